@@ -1,0 +1,397 @@
+//! The two carriers of one signature: the JWS compact serialization (`.jws`) and the QR text
+//! (`GSC1:` + base45 of raw DEFLATE of an envelope holding the same protected header, payload and
+//! signature). Either converts into the other without loss; the signature is always checked over
+//! the JWS signing input `BASE64URL(header) || '.' || BASE64URL(payload)`.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use miniz_oxide::inflate::TINFLStatus;
+use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+
+use crate::base45::{self, Base45Error};
+use crate::limits::{
+    MAX_COMPACT_LEN, MAX_HEADER_LEN, MAX_INFLATED_LEN, MAX_PAYLOAD_LEN, MAX_QR_TEXT_LEN,
+};
+
+/// The prefix of QR text, naming the format and its version.
+pub const QR_PREFIX: &str = "GSC1:";
+
+/// Length of an Ed25519 signature.
+const SIGNATURE_LEN: usize = 64;
+
+/// Which carrier a certificate arrived in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carrier {
+    /// JWS compact serialization.
+    Jws,
+    /// `GSC1:` QR text.
+    QrText,
+}
+
+impl fmt::Display for Carrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Jws => "JWS",
+            Self::QrText => "QR text",
+        })
+    }
+}
+
+/// Why input could not be read as a signed certificate. All of these mean the input is damaged
+/// or is not a certificate at all; none says anything about a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The input is larger than any certificate can be.
+    TooLarge {
+        /// The limit, in bytes or characters.
+        limit: usize,
+    },
+    /// The input is empty.
+    Empty,
+    /// The input is neither QR text (starting `GSC1:`) nor a JWS (three base64url parts).
+    UnknownFormat,
+    /// QR text has a character outside the QR alphanumeric alphabet or is mis-sized.
+    Base45(Base45Error),
+    /// The compressed data is corrupt or truncated.
+    Deflate,
+    /// The compressed data would inflate beyond the limit.
+    InflatedTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The compressed data has bytes after its end, or non-zero padding bits: it is not the
+    /// form the issuer wrote.
+    TrailingData,
+    /// The inflated envelope does not have the expected structure.
+    Envelope,
+    /// A JWS does not have exactly three parts separated by '.'.
+    JwsParts,
+    /// A JWS part is not canonical unpadded base64url.
+    Base64 {
+        /// Which part: "header", "payload" or "signature".
+        part: &'static str,
+    },
+    /// A part is longer than the limit.
+    PartTooLarge {
+        /// Which part.
+        part: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The signature is not 64 bytes.
+    SignatureLength,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLarge { limit } => {
+                write!(f, "input is larger than {limit} bytes; no certificate is that large")
+            }
+            Self::Empty => f.write_str("input is empty"),
+            Self::UnknownFormat => f.write_str(
+                "input is neither QR text (starting GSC1:) nor a JWS (three base64url parts \
+                 separated by '.')",
+            ),
+            Self::Base45(e) => write!(f, "QR text: {e}"),
+            Self::Deflate => f.write_str("QR text: compressed data is corrupt or truncated"),
+            Self::InflatedTooLarge { limit } => {
+                write!(f, "QR text: compressed data inflates to more than {limit} bytes")
+            }
+            Self::TrailingData => {
+                f.write_str("QR text: compressed data has bytes or bits after its end")
+            }
+            Self::Envelope => f.write_str("QR text: the envelope inside is malformed"),
+            Self::JwsParts => f.write_str("JWS: expected three parts separated by '.'"),
+            Self::Base64 { part } => write!(f, "JWS: the {part} is not unpadded base64url"),
+            Self::PartTooLarge { part, limit } => {
+                write!(f, "the {part} is larger than {limit} bytes")
+            }
+            Self::SignatureLength => f.write_str("the signature is not 64 bytes long"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl From<Base45Error> for DecodeError {
+    fn from(e: Base45Error) -> Self {
+        Self::Base45(e)
+    }
+}
+
+/// A signed certificate as it travels: the exact protected header bytes, the exact payload bytes
+/// and the signature. Nothing here has been verified.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedCertificate {
+    header: Vec<u8>,
+    payload: Vec<u8>,
+    signature: [u8; SIGNATURE_LEN],
+}
+
+impl fmt::Debug for SignedCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The payload holds personal data: show only sizes.
+        f.debug_struct("SignedCertificate")
+            .field("header_len", &self.header.len())
+            .field("payload_len", &self.payload.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_len(part: &'static str, len: usize, limit: usize) -> Result<(), DecodeError> {
+    if len > limit { Err(DecodeError::PartTooLarge { part, limit }) } else { Ok(()) }
+}
+
+impl SignedCertificate {
+    /// Assembles a signed certificate from its parts (used by the issuer after signing).
+    pub fn from_parts(
+        header: Vec<u8>,
+        payload: Vec<u8>,
+        signature: [u8; SIGNATURE_LEN],
+    ) -> Result<Self, DecodeError> {
+        check_len("header", header.len(), MAX_HEADER_LEN)?;
+        check_len("payload", payload.len(), MAX_PAYLOAD_LEN)?;
+        Ok(Self { header, payload, signature })
+    }
+
+    /// The exact protected header bytes (JSON).
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// The exact payload bytes (JSON). Unverified until a verifier has checked the signature.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The Ed25519 signature.
+    pub fn signature(&self) -> &[u8; SIGNATURE_LEN] {
+        &self.signature
+    }
+
+    /// The JWS signing input: `BASE64URL(header) '.' BASE64URL(payload)`.
+    pub fn signing_input(&self) -> String {
+        signing_input(&self.header, &self.payload)
+    }
+
+    /// Reads a certificate from the text of a `.jws` file or QR text, whichever it is. One
+    /// trailing line break (`\n` or `\r\n`) is allowed; nothing else around the text is.
+    pub fn decode(input: &[u8]) -> Result<(Self, Carrier), DecodeError> {
+        if input.len() > crate::limits::MAX_INPUT_LEN {
+            return Err(DecodeError::TooLarge { limit: crate::limits::MAX_INPUT_LEN });
+        }
+        let input = input
+            .strip_suffix(b"\r\n")
+            .or_else(|| input.strip_suffix(b"\n"))
+            .unwrap_or(input);
+        if input.is_empty() {
+            return Err(DecodeError::Empty);
+        }
+        if input.starts_with(QR_PREFIX.as_bytes()) {
+            let text = std::str::from_utf8(input).map_err(|e| {
+                DecodeError::Base45(Base45Error::Alphabet {
+                    position: e.valid_up_to() - QR_PREFIX.len(),
+                })
+            })?;
+            Ok((Self::from_qr_text(text)?, Carrier::QrText))
+        } else if input.contains(&b'.') {
+            let text = std::str::from_utf8(input).map_err(|_| DecodeError::Base64 {
+                part: "header",
+            })?;
+            Ok((Self::from_compact(text)?, Carrier::Jws))
+        } else {
+            Err(DecodeError::UnknownFormat)
+        }
+    }
+
+    /// Parses the JWS compact serialization. Every part must be canonical unpadded base64url.
+    pub fn from_compact(text: &str) -> Result<Self, DecodeError> {
+        if text.len() > MAX_COMPACT_LEN {
+            return Err(DecodeError::TooLarge { limit: MAX_COMPACT_LEN });
+        }
+        let mut parts = text.split('.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(DecodeError::JwsParts);
+        };
+        let decode = |part: &'static str, b64: &str, limit: usize| {
+            // Base64url carries 3 bytes per 4 characters: refuse oversize before decoding.
+            check_len(part, b64.len() / 4 * 3, limit)?;
+            URL_SAFE_NO_PAD.decode(b64).map_err(|_| DecodeError::Base64 { part })
+        };
+        let header = decode("header", h, MAX_HEADER_LEN)?;
+        let payload = decode("payload", p, MAX_PAYLOAD_LEN)?;
+        let signature = decode("signature", s, MAX_HEADER_LEN)?;
+        let signature = signature.try_into().map_err(|_| DecodeError::SignatureLength)?;
+        Self::from_parts(header, payload, signature)
+    }
+
+    /// The JWS compact serialization.
+    pub fn to_compact(&self) -> String {
+        let mut out = self.signing_input();
+        out.push('.');
+        out.push_str(&URL_SAFE_NO_PAD.encode(self.signature));
+        out
+    }
+
+    /// Parses QR text: `GSC1:` + base45(raw DEFLATE(envelope)). Lowercase is refused (QR
+    /// alphanumeric mode has none), as is anything after the end of the compressed data.
+    pub fn from_qr_text(text: &str) -> Result<Self, DecodeError> {
+        if text.len() > MAX_QR_TEXT_LEN {
+            return Err(DecodeError::TooLarge { limit: MAX_QR_TEXT_LEN });
+        }
+        let body = text.strip_prefix(QR_PREFIX).ok_or(DecodeError::UnknownFormat)?;
+        let compressed = base45::decode(body)?;
+        let envelope = inflate_canonical(&compressed, MAX_INFLATED_LEN)?;
+        Self::from_envelope(&envelope)
+    }
+
+    /// The QR text for this certificate.
+    pub fn to_qr_text(&self) -> String {
+        let compressed = miniz_oxide::deflate::compress_to_vec(&self.envelope(), 10);
+        let mut out = String::from(QR_PREFIX);
+        out.push_str(&base45::encode(&compressed));
+        out
+    }
+
+    /// Envelope: u16 header length, header, u16 payload length, payload, 64-byte signature; all
+    /// lengths big-endian, nothing after.
+    fn envelope(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.header.len() + self.payload.len() + SIGNATURE_LEN);
+        for part in [&self.header, &self.payload] {
+            // from_parts caps both parts far below u16::MAX.
+            out.extend_from_slice(&(part.len() as u16).to_be_bytes());
+            out.extend_from_slice(part);
+        }
+        out.extend_from_slice(&self.signature);
+        out
+    }
+
+    fn from_envelope(mut rest: &[u8]) -> Result<Self, DecodeError> {
+        let take_part = |rest: &mut &[u8]| -> Result<Vec<u8>, DecodeError> {
+            let (len, tail) = rest.split_first_chunk::<2>().ok_or(DecodeError::Envelope)?;
+            let len = usize::from(u16::from_be_bytes(*len));
+            if tail.len() < len {
+                return Err(DecodeError::Envelope);
+            }
+            let (part, tail) = tail.split_at(len);
+            *rest = tail;
+            Ok(part.to_vec())
+        };
+        let header = take_part(&mut rest)?;
+        let payload = take_part(&mut rest)?;
+        let signature: [u8; SIGNATURE_LEN] = rest.try_into().map_err(|_| DecodeError::Envelope)?;
+        Self::from_parts(header, payload, signature)
+    }
+}
+
+/// The JWS signing input for a header and payload.
+pub fn signing_input(header: &[u8], payload: &[u8]) -> String {
+    let mut out = URL_SAFE_NO_PAD.encode(header);
+    out.push('.');
+    out.push_str(&URL_SAFE_NO_PAD.encode(payload));
+    out
+}
+
+/// Inflates raw DEFLATE data that must end exactly at the end of its last block, with the unused
+/// high bits of the final byte zero, so that every certificate has exactly one QR text.
+fn inflate_canonical(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    let out = inflate_all(data, limit)?;
+    // Deflate packs bits from the least significant end: the padding after the end-of-block code
+    // is the high bits of the last byte. A set bit whose clearing changes nothing is padding.
+    if let Some((&last, head)) = data.split_last() {
+        let mut copy = head.to_vec();
+        copy.push(0);
+        for bit in (0..8).rev() {
+            if last & (1 << bit) == 0 {
+                continue;
+            }
+            if let Some(end) = copy.last_mut() {
+                *end = last & !(1 << bit);
+            }
+            match inflate_all(&copy, limit) {
+                Ok(same) if same == out => return Err(DecodeError::TrailingData),
+                // The highest set bit is significant, so every lower bit is too.
+                _ => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Inflates all of `data` into at most `limit` bytes; data after the final block is an error.
+fn inflate_all(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    let mut out = vec![0u8; limit.saturating_add(1)];
+    let mut state = DecompressorOxide::new();
+    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, consumed, produced) = decompress(&mut state, data, &mut out, 0, flags);
+    match status {
+        TINFLStatus::Done if consumed != data.len() => Err(DecodeError::TrailingData),
+        TINFLStatus::Done if produced <= limit => {
+            out.truncate(produced);
+            Ok(out)
+        }
+        TINFLStatus::Done | TINFLStatus::HasMoreOutput => {
+            Err(DecodeError::InflatedTooLarge { limit })
+        }
+        _ => Err(DecodeError::Deflate),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> SignedCertificate {
+        SignedCertificate::from_parts(
+            br#"{"alg":"EdDSA"}"#.to_vec(),
+            br#"{"hello":"world","hello2":"world"}"#.to_vec(),
+            [7; 64],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn compact_and_qr_text_convert_without_loss() {
+        let s = sample();
+        assert_eq!(SignedCertificate::from_compact(&s.to_compact()).unwrap(), s);
+        let qr = s.to_qr_text();
+        assert!(qr.bytes().all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)));
+        assert_eq!(SignedCertificate::from_qr_text(&qr).unwrap(), s);
+    }
+
+    #[test]
+    fn data_after_the_deflate_stream_is_refused() {
+        let s = sample();
+        let mut compressed = miniz_oxide::deflate::compress_to_vec(&s.envelope(), 10);
+        assert!(inflate_canonical(&compressed, 1000).is_ok());
+        compressed.push(0);
+        assert_eq!(inflate_canonical(&compressed, 1000), Err(DecodeError::TrailingData));
+    }
+
+    #[test]
+    fn inflation_beyond_the_cap_is_refused() {
+        let big = vec![b'A'; 100_000];
+        let compressed = miniz_oxide::deflate::compress_to_vec(&big, 10);
+        assert!(compressed.len() < 1000, "the bomb is small: {}", compressed.len());
+        let text = format!("{QR_PREFIX}{}", base45::encode(&compressed));
+        assert_eq!(
+            SignedCertificate::from_qr_text(&text),
+            Err(DecodeError::InflatedTooLarge { limit: MAX_INFLATED_LEN })
+        );
+    }
+
+    #[test]
+    fn padded_or_non_canonical_base64_is_refused() {
+        let s = sample().to_compact();
+        let mut parts: Vec<String> = s.split('.').map(String::from).collect();
+        parts[0].push('=');
+        assert_eq!(
+            SignedCertificate::from_compact(&parts.join(".")),
+            Err(DecodeError::Base64 { part: "header" })
+        );
+    }
+}

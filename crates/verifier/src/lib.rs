@@ -1,0 +1,36 @@
+//! # goodstanding-verifier
+//!
+//! The certificate model of goodstanding and its offline verification. An issuing body signs a
+//! certificate of good standing for a senior healthcare manager with Ed25519; an employer checks
+//! it with nothing but the issuer's public key.
+//!
+//! This crate is pure: it does no file or network I/O, never prints, and has no clock (the caller
+//! passes the time to verify at). It builds for `wasm32-unknown-unknown`.
+//!
+//! ```text
+//! input (.jws or GSC1: QR text) -> SignedCertificate::decode -> signature (verify_strict)
+//!     -> parse Certificate -> trust, policy and validity at `now` -> Verified
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod base45;
+pub mod carrier;
+pub mod jwk;
+pub mod limits;
+pub mod model;
+pub mod text;
+pub mod time;
+pub mod trust;
+pub mod verify;
+
+pub use carrier::{Carrier, DecodeError, QR_PREFIX, SignedCertificate};
+pub use jwk::{JwkError, PublicJwk};
+pub use model::{Certificate, SCHEMA_VERSION};
+pub use text::{CertificateId, KeyId, TextError};
+pub use time::{Date, TimeParseError, Timestamp};
+pub use trust::{TrustError, TrustStore};
+pub use verify::{
+    CERTIFICATE_TYP, ErrorKind, ProtectedHeader, Verified, VerifyError, verify, verify_signature,
+    verify_signed,
+};

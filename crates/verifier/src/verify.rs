@@ -1,0 +1,262 @@
+//! Verification: signature first, over the exact signed bytes; parsing second; then trust and
+//! validity at the time the caller gives.
+
+use std::fmt;
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use crate::carrier::{Carrier, DecodeError, SignedCertificate};
+use crate::model::{Certificate, SCHEMA_VERSION};
+use crate::text::KeyId;
+use crate::time::Timestamp;
+use crate::trust::TrustStore;
+
+/// The JWS `typ` of a goodstanding certificate.
+pub const CERTIFICATE_TYP: &str = "gs-cert+jws";
+
+/// The signature algorithm: EdDSA with Ed25519 (RFC 8037).
+pub const ALGORITHM: &str = "EdDSA";
+
+/// Longest validity a certificate may have, in days.
+pub const MAX_VALIDITY_DAYS: i64 = 90;
+
+/// The protected header of a certificate JWS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectedHeader {
+    /// Always `EdDSA`.
+    pub alg: String,
+    /// The issuing key's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// Always [`CERTIFICATE_TYP`] for certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
+}
+
+impl ProtectedHeader {
+    /// The header of a certificate signed with the key `kid`.
+    pub fn for_certificate(kid: &KeyId) -> Self {
+        Self {
+            alg: ALGORITHM.into(),
+            kid: Some(kid.to_string()),
+            typ: Some(CERTIFICATE_TYP.into()),
+        }
+    }
+
+    /// The header's JSON bytes, as signed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // A struct of strings always serializes.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// Which group an error belongs to; the command line maps input errors to exit status 2 and all
+/// others to 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is unreadable or is not a certificate.
+    Input,
+    /// The signature does not verify.
+    Signature,
+    /// The signing key is not trusted.
+    Trust,
+    /// Genuine, but not acceptable now (expired, not yet valid, unsupported version, policy).
+    Policy,
+}
+
+/// Why a certificate is not valid, or could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The input could not be decoded.
+    Decode(DecodeError),
+    /// The protected header is not the JSON header of a certificate.
+    Header(String),
+    /// The header names another signature algorithm.
+    UnsupportedAlgorithm(String),
+    /// The header's `typ` says this is not a goodstanding certificate.
+    NotACertificate(Option<String>),
+    /// No trusted key has this `kid`.
+    UnknownKey(String),
+    /// The signature does not verify with the trusted key of that `kid`.
+    BadSignature,
+    /// The payload is signed but its schema version is not supported.
+    UnsupportedVersion(u64),
+    /// The payload is signed but is not a well-formed certificate.
+    InvalidPayload(String),
+    /// The signed payload breaks a rule every certificate keeps (kid or validity period).
+    Policy(String),
+    /// Genuine, but its validity has not started.
+    NotYetValid(Box<Verified>),
+    /// Genuine, but expired.
+    Expired(Box<Verified>),
+}
+
+impl VerifyError {
+    /// The group this error belongs to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Decode(_) | Self::Header(_) | Self::NotACertificate(_) => ErrorKind::Input,
+            Self::UnsupportedAlgorithm(_) | Self::BadSignature => ErrorKind::Signature,
+            Self::UnknownKey(_) => ErrorKind::Trust,
+            Self::UnsupportedVersion(_)
+            | Self::InvalidPayload(_)
+            | Self::Policy(_)
+            | Self::NotYetValid(_)
+            | Self::Expired(_) => ErrorKind::Policy,
+        }
+    }
+
+    /// A short stable code for machine-readable output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Decode(_) => "unreadable",
+            Self::Header(_) => "bad_header",
+            Self::UnsupportedAlgorithm(_) => "unsupported_algorithm",
+            Self::NotACertificate(_) => "not_a_certificate",
+            Self::UnknownKey(_) => "unknown_key",
+            Self::BadSignature => "bad_signature",
+            Self::UnsupportedVersion(_) => "unsupported_version",
+            Self::InvalidPayload(_) => "invalid_payload",
+            Self::Policy(_) => "policy",
+            Self::NotYetValid(_) => "not_yet_valid",
+            Self::Expired(_) => "expired",
+        }
+    }
+
+    /// The genuine certificate, for errors that come after the signature verified.
+    pub fn verified(&self) -> Option<&Verified> {
+        match self {
+            Self::NotYetValid(v) | Self::Expired(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Decode(e) => write!(f, "unreadable: {e}"),
+            Self::Header(e) => write!(f, "the JWS header is not a certificate header: {e}"),
+            Self::UnsupportedAlgorithm(alg) => {
+                write!(f, "signature algorithm {alg:?} is not accepted; only EdDSA is")
+            }
+            Self::NotACertificate(typ) => write!(
+                f,
+                "not a goodstanding certificate (JWS typ {typ:?}, expected {CERTIFICATE_TYP:?})"
+            ),
+            Self::UnknownKey(kid) => write!(
+                f,
+                "signed with key {kid:?}, which is not in the trust store: it may be forged, or \
+                 the trust store may need this issuer's public key"
+            ),
+            Self::BadSignature => f.write_str(
+                "the signature does not match the content: the certificate was altered or forged",
+            ),
+            Self::UnsupportedVersion(v) => write!(
+                f,
+                "certificate schema version {v} is not supported by this verifier (supports \
+                 {SCHEMA_VERSION}); update goodstanding"
+            ),
+            Self::InvalidPayload(e) => write!(f, "signed content is not a valid certificate: {e}"),
+            Self::Policy(e) => write!(f, "signed content breaks certificate policy: {e}"),
+            Self::NotYetValid(v) => {
+                write!(f, "not yet valid: valid from {}", v.certificate.valid_from)
+            }
+            Self::Expired(v) => write!(f, "expired at {}", v.certificate.valid_until),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+impl From<DecodeError> for VerifyError {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(e)
+    }
+}
+
+/// A certificate whose signature verified with a trusted key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// What the certificate says.
+    pub certificate: Certificate,
+    /// The carrier it arrived in.
+    pub carrier: Carrier,
+    /// The signed form, to convert to the other carrier.
+    pub signed: SignedCertificate,
+}
+
+/// Checks a JWS signature with one key, strictly (no malleable or small-order signatures).
+pub fn verify_signature(signed: &SignedCertificate, key: &VerifyingKey) -> Result<(), VerifyError> {
+    let signature = Signature::from_bytes(signed.signature());
+    key.verify_strict(signed.signing_input().as_bytes(), &signature)
+        .map_err(|_| VerifyError::BadSignature)
+}
+
+/// Verifies a `.jws` or QR text input at time `now`.
+pub fn verify(input: &[u8], trust: &TrustStore, now: Timestamp) -> Result<Verified, VerifyError> {
+    let (signed, carrier) = SignedCertificate::decode(input)?;
+    verify_signed(signed, carrier, trust, now)
+}
+
+/// Verifies an already decoded certificate at time `now`.
+pub fn verify_signed(
+    signed: SignedCertificate,
+    carrier: Carrier,
+    trust: &TrustStore,
+    now: Timestamp,
+) -> Result<Verified, VerifyError> {
+    let header: ProtectedHeader =
+        serde_json::from_slice(signed.header()).map_err(|e| VerifyError::Header(e.to_string()))?;
+    if header.alg != ALGORITHM {
+        return Err(VerifyError::UnsupportedAlgorithm(header.alg));
+    }
+    if header.typ.as_deref() != Some(CERTIFICATE_TYP) {
+        return Err(VerifyError::NotACertificate(header.typ));
+    }
+    let kid = header.kid.ok_or_else(|| VerifyError::Header("no \"kid\"".into()))?;
+    let key = trust.get(&kid).ok_or_else(|| VerifyError::UnknownKey(kid.clone()))?;
+    verify_signature(&signed, key)?;
+
+    // Only signed bytes from a trusted key are parsed.
+    #[derive(Deserialize)]
+    struct VersionProbe {
+        schema_version: u64,
+    }
+    let probe: VersionProbe = serde_json::from_slice(signed.payload())
+        .map_err(|e| VerifyError::InvalidPayload(e.to_string()))?;
+    if probe.schema_version != u64::from(SCHEMA_VERSION) {
+        return Err(VerifyError::UnsupportedVersion(probe.schema_version));
+    }
+    let certificate: Certificate = serde_json::from_slice(signed.payload())
+        .map_err(|e| VerifyError::InvalidPayload(e.to_string()))?;
+    check_policy(&certificate, &kid)?;
+
+    let verified = Verified { certificate, carrier, signed };
+    if now < verified.certificate.valid_from {
+        return Err(VerifyError::NotYetValid(Box::new(verified)));
+    }
+    if now >= verified.certificate.valid_until {
+        return Err(VerifyError::Expired(Box::new(verified)));
+    }
+    Ok(verified)
+}
+
+/// Rules every genuine certificate keeps, checked again by the verifier.
+fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError> {
+    if certificate.issuer.kid.as_str() != kid {
+        return Err(VerifyError::Policy(format!(
+            "issuer.kid {:?} differs from the signing key {kid:?}",
+            certificate.issuer.kid.as_str()
+        )));
+    }
+    let days = certificate.valid_from.seconds_until(certificate.valid_until) as f64 / 86_400.0;
+    if !(0.0..=MAX_VALIDITY_DAYS as f64).contains(&days) || days == 0.0 {
+        return Err(VerifyError::Policy(format!(
+            "validity of {days:.1} days; it must be more than 0 and at most {MAX_VALIDITY_DAYS}"
+        )));
+    }
+    Ok(())
+}
