@@ -1,0 +1,228 @@
+//! One function per subcommand. They read and write files and print; every rule and format
+//! lives in the library crates.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use goodstanding_issuer::request::MAX_REQUEST_LEN;
+use goodstanding_issuer::{
+    CertificateRequest, IssueError, IssuedCertificate, IssuingKey, KeyError, load_issuing_key,
+    qr_version, write_key_pair,
+};
+use goodstanding_verifier::{KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore};
+
+use crate::error::CliError;
+use crate::io::{create_dir, load_trust, read_certificate_input, read_input, write_output};
+use crate::report;
+
+/// The current time from the system clock.
+fn now() -> Result<Timestamp, CliError> {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .and_then(Timestamp::from_unix)
+        .ok_or_else(|| CliError::Input("the system clock is outside 1900-2999; set it right".into()))
+}
+
+fn key_error(e: KeyError) -> CliError {
+    CliError::Input(e.to_string())
+}
+
+fn parse_kid(kid: Option<String>) -> Result<Option<KeyId>, CliError> {
+    kid.map(KeyId::new)
+        .transpose()
+        .map_err(|e| CliError::Input(format!("--kid: the key id {e}")))
+}
+
+/// `goodstanding keygen`.
+pub fn keygen(out: &Path, kid: Option<String>, force: bool) -> Result<(), CliError> {
+    let key = IssuingKey::generate(parse_kid(kid)?).map_err(key_error)?;
+    let (private, public) = write_key_pair(&key, out, force).map_err(key_error)?;
+    println!("kid          {}", key.kid());
+    println!("private key  {}  (mode 0600: keep it secret; never share it)", private.display());
+    println!("public key   {}  (give this to verifiers)", public.display());
+    Ok(())
+}
+
+fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
+    let bytes = read_input(path, MAX_REQUEST_LEN)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| CliError::file(path, format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
+    CertificateRequest::from_json(text).map_err(|e| CliError::file(path, e))
+}
+
+/// Writes `<id>.jws` and `<id>.qr.txt` into `out`; returns their paths.
+fn write_certificate(
+    issued: &IssuedCertificate,
+    out: &Path,
+) -> Result<[std::path::PathBuf; 2], CliError> {
+    create_dir(out)?;
+    let jws = out.join(format!("{}.jws", issued.id()));
+    let qr = out.join(format!("{}.qr.txt", issued.id()));
+    write_output(&jws, &format!("{}\n", issued.jws()))?;
+    write_output(&qr, &format!("{}\n", issued.qr_text()))?;
+    Ok([jws, qr])
+}
+
+fn issue_error(path: &Path, e: IssueError) -> CliError {
+    match e {
+        IssueError::Invalid(v) => CliError::Refused(format!(
+            "{}: request refused, nothing was written. Correct these and issue again:\n{}",
+            path.display(),
+            v.0.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n")
+        )),
+        other => CliError::file(path, other),
+    }
+}
+
+/// `goodstanding issue`.
+pub fn issue(request: &Path, key: &Path, out: &Path, kid: Option<String>) -> Result<(), CliError> {
+    let key = load_issuing_key(key, parse_kid(kid)?).map_err(key_error)?;
+    let parsed = read_request(request)?;
+    let issued =
+        goodstanding_issuer::issue(&parsed, &key, now()?).map_err(|e| issue_error(request, e))?;
+    let [jws, qr] = write_certificate(&issued, out)?;
+    println!("{}", issued.id());
+    let qr_text = issued.qr_text();
+    eprintln!(
+        "wrote {} and {} ({} QR characters, QR version {} at error correction M)",
+        jws.display(),
+        qr.display(),
+        qr_text.len(),
+        qr_version(&qr_text).map_or("over 40".into(), |v| v.to_string())
+    );
+    Ok(())
+}
+
+fn parse_at(at: Option<&str>) -> Result<Timestamp, CliError> {
+    match at {
+        Some(text) => Timestamp::parse_date_or_time(text)
+            .map_err(|e| CliError::Input(format!("--at {text:?}: {e}"))),
+        None => now(),
+    }
+}
+
+/// `goodstanding verify`.
+pub fn verify(input: &Path, trust: Option<&Path>, at: Option<&str>, json: bool) -> Result<(), CliError> {
+    let at = parse_at(at)?;
+    let (store, _) = load_trust(trust)?;
+    let bytes = read_certificate_input(input)?;
+    let result = goodstanding_verifier::verify(&bytes, &store, at);
+    report::verdict(input, &result, at, json)
+}
+
+/// `goodstanding convert`.
+pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
+    let bytes = read_certificate_input(input)?;
+    let (signed, _) = SignedCertificate::decode(&bytes)
+        .map_err(|e| CliError::file(input, format!("unreadable: {e}")))?;
+    println!("{}", if to_qr { signed.to_qr_text() } else { signed.to_compact() });
+    Ok(())
+}
+
+/// `goodstanding schema`.
+pub fn schema(out: &Path) -> Result<(), CliError> {
+    create_dir(out)?;
+    for (name, text) in goodstanding_issuer::schema::all() {
+        let path = out.join(name);
+        write_output(&path, &text)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The demo key pair: clearly marked, trusted by nothing unless told to.
+const DEMO_PRIVATE_KEY: &str = include_str!("../../../keys/demo/demo-2026.key.pem");
+const DEMO_PUBLIC_KEY: &str = include_str!("../../../keys/demo/demo-2026.pub.jwk");
+
+/// The built-in example requests.
+const EXAMPLES: [(&str, &str); 3] = [
+    ("clean-record", include_str!("../../../examples/requests/clean-record.json")),
+    ("several-records", include_str!("../../../examples/requests/several-records.json")),
+    ("appeal-pending", include_str!("../../../examples/requests/appeal-pending.json")),
+];
+
+/// A request the rules must refuse, to show that they do.
+const REFUSED_EXAMPLE: (&str, &str) = (
+    "finding-not-upheld",
+    include_str!("../../../tests/rejects/rule2-finding-not-upheld.json"),
+);
+
+fn built_in(what: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::Refused(format!("built-in {what} is broken (this is a bug): {e}"))
+}
+
+/// `goodstanding demo`.
+pub fn demo(out: &Path) -> Result<(), CliError> {
+    let public = PublicJwk::from_json(DEMO_PUBLIC_KEY).map_err(|e| built_in("demo public key", e))?;
+    let key = IssuingKey::from_pkcs8_pem(DEMO_PRIVATE_KEY, Some(public.kid.clone()))
+        .map_err(|e| built_in("demo private key", e))?;
+    if key.public_jwk() != public {
+        return Err(built_in("demo key pair", "the public key does not match"));
+    }
+    let trust_dir = out.join("trust");
+    create_dir(&trust_dir)?;
+    write_output(&trust_dir.join(format!("{}.pub.jwk", public.kid)), DEMO_PUBLIC_KEY)?;
+    let mut store = TrustStore::new();
+    store.add(public.clone()).map_err(|e| built_in("demo trust store", e))?;
+
+    let now = now()?;
+    println!(
+        "goodstanding demo: issuing {} example certificates with the DEMO key {} (trusted by \
+         nothing unless told to)\n",
+        EXAMPLES.len(),
+        public.kid
+    );
+    let mut rows = vec![report::DemoRow::header()];
+    let mut failures = Vec::new();
+    let mut last_qr = None;
+    for (name, json) in EXAMPLES {
+        let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
+        let issued = goodstanding_issuer::issue(&request, &key, now).map_err(|e| built_in(name, e))?;
+        let [jws_path, qr_path] = write_certificate(&issued, out)?;
+        let mut verdicts = Vec::new();
+        for path in [&jws_path, &qr_path] {
+            let bytes = read_certificate_input(path)?;
+            match goodstanding_verifier::verify(&bytes, &store, now) {
+                Ok(v) if v.certificate == issued.certificate => verdicts.push("VALID"),
+                Ok(_) => failures.push(format!("{}: verified content differs", path.display())),
+                Err(e) => failures.push(format!("{}: {e}", path.display())),
+            }
+        }
+        let qr = issued.qr_text();
+        rows.push(report::DemoRow::new(name, &issued, &qr, &verdicts));
+        last_qr = Some(qr_path);
+    }
+    report::print_table(&rows);
+
+    let (name, json) = REFUSED_EXAMPLE;
+    let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
+    match goodstanding_issuer::issue(&request, &key, now) {
+        Err(IssueError::Invalid(v)) => {
+            println!("\nrefused, as the rules require ({name}):");
+            for violation in &v.0 {
+                println!("  - {violation}");
+            }
+        }
+        _ => failures.push(format!("{name}: was not refused")),
+    }
+
+    println!(
+        "\n{} certificates issued into {}; each verified from its .jws and its QR text.",
+        EXAMPLES.len(),
+        out.display()
+    );
+    if let Some(qr) = last_qr {
+        println!(
+            "Verify one yourself:  goodstanding verify {} --trust {}",
+            qr.display(),
+            trust_dir.display()
+        );
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Refused(format!("the demo failed:\n  {}", failures.join("\n  "))))
+    }
+}

@@ -1,0 +1,84 @@
+//! Reading inputs and writing outputs for the commands.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use goodstanding_issuer::files::{self, WriteMode};
+use goodstanding_verifier::limits::MAX_INPUT_LEN;
+use goodstanding_verifier::{PublicJwk, TrustStore};
+
+use crate::error::CliError;
+
+/// Reads a file, or standard input for `-`, refusing more than `limit` bytes.
+pub fn read_input(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
+    if path == Path::new("-") {
+        let mut out = Vec::new();
+        std::io::stdin()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| CliError::Input(format!("standard input: {e}")))?;
+        if out.len() > limit {
+            return Err(CliError::Input(format!(
+                "standard input: more than {limit} bytes; no certificate is that large"
+            )));
+        }
+        return Ok(out);
+    }
+    files::read_capped(path, limit as u64).map_err(|e| CliError::file(path, e))
+}
+
+/// Reads a certificate input (file or `-`).
+pub fn read_certificate_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    read_input(path, MAX_INPUT_LEN)
+}
+
+/// Writes an output file atomically, replacing any file of the same name.
+pub fn write_output(path: &Path, text: &str) -> Result<(), CliError> {
+    files::write_atomic(path, text.as_bytes(), WriteMode::Replace, false)
+        .map_err(|e| CliError::file(path, format!("cannot write: {e}")))
+}
+
+/// Creates an output directory if needed.
+pub fn create_dir(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::file(dir, format!("cannot create folder: {e}")))
+}
+
+/// Environment variable naming the default trust store.
+pub const TRUST_ENV: &str = "GOODSTANDING_TRUST";
+
+/// Loads the trust store: every `*.jwk` file in a folder, or one `.jwk` file.
+pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliError> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None => std::env::var_os(TRUST_ENV).map(PathBuf::from).ok_or_else(|| {
+            CliError::Input(format!(
+                "no trust store: pass --trust DIR (a folder of issuers' public keys, *.jwk) or set \
+                 {TRUST_ENV}. For the demo certificates: --trust goodstanding-demo/trust"
+            ))
+        })?,
+    };
+    let files = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+            .map_err(|e| CliError::file(&path, e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "jwk"))
+            .collect();
+        files.sort();
+        files
+    } else if path.is_file() {
+        vec![path.clone()]
+    } else {
+        return Err(CliError::file(&path, "no such trust store folder or key file"));
+    };
+    let mut store = TrustStore::new();
+    for file in &files {
+        let text = read_input(file, 16 * 1024)?;
+        let jwk = PublicJwk::from_json(&String::from_utf8_lossy(&text))
+            .map_err(|e| CliError::file(file, e))?;
+        store.add(jwk).map_err(|e| CliError::file(file, e))?;
+    }
+    if store.is_empty() {
+        return Err(CliError::file(&path, "holds no public keys (*.jwk); nothing would be trusted"));
+    }
+    Ok((store, path))
+}

@@ -1,0 +1,238 @@
+//! What the employer reads: the verdict first, then everything the certificate says, so it can
+//! be compared with the paper and the person.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use goodstanding_issuer::{IssuedCertificate, qr_version};
+use goodstanding_verifier::model::{
+    AppealStatus, Certificate, Conviction, Departure, Finding, InvestigationState,
+};
+use goodstanding_verifier::{Carrier, ErrorKind, Timestamp, Verified, VerifyError};
+use serde::Serialize;
+
+use crate::error::CliError;
+
+/// Machine-readable verdict (`verify --json`).
+#[derive(Serialize)]
+struct JsonVerdict<'a> {
+    valid: bool,
+    /// `valid`, or the error code (`bad_signature`, `unknown_key`, `expired`, ...).
+    status: &'a str,
+    reason: Option<String>,
+    checked_at: String,
+    carrier: Option<&'a str>,
+    pending_appeal: Option<bool>,
+    certificate: Option<&'a Certificate>,
+}
+
+fn carrier_code(c: Carrier) -> &'static str {
+    match c {
+        Carrier::Jws => "jws",
+        Carrier::QrText => "qr_text",
+    }
+}
+
+/// Prints the verdict and maps it to the command's result.
+pub fn verdict(
+    input: &Path,
+    result: &Result<Verified, VerifyError>,
+    at: Timestamp,
+    json: bool,
+) -> Result<(), CliError> {
+    let verified = match result {
+        Ok(v) => Some(v),
+        Err(e) => e.verified(),
+    };
+    if json {
+        let out = JsonVerdict {
+            valid: result.is_ok(),
+            status: result.as_ref().map_or_else(|e| e.code(), |_| "valid"),
+            reason: result.as_ref().err().map(ToString::to_string),
+            checked_at: at.to_string(),
+            carrier: verified.map(|v| carrier_code(v.carrier)),
+            pending_appeal: verified.map(|v| v.certificate.has_pending_appeal()),
+            certificate: verified.map(|v| &v.certificate),
+        };
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    }
+    match result {
+        Ok(v) => {
+            if !json {
+                print!("VALID  certificate of good standing, checked at {at}\n\n{}", describe(v));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == ErrorKind::Input => {
+            Err(CliError::file(input, format!("{e}\nNothing was verified.")))
+        }
+        Err(e) => {
+            if !json {
+                print!("NOT VALID  {e}\n\n");
+                if let Some(v) = verified {
+                    print!("What it says (genuine, but not valid now):\n\n{}", describe(v));
+                }
+            }
+            Err(CliError::NotValid)
+        }
+    }
+}
+
+fn or_none(items: &[String]) -> String {
+    if items.is_empty() { "none".into() } else { items.join("; ") }
+}
+
+fn appeal(a: AppealStatus) -> String {
+    if a == AppealStatus::Pending {
+        "!! APPEAL PENDING".into()
+    } else {
+        a.label().into()
+    }
+}
+
+/// The certificate as text.
+pub fn describe(v: &Verified) -> String {
+    let c = &v.certificate;
+    let s = &c.subject;
+    let mut out = String::new();
+    let mut line = |label: &str, value: String| {
+        let _ = writeln!(out, "  {label:<17}{value}");
+    };
+    line("Name", s.full_name.to_string());
+    line("Date of birth", s.date_of_birth.to_string());
+    line("Previous names", or_none(&s.previous_names.iter().map(ToString::to_string).collect::<Vec<_>>()));
+    line(
+        "Registrations",
+        or_none(&s.registrations.iter().map(|r| format!("{} {}", r.regulator, r.number)).collect::<Vec<_>>()),
+    );
+    if let Some(role) = &s.role_applied_for {
+        line("Role applied for", role.to_string());
+    }
+    line("Subject ref.", s.reference.to_string());
+    line("Valid", format!("{} to {}", c.valid_from, c.valid_until));
+    line("Record as at", c.information_as_at.to_string());
+    line("Issued by", format!("{} (key {}) at {}", c.issuer.name, c.issuer.kid, c.issued_at));
+    line("Certificate id", c.id.to_string());
+    line("Read from", v.carrier.to_string());
+
+    section(&mut out, "Disciplinary findings", &c.findings, finding);
+    section(&mut out, "Convictions and cautions", &c.convictions, conviction);
+    section(&mut out, "Departures during an investigation", &c.departures, departure);
+    if c.has_pending_appeal() {
+        out.push_str("\n!! An appeal is pending on at least one record above.\n");
+    }
+    out
+}
+
+fn section<T>(out: &mut String, title: &str, records: &[T], render: fn(&T) -> [String; 2]) {
+    if records.is_empty() {
+        let _ = writeln!(out, "\n{title}: none recorded");
+        return;
+    }
+    let _ = writeln!(out, "\n{title} ({}):", records.len());
+    for (i, r) in records.iter().enumerate() {
+        let [first, second] = render(r);
+        let _ = writeln!(out, "  {}. {first}\n     {second}", i + 1);
+    }
+}
+
+fn finding(f: &Finding) -> [String; 2] {
+    let expires = f.sanction_expires.map(|d| format!(" (expires {d})")).unwrap_or_default();
+    [
+        format!("{}  {} ({}), ref {}", f.decision_date, f.body, f.body_type.label(), f.reference),
+        format!(
+            "{}: {}, {}; sanction: {}{expires}; {}",
+            f.investigation.label(),
+            f.category.label(),
+            f.outcome.label(),
+            f.sanction.label(),
+            appeal(f.appeal)
+        ),
+    ]
+}
+
+fn conviction(c: &Conviction) -> [String; 2] {
+    let code = c.offence_code.as_ref().map(|k| format!(" [{k}]")).unwrap_or_default();
+    let months = c.custody_months.map(|m| format!(", {m} months")).unwrap_or_default();
+    [
+        format!("{}  {}, ref {}", c.decision_date, c.body, c.reference),
+        format!(
+            "{}{code}, offence {}; {}{months}; {}; {}",
+            c.offence,
+            c.offence_date,
+            c.disposal.label(),
+            c.disclosure.label(),
+            appeal(c.appeal)
+        ),
+    ]
+}
+
+fn departure(d: &Departure) -> [String; 2] {
+    let i = &d.investigation;
+    let state = match (i.state, i.outcome) {
+        (InvestigationState::Concluded, Some(o)) => format!("concluded: {}", o.label()),
+        (state, _) => state.label().into(),
+    };
+    let settlement = if d.settlement_agreement {
+        "; a settlement agreement exists"
+    } else {
+        ""
+    };
+    [
+        format!(
+            "{} to {}  {}, {}, ref {}",
+            d.started, d.ended, d.role, d.employer, d.reference
+        ),
+        format!(
+            "{}; investigation of {} by {}, opened {}, {state}{settlement}; {}",
+            d.how_left.label(),
+            i.kind.label(),
+            i.body,
+            i.opened,
+            appeal(d.appeal)
+        ),
+    ]
+}
+
+/// One row of the demo summary.
+pub struct DemoRow([String; 6]);
+
+impl DemoRow {
+    /// The column titles.
+    pub fn header() -> Self {
+        Self(["example", "subject", "records", "QR chars", "QR version (M)", "verified"].map(String::from))
+    }
+
+    /// A row for an issued example.
+    pub fn new(name: &str, issued: &IssuedCertificate, qr: &str, verdicts: &[&str]) -> Self {
+        let c = &issued.certificate;
+        Self([
+            name.into(),
+            c.subject.full_name.to_string(),
+            format!("{}/{}/{}", c.findings.len(), c.convictions.len(), c.departures.len()),
+            qr.len().to_string(),
+            qr_version(qr).map_or("over 40".into(), |v| v.to_string()),
+            format!("{} ({} of 2 carriers)", verdicts.first().unwrap_or(&"NOT VALID"), verdicts.len()),
+        ])
+    }
+}
+
+/// Prints rows as an aligned table (widths counted in characters, not bytes).
+pub fn print_table(rows: &[DemoRow]) {
+    let mut widths = [0usize; 6];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(&row.0) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in rows {
+        let cells: Vec<String> = row
+            .0
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.chars().count())))
+            .collect();
+        println!("  {}", cells.join("  ").trim_end());
+    }
+    println!("  (records: findings/convictions/departures)");
+}

@@ -1,0 +1,61 @@
+//! Writing files so that a crash never leaves a half-written file that looks valid: write a
+//! temporary file beside the target, flush it to disk, then rename (or hard-link, to refuse
+//! replacing) it into place.
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+
+/// Whether an existing file may be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Fail with `AlreadyExists` if the target exists.
+    CreateNew,
+    /// Replace the target atomically.
+    Replace,
+}
+
+/// Writes `bytes` to `path` atomically. With `private`, the file is created with mode 0600.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: WriteMode, private: bool) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    let temp = dir.join(format!(".{name}.{suffix}.tmp"));
+
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(if private { 0o600 } else { 0o644 });
+    }
+    let result = (|| {
+        let mut file = options.open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        match mode {
+            WriteMode::Replace => std::fs::rename(&temp, path),
+            // A hard link fails if the target exists, so nothing is ever replaced.
+            WriteMode::CreateNew => std::fs::hard_link(&temp, path),
+        }
+    })();
+    // After a rename the temporary name is gone; after a link or a failure, remove it.
+    let _ = std::fs::remove_file(&temp);
+    result
+}
+
+/// Reads at most `limit` bytes of a file; a larger file is an error, not a truncation.
+pub fn read_capped(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut out = Vec::new();
+    file.take(limit + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes; this is not the file expected"),
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,265 @@
+//! The certificate request: what an issuing body's case system exports for one manager.
+//!
+//! A request may say more than a certificate may show (a finding that was not upheld, a
+//! protected conviction, a youth caution): it describes the case record, and
+//! [`crate::validate`] decides, rule by rule, whether it can become a certificate. Unknown fields
+//! are refused, and every record list must be present, so that an export which forgot a list is
+//! caught instead of signed as "none recorded".
+
+use std::fmt;
+
+use goodstanding_verifier::model::{
+    AppealStatus, BodyName, BodyType, DepartureInvestigation, DepartureType, Disposal,
+    FindingCategory, InvestigationType, Reference, Sanction, Subject,
+};
+use goodstanding_verifier::text::{BoundedVec, Code, Text};
+use goodstanding_verifier::{Date, Timestamp};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Most records a request may hold in each list (more than a certificate can show, so that the
+/// validator, not the parser, explains what to leave out).
+pub const MAX_REQUEST_RECORDS: usize = 64;
+
+/// Largest request document accepted, in bytes.
+pub const MAX_REQUEST_LEN: usize = 256 * 1024;
+
+/// A request to issue one certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateRequest {
+    /// Name of the issuing body, as it is to appear on the certificate.
+    pub issuer: Text<120>,
+    /// The date the record was checked. Not after the day of issue.
+    pub information_as_at: Date,
+    /// Start of validity; defaults to the time of issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<Timestamp>,
+    /// End of validity; defaults to 90 days after `valid_from`, and may be at most that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Timestamp>,
+    /// The manager.
+    pub subject: Subject,
+    /// Disciplinary findings from the case record.
+    pub findings: BoundedVec<FindingRequest, MAX_REQUEST_RECORDS>,
+    /// Convictions and cautions from the case record.
+    pub convictions: BoundedVec<ConvictionRequest, MAX_REQUEST_RECORDS>,
+    /// Departures during an investigation from the case record.
+    pub departures: BoundedVec<DepartureRequest, MAX_REQUEST_RECORDS>,
+}
+
+/// The outcome of a disciplinary case, as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedOutcome {
+    /// Upheld: listed.
+    Upheld,
+    /// Partially upheld: listed.
+    PartiallyUpheld,
+    /// Not upheld: never listed (rule 2).
+    NotUpheld,
+    /// No case to answer: never listed (rule 2).
+    NoCaseToAnswer,
+}
+
+/// A disciplinary finding as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindingRequest {
+    /// The body that decided.
+    pub body: BodyName,
+    /// What kind of body it is.
+    pub body_type: BodyType,
+    /// Date of the decision.
+    pub decision_date: Date,
+    /// The deciding body's reference.
+    pub reference: Reference,
+    /// What was investigated.
+    pub investigation: InvestigationType,
+    /// Category of the finding.
+    pub category: FindingCategory,
+    /// Outcome as recorded.
+    pub outcome: RecordedOutcome,
+    /// Sanction imposed.
+    pub sanction: Sanction,
+    /// When the sanction expires, if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sanction_expires: Option<Date>,
+    /// Appeal status.
+    pub appeal: AppealStatus,
+}
+
+/// How a conviction or caution was disposed of, as recorded: includes youth disposals, which are
+/// never listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedDisposal {
+    /// Absolute discharge.
+    AbsoluteDischarge,
+    /// Conditional discharge.
+    ConditionalDischarge,
+    /// Fine.
+    Fine,
+    /// Community order.
+    CommunityOrder,
+    /// Suspended sentence.
+    SuspendedSentence,
+    /// Immediate custody.
+    Custody,
+    /// Adult simple caution.
+    SimpleCaution,
+    /// Adult conditional caution.
+    ConditionalCaution,
+    /// Youth caution: never listed (rule 3).
+    YouthCaution,
+    /// Youth conditional caution: never listed (rule 3).
+    YouthConditionalCaution,
+    /// Reprimand (youth, before 2013): never listed (rule 3).
+    Reprimand,
+    /// Final warning (youth, before 2013): never listed (rule 3).
+    FinalWarning,
+}
+
+impl RecordedDisposal {
+    /// The disposal as a certificate shows it; `None` for youth disposals.
+    pub fn listable(self) -> Option<Disposal> {
+        Some(match self {
+            Self::AbsoluteDischarge => Disposal::AbsoluteDischarge,
+            Self::ConditionalDischarge => Disposal::ConditionalDischarge,
+            Self::Fine => Disposal::Fine,
+            Self::CommunityOrder => Disposal::CommunityOrder,
+            Self::SuspendedSentence => Disposal::SuspendedSentence,
+            Self::Custody => Disposal::Custody,
+            Self::SimpleCaution => Disposal::SimpleCaution,
+            Self::ConditionalCaution => Disposal::ConditionalCaution,
+            Self::YouthCaution | Self::YouthConditionalCaution | Self::Reprimand | Self::FinalWarning => {
+                return None;
+            }
+        })
+    }
+}
+
+/// Disclosure status as recorded, including `protected` (filtered under the DBS rules), which is
+/// never listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedDisclosure {
+    /// Unspent: always listed.
+    Unspent,
+    /// Spent but not protected: listed.
+    SpentDisclosable,
+    /// Protected (filtered): never listed (rule 3).
+    Protected,
+}
+
+/// A conviction or caution as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConvictionRequest {
+    /// The court, or the police force that gave a caution.
+    pub body: BodyName,
+    /// Short description of the offence.
+    pub offence: Text<120>,
+    /// Offence code where one is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offence_code: Option<Code>,
+    /// Date of the offence.
+    pub offence_date: Date,
+    /// Date of conviction or caution.
+    pub decision_date: Date,
+    /// Disposal as recorded.
+    pub disposal: RecordedDisposal,
+    /// Length of a custodial or suspended sentence, in months (1 to 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody_months: Option<u16>,
+    /// Disclosure status as recorded.
+    pub disclosure: RecordedDisclosure,
+    /// Appeal status.
+    pub appeal: AppealStatus,
+    /// Court or police reference.
+    pub reference: Reference,
+}
+
+/// A departure as recorded. The investigation is optional here only so that its absence can be
+/// refused with a clear message (rule 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartureRequest {
+    /// The employer.
+    pub employer: BodyName,
+    /// The post held.
+    pub role: Text<80>,
+    /// When the post started.
+    pub started: Date,
+    /// When the person left.
+    pub ended: Date,
+    /// How they left.
+    pub how_left: DepartureType,
+    /// The investigation under way when they left (required: rule 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub investigation: Option<DepartureInvestigation>,
+    /// Whether a settlement agreement exists (only the fact is shown; it never hides the record).
+    pub settlement_agreement: bool,
+    /// Appeal status.
+    pub appeal: AppealStatus,
+    /// The employer's reference.
+    pub reference: Reference,
+}
+
+/// Why a request document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Where in the document: a field path such as `findings[0].outcome`, or `.` for the top.
+    pub path: String,
+    /// Line of the problem (1-based; 0 when unknown).
+    pub line: usize,
+    /// Column of the problem (1-based; 0 when unknown).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}, column {}: ", self.line, self.column)?;
+        }
+        if self.path != "." {
+            write!(f, "field {}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl CertificateRequest {
+    /// Parses a request from JSON, naming the field and line of any problem.
+    pub fn from_json(text: &str) -> Result<Self, ParseError> {
+        if text.len() > MAX_REQUEST_LEN {
+            return Err(ParseError {
+                path: ".".into(),
+                line: 0,
+                column: 0,
+                message: format!("the request is larger than {MAX_REQUEST_LEN} bytes"),
+            });
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let request = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            from_json_error(path, e.into_inner())
+        })?;
+        de.end().map_err(|e| from_json_error(".".into(), e))?;
+        Ok(request)
+    }
+}
+
+fn from_json_error(path: String, error: serde_json::Error) -> ParseError {
+    let message = error.to_string();
+    // serde_json appends " at line L column C"; the line and column are kept separately.
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    };
+    ParseError { path, line: error.line(), column: error.column(), message }
+}
