@@ -1,7 +1,13 @@
-//! The two carriers of one signature: the JWS compact serialization (`.jws`) and the QR text
-//! (`GSC1:` + base45 of raw DEFLATE of an envelope holding the same protected header, payload and
-//! signature). Either converts into the other without loss; the signature is always checked over
-//! the JWS signing input `BASE64URL(header) || '.' || BASE64URL(payload)`.
+//! The two carriers of one signature: the JWS compact serialization (`.jws`) and the QR text.
+//! Either converts into the other without loss; the signature is always checked over the JWS
+//! signing input `BASE64URL(header) || '.' || BASE64URL(payload)`.
+//!
+//! QR text is `GSC1:` + base45(D || CRC-32(D)), where D is the raw DEFLATE of the envelope
+//! `u16 len, header, u16 len, payload, 64-byte signature` (lengths big-endian). DEFLATE is not
+//! canonical: a changed back-reference can point at an identical earlier run and inflate to the
+//! same bytes, so a damaged QR text could still verify. The CRC-32 (IEEE, big-endian) of the
+//! compressed bytes detects every change of up to 32 consecutive bits, so every single-character
+//! change of the QR text is refused. It is not a security control: the signature is.
 
 use std::fmt;
 
@@ -61,9 +67,10 @@ pub enum DecodeError {
         /// The limit, in bytes.
         limit: usize,
     },
-    /// The compressed data has bytes after its end, or non-zero padding bits: it is not the
-    /// form the issuer wrote.
+    /// The compressed data has bytes after its end.
     TrailingData,
+    /// The checksum of the compressed data does not match: the QR text was damaged or altered.
+    Checksum,
     /// The inflated envelope does not have the expected structure.
     Envelope,
     /// A JWS does not have exactly three parts separated by '.'.
@@ -100,8 +107,9 @@ impl fmt::Display for DecodeError {
             Self::InflatedTooLarge { limit } => {
                 write!(f, "QR text: compressed data inflates to more than {limit} bytes")
             }
-            Self::TrailingData => {
-                f.write_str("QR text: compressed data has bytes or bits after its end")
+            Self::TrailingData => f.write_str("QR text: compressed data has bytes after its end"),
+            Self::Checksum => {
+                f.write_str("QR text: checksum mismatch; the text was damaged or altered")
             }
             Self::Envelope => f.write_str("QR text: the envelope inside is malformed"),
             Self::JwsParts => f.write_str("JWS: expected three parts separated by '.'"),
@@ -244,16 +252,21 @@ impl SignedCertificate {
             return Err(DecodeError::TooLarge { limit: MAX_QR_TEXT_LEN });
         }
         let body = text.strip_prefix(QR_PREFIX).ok_or(DecodeError::UnknownFormat)?;
-        let compressed = base45::decode(body)?;
-        let envelope = inflate_canonical(&compressed, MAX_INFLATED_LEN)?;
+        let data = base45::decode(body)?;
+        let (compressed, crc) = data.split_last_chunk::<4>().ok_or(DecodeError::Deflate)?;
+        if crc32(compressed) != u32::from_be_bytes(*crc) {
+            return Err(DecodeError::Checksum);
+        }
+        let envelope = inflate_all(compressed, MAX_INFLATED_LEN)?;
         Self::from_envelope(&envelope)
     }
 
     /// The QR text for this certificate.
     pub fn to_qr_text(&self) -> String {
-        let compressed = miniz_oxide::deflate::compress_to_vec(&self.envelope(), 10);
+        let mut data = miniz_oxide::deflate::compress_to_vec(&self.envelope(), 10);
+        data.extend_from_slice(&crc32(&data).to_be_bytes());
         let mut out = String::from(QR_PREFIX);
-        out.push_str(&base45::encode(&compressed));
+        out.push_str(&base45::encode(&data));
         out
     }
 
@@ -296,30 +309,24 @@ pub fn signing_input(header: &[u8], payload: &[u8]) -> String {
     out
 }
 
-/// Inflates raw DEFLATE data that must end exactly at the end of its last block, with the unused
-/// high bits of the final byte zero, so that every certificate has exactly one QR text.
-fn inflate_canonical(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
-    let out = inflate_all(data, limit)?;
-    // Deflate packs bits from the least significant end: the padding after the end-of-block code
-    // is the high bits of the last byte. A set bit whose clearing changes nothing is padding.
-    if let Some((&last, head)) = data.split_last() {
-        let mut copy = head.to_vec();
-        copy.push(0);
-        for bit in (0..8).rev() {
-            if last & (1 << bit) == 0 {
-                continue;
+/// CRC-32 (IEEE 802.3, as in zlib and PNG) of `data`.
+pub fn crc32(data: &[u8]) -> u32 {
+    const TABLE: [u32; 256] = {
+        let mut table = [0u32; 256];
+        let mut i = 0;
+        while i < 256 {
+            let mut c = i as u32;
+            let mut k = 0;
+            while k < 8 {
+                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                k += 1;
             }
-            if let Some(end) = copy.last_mut() {
-                *end = last & !(1 << bit);
-            }
-            match inflate_all(&copy, limit) {
-                Ok(same) if same == out => return Err(DecodeError::TrailingData),
-                // The highest set bit is significant, so every lower bit is too.
-                _ => break,
-            }
+            table[i] = c;
+            i += 1;
         }
-    }
-    Ok(out)
+        table
+    };
+    !data.iter().fold(!0u32, |c, &b| TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
 }
 
 /// Inflates all of `data` into at most `limit` bytes; data after the final block is an error.
@@ -367,17 +374,24 @@ mod tests {
     fn data_after_the_deflate_stream_is_refused() {
         let s = sample();
         let mut compressed = miniz_oxide::deflate::compress_to_vec(&s.envelope(), 10);
-        assert!(inflate_canonical(&compressed, 1000).is_ok());
+        assert!(inflate_all(&compressed, 1000).is_ok());
         compressed.push(0);
-        assert_eq!(inflate_canonical(&compressed, 1000), Err(DecodeError::TrailingData));
+        assert_eq!(inflate_all(&compressed, 1000), Err(DecodeError::TrailingData));
+    }
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
     }
 
     #[test]
     fn inflation_beyond_the_cap_is_refused() {
         let big = vec![b'A'; 100_000];
-        let compressed = miniz_oxide::deflate::compress_to_vec(&big, 10);
-        assert!(compressed.len() < 1000, "the bomb is small: {}", compressed.len());
-        let text = format!("{QR_PREFIX}{}", base45::encode(&compressed));
+        let mut data = miniz_oxide::deflate::compress_to_vec(&big, 10);
+        assert!(data.len() < 1000, "the bomb is small: {}", data.len());
+        data.extend_from_slice(&crc32(&data).to_be_bytes());
+        let text = format!("{QR_PREFIX}{}", base45::encode(&data));
         assert_eq!(
             SignedCertificate::from_qr_text(&text),
             Err(DecodeError::InflatedTooLarge { limit: MAX_INFLATED_LEN })

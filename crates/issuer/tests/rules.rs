@@ -1,0 +1,62 @@
+//! One refused request per rule (files under tests/rejects/, each with the message fragments it
+//! must produce in a `.expect` file beside it), and every example accepted.
+
+mod common;
+
+use goodstanding_issuer::{CertificateRequest, validate};
+
+#[test]
+fn every_example_request_keeps_every_rule() {
+    for (name, request) in common::examples() {
+        if let Err(v) = validate(&request, common::issued_at()) {
+            panic!("example {name} was refused:\n{v}");
+        }
+    }
+}
+
+#[test]
+fn every_rejected_request_is_refused_with_its_field_and_rule() {
+    let rejects = common::json_files("tests/rejects");
+    assert!(rejects.len() >= 10, "expected a refused request per rule, found {}", rejects.len());
+    for (name, text) in rejects {
+        let expect_path = common::repo().join(format!("tests/rejects/{name}.expect"));
+        let expected = std::fs::read_to_string(&expect_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", expect_path.display()));
+        let message = match CertificateRequest::from_json(&text) {
+            Err(parse) => parse.to_string(),
+            Ok(request) => match validate(&request, common::issued_at()) {
+                Err(violations) => violations.to_string(),
+                Ok(_) => panic!("{name}: the request was accepted but must be refused"),
+            },
+        };
+        for fragment in expected.lines().filter(|l| !l.is_empty()) {
+            assert!(
+                message.contains(fragment),
+                "{name}: message lacks {fragment:?}; it was:\n{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn all_violations_of_a_request_are_reported_together() {
+    let (_, text) = common::json_files("examples/requests")
+        .into_iter()
+        .find(|(n, _)| n == "several-records")
+        .unwrap();
+    let text = text
+        .replacen("\"outcome\": \"upheld\"", "\"outcome\": \"not_upheld\"", 1)
+        .replacen("\"disclosure\": \"spent_disclosable\"", "\"disclosure\": \"protected\"", 1);
+    let request = CertificateRequest::from_json(&text).unwrap();
+    let violations = validate(&request, common::issued_at()).unwrap_err();
+    let fields: Vec<_> = violations.0.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(fields, ["findings[0].outcome", "convictions[0].disclosure"]);
+}
+
+#[test]
+fn default_validity_is_90_days_from_issue() {
+    let (_, request) = common::examples().remove(0);
+    let valid = validate(&request, common::issued_at()).unwrap();
+    assert_eq!(valid.valid_from, common::issued_at());
+    assert_eq!(valid.valid_until.to_string(), "2027-02-21T12:00:00Z");
+}
