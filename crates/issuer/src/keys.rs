@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::LineEnding};
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey, EncodePrivateKey, KeypairBytes, spki::der::pem::LineEnding,
+};
 use ed25519_dalek::{Signer as _, SigningKey};
 use goodstanding_verifier::{KeyId, PublicJwk};
 use sha2::{Digest as _, Sha256};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::files::{self, WriteMode};
 
@@ -135,9 +137,14 @@ impl IssuingKey {
         Ok(Self { kid, signing })
     }
 
-    /// The private key as PKCS#8 PEM, in memory that is zeroized when dropped.
+    /// The private key as PKCS#8 v1 PEM (RFC 8410 `PrivateKeyInfo`, as `openssl genpkey`
+    /// writes it; OpenSSL 3.0 cannot read the v2 form with the public key inside), in memory that
+    /// is zeroized when dropped.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, String> {
-        self.signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())
+        let mut bytes = KeypairBytes { secret_key: self.signing.to_bytes(), public_key: None };
+        let pem = bytes.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string());
+        bytes.secret_key.zeroize();
+        pem
     }
 
     /// The key id.

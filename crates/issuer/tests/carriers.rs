@@ -1,0 +1,47 @@
+//! The two carriers hold one signature: they convert into each other without loss and both
+//! verify; and verification refuses what it must.
+
+mod common;
+
+use goodstanding_issuer::issue::sign_certificate;
+use goodstanding_verifier::{Carrier, SignedCertificate, Timestamp, VerifyError, verify};
+
+#[test]
+fn jws_and_qr_text_convert_without_loss_and_both_verify() {
+    let (key, trust) = common::key_and_trust("carrier-test");
+    for (name, request) in common::examples() {
+        let issued = common::issue_example(&request, &key);
+        let (jws, qr) = (issued.jws(), issued.qr_text());
+        assert!(qr.bytes().all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)));
+        assert_eq!(SignedCertificate::from_qr_text(&qr).unwrap().to_compact(), jws, "{name}");
+        assert_eq!(SignedCertificate::from_compact(&jws).unwrap().to_qr_text(), qr, "{name}");
+        for (text, carrier) in [(&jws, Carrier::Jws), (&qr, Carrier::QrText)] {
+            let verified = verify(text.as_bytes(), &trust, common::issued_at()).unwrap();
+            assert_eq!(verified.carrier, carrier);
+            assert_eq!(verified.certificate, issued.certificate, "{name}");
+        }
+    }
+}
+
+#[test]
+fn a_supported_version_is_required_even_with_a_good_signature() {
+    let (key, trust) = common::key_and_trust("version-test");
+    let (_, request) = common::examples().remove(0);
+    let mut certificate = common::issue_example(&request, &key).certificate;
+    certificate.schema_version = 2;
+    let issued = sign_certificate(certificate, &key).unwrap();
+    let result = verify(issued.jws().as_bytes(), &trust, common::issued_at());
+    assert_eq!(result.unwrap_err(), VerifyError::UnsupportedVersion(2));
+}
+
+#[test]
+fn validity_is_checked_at_the_time_given() {
+    let (key, trust) = common::key_and_trust("time-test");
+    let (_, request) = common::examples().remove(0);
+    let qr = common::issue_example(&request, &key).qr_text();
+    let at = |t: &str| verify(qr.as_bytes(), &trust, Timestamp::parse(t).unwrap());
+    assert!(at("2026-11-23T12:00:00Z").is_ok());
+    assert!(at("2027-02-21T11:59:59Z").is_ok());
+    assert!(matches!(at("2027-02-21T12:00:00Z"), Err(VerifyError::Expired(_))));
+    assert!(matches!(at("2026-11-23T11:59:59Z"), Err(VerifyError::NotYetValid(_))));
+}
