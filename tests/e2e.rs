@@ -1,0 +1,372 @@
+//! End-to-end tests: run the built `goodstanding` binary as a user does, on real files.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use goodstanding_issuer::issue::sign_certificate;
+use goodstanding_issuer::{CertificateRequest, load_issuing_key};
+use goodstanding_verifier::carrier::crc32;
+use goodstanding_verifier::{QR_PREFIX, base45};
+
+/// Exit status, standard output, standard error.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn goodstanding(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
+    goodstanding_with_stdin(args, None)
+}
+
+fn goodstanding_with_stdin(args: &[&dyn AsRef<std::ffi::OsStr>], stdin: Option<&[u8]>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
+    command.args(args.iter().map(|a| a.as_ref())).env_remove("GOODSTANDING_TRUST");
+    command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn json_files(folder: &str) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(repo().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A folder with a fresh issuing key (`keys/`) and a trust store holding its public key.
+struct Issuer {
+    dir: tempfile::TempDir,
+}
+
+impl Issuer {
+    fn new(kid: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let run = goodstanding(&[&"keygen", &"--out", &dir.path().join("keys"), &"--kid", &kid]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        std::fs::create_dir(dir.path().join("trust")).unwrap();
+        std::fs::copy(
+            dir.path().join(format!("keys/{kid}.pub.jwk")),
+            dir.path().join(format!("trust/{kid}.pub.jwk")),
+        )
+        .unwrap();
+        Self { dir }
+    }
+
+    fn key(&self) -> PathBuf {
+        let keys = self.path("keys");
+        std::fs::read_dir(keys)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(".key.pem"))
+            .unwrap()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Issues a request; returns the paths of the `.jws` and the `.qr.txt`.
+    fn issue(&self, request: &Path) -> (PathBuf, PathBuf) {
+        let out = self.path("out");
+        let run = goodstanding(&[&"issue", &request, &"--key", &self.key(), &"--out", &out]);
+        assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
+        let id = run.stdout.trim();
+        assert_eq!(id.len(), 26, "the id is printed: {:?}", run.stdout);
+        (out.join(format!("{id}.jws")), out.join(format!("{id}.qr.txt")))
+    }
+
+    fn verify(&self, input: &Path, extra: &[&str]) -> Run {
+        let trust = self.path("trust");
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"verify", &input, &"--trust", &trust];
+        for e in extra {
+            args.push(e);
+        }
+        goodstanding(&args)
+    }
+}
+
+fn example(name: &str) -> PathBuf {
+    repo().join(format!("examples/requests/{name}.json"))
+}
+
+fn full_name(request: &Path) -> String {
+    let text = std::fs::read_to_string(request).unwrap();
+    CertificateRequest::from_json(&text).unwrap().subject.full_name.to_string()
+}
+
+#[test]
+fn issue_then_verify_every_example_from_both_carriers() {
+    let issuer = Issuer::new("e2e-2026");
+    let examples = json_files("examples/requests");
+    assert!(examples.len() >= 3);
+    for request in examples {
+        let (jws, qr) = issuer.issue(&request);
+        let name = full_name(&request);
+        for input in [&jws, &qr] {
+            let run = issuer.verify(input, &[]);
+            assert_eq!(run.code, 0, "{}: {}{}", input.display(), run.stdout, run.stderr);
+            assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
+            assert!(run.stdout.contains(&name), "the verdict shows the signed name {name}");
+        }
+    }
+}
+
+#[test]
+fn verify_shows_every_record_and_flags_a_pending_appeal() {
+    let issuer = Issuer::new("e2e-records");
+    let (_, qr) = issuer.issue(&example("several-records"));
+    let run = issuer.verify(&qr, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "Łukasz Żółć",
+        "1969-08-02",
+        "Disciplinary findings (2)",
+        "Convictions and cautions (2)",
+        "Departures during an investigation (2)",
+        "Fraud by abuse of position",
+        "suspended sentence, 18 months",
+        "a settlement agreement exists",
+        "!! APPEAL PENDING",
+    ] {
+        assert!(run.stdout.contains(expected), "missing {expected:?} in:\n{}", run.stdout);
+    }
+    let (_, clean) = issuer.issue(&example("clean-record"));
+    let run = issuer.verify(&clean, &[]);
+    assert!(run.stdout.contains("Disciplinary findings: none recorded"), "{}", run.stdout);
+    assert!(!run.stdout.contains("APPEAL PENDING"));
+}
+
+#[test]
+fn convert_between_carriers_is_lossless() {
+    let issuer = Issuer::new("e2e-convert");
+    let (jws, qr) = issuer.issue(&example("appeal-pending"));
+    let to_qr = goodstanding(&[&"convert", &jws, &"--to", &"qr"]);
+    assert_eq!(to_qr.stdout, std::fs::read_to_string(&qr).unwrap());
+    let to_jws = goodstanding(&[&"convert", &qr, &"--to", &"jws"]);
+    assert_eq!(to_jws.stdout, std::fs::read_to_string(&jws).unwrap());
+}
+
+#[test]
+fn verify_reads_standard_input_and_prints_json() {
+    let issuer = Issuer::new("e2e-json");
+    let (_, qr) = issuer.issue(&example("clean-record"));
+    let trust = issuer.path("trust");
+    let run = goodstanding_with_stdin(
+        &[&"verify", &"-", &"--trust", &trust, &"--json"],
+        Some(&std::fs::read(&qr).unwrap()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["status"], "valid");
+    assert_eq!(json["carrier"], "qr_text");
+    assert_eq!(json["certificate"]["subject"]["full_name"], "Zoë Ní Bhriain");
+    assert_eq!(json["certificate"]["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn a_key_under_the_same_kid_that_did_not_sign_gives_not_valid() {
+    let issuer = Issuer::new("shared-kid");
+    let impostor = Issuer::new("shared-kid");
+    let (jws, qr) = issuer.issue(&example("clean-record"));
+    for input in [&jws, &qr] {
+        let run = impostor.verify(input, &[]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("NOT VALID"), "{}", run.stdout);
+        assert!(run.stdout.contains("altered or forged"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn an_unknown_kid_gives_not_valid() {
+    let issuer = Issuer::new("issuer-a");
+    let other = Issuer::new("issuer-b");
+    let (jws, _) = issuer.issue(&example("clean-record"));
+    let run = other.verify(&jws, &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("\"issuer-a\", which is not in the trust store"), "{}", run.stdout);
+}
+
+#[test]
+fn expired_and_not_yet_valid_give_not_valid_with_the_content() {
+    let issuer = Issuer::new("e2e-time");
+    let (jws, _) = issuer.issue(&example("clean-record"));
+    let run = issuer.verify(&jws, &["--at", "2999-01-01"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("NOT VALID  expired at"), "{}", run.stdout);
+    assert!(run.stdout.contains("Zoë Ní Bhriain"), "the genuine content is still shown");
+    let run = issuer.verify(&jws, &["--at", "2001-01-01T00:00:00Z"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("NOT VALID  not yet valid"), "{}", run.stdout);
+    let run = issuer.verify(&jws, &["--at", "yesterday"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--at \"yesterday\""), "{}", run.stderr);
+}
+
+#[test]
+fn an_unsupported_schema_version_gives_not_valid() {
+    let issuer = Issuer::new("e2e-version");
+    let (jws, _) = issuer.issue(&example("clean-record"));
+    let key = load_issuing_key(&issuer.key(), None).unwrap();
+    let text = std::fs::read_to_string(&jws).unwrap();
+    let signed = goodstanding_verifier::SignedCertificate::from_compact(text.trim()).unwrap();
+    let mut certificate: goodstanding_verifier::Certificate =
+        serde_json::from_slice(signed.payload()).unwrap();
+    certificate.schema_version = 2;
+    let v2 = issuer.path("v2.jws");
+    std::fs::write(&v2, sign_certificate(certificate, &key).unwrap().jws()).unwrap();
+    let run = issuer.verify(&v2, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("schema version 2 is not supported"), "{}", run.stdout);
+}
+
+/// Writes `text` to a file in the issuer's folder and verifies it; returns the run.
+fn verify_text(issuer: &Issuer, name: &str, text: &str) -> Run {
+    let path = issuer.path(name);
+    std::fs::write(&path, text).unwrap();
+    issuer.verify(&path, &[])
+}
+
+#[test]
+fn damaged_input_is_unreadable_with_exit_status_2() {
+    let issuer = Issuer::new("e2e-damage");
+    let (jws, qr) = issuer.issue(&example("several-records"));
+    let qr_text = std::fs::read_to_string(&qr).unwrap().trim_end().to_string();
+    let jws_text = std::fs::read_to_string(&jws).unwrap().trim_end().to_string();
+
+    let bomb = {
+        let mut data = miniz_oxide::deflate::compress_to_vec(&vec![0u8; 1_000_000], 10);
+        data.extend_from_slice(&crc32(&data).to_be_bytes());
+        format!("{QR_PREFIX}{}", base45::encode(&data))
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("oversized inflate", bomb, "inflates to more than 65536 bytes"),
+        ("truncated QR text", qr_text[..qr_text.len() / 2].to_string(), "QR text"),
+        ("truncated JWS", jws_text[..jws_text.len() - 10].to_string(), "signature"),
+        ("JWS cut at a dot", jws_text[..jws_text.rfind('.').unwrap()].to_string(), "three parts"),
+        ("lowercase QR text", format!("{QR_PREFIX}{}", qr_text[5..].to_lowercase()), "alphanumeric"),
+        ("non-alphanumeric QR text", qr_text.replacen('A', "#", 1), "alphanumeric"),
+        ("empty", String::new(), "empty"),
+        ("not a certificate", "hello world".into(), "neither QR text"),
+    ];
+    for (what, text, expected) in cases {
+        let run = verify_text(&issuer, "damaged.txt", &text);
+        assert_eq!(run.code, 2, "{what}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(expected), "{what}: {}", run.stderr);
+        assert!(run.stderr.contains("damaged.txt"), "{what}: the file is named: {}", run.stderr);
+        assert!(!run.stdout.contains("VALID"), "{what}");
+    }
+    let run = issuer.verify(&issuer.path("no-such-file.jws"), &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no-such-file.jws"), "{}", run.stderr);
+}
+
+#[test]
+fn every_refused_request_names_field_and_rule_and_writes_nothing() {
+    let issuer = Issuer::new("e2e-rules");
+    let rejects = json_files("tests/rejects");
+    assert!(rejects.len() >= 10);
+    for request in rejects {
+        let out = issuer.path("refused-out");
+        let run = goodstanding(&[&"issue", &request, &"--key", &issuer.key(), &"--out", &out]);
+        let name = request.file_stem().unwrap().to_string_lossy().into_owned();
+        // Rule violations exit 1; malformed requests (parse errors) exit 2.
+        assert!(run.code == 1 || run.code == 2, "{name}: exit {}", run.code);
+        assert!(run.stdout.is_empty(), "{name}: no id is printed");
+        assert!(run.stderr.contains(&format!("{name}.json")), "{name}: {}", run.stderr);
+        let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
+        for fragment in expect.lines().filter(|l| !l.is_empty()) {
+            assert!(run.stderr.contains(fragment), "{name}: lacks {fragment:?}:\n{}", run.stderr);
+        }
+        assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0, "{name}: wrote files");
+    }
+}
+
+#[test]
+fn keygen_never_overwrites_and_issue_refuses_an_exposed_key() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let issuer = Issuer::new("e2e-keys");
+    let keys = issuer.path("keys");
+    let again = goodstanding(&[&"keygen", &"--out", &keys, &"--kid", &"e2e-keys"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert!(!again.stdout.contains("PRIVATE KEY") && !again.stderr.contains("PRIVATE KEY"));
+
+    std::fs::set_permissions(issuer.key(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = issuer.path("out");
+    let run = goodstanding(&[&"issue", &example("clean-record"), &"--key", &issuer.key(), &"--out", &out]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    assert!(!out.exists());
+}
+
+#[test]
+fn the_demo_issues_and_verifies_every_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let run = goodstanding(&[&"demo", &"--out", &out]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for name in ["Zoë Ní Bhriain", "Łukasz Żółć", "Amélie Lefèvre-Ødegård", "refused, as the rules require"] {
+        assert!(run.stdout.contains(name), "{name} missing:\n{}", run.stdout);
+    }
+    assert_eq!(run.stdout.matches("VALID (2 of 2 carriers)").count(), 3, "{}", run.stdout);
+    // The printed next step works as printed.
+    let line = run.stdout.lines().find(|l| l.contains("goodstanding verify")).unwrap();
+    let args: Vec<&str> = line.split("goodstanding ").nth(1).unwrap().split_whitespace().collect();
+    let verify = Command::new(env!("CARGO_BIN_EXE_goodstanding")).args(&args).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+}
+
+/// A stock JOSE library (the `jose` npm package, under Node.js) verifies the `.jws` with the
+/// issuer's public JWK.
+#[test]
+fn a_stock_jose_library_verifies_the_jws() {
+    let jose_dir = repo().join("tests/jose");
+    if !jose_dir.join("node_modules/jose").exists() {
+        let install = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--silent"])
+            .current_dir(&jose_dir)
+            .status()
+            .expect("npm must be installed to run the JOSE interoperability test");
+        assert!(install.success(), "npm ci in tests/jose failed");
+    }
+    let issuer = Issuer::new("e2e-jose");
+    let (jws, _) = issuer.issue(&example("several-records"));
+    let jwk = issuer.path("trust/e2e-jose.pub.jwk");
+    let run = Command::new("node").arg(jose_dir.join("verify.mjs")).arg(&jws).arg(&jwk).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
+    let result: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(result["header"]["alg"], "EdDSA");
+    assert_eq!(result["header"]["typ"], "gs-cert+jws");
+    assert_eq!(result["payload"]["subject"]["full_name"], "Łukasz Żółć");
+
+    // The same library refuses it after one character of the payload changes.
+    let text = std::fs::read_to_string(&jws).unwrap();
+    let dot = text.find('.').unwrap();
+    let mut tampered = text.into_bytes();
+    tampered[dot + 5] = if tampered[dot + 5] == b'A' { b'B' } else { b'A' };
+    let bad = issuer.path("tampered.jws");
+    std::fs::write(&bad, tampered).unwrap();
+    let run = Command::new("node").arg(jose_dir.join("verify.mjs")).arg(&bad).arg(&jwk).output().unwrap();
+    assert!(!run.status.success());
+}
