@@ -22,8 +22,14 @@ fn goodstanding(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
 
 fn goodstanding_with_stdin(args: &[&dyn AsRef<std::ffi::OsStr>], stdin: Option<&[u8]>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
-    command.args(args.iter().map(|a| a.as_ref())).env_remove("GOODSTANDING_TRUST");
-    command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    command
+        .args(args.iter().map(|a| a.as_ref()))
+        .env_remove("GOODSTANDING_TRUST");
+    command.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     if let Some(input) = stdin {
@@ -60,7 +66,13 @@ struct Issuer {
 impl Issuer {
     fn new(kid: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let run = goodstanding(&[&"keygen", &"--out", &dir.path().join("keys"), &"--kid", &kid]);
+        let run = goodstanding(&[
+            &"keygen",
+            &"--out",
+            &dir.path().join("keys"),
+            &"--kid",
+            &kid,
+        ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         std::fs::create_dir(dir.path().join("trust")).unwrap();
         std::fs::copy(
@@ -91,12 +103,16 @@ impl Issuer {
         assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
         let id = run.stdout.trim();
         assert_eq!(id.len(), 26, "the id is printed: {:?}", run.stdout);
-        (out.join(format!("{id}.jws")), out.join(format!("{id}.qr.txt")))
+        (
+            out.join(format!("{id}.jws")),
+            out.join(format!("{id}.qr.txt")),
+        )
     }
 
     fn verify(&self, input: &Path, extra: &[&str]) -> Run {
         let trust = self.path("trust");
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"verify", &input, &"--trust", &trust];
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"verify", &input, &"--trust", &trust];
         for e in extra {
             args.push(e);
         }
@@ -110,7 +126,11 @@ fn example(name: &str) -> PathBuf {
 
 fn full_name(request: &Path) -> String {
     let text = std::fs::read_to_string(request).unwrap();
-    CertificateRequest::from_json(&text).unwrap().subject.full_name.to_string()
+    CertificateRequest::from_json(&text)
+        .unwrap()
+        .subject
+        .full_name
+        .to_string()
 }
 
 #[test]
@@ -123,9 +143,19 @@ fn issue_then_verify_every_example_from_both_carriers() {
         let name = full_name(&request);
         for input in [&jws, &qr] {
             let run = issuer.verify(input, &[]);
-            assert_eq!(run.code, 0, "{}: {}{}", input.display(), run.stdout, run.stderr);
+            assert_eq!(
+                run.code,
+                0,
+                "{}: {}{}",
+                input.display(),
+                run.stdout,
+                run.stderr
+            );
             assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
-            assert!(run.stdout.contains(&name), "the verdict shows the signed name {name}");
+            assert!(
+                run.stdout.contains(&name),
+                "the verdict shows the signed name {name}"
+            );
         }
     }
 }
@@ -147,11 +177,19 @@ fn verify_shows_every_record_and_flags_a_pending_appeal() {
         "a settlement agreement exists",
         "!! APPEAL PENDING",
     ] {
-        assert!(run.stdout.contains(expected), "missing {expected:?} in:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
     }
     let (_, clean) = issuer.issue(&example("clean-record"));
     let run = issuer.verify(&clean, &[]);
-    assert!(run.stdout.contains("Disciplinary findings: none recorded"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Disciplinary findings: none recorded"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("APPEAL PENDING"));
 }
 
@@ -179,7 +217,10 @@ fn verify_reads_standard_input_and_prints_json() {
     assert_eq!(json["valid"], true);
     assert_eq!(json["status"], "valid");
     assert_eq!(json["carrier"], "qr_text");
-    assert_eq!(json["certificate"]["subject"]["full_name"], "Zoë Ní Bhriain");
+    assert_eq!(
+        json["certificate"]["subject"]["full_name"],
+        "Zoë Ní Bhriain"
+    );
     assert_eq!(json["certificate"]["findings"], serde_json::json!([]));
 }
 
@@ -203,7 +244,12 @@ fn an_unknown_kid_gives_not_valid() {
     let (jws, _) = issuer.issue(&example("clean-record"));
     let run = other.verify(&jws, &[]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("\"issuer-a\", which is not in the trust store"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("\"issuer-a\", which is not in the trust store"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -212,11 +258,22 @@ fn expired_and_not_yet_valid_give_not_valid_with_the_content() {
     let (jws, _) = issuer.issue(&example("clean-record"));
     let run = issuer.verify(&jws, &["--at", "2999-01-01"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("NOT VALID  expired at"), "{}", run.stdout);
-    assert!(run.stdout.contains("Zoë Ní Bhriain"), "the genuine content is still shown");
+    assert!(
+        run.stdout.starts_with("NOT VALID  expired at"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Zoë Ní Bhriain"),
+        "the genuine content is still shown"
+    );
     let run = issuer.verify(&jws, &["--at", "2001-01-01T00:00:00Z"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("NOT VALID  not yet valid"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("NOT VALID  not yet valid"),
+        "{}",
+        run.stdout
+    );
     let run = issuer.verify(&jws, &["--at", "yesterday"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--at \"yesterday\""), "{}", run.stderr);
@@ -236,7 +293,11 @@ fn an_unsupported_schema_version_gives_not_valid() {
     std::fs::write(&v2, sign_certificate(certificate, &key).unwrap().jws()).unwrap();
     let run = issuer.verify(&v2, &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("schema version 2 is not supported"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("schema version 2 is not supported"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Writes `text` to a file in the issuer's folder and verifies it; returns the run.
@@ -251,7 +312,10 @@ fn damaged_input_is_unreadable_with_exit_status_2() {
     let issuer = Issuer::new("e2e-damage");
     let (jws, qr) = issuer.issue(&example("several-records"));
     let qr_text = std::fs::read_to_string(&qr).unwrap().trim_end().to_string();
-    let jws_text = std::fs::read_to_string(&jws).unwrap().trim_end().to_string();
+    let jws_text = std::fs::read_to_string(&jws)
+        .unwrap()
+        .trim_end()
+        .to_string();
 
     let bomb = {
         let mut data = miniz_oxide::deflate::compress_to_vec(&vec![0u8; 1_000_000], 10);
@@ -259,12 +323,36 @@ fn damaged_input_is_unreadable_with_exit_status_2() {
         format!("{QR_PREFIX}{}", base45::encode(&data))
     };
     let cases: Vec<(&str, String, &str)> = vec![
-        ("oversized inflate", bomb, "inflates to more than 65536 bytes"),
-        ("truncated QR text", qr_text[..qr_text.len() / 2].to_string(), "QR text"),
-        ("truncated JWS", jws_text[..jws_text.len() - 10].to_string(), "signature"),
-        ("JWS cut at a dot", jws_text[..jws_text.rfind('.').unwrap()].to_string(), "three parts"),
-        ("lowercase QR text", format!("{QR_PREFIX}{}", qr_text[5..].to_lowercase()), "alphanumeric"),
-        ("non-alphanumeric QR text", qr_text.replacen('A', "#", 1), "alphanumeric"),
+        (
+            "oversized inflate",
+            bomb,
+            "inflates to more than 65536 bytes",
+        ),
+        (
+            "truncated QR text",
+            qr_text[..qr_text.len() / 2].to_string(),
+            "QR text",
+        ),
+        (
+            "truncated JWS",
+            jws_text[..jws_text.len() - 10].to_string(),
+            "signature",
+        ),
+        (
+            "JWS cut at a dot",
+            jws_text[..jws_text.rfind('.').unwrap()].to_string(),
+            "three parts",
+        ),
+        (
+            "lowercase QR text",
+            format!("{QR_PREFIX}{}", qr_text[5..].to_lowercase()),
+            "alphanumeric",
+        ),
+        (
+            "non-alphanumeric QR text",
+            qr_text.replacen('A', "#", 1),
+            "alphanumeric",
+        ),
         ("empty", String::new(), "empty"),
         ("not a certificate", "hello world".into(), "neither QR text"),
     ];
@@ -272,7 +360,11 @@ fn damaged_input_is_unreadable_with_exit_status_2() {
         let run = verify_text(&issuer, "damaged.txt", &text);
         assert_eq!(run.code, 2, "{what}: {}{}", run.stdout, run.stderr);
         assert!(run.stderr.contains(expected), "{what}: {}", run.stderr);
-        assert!(run.stderr.contains("damaged.txt"), "{what}: the file is named: {}", run.stderr);
+        assert!(
+            run.stderr.contains("damaged.txt"),
+            "{what}: the file is named: {}",
+            run.stderr
+        );
         assert!(!run.stdout.contains("VALID"), "{what}");
     }
     let run = issuer.verify(&issuer.path("no-such-file.jws"), &[]);
@@ -292,12 +384,23 @@ fn every_refused_request_names_field_and_rule_and_writes_nothing() {
         // Rule violations exit 1; malformed requests (parse errors) exit 2.
         assert!(run.code == 1 || run.code == 2, "{name}: exit {}", run.code);
         assert!(run.stdout.is_empty(), "{name}: no id is printed");
-        assert!(run.stderr.contains(&format!("{name}.json")), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("{name}.json")),
+            "{name}: {}",
+            run.stderr
+        );
         let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
         for fragment in expect.lines().filter(|l| !l.is_empty()) {
-            assert!(run.stderr.contains(fragment), "{name}: lacks {fragment:?}:\n{}", run.stderr);
+            assert!(
+                run.stderr.contains(fragment),
+                "{name}: lacks {fragment:?}:\n{}",
+                run.stderr
+            );
         }
-        assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0, "{name}: wrote files");
+        assert!(
+            !out.exists() || std::fs::read_dir(&out).unwrap().count() == 0,
+            "{name}: wrote files"
+        );
     }
 }
 
@@ -313,7 +416,14 @@ fn keygen_never_overwrites_and_issue_refuses_an_exposed_key() {
 
     std::fs::set_permissions(issuer.key(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = issuer.path("out");
-    let run = goodstanding(&[&"issue", &example("clean-record"), &"--key", &issuer.key(), &"--out", &out]);
+    let run = goodstanding(&[
+        &"issue",
+        &example("clean-record"),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+    ]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
     assert!(!out.exists());
@@ -325,15 +435,41 @@ fn the_demo_issues_and_verifies_every_example() {
     let out = dir.path().join("demo");
     let run = goodstanding(&[&"demo", &"--out", &out]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    for name in ["Zoë Ní Bhriain", "Łukasz Żółć", "Amélie Lefèvre-Ødegård", "refused, as the rules require"] {
+    for name in [
+        "Zoë Ní Bhriain",
+        "Łukasz Żółć",
+        "Amélie Lefèvre-Ødegård",
+        "refused, as the rules require",
+    ] {
         assert!(run.stdout.contains(name), "{name} missing:\n{}", run.stdout);
     }
-    assert_eq!(run.stdout.matches("VALID (2 of 2 carriers)").count(), 3, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("VALID (2 of 2 carriers)").count(),
+        3,
+        "{}",
+        run.stdout
+    );
     // The printed next step works as printed.
-    let line = run.stdout.lines().find(|l| l.contains("goodstanding verify")).unwrap();
-    let args: Vec<&str> = line.split("goodstanding ").nth(1).unwrap().split_whitespace().collect();
-    let verify = Command::new(env!("CARGO_BIN_EXE_goodstanding")).args(&args).output().unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("goodstanding verify"))
+        .unwrap();
+    let args: Vec<&str> = line
+        .split("goodstanding ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let verify = Command::new(env!("CARGO_BIN_EXE_goodstanding"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
 }
 
 /// A stock JOSE library (the `jose` npm package, under Node.js) verifies the `.jws` with the
@@ -352,9 +488,18 @@ fn a_stock_jose_library_verifies_the_jws() {
     let issuer = Issuer::new("e2e-jose");
     let (jws, _) = issuer.issue(&example("several-records"));
     let jwk = issuer.path("trust/e2e-jose.pub.jwk");
-    let run = Command::new("node").arg(jose_dir.join("verify.mjs")).arg(&jws).arg(&jwk).output().unwrap();
+    let run = Command::new("node")
+        .arg(jose_dir.join("verify.mjs"))
+        .arg(&jws)
+        .arg(&jwk)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let result: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(result["header"]["alg"], "EdDSA");
     assert_eq!(result["header"]["typ"], "gs-cert+jws");
@@ -364,9 +509,18 @@ fn a_stock_jose_library_verifies_the_jws() {
     let text = std::fs::read_to_string(&jws).unwrap();
     let dot = text.find('.').unwrap();
     let mut tampered = text.into_bytes();
-    tampered[dot + 5] = if tampered[dot + 5] == b'A' { b'B' } else { b'A' };
+    tampered[dot + 5] = if tampered[dot + 5] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
     let bad = issuer.path("tampered.jws");
     std::fs::write(&bad, tampered).unwrap();
-    let run = Command::new("node").arg(jose_dir.join("verify.mjs")).arg(&bad).arg(&jwk).output().unwrap();
+    let run = Command::new("node")
+        .arg(jose_dir.join("verify.mjs"))
+        .arg(&bad)
+        .arg(&jwk)
+        .output()
+        .unwrap();
     assert!(!run.status.success());
 }

@@ -22,7 +22,9 @@ fn now() -> Result<Timestamp, CliError> {
         .ok()
         .and_then(|d| i64::try_from(d.as_secs()).ok())
         .and_then(Timestamp::from_unix)
-        .ok_or_else(|| CliError::Input("the system clock is outside 1900-2999; set it right".into()))
+        .ok_or_else(|| {
+            CliError::Input("the system clock is outside 1900-2999; set it right".into())
+        })
 }
 
 fn key_error(e: KeyError) -> CliError {
@@ -40,8 +42,14 @@ pub fn keygen(out: &Path, kid: Option<String>, force: bool) -> Result<(), CliErr
     let key = IssuingKey::generate(parse_kid(kid)?).map_err(key_error)?;
     let (private, public) = write_key_pair(&key, out, force).map_err(key_error)?;
     println!("kid          {}", key.kid());
-    println!("private key  {}  (mode 0600: keep it secret; never share it)", private.display());
-    println!("public key   {}  (give this to verifiers)", public.display());
+    println!(
+        "private key  {}  (mode 0600: keep it secret; never share it)",
+        private.display()
+    );
+    println!(
+        "public key   {}  (give this to verifiers)",
+        public.display()
+    );
     Ok(())
 }
 
@@ -70,7 +78,10 @@ fn issue_error(path: &Path, e: IssueError) -> CliError {
         IssueError::Invalid(v) => CliError::Refused(format!(
             "{}: request refused, nothing was written. Correct these and issue again:\n{}",
             path.display(),
-            v.0.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n")
+            v.0.iter()
+                .map(|v| format!("  - {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         )),
         other => CliError::file(path, other),
     }
@@ -104,7 +115,12 @@ fn parse_at(at: Option<&str>) -> Result<Timestamp, CliError> {
 }
 
 /// `goodstanding verify`.
-pub fn verify(input: &Path, trust: Option<&Path>, at: Option<&str>, json: bool) -> Result<(), CliError> {
+pub fn verify(
+    input: &Path,
+    trust: Option<&Path>,
+    at: Option<&str>,
+    json: bool,
+) -> Result<(), CliError> {
     let at = parse_at(at)?;
     let (store, _) = load_trust(trust)?;
     let bytes = read_certificate_input(input)?;
@@ -117,7 +133,14 @@ pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
     let bytes = read_certificate_input(input)?;
     let (signed, _) = SignedCertificate::decode(&bytes)
         .map_err(|e| CliError::file(input, format!("unreadable: {e}")))?;
-    println!("{}", if to_qr { signed.to_qr_text() } else { signed.to_compact() });
+    println!(
+        "{}",
+        if to_qr {
+            signed.to_qr_text()
+        } else {
+            signed.to_compact()
+        }
+    );
     Ok(())
 }
 
@@ -138,9 +161,18 @@ const DEMO_PUBLIC_KEY: &str = include_str!("../../../keys/demo/demo-2026.pub.jwk
 
 /// The built-in example requests.
 const EXAMPLES: [(&str, &str); 3] = [
-    ("clean-record", include_str!("../../../examples/requests/clean-record.json")),
-    ("several-records", include_str!("../../../examples/requests/several-records.json")),
-    ("appeal-pending", include_str!("../../../examples/requests/appeal-pending.json")),
+    (
+        "clean-record",
+        include_str!("../../../examples/requests/clean-record.json"),
+    ),
+    (
+        "several-records",
+        include_str!("../../../examples/requests/several-records.json"),
+    ),
+    (
+        "appeal-pending",
+        include_str!("../../../examples/requests/appeal-pending.json"),
+    ),
 ];
 
 /// A request the rules must refuse, to show that they do.
@@ -155,7 +187,8 @@ fn built_in(what: &str, e: impl std::fmt::Display) -> CliError {
 
 /// `goodstanding demo`.
 pub fn demo(out: &Path) -> Result<(), CliError> {
-    let public = PublicJwk::from_json(DEMO_PUBLIC_KEY).map_err(|e| built_in("demo public key", e))?;
+    let public =
+        PublicJwk::from_json(DEMO_PUBLIC_KEY).map_err(|e| built_in("demo public key", e))?;
     let key = IssuingKey::from_pkcs8_pem(DEMO_PRIVATE_KEY, Some(public.kid.clone()))
         .map_err(|e| built_in("demo private key", e))?;
     if key.public_jwk() != public {
@@ -163,9 +196,14 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
     }
     let trust_dir = out.join("trust");
     create_dir(&trust_dir)?;
-    write_output(&trust_dir.join(format!("{}.pub.jwk", public.kid)), DEMO_PUBLIC_KEY)?;
+    write_output(
+        &trust_dir.join(format!("{}.pub.jwk", public.kid)),
+        DEMO_PUBLIC_KEY,
+    )?;
     let mut store = TrustStore::new();
-    store.add(public.clone()).map_err(|e| built_in("demo trust store", e))?;
+    store
+        .add(public.clone())
+        .map_err(|e| built_in("demo trust store", e))?;
 
     let now = now()?;
     println!(
@@ -179,7 +217,8 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
     let mut last_qr = None;
     for (name, json) in EXAMPLES {
         let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
-        let issued = goodstanding_issuer::issue(&request, &key, now).map_err(|e| built_in(name, e))?;
+        let issued =
+            goodstanding_issuer::issue(&request, &key, now).map_err(|e| built_in(name, e))?;
         let [jws_path, qr_path] = write_certificate(&issued, out)?;
         let mut verdicts = Vec::new();
         for path in [&jws_path, &qr_path] {
@@ -223,6 +262,9 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(CliError::Refused(format!("the demo failed:\n  {}", failures.join("\n  "))))
+        Err(CliError::Refused(format!(
+            "the demo failed:\n  {}",
+            failures.join("\n  ")
+        )))
     }
 }

@@ -40,7 +40,8 @@ pub fn write_output(path: &Path, text: &str) -> Result<(), CliError> {
 
 /// Creates an output directory if needed.
 pub fn create_dir(dir: &Path) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| CliError::file(dir, format!("cannot create folder: {e}")))
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::file(dir, format!("cannot create folder: {e}")))
 }
 
 /// Environment variable naming the default trust store.
@@ -68,7 +69,10 @@ pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliErro
     } else if path.is_file() {
         vec![path.clone()]
     } else {
-        return Err(CliError::file(&path, "no such trust store folder or key file"));
+        return Err(CliError::file(
+            &path,
+            "no such trust store folder or key file",
+        ));
     };
     let mut store = TrustStore::new();
     for file in &files {
@@ -78,7 +82,10 @@ pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliErro
         store.add(jwk).map_err(|e| CliError::file(file, e))?;
     }
     if store.is_empty() {
-        return Err(CliError::file(&path, "holds no public keys (*.jwk); nothing would be trusted"));
+        return Err(CliError::file(
+            &path,
+            "holds no public keys (*.jwk); nothing would be trusted",
+        ));
     }
     Ok((store, path))
 }

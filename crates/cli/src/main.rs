@@ -113,10 +113,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen { out, kid, force } => commands::keygen(&out, kid, force),
-        Command::Issue { request, key, out, kid } => commands::issue(&request, &key, &out, kid),
-        Command::Verify { input, trust, at, json } => {
-            commands::verify(&input, trust.as_deref(), at.as_deref(), json)
-        }
+        Command::Issue {
+            request,
+            key,
+            out,
+            kid,
+        } => commands::issue(&request, &key, &out, kid),
+        Command::Verify {
+            input,
+            trust,
+            at,
+            json,
+        } => commands::verify(&input, trust.as_deref(), at.as_deref(), json),
         Command::Convert { input, to } => commands::convert(&input, matches!(to, CarrierArg::Qr)),
         Command::Demo { out } => commands::demo(&out),
         Command::Schema { out } => commands::schema(&out),

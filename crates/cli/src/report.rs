@@ -59,7 +59,10 @@ pub fn verdict(
     match result {
         Ok(v) => {
             if !json {
-                print!("VALID  certificate of good standing, checked at {at}\n\n{}", describe(v));
+                print!(
+                    "VALID  certificate of good standing, checked at {at}\n\n{}",
+                    describe(v)
+                );
             }
             Ok(())
         }
@@ -70,7 +73,10 @@ pub fn verdict(
             if !json {
                 print!("NOT VALID  {e}\n\n");
                 if let Some(v) = verified {
-                    print!("What it says (genuine, but not valid now):\n\n{}", describe(v));
+                    print!(
+                        "What it says (genuine, but not valid now):\n\n{}",
+                        describe(v)
+                    );
                 }
             }
             Err(CliError::NotValid)
@@ -79,7 +85,11 @@ pub fn verdict(
 }
 
 fn or_none(items: &[String]) -> String {
-    if items.is_empty() { "none".into() } else { items.join("; ") }
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join("; ")
+    }
 }
 
 fn appeal(a: AppealStatus) -> String {
@@ -100,10 +110,23 @@ pub fn describe(v: &Verified) -> String {
     };
     line("Name", s.full_name.to_string());
     line("Date of birth", s.date_of_birth.to_string());
-    line("Previous names", or_none(&s.previous_names.iter().map(ToString::to_string).collect::<Vec<_>>()));
+    line(
+        "Previous names",
+        or_none(
+            &s.previous_names
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        ),
+    );
     line(
         "Registrations",
-        or_none(&s.registrations.iter().map(|r| format!("{} {}", r.regulator, r.number)).collect::<Vec<_>>()),
+        or_none(
+            &s.registrations
+                .iter()
+                .map(|r| format!("{} {}", r.regulator, r.number))
+                .collect::<Vec<_>>(),
+        ),
     );
     if let Some(role) = &s.role_applied_for {
         line("Role applied for", role.to_string());
@@ -111,13 +134,29 @@ pub fn describe(v: &Verified) -> String {
     line("Subject ref.", s.reference.to_string());
     line("Valid", format!("{} to {}", c.valid_from, c.valid_until));
     line("Record as at", c.information_as_at.to_string());
-    line("Issued by", format!("{} (key {}) at {}", c.issuer.name, c.issuer.kid, c.issued_at));
+    line(
+        "Issued by",
+        format!(
+            "{} (key {}) at {}",
+            c.issuer.name, c.issuer.kid, c.issued_at
+        ),
+    );
     line("Certificate id", c.id.to_string());
     line("Read from", v.carrier.to_string());
 
     section(&mut out, "Disciplinary findings", &c.findings, finding);
-    section(&mut out, "Convictions and cautions", &c.convictions, conviction);
-    section(&mut out, "Departures during an investigation", &c.departures, departure);
+    section(
+        &mut out,
+        "Convictions and cautions",
+        &c.convictions,
+        conviction,
+    );
+    section(
+        &mut out,
+        "Departures during an investigation",
+        &c.departures,
+        departure,
+    );
     if c.has_pending_appeal() {
         out.push_str("\n!! An appeal is pending on at least one record above.\n");
     }
@@ -137,9 +176,18 @@ fn section<T>(out: &mut String, title: &str, records: &[T], render: fn(&T) -> [S
 }
 
 fn finding(f: &Finding) -> [String; 2] {
-    let expires = f.sanction_expires.map(|d| format!(" (expires {d})")).unwrap_or_default();
+    let expires = f
+        .sanction_expires
+        .map(|d| format!(" (expires {d})"))
+        .unwrap_or_default();
     [
-        format!("{}  {} ({}), ref {}", f.decision_date, f.body, f.body_type.label(), f.reference),
+        format!(
+            "{}  {} ({}), ref {}",
+            f.decision_date,
+            f.body,
+            f.body_type.label(),
+            f.reference
+        ),
         format!(
             "{}: {}, {}; sanction: {}{expires}; {}",
             f.investigation.label(),
@@ -152,8 +200,15 @@ fn finding(f: &Finding) -> [String; 2] {
 }
 
 fn conviction(c: &Conviction) -> [String; 2] {
-    let code = c.offence_code.as_ref().map(|k| format!(" [{k}]")).unwrap_or_default();
-    let months = c.custody_months.map(|m| format!(", {m} months")).unwrap_or_default();
+    let code = c
+        .offence_code
+        .as_ref()
+        .map(|k| format!(" [{k}]"))
+        .unwrap_or_default();
+    let months = c
+        .custody_months
+        .map(|m| format!(", {m} months"))
+        .unwrap_or_default();
     [
         format!("{}  {}, ref {}", c.decision_date, c.body, c.reference),
         format!(
@@ -200,7 +255,17 @@ pub struct DemoRow([String; 6]);
 impl DemoRow {
     /// The column titles.
     pub fn header() -> Self {
-        Self(["example", "subject", "records", "QR chars", "QR version (M)", "verified"].map(String::from))
+        Self(
+            [
+                "example",
+                "subject",
+                "records",
+                "QR chars",
+                "QR version (M)",
+                "verified",
+            ]
+            .map(String::from),
+        )
     }
 
     /// A row for an issued example.
@@ -209,10 +274,19 @@ impl DemoRow {
         Self([
             name.into(),
             c.subject.full_name.to_string(),
-            format!("{}/{}/{}", c.findings.len(), c.convictions.len(), c.departures.len()),
+            format!(
+                "{}/{}/{}",
+                c.findings.len(),
+                c.convictions.len(),
+                c.departures.len()
+            ),
             qr.len().to_string(),
             qr_version(qr).map_or("over 40".into(), |v| v.to_string()),
-            format!("{} ({} of 2 carriers)", verdicts.first().unwrap_or(&"NOT VALID"), verdicts.len()),
+            format!(
+                "{} ({} of 2 carriers)",
+                verdicts.first().unwrap_or(&"NOT VALID"),
+                verdicts.len()
+            ),
         ])
     }
 }

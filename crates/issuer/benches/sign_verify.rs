@@ -1,0 +1,84 @@
+//! Sign and verify time per certificate, and the QR size of each example.
+//!
+//! Run: `cargo bench -p goodstanding-issuer --bench sign_verify`. Before the timings it prints,
+//! for each example request, its QR text length and the QR version it needs at error
+//! correction M.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::Criterion;
+use goodstanding_issuer::{CertificateRequest, IssuingKey, issue_with_id, qr_version};
+use goodstanding_verifier::{CertificateId, KeyId, Timestamp, TrustStore, verify};
+
+fn examples() -> Vec<(String, CertificateRequest)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/requests");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let request =
+                CertificateRequest::from_json(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                request,
+            )
+        })
+        .collect()
+}
+
+fn main() {
+    let key = IssuingKey::generate(Some(KeyId::new("bench").unwrap())).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add(key.public_jwk()).unwrap();
+    let now = Timestamp::parse("2026-11-23T12:00:00Z").unwrap();
+    let id = || CertificateId::new("aaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+    let examples = examples();
+
+    println!(
+        "{:<18} {:>13} {:>10} {:>9} {:>15}",
+        "example", "payload bytes", "JWS chars", "QR chars", "QR version (M)"
+    );
+    for (name, request) in &examples {
+        let issued = issue_with_id(request, &key, now, id()).unwrap();
+        let qr = issued.qr_text();
+        println!(
+            "{name:<18} {:>13} {:>10} {:>9} {:>15}",
+            issued.signed.payload().len(),
+            issued.jws().len(),
+            qr.len(),
+            qr_version(&qr).map_or("over 40".into(), |v| v.to_string())
+        );
+    }
+
+    let mut c = Criterion::default().configure_from_args();
+    for (name, request) in &examples {
+        let issued = issue_with_id(request, &key, now, id()).unwrap();
+        let (jws, qr) = (issued.jws(), issued.qr_text());
+        let signing_input = issued.signed.signing_input();
+        let mut group = c.benchmark_group(name.as_str());
+        group.bench_function("ed25519 sign", |b| {
+            b.iter(|| key.sign(black_box(signing_input.as_bytes())))
+        });
+        group.bench_function("issue (validate, assemble, sign)", |b| {
+            b.iter(|| issue_with_id(black_box(request), &key, now, id()).unwrap())
+        });
+        group.bench_function("encode QR text", |b| {
+            b.iter(|| black_box(&issued).qr_text())
+        });
+        group.bench_function("verify JWS", |b| {
+            b.iter(|| verify(black_box(jws.as_bytes()), &trust, now).unwrap())
+        });
+        group.bench_function("verify QR text", |b| {
+            b.iter(|| verify(black_box(qr.as_bytes()), &trust, now).unwrap())
+        });
+        group.finish();
+    }
+    c.final_summary();
+}

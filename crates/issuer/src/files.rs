@@ -15,9 +15,20 @@ pub enum WriteMode {
 }
 
 /// Writes `bytes` to `path` atomically. With `private`, the file is created with mode 0600.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: WriteMode, private: bool) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+pub fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    mode: WriteMode,
+    private: bool,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut suffix = [0u8; 6];
     getrandom::fill(&mut suffix).map_err(|e| std::io::Error::other(e.to_string()))?;
     let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();

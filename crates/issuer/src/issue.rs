@@ -106,7 +106,10 @@ pub fn issue_with_id(
     let certificate = Certificate {
         schema_version: SCHEMA_VERSION,
         id,
-        issuer: Issuer { name: valid.issuer, kid: key.kid().clone() },
+        issuer: Issuer {
+            name: valid.issuer,
+            kid: key.kid().clone(),
+        },
         issued_at: now,
         information_as_at: valid.information_as_at,
         valid_from: valid.valid_from,
@@ -127,16 +130,23 @@ pub fn sign_certificate(
     let header = ProtectedHeader::for_certificate(key.kid()).to_bytes();
     let payload =
         serde_json::to_vec(&certificate).map_err(|e| IssueError::TooLarge(e.to_string()))?;
-    let signature = key.sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes());
+    let signature =
+        key.sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes());
     let signed = SignedCertificate::from_parts(header, payload, signature)
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
-    Ok(IssuedCertificate { certificate, signed })
+    Ok(IssuedCertificate {
+        certificate,
+        signed,
+    })
 }
 
 /// The smallest QR version (1-40) that holds `text` at error correction M, or `None` if none
 /// does.
 pub fn qr_version(text: &str) -> Option<i16> {
-    match qrcode::bits::encode_auto(text.as_bytes(), qrcode::EcLevel::M).ok()?.version() {
+    match qrcode::bits::encode_auto(text.as_bytes(), qrcode::EcLevel::M)
+        .ok()?
+        .version()
+    {
         qrcode::Version::Normal(v) => Some(v),
         qrcode::Version::Micro(_) => None,
     }

@@ -141,8 +141,13 @@ impl IssuingKey {
     /// writes it; OpenSSL 3.0 cannot read the v2 form with the public key inside), in memory that
     /// is zeroized when dropped.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, String> {
-        let mut bytes = KeypairBytes { secret_key: self.signing.to_bytes(), public_key: None };
-        let pem = bytes.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string());
+        let mut bytes = KeypairBytes {
+            secret_key: self.signing.to_bytes(),
+            public_key: None,
+        };
+        let pem = bytes
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| e.to_string());
         bytes.secret_key.zeroize();
         pem
     }
@@ -154,7 +159,10 @@ impl IssuingKey {
 
     /// The public key as a JWK.
     pub fn public_jwk(&self) -> PublicJwk {
-        PublicJwk { kid: self.kid.clone(), key: self.signing.verifying_key() }
+        PublicJwk {
+            kid: self.kid.clone(),
+            key: self.signing.verifying_key(),
+        }
     }
 
     /// Signs `message` (Ed25519, deterministic).
@@ -165,28 +173,45 @@ impl IssuingKey {
 
 /// Where keygen puts a key pair: `DIR/<kid>.key.pem` and `DIR/<kid>.pub.jwk`.
 pub fn key_pair_paths(dir: &Path, kid: &KeyId) -> (PathBuf, PathBuf) {
-    (dir.join(format!("{kid}.key.pem")), dir.join(format!("{kid}.pub.jwk")))
+    (
+        dir.join(format!("{kid}.key.pem")),
+        dir.join(format!("{kid}.pub.jwk")),
+    )
 }
 
 /// Writes a key pair into `dir` (created if missing): the private key with mode 0600, never
 /// replacing an existing file unless `force`. Returns the two paths.
-pub fn write_key_pair(key: &IssuingKey, dir: &Path, force: bool) -> Result<(PathBuf, PathBuf), KeyError> {
+pub fn write_key_pair(
+    key: &IssuingKey,
+    dir: &Path,
+    force: bool,
+) -> Result<(PathBuf, PathBuf), KeyError> {
     let (private, public) = key_pair_paths(dir, key.kid());
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| KeyError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mode = if force { WriteMode::Replace } else { WriteMode::CreateNew };
+    let mode = if force {
+        WriteMode::Replace
+    } else {
+        WriteMode::CreateNew
+    };
     for path in [&private, &public] {
         if !force && path.exists() {
             return Err(KeyError::Exists(path.clone()));
         }
     }
-    let pem = key.to_pkcs8_pem().map_err(|reason| KeyError::NotAKey { path: private.clone(), reason })?;
+    let pem = key.to_pkcs8_pem().map_err(|reason| KeyError::NotAKey {
+        path: private.clone(),
+        reason,
+    })?;
     files::write_atomic(&private, pem.as_bytes(), mode, true).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => KeyError::Exists(private.clone()),
-        _ => KeyError::Io { path: private.clone(), source: e },
+        _ => KeyError::Io {
+            path: private.clone(),
+            source: e,
+        },
     })?;
     let mut jwk = key.public_jwk().to_json();
     jwk.push('\n');
@@ -198,27 +223,39 @@ pub fn write_key_pair(key: &IssuingKey, dir: &Path, force: bool) -> Result<(Path
 /// given; else the `kid` of the public key file keygen wrote beside it (`<kid>.pub.jwk` next to
 /// `<kid>.key.pem`), which must match the key; else [`default_kid`].
 pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, KeyError> {
-    let io = |source| KeyError::Io { path: path.to_path_buf(), source };
+    let io = |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = file.metadata().map_err(io)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(KeyError::Permissions { path: path.to_path_buf(), mode });
+            return Err(KeyError::Permissions {
+                path: path.to_path_buf(),
+                mode,
+            });
         }
     }
     let mut pem = Zeroizing::new(String::new());
     file.take(MAX_KEY_FILE_LEN)
         .read_to_string(&mut pem)
-        .map_err(|e| KeyError::NotAKey { path: path.to_path_buf(), reason: e.to_string() })?;
+        .map_err(|e| KeyError::NotAKey {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
     let sibling = sibling_public_key(path);
     let from_file = match (&kid, &sibling) {
         (None, Some(public)) => Some(read_public(public)?),
         _ => None,
     };
     let key = IssuingKey::from_pkcs8_pem(&pem, kid.or(from_file.as_ref().map(|j| j.kid.clone())))
-        .map_err(|reason| KeyError::NotAKey { path: path.to_path_buf(), reason })?;
+        .map_err(|reason| KeyError::NotAKey {
+        path: path.to_path_buf(),
+        reason,
+    })?;
     if let (Some(jwk), Some(public)) = (from_file, sibling) {
         if jwk.key != key.signing.verifying_key() {
             return Err(KeyError::PublicKeyMismatch {
@@ -238,8 +275,10 @@ fn sibling_public_key(private: &Path) -> Option<PathBuf> {
 }
 
 fn read_public(path: &Path) -> Result<PublicJwk, KeyError> {
-    let text = files::read_capped(path, MAX_KEY_FILE_LEN)
-        .map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
+    let text = files::read_capped(path, MAX_KEY_FILE_LEN).map_err(|source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let text = String::from_utf8_lossy(&text);
     PublicJwk::from_json(&text).map_err(|e| KeyError::PublicKeyMismatch {
         path: path.to_path_buf(),

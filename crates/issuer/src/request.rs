@@ -132,7 +132,10 @@ impl RecordedDisposal {
             Self::Custody => Disposal::Custody,
             Self::SimpleCaution => Disposal::SimpleCaution,
             Self::ConditionalCaution => Disposal::ConditionalCaution,
-            Self::YouthCaution | Self::YouthConditionalCaution | Self::Reprimand | Self::FinalWarning => {
+            Self::YouthCaution
+            | Self::YouthConditionalCaution
+            | Self::Reprimand
+            | Self::FinalWarning => {
                 return None;
             }
         })
@@ -261,5 +264,10 @@ fn from_json_error(path: String, error: serde_json::Error) -> ParseError {
         Some(cut) => message[..cut].to_string(),
         None => message,
     };
-    ParseError { path, line: error.line(), column: error.column(), message }
+    ParseError {
+        path,
+        line: error.line(),
+        column: error.column(),
+        message,
+    }
 }

@@ -12,8 +12,17 @@ const ID_BASE: &str = "https://goodstanding.invalid/schemas/";
 /// The schemas: file name and JSON text.
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
-        ("certificate-request.schema.json", render::<CertificateRequest>("certificate-request", "Certificate request (issuer input)")),
-        ("certificate.schema.json", render::<Certificate>("certificate", "Certificate payload (signed)")),
+        (
+            "certificate-request.schema.json",
+            render::<CertificateRequest>(
+                "certificate-request",
+                "Certificate request (issuer input)",
+            ),
+        ),
+        (
+            "certificate.schema.json",
+            render::<Certificate>("certificate", "Certificate payload (signed)"),
+        ),
     ]
 }
 

@@ -64,7 +64,13 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} ({})", self.field, self.message, self.rule.title())
+        write!(
+            f,
+            "{}: {} ({})",
+            self.field,
+            self.message,
+            self.rule.title()
+        )
     }
 }
 
@@ -116,7 +122,11 @@ struct Checker {
 
 impl Checker {
     fn fail(&mut self, field: impl Into<String>, rule: Rule, message: impl Into<String>) {
-        self.found.push(Violation { field: field.into(), rule, message: message.into() });
+        self.found.push(Violation {
+            field: field.into(),
+            rule,
+            message: message.into(),
+        });
     }
 
     /// A record's date: not after the information date, not before the subject's birth.
@@ -135,7 +145,10 @@ impl Checker {
             self.fail(
                 field,
                 Rule::DateOrder,
-                format!("{date} is before the subject's date of birth {}", self.date_of_birth),
+                format!(
+                    "{date} is before the subject's date of birth {}",
+                    self.date_of_birth
+                ),
             );
         }
     }
@@ -145,7 +158,10 @@ impl Checker {
             self.fail(
                 field,
                 Rule::DateOrder,
-                format!("{} {} is after {} {}", earlier.0, earlier.1, later.0, later.1),
+                format!(
+                    "{} {} is after {} {}",
+                    earlier.0, earlier.1, later.0, later.1
+                ),
             );
         }
     }
@@ -222,7 +238,10 @@ impl Checker {
             RecordedDisclosure::Unspent => Some(Disclosure::Unspent),
             RecordedDisclosure::SpentDisclosable => Some(Disclosure::SpentDisclosable),
             RecordedDisclosure::Protected
-                if matches!(r.disposal, RecordedDisposal::Custody | RecordedDisposal::SuspendedSentence) =>
+                if matches!(
+                    r.disposal,
+                    RecordedDisposal::Custody | RecordedDisposal::SuspendedSentence
+                ) =>
             {
                 self.fail(
                     at("disclosure"),
@@ -337,7 +356,11 @@ impl Checker {
         records: &[R],
         mut check: impl FnMut(&mut Self, usize, &R) -> Option<T>,
     ) -> BoundedVec<T, MAX_RECORDS_PER_LIST> {
-        let items: Vec<T> = records.iter().enumerate().filter_map(|(i, r)| check(self, i, r)).collect();
+        let items: Vec<T> = records
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| check(self, i, r))
+            .collect();
         BoundedVec::new(items).unwrap_or_else(|items| {
             self.fail(
                 name,
@@ -353,7 +376,10 @@ impl Checker {
 }
 
 /// Checks a request against every rule, for a certificate issued at `issued_at`.
-pub fn validate(request: &CertificateRequest, issued_at: Timestamp) -> Result<ValidRequest, Violations> {
+pub fn validate(
+    request: &CertificateRequest,
+    issued_at: Timestamp,
+) -> Result<ValidRequest, Violations> {
     let mut c = Checker {
         found: Vec::new(),
         information_as_at: request.information_as_at,
@@ -364,11 +390,17 @@ pub fn validate(request: &CertificateRequest, issued_at: Timestamp) -> Result<Va
         c.fail(
             "information_as_at",
             Rule::DateOrder,
-            format!("{} is after the day of issue {today}", request.information_as_at),
+            format!(
+                "{} is after the day of issue {today}",
+                request.information_as_at
+            ),
         );
     }
     let dob = request.subject.date_of_birth;
-    if dob.plus_years(16).is_none_or(|sixteen| sixteen > request.information_as_at) {
+    if dob
+        .plus_years(16)
+        .is_none_or(|sixteen| sixteen > request.information_as_at)
+    {
         c.fail(
             "subject.date_of_birth",
             Rule::DateOrder,

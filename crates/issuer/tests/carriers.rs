@@ -1,5 +1,6 @@
 //! The two carriers hold one signature: they convert into each other without loss and both
 //! verify; and verification refuses what it must.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 
@@ -12,9 +13,20 @@ fn jws_and_qr_text_convert_without_loss_and_both_verify() {
     for (name, request) in common::examples() {
         let issued = common::issue_example(&request, &key);
         let (jws, qr) = (issued.jws(), issued.qr_text());
-        assert!(qr.bytes().all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)));
-        assert_eq!(SignedCertificate::from_qr_text(&qr).unwrap().to_compact(), jws, "{name}");
-        assert_eq!(SignedCertificate::from_compact(&jws).unwrap().to_qr_text(), qr, "{name}");
+        assert!(
+            qr.bytes()
+                .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b))
+        );
+        assert_eq!(
+            SignedCertificate::from_qr_text(&qr).unwrap().to_compact(),
+            jws,
+            "{name}"
+        );
+        assert_eq!(
+            SignedCertificate::from_compact(&jws).unwrap().to_qr_text(),
+            qr,
+            "{name}"
+        );
         for (text, carrier) in [(&jws, Carrier::Jws), (&qr, Carrier::QrText)] {
             let verified = verify(text.as_bytes(), &trust, common::issued_at()).unwrap();
             assert_eq!(verified.carrier, carrier);
@@ -42,6 +54,12 @@ fn validity_is_checked_at_the_time_given() {
     let at = |t: &str| verify(qr.as_bytes(), &trust, Timestamp::parse(t).unwrap());
     assert!(at("2026-11-23T12:00:00Z").is_ok());
     assert!(at("2027-02-21T11:59:59Z").is_ok());
-    assert!(matches!(at("2027-02-21T12:00:00Z"), Err(VerifyError::Expired(_))));
-    assert!(matches!(at("2026-11-23T11:59:59Z"), Err(VerifyError::NotYetValid(_))));
+    assert!(matches!(
+        at("2027-02-21T12:00:00Z"),
+        Err(VerifyError::Expired(_))
+    ));
+    assert!(matches!(
+        at("2026-11-23T11:59:59Z"),
+        Err(VerifyError::NotYetValid(_))
+    ));
 }

@@ -1,5 +1,6 @@
 //! Key files: PKCS#8 PEM that openssl reads, mode 0600, never overwritten without force, refused
 //! when others can read them; secrets never in Debug output.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 
@@ -19,7 +20,10 @@ fn key_pair_is_written_0600_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let key = IssuingKey::generate(Some(kid("k1"))).unwrap();
     let (private, public) = write_key_pair(&key, dir.path(), false).unwrap();
-    assert_eq!(private.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        private.metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let pem = std::fs::read_to_string(&private).unwrap();
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
 
@@ -44,7 +48,11 @@ fn openssl_reads_the_private_key_and_derives_the_same_public_key() {
         .args(["-pubout", "-outform", "DER"])
         .output()
         .expect("openssl must be installed (.ci/run installs it)");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // The last 32 bytes of the SubjectPublicKeyInfo are the raw Ed25519 public key.
     let spki = output.stdout;
     assert_eq!(&spki[spki.len() - 32..], key.public_jwk().key.as_bytes());
@@ -56,11 +64,20 @@ fn an_existing_key_is_never_overwritten_without_force() {
     let first = IssuingKey::generate(Some(kid("same"))).unwrap();
     let second = IssuingKey::generate(Some(kid("same"))).unwrap();
     write_key_pair(&first, dir.path(), false).unwrap();
-    assert!(matches!(write_key_pair(&second, dir.path(), false), Err(KeyError::Exists(_))));
+    assert!(matches!(
+        write_key_pair(&second, dir.path(), false),
+        Err(KeyError::Exists(_))
+    ));
     let (private, _) = key_pair_paths(dir.path(), &kid("same"));
-    assert_eq!(load_issuing_key(&private, None).unwrap().public_jwk(), first.public_jwk());
+    assert_eq!(
+        load_issuing_key(&private, None).unwrap().public_jwk(),
+        first.public_jwk()
+    );
     write_key_pair(&second, dir.path(), true).unwrap();
-    assert_eq!(load_issuing_key(&private, None).unwrap().public_jwk(), second.public_jwk());
+    assert_eq!(
+        load_issuing_key(&private, None).unwrap().public_jwk(),
+        second.public_jwk()
+    );
 }
 
 #[test]
@@ -85,7 +102,10 @@ fn a_public_key_that_does_not_match_its_private_key_is_refused() {
     let (private, public) = write_key_pair(&key, dir.path(), false).unwrap();
     std::fs::write(&public, other.public_jwk().to_json()).unwrap();
     let error = load_issuing_key(&private, None).unwrap_err();
-    assert!(matches!(error, KeyError::PublicKeyMismatch { .. }), "{error}");
+    assert!(
+        matches!(error, KeyError::PublicKeyMismatch { .. }),
+        "{error}"
+    );
 }
 
 #[test]

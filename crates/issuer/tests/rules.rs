@@ -1,5 +1,6 @@
 //! One refused request per rule (files under tests/rejects/, each with the message fragments it
 //! must produce in a `.expect` file beside it), and every example accepted.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 
@@ -17,7 +18,11 @@ fn every_example_request_keeps_every_rule() {
 #[test]
 fn every_rejected_request_is_refused_with_its_field_and_rule() {
     let rejects = common::json_files("tests/rejects");
-    assert!(rejects.len() >= 10, "expected a refused request per rule, found {}", rejects.len());
+    assert!(
+        rejects.len() >= 10,
+        "expected a refused request per rule, found {}",
+        rejects.len()
+    );
     for (name, text) in rejects {
         let expect_path = common::repo().join(format!("tests/rejects/{name}.expect"));
         let expected = std::fs::read_to_string(&expect_path)
@@ -46,7 +51,11 @@ fn all_violations_of_a_request_are_reported_together() {
         .unwrap();
     let text = text
         .replacen("\"outcome\": \"upheld\"", "\"outcome\": \"not_upheld\"", 1)
-        .replacen("\"disclosure\": \"spent_disclosable\"", "\"disclosure\": \"protected\"", 1);
+        .replacen(
+            "\"disclosure\": \"spent_disclosable\"",
+            "\"disclosure\": \"protected\"",
+            1,
+        );
     let request = CertificateRequest::from_json(&text).unwrap();
     let violations = validate(&request, common::issued_at()).unwrap_err();
     let fields: Vec<_> = violations.0.iter().map(|v| v.field.as_str()).collect();

@@ -1,5 +1,6 @@
 //! The committed JSON Schemas are exactly the ones generated from the Rust types, every example
 //! validates against them, and schema and parser agree on what they refuse.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 
@@ -15,11 +16,17 @@ fn committed(name: &str) -> String {
 /// only the `date` format can tell that 2021-02-29 does not exist.
 fn validator(name: &str) -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(&committed(name)).unwrap();
-    jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
 }
 
 fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path)).collect()
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
 }
 
 #[test]
@@ -30,7 +37,10 @@ fn committed_schemas_are_generated_from_the_types() {
             "schemas/{name} differs from the Rust types; run `goodstanding schema --out schemas`"
         );
         let schema: Value = serde_json::from_str(&generated).unwrap();
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
     }
 }
 
@@ -66,7 +76,8 @@ fn schema_and_parser_refuse_the_same_malformed_requests() {
         // Domain rules (dates in order, not upheld, ...) are beyond a schema: those requests are
         // well-formed. Malformed ones must be refused by both.
         assert_eq!(
-            parser_refuses, schema_refuses,
+            parser_refuses,
+            schema_refuses,
             "{name}: parser refuses = {parser_refuses}, schema refuses = {schema_refuses} ({:?})",
             errors(&validator, &instance)
         );

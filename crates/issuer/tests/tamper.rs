@@ -1,5 +1,6 @@
 //! Every single-byte change of an example's QR text and of its `.jws` is rejected: exhaustively,
 //! every position and every other byte value.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 
@@ -55,5 +56,8 @@ fn every_single_byte_change_of_the_jws_is_rejected() {
     let jws = issued.jws();
     let (_, signature) = assert_every_change_rejected("JWS", &jws, &trust);
     // Every change to another base64url character decodes to other bytes under the signature.
-    assert!(signature > jws.len() * 40, "only {signature} changes reached the signature");
+    assert!(
+        signature > jws.len() * 40,
+        "only {signature} changes reached the signature"
+    );
 }

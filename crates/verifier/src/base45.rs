@@ -30,7 +30,11 @@ impl std::fmt::Display for Base45Error {
             ),
             Self::Length => f.write_str("the base45 text has a character too many or too few"),
             Self::Overflow { position } => {
-                write!(f, "the base45 group at character {} is out of range", position + 1)
+                write!(
+                    f,
+                    "the base45 group at character {} is out of range",
+                    position + 1
+                )
             }
         }
     }

@@ -95,7 +95,10 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLarge { limit } => {
-                write!(f, "input is larger than {limit} bytes; no certificate is that large")
+                write!(
+                    f,
+                    "input is larger than {limit} bytes; no certificate is that large"
+                )
             }
             Self::Empty => f.write_str("input is empty"),
             Self::UnknownFormat => f.write_str(
@@ -105,7 +108,10 @@ impl fmt::Display for DecodeError {
             Self::Base45(e) => write!(f, "QR text: {e}"),
             Self::Deflate => f.write_str("QR text: compressed data is corrupt or truncated"),
             Self::InflatedTooLarge { limit } => {
-                write!(f, "QR text: compressed data inflates to more than {limit} bytes")
+                write!(
+                    f,
+                    "QR text: compressed data inflates to more than {limit} bytes"
+                )
             }
             Self::TrailingData => f.write_str("QR text: compressed data has bytes after its end"),
             Self::Checksum => {
@@ -150,7 +156,11 @@ impl fmt::Debug for SignedCertificate {
 }
 
 fn check_len(part: &'static str, len: usize, limit: usize) -> Result<(), DecodeError> {
-    if len > limit { Err(DecodeError::PartTooLarge { part, limit }) } else { Ok(()) }
+    if len > limit {
+        Err(DecodeError::PartTooLarge { part, limit })
+    } else {
+        Ok(())
+    }
 }
 
 impl SignedCertificate {
@@ -162,7 +172,11 @@ impl SignedCertificate {
     ) -> Result<Self, DecodeError> {
         check_len("header", header.len(), MAX_HEADER_LEN)?;
         check_len("payload", payload.len(), MAX_PAYLOAD_LEN)?;
-        Ok(Self { header, payload, signature })
+        Ok(Self {
+            header,
+            payload,
+            signature,
+        })
     }
 
     /// The exact protected header bytes (JSON).
@@ -189,7 +203,9 @@ impl SignedCertificate {
     /// trailing line break (`\n` or `\r\n`) is allowed; nothing else around the text is.
     pub fn decode(input: &[u8]) -> Result<(Self, Carrier), DecodeError> {
         if input.len() > crate::limits::MAX_INPUT_LEN {
-            return Err(DecodeError::TooLarge { limit: crate::limits::MAX_INPUT_LEN });
+            return Err(DecodeError::TooLarge {
+                limit: crate::limits::MAX_INPUT_LEN,
+            });
         }
         let input = input
             .strip_suffix(b"\r\n")
@@ -206,9 +222,8 @@ impl SignedCertificate {
             })?;
             Ok((Self::from_qr_text(text)?, Carrier::QrText))
         } else if input.contains(&b'.') {
-            let text = std::str::from_utf8(input).map_err(|_| DecodeError::Base64 {
-                part: "header",
-            })?;
+            let text =
+                std::str::from_utf8(input).map_err(|_| DecodeError::Base64 { part: "header" })?;
             Ok((Self::from_compact(text)?, Carrier::Jws))
         } else {
             Err(DecodeError::UnknownFormat)
@@ -218,22 +233,29 @@ impl SignedCertificate {
     /// Parses the JWS compact serialization. Every part must be canonical unpadded base64url.
     pub fn from_compact(text: &str) -> Result<Self, DecodeError> {
         if text.len() > MAX_COMPACT_LEN {
-            return Err(DecodeError::TooLarge { limit: MAX_COMPACT_LEN });
+            return Err(DecodeError::TooLarge {
+                limit: MAX_COMPACT_LEN,
+            });
         }
         let mut parts = text.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(DecodeError::JwsParts);
         };
         let decode = |part: &'static str, b64: &str, limit: usize| {
             // Base64url carries 3 bytes per 4 characters: refuse oversize before decoding.
             check_len(part, b64.len() / 4 * 3, limit)?;
-            URL_SAFE_NO_PAD.decode(b64).map_err(|_| DecodeError::Base64 { part })
+            URL_SAFE_NO_PAD
+                .decode(b64)
+                .map_err(|_| DecodeError::Base64 { part })
         };
         let header = decode("header", h, MAX_HEADER_LEN)?;
         let payload = decode("payload", p, MAX_PAYLOAD_LEN)?;
         let signature = decode("signature", s, MAX_HEADER_LEN)?;
-        let signature = signature.try_into().map_err(|_| DecodeError::SignatureLength)?;
+        let signature = signature
+            .try_into()
+            .map_err(|_| DecodeError::SignatureLength)?;
         Self::from_parts(header, payload, signature)
     }
 
@@ -249,9 +271,13 @@ impl SignedCertificate {
     /// alphanumeric mode has none), as is anything after the end of the compressed data.
     pub fn from_qr_text(text: &str) -> Result<Self, DecodeError> {
         if text.len() > MAX_QR_TEXT_LEN {
-            return Err(DecodeError::TooLarge { limit: MAX_QR_TEXT_LEN });
+            return Err(DecodeError::TooLarge {
+                limit: MAX_QR_TEXT_LEN,
+            });
         }
-        let body = text.strip_prefix(QR_PREFIX).ok_or(DecodeError::UnknownFormat)?;
+        let body = text
+            .strip_prefix(QR_PREFIX)
+            .ok_or(DecodeError::UnknownFormat)?;
         let data = base45::decode(body)?;
         let (compressed, crc) = data.split_last_chunk::<4>().ok_or(DecodeError::Deflate)?;
         if crc32(compressed) != u32::from_be_bytes(*crc) {
@@ -273,7 +299,8 @@ impl SignedCertificate {
     /// Envelope: u16 header length, header, u16 payload length, payload, 64-byte signature; all
     /// lengths big-endian, nothing after.
     fn envelope(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + self.header.len() + self.payload.len() + SIGNATURE_LEN);
+        let mut out =
+            Vec::with_capacity(4 + self.header.len() + self.payload.len() + SIGNATURE_LEN);
         for part in [&self.header, &self.payload] {
             // from_parts caps both parts far below u16::MAX.
             out.extend_from_slice(&(part.len() as u16).to_be_bytes());
@@ -318,7 +345,11 @@ pub fn crc32(data: &[u8]) -> u32 {
             let mut c = i as u32;
             let mut k = 0;
             while k < 8 {
-                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
                 k += 1;
             }
             table[i] = c;
@@ -326,7 +357,9 @@ pub fn crc32(data: &[u8]) -> u32 {
         }
         table
     };
-    !data.iter().fold(!0u32, |c, &b| TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
+    !data.iter().fold(!0u32, |c, &b| {
+        TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8)
+    })
 }
 
 /// Inflates all of `data` into at most `limit` bytes; data after the final block is an error.
@@ -366,7 +399,10 @@ mod tests {
         let s = sample();
         assert_eq!(SignedCertificate::from_compact(&s.to_compact()).unwrap(), s);
         let qr = s.to_qr_text();
-        assert!(qr.bytes().all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)));
+        assert!(
+            qr.bytes()
+                .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b))
+        );
         assert_eq!(SignedCertificate::from_qr_text(&qr).unwrap(), s);
     }
 
@@ -376,7 +412,10 @@ mod tests {
         let mut compressed = miniz_oxide::deflate::compress_to_vec(&s.envelope(), 10);
         assert!(inflate_all(&compressed, 1000).is_ok());
         compressed.push(0);
-        assert_eq!(inflate_all(&compressed, 1000), Err(DecodeError::TrailingData));
+        assert_eq!(
+            inflate_all(&compressed, 1000),
+            Err(DecodeError::TrailingData)
+        );
     }
 
     #[test]
@@ -394,7 +433,9 @@ mod tests {
         let text = format!("{QR_PREFIX}{}", base45::encode(&data));
         assert_eq!(
             SignedCertificate::from_qr_text(&text),
-            Err(DecodeError::InflatedTooLarge { limit: MAX_INFLATED_LEN })
+            Err(DecodeError::InflatedTooLarge {
+                limit: MAX_INFLATED_LEN
+            })
         );
     }
 

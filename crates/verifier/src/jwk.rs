@@ -32,9 +32,9 @@ impl fmt::Display for JwkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Json(e) => write!(f, "not a JWK: {e}"),
-            Self::PrivateKey => f.write_str(
-                "this JWK holds a private key (member \"d\"); give only the public key",
-            ),
+            Self::PrivateKey => {
+                f.write_str("this JWK holds a private key (member \"d\"); give only the public key")
+            }
             Self::NotEd25519 => f.write_str("not an Ed25519 key (expected kty OKP, crv Ed25519)"),
             Self::BadKey => f.write_str("member \"x\" is not a 32-byte Ed25519 public key"),
             Self::WeakKey => f.write_str("the key is a weak (small-order) point; refused"),
@@ -89,7 +89,8 @@ pub fn verifying_key_from_x(x: &str) -> Result<VerifyingKey, JwkError> {
 impl PublicJwk {
     /// Parses a public JWK that has a `kid`.
     pub fn from_json(text: &str) -> Result<Self, JwkError> {
-        let json: JwkJson = serde_json::from_str(text).map_err(|e| JwkError::Json(e.to_string()))?;
+        let json: JwkJson =
+            serde_json::from_str(text).map_err(|e| JwkError::Json(e.to_string()))?;
         if json.d.is_some() {
             return Err(JwkError::PrivateKey);
         }

@@ -71,9 +71,17 @@ pub struct Certificate {
 impl Certificate {
     /// Whether any record on the certificate has an appeal pending.
     pub fn has_pending_appeal(&self) -> bool {
-        self.findings.iter().any(|r| r.appeal == AppealStatus::Pending)
-            || self.convictions.iter().any(|r| r.appeal == AppealStatus::Pending)
-            || self.departures.iter().any(|r| r.appeal == AppealStatus::Pending)
+        self.findings
+            .iter()
+            .any(|r| r.appeal == AppealStatus::Pending)
+            || self
+                .convictions
+                .iter()
+                .any(|r| r.appeal == AppealStatus::Pending)
+            || self
+                .departures
+                .iter()
+                .any(|r| r.appeal == AppealStatus::Pending)
     }
 }
 

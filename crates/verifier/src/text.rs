@@ -117,7 +117,10 @@ fn bounded_string<'de, D: Deserializer<'de>>(
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
             // A character is at most 4 bytes: refuse clearly oversized input before counting.
             if v.len() > self.0.saturating_mul(4) {
-                return Err(E::custom(TextError::TooLong { max: self.0, len: v.chars().count() }));
+                return Err(E::custom(TextError::TooLong {
+                    max: self.0,
+                    len: v.chars().count(),
+                }));
             }
             Ok(v.to_owned())
         }
@@ -239,7 +242,11 @@ impl<T, const MAX: usize> BoundedVec<T, MAX> {
 
     /// Checks the length of `items`; gives them back if there are more than `MAX`.
     pub fn new(items: Vec<T>) -> Result<Self, Vec<T>> {
-        if items.len() > MAX { Err(items) } else { Ok(Self(items)) }
+        if items.len() > MAX {
+            Err(items)
+        } else {
+            Ok(Self(items))
+        }
     }
 
     /// The items.
@@ -361,12 +368,24 @@ mod tests {
     #[test]
     fn text_limits_are_enforced_in_characters_not_bytes() {
         assert!(Text::<5>::new("Łukas").is_ok());
-        assert_eq!(Text::<5>::new("Łukasz"), Err(TextError::TooLong { max: 5, len: 6 }));
+        assert_eq!(
+            Text::<5>::new("Łukasz"),
+            Err(TextError::TooLong { max: 5, len: 6 })
+        );
         assert_eq!(Text::<5>::new(""), Err(TextError::Empty));
-        assert_eq!(Text::<9>::new("a\u{1b}[2Jb"), Err(TextError::ControlCharacter));
-        assert_eq!(Text::<12>::new("line\nbreak"), Err(TextError::ControlCharacter));
+        assert_eq!(
+            Text::<9>::new("a\u{1b}[2Jb"),
+            Err(TextError::ControlCharacter)
+        );
+        assert_eq!(
+            Text::<12>::new("line\nbreak"),
+            Err(TextError::ControlCharacter)
+        );
         assert_eq!(Text::<9>::new(" lead"), Err(TextError::OuterWhitespace));
-        assert_eq!(Text::<9>::new("trail\u{a0}"), Err(TextError::OuterWhitespace));
+        assert_eq!(
+            Text::<9>::new("trail\u{a0}"),
+            Err(TextError::OuterWhitespace)
+        );
     }
 
     #[test]

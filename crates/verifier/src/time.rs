@@ -30,9 +30,7 @@ pub enum TimeParseError {
 impl fmt::Display for TimeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::Format => {
-                "expected a date as YYYY-MM-DD or a UTC time as YYYY-MM-DDTHH:MM:SSZ"
-            }
+            Self::Format => "expected a date as YYYY-MM-DD or a UTC time as YYYY-MM-DDTHH:MM:SSZ",
             Self::NoSuchDay => "no such calendar day (years 1900 to 2999)",
             Self::NoSuchTime => "no such time of day",
         })
@@ -90,8 +88,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 fn digits(bytes: &[u8]) -> Option<u32> {
     bytes.iter().try_fold(0u32, |acc, b| {
-        b.is_ascii_digit()
-            .then(|| acc * 10 + u32::from(b - b'0'))
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
     })
 }
 
@@ -144,7 +141,11 @@ impl Date {
     pub fn plus_years(self, years: i64) -> Option<Self> {
         let (y, m, d) = self.ymd();
         let y = y + years;
-        let d = if m == 2 && d == 29 && !is_leap(y) { 28 } else { d };
+        let d = if m == 2 && d == 29 && !is_leap(y) {
+            28
+        } else {
+            d
+        };
         Self::from_ymd(y, m, d)
     }
 }
@@ -312,12 +313,27 @@ mod tests {
 
     #[test]
     fn impossible_days_are_refused() {
-        for text in ["2023-02-29", "2100-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "1899-12-31", "3000-01-01"] {
+        for text in [
+            "2023-02-29",
+            "2100-02-29",
+            "2024-04-31",
+            "2024-13-01",
+            "2024-00-10",
+            "1899-12-31",
+            "3000-01-01",
+        ] {
             assert_eq!(Date::parse(text), Err(TimeParseError::NoSuchDay), "{text}");
         }
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("2000-02-29").is_ok());
-        for text in ["2024-1-01", "2024/01/01", "20240101", "2024-01-01 ", "+024-01-01", "٢٠٢٤-01-01"] {
+        for text in [
+            "2024-1-01",
+            "2024/01/01",
+            "20240101",
+            "2024-01-01 ",
+            "+024-01-01",
+            "٢٠٢٤-01-01",
+        ] {
             assert_eq!(Date::parse(text), Err(TimeParseError::Format), "{text}");
         }
     }
@@ -327,11 +343,25 @@ mod tests {
         let t = Timestamp::parse("2026-11-23T01:51:18Z").unwrap();
         assert_eq!(t.to_string(), "2026-11-23T01:51:18Z");
         assert_eq!(t.unix(), 1_795_398_678);
-        assert_eq!(Timestamp::parse("2026-11-23T24:00:00Z"), Err(TimeParseError::NoSuchTime));
-        assert_eq!(Timestamp::parse("2026-11-23T01:51:18+00:00"), Err(TimeParseError::Format));
-        assert_eq!(Timestamp::parse("2026-11-23t01:51:18z"), Err(TimeParseError::Format));
+        assert_eq!(
+            Timestamp::parse("2026-11-23T24:00:00Z"),
+            Err(TimeParseError::NoSuchTime)
+        );
+        assert_eq!(
+            Timestamp::parse("2026-11-23T01:51:18+00:00"),
+            Err(TimeParseError::Format)
+        );
+        assert_eq!(
+            Timestamp::parse("2026-11-23t01:51:18z"),
+            Err(TimeParseError::Format)
+        );
         assert_eq!(t.plus_days(90).unwrap().to_string(), "2027-02-21T01:51:18Z");
-        assert_eq!(Timestamp::parse_date_or_time("2026-11-23").unwrap().to_string(), "2026-11-23T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse_date_or_time("2026-11-23")
+                .unwrap()
+                .to_string(),
+            "2026-11-23T00:00:00Z"
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ impl fmt::Display for TrustError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::DuplicateKid(kid) => {
-                write!(f, "two different keys have the kid {kid:?}; a kid must name one key")
+                write!(
+                    f,
+                    "two different keys have the kid {kid:?}; a kid must name one key"
+                )
             }
         }
     }

@@ -140,7 +140,10 @@ impl fmt::Display for VerifyError {
             Self::Decode(e) => write!(f, "unreadable: {e}"),
             Self::Header(e) => write!(f, "the JWS header is not a certificate header: {e}"),
             Self::UnsupportedAlgorithm(alg) => {
-                write!(f, "signature algorithm {alg:?} is not accepted; only EdDSA is")
+                write!(
+                    f,
+                    "signature algorithm {alg:?} is not accepted; only EdDSA is"
+                )
             }
             Self::NotACertificate(typ) => write!(
                 f,
@@ -216,8 +219,12 @@ pub fn verify_signed(
     if header.typ.as_deref() != Some(CERTIFICATE_TYP) {
         return Err(VerifyError::NotACertificate(header.typ));
     }
-    let kid = header.kid.ok_or_else(|| VerifyError::Header("no \"kid\"".into()))?;
-    let key = trust.get(&kid).ok_or_else(|| VerifyError::UnknownKey(kid.clone()))?;
+    let kid = header
+        .kid
+        .ok_or_else(|| VerifyError::Header("no \"kid\"".into()))?;
+    let key = trust
+        .get(&kid)
+        .ok_or_else(|| VerifyError::UnknownKey(kid.clone()))?;
     verify_signature(&signed, key)?;
 
     // Only signed bytes from a trusted key are parsed.
@@ -234,7 +241,11 @@ pub fn verify_signed(
         .map_err(|e| VerifyError::InvalidPayload(e.to_string()))?;
     check_policy(&certificate, &kid)?;
 
-    let verified = Verified { certificate, carrier, signed };
+    let verified = Verified {
+        certificate,
+        carrier,
+        signed,
+    };
     if now < verified.certificate.valid_from {
         return Err(VerifyError::NotYetValid(Box::new(verified)));
     }
@@ -252,7 +263,10 @@ fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError>
             certificate.issuer.kid.as_str()
         )));
     }
-    let days = certificate.valid_from.seconds_until(certificate.valid_until) as f64 / 86_400.0;
+    let days = certificate
+        .valid_from
+        .seconds_until(certificate.valid_until) as f64
+        / 86_400.0;
     if !(0.0..=MAX_VALIDITY_DAYS as f64).contains(&days) || days == 0.0 {
         return Err(VerifyError::Policy(format!(
             "validity of {days:.1} days; it must be more than 0 and at most {MAX_VALIDITY_DAYS}"

@@ -1,4 +1,5 @@
 //! Test vectors from the standards, read from files under tests/vectors/.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -29,7 +30,11 @@ fn rfc8037_a4_ed25519_jws_verifies_and_signs_identically() {
     verify_signature(&signed, &public).unwrap();
 
     // Ed25519 is deterministic: signing the same input with d gives the RFC's signature.
-    let d: [u8; 32] = URL_SAFE_NO_PAD.decode(str_at(&v, "/jwk/d")).unwrap().try_into().unwrap();
+    let d: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(str_at(&v, "/jwk/d"))
+        .unwrap()
+        .try_into()
+        .unwrap();
     let key = SigningKey::from_bytes(&d);
     assert_eq!(key.verifying_key(), public);
     let signature = key.sign(signed.signing_input().as_bytes());

@@ -1,5 +1,6 @@
 //! Shared helpers for the issuer's tests: the repository's example files and a test key.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::path::PathBuf;
 
