@@ -430,6 +430,58 @@ fn keygen_never_overwrites_and_issue_refuses_an_exposed_key() {
 }
 
 #[test]
+fn a_file_that_is_not_a_key_is_named_as_such() {
+    let issuer = Issuer::new("e2e-not-a-key");
+    let not_a_key = example("clean-record");
+    let out = issuer.path("out");
+    let run = goodstanding(&[&"issue", &not_a_key, &"--key", &not_a_key, &"--out", &out]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("clean-record.json: not an Ed25519 private key"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_json_syntax_error_names_the_line_and_no_placeholder_field() {
+    let issuer = Issuer::new("e2e-syntax");
+    let request = repo().join("tests/rejects/json-syntax-trailing-comma.json");
+    let out = issuer.path("out");
+    let run = goodstanding(&[&"issue", &request, &"--key", &issuer.key(), &"--out", &out]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("json-syntax-trailing-comma.json: line 8, column 1: trailing comma"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("field ?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let issuer = Issuer::new("e2e-pipe");
+    let (jws, _) = issuer.issue(&example("several-records"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goodstanding"))
+        .arg("verify")
+        .arg(&jws)
+        .arg("--trust")
+        .arg(issuer.path("trust"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `goodstanding verify X | head -0`: the reader goes away before anything is read.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
 fn the_demo_issues_and_verifies_every_example() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");

@@ -12,6 +12,7 @@ use goodstanding_issuer::{
 use goodstanding_verifier::{KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore};
 
 use crate::error::CliError;
+use crate::io::outln;
 use crate::io::{create_dir, load_trust, read_certificate_input, read_input, write_output};
 use crate::report;
 
@@ -41,12 +42,12 @@ fn parse_kid(kid: Option<String>) -> Result<Option<KeyId>, CliError> {
 pub fn keygen(out: &Path, kid: Option<String>, force: bool) -> Result<(), CliError> {
     let key = IssuingKey::generate(parse_kid(kid)?).map_err(key_error)?;
     let (private, public) = write_key_pair(&key, out, force).map_err(key_error)?;
-    println!("kid          {}", key.kid());
-    println!(
+    outln!("kid          {}", key.kid());
+    outln!(
         "private key  {}  (mode 0600: keep it secret; never share it)",
         private.display()
     );
-    println!(
+    outln!(
         "public key   {}  (give this to verifiers)",
         public.display()
     );
@@ -94,7 +95,7 @@ pub fn issue(request: &Path, key: &Path, out: &Path, kid: Option<String>) -> Res
     let issued =
         goodstanding_issuer::issue(&parsed, &key, now()?).map_err(|e| issue_error(request, e))?;
     let [jws, qr] = write_certificate(&issued, out)?;
-    println!("{}", issued.id());
+    outln!("{}", issued.id());
     let qr_text = issued.qr_text();
     eprintln!(
         "wrote {} and {} ({} QR characters, QR version {} at error correction M)",
@@ -133,7 +134,7 @@ pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
     let bytes = read_certificate_input(input)?;
     let (signed, _) = SignedCertificate::decode(&bytes)
         .map_err(|e| CliError::file(input, format!("unreadable: {e}")))?;
-    println!(
+    outln!(
         "{}",
         if to_qr {
             signed.to_qr_text()
@@ -150,7 +151,7 @@ pub fn schema(out: &Path) -> Result<(), CliError> {
     for (name, text) in goodstanding_issuer::schema::all() {
         let path = out.join(name);
         write_output(&path, &text)?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -206,7 +207,7 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
         .map_err(|e| built_in("demo trust store", e))?;
 
     let now = now()?;
-    println!(
+    outln!(
         "goodstanding demo: issuing {} example certificates with the DEMO key {} (trusted by \
          nothing unless told to)\n",
         EXAMPLES.len(),
@@ -239,21 +240,21 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
     let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
     match goodstanding_issuer::issue(&request, &key, now) {
         Err(IssueError::Invalid(v)) => {
-            println!("\nrefused, as the rules require ({name}):");
+            outln!("\nrefused, as the rules require ({name}):");
             for violation in &v.0 {
-                println!("  - {violation}");
+                outln!("  - {violation}");
             }
         }
         _ => failures.push(format!("{name}: was not refused")),
     }
 
-    println!(
+    outln!(
         "\n{} certificates issued into {}; each verified from its .jws and its QR text.",
         EXAMPLES.len(),
         out.display()
     );
     if let Some(qr) = last_qr {
-        println!(
+        outln!(
             "Verify one yourself:  goodstanding verify {} --trust {}",
             qr.display(),
             trust_dir.display()

@@ -1,6 +1,6 @@
 //! Reading inputs and writing outputs for the commands.
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use goodstanding_issuer::files::{self, WriteMode};
@@ -89,3 +89,28 @@ pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliErro
     }
     Ok((store, path))
 }
+
+/// Writes to standard output. A closed pipe (`goodstanding verify X | head`) is not an error;
+/// any other failure to write ends the command with exit status 2.
+pub fn write_stdout(text: std::fmt::Arguments<'_>) {
+    let result = std::io::stdout().lock().write_fmt(text);
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("goodstanding: cannot write to standard output: {e}");
+            std::process::exit(i32::from(crate::error::EXIT_INPUT));
+        }
+    }
+}
+
+/// `print!` that never panics: see [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::io::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` that never panics: see [`write_stdout`].
+macro_rules! outln {
+    () => { $crate::io::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::io::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};

@@ -12,6 +12,7 @@ use goodstanding_verifier::{Carrier, ErrorKind, Timestamp, Verified, VerifyError
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::io::{out, outln};
 
 /// Machine-readable verdict (`verify --json`).
 #[derive(Serialize)]
@@ -54,12 +55,12 @@ pub fn verdict(
             pending_appeal: verified.map(|v| v.certificate.has_pending_appeal()),
             certificate: verified.map(|v| &v.certificate),
         };
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     }
     match result {
         Ok(v) => {
             if !json {
-                print!(
+                out!(
                     "VALID  certificate of good standing, checked at {at}\n\n{}",
                     describe(v)
                 );
@@ -71,9 +72,9 @@ pub fn verdict(
         }
         Err(e) => {
             if !json {
-                print!("NOT VALID  {e}\n\n");
+                out!("NOT VALID  {e}\n\n");
                 if let Some(v) = verified {
-                    print!(
+                    out!(
                         "What it says (genuine, but not valid now):\n\n{}",
                         describe(v)
                     );
@@ -306,7 +307,7 @@ pub fn print_table(rows: &[DemoRow]) {
             .zip(widths)
             .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.chars().count())))
             .collect();
-        println!("  {}", cells.join("  ").trim_end());
+        outln!("  {}", cells.join("  ").trim_end());
     }
-    println!("  (records: findings/convictions/departures)");
+    outln!("  (records: findings/convictions/departures)");
 }

@@ -228,17 +228,7 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = file.metadata().map_err(io)?.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(KeyError::Permissions {
-                path: path.to_path_buf(),
-                mode,
-            });
-        }
-    }
+    let mode = file_mode(&file).map_err(io)?;
     let mut pem = Zeroizing::new(String::new());
     file.take(MAX_KEY_FILE_LEN)
         .read_to_string(&mut pem)
@@ -246,6 +236,20 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
+    if !pem.contains("-----BEGIN PRIVATE KEY-----") {
+        return Err(KeyError::NotAKey {
+            path: path.to_path_buf(),
+            reason: "no -----BEGIN PRIVATE KEY----- line; give the .key.pem file keygen wrote"
+                .into(),
+        });
+    }
+    // As ssh does: a private key others could read is refused, even if it is well-formed.
+    if mode & 0o077 != 0 {
+        return Err(KeyError::Permissions {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
     let sibling = sibling_public_key(path);
     let from_file = match (&kid, &sibling) {
         (None, Some(public)) => Some(read_public(public)?),
@@ -265,6 +269,20 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
         }
     }
     Ok(key)
+}
+
+/// The file's permission bits (0 where the platform has none).
+fn file_mode(file: &std::fs::File) -> std::io::Result<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        Ok(file.metadata()?.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        Ok(0)
+    }
 }
 
 fn sibling_public_key(private: &Path) -> Option<PathBuf> {

@@ -227,7 +227,7 @@ impl fmt::Display for ParseError {
         if self.line > 0 {
             write!(f, "line {}, column {}: ", self.line, self.column)?;
         }
-        if self.path != "." {
+        if !matches!(self.path.as_str(), "." | "?" | "") {
             write!(f, "field {}: ", self.path)?;
         }
         f.write_str(&self.message)

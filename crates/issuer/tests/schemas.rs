@@ -70,7 +70,11 @@ fn every_issued_payload_validates_against_the_certificate_schema() {
 fn schema_and_parser_refuse_the_same_malformed_requests() {
     let validator = validator("certificate-request.schema.json");
     for (name, text) in common::json_files("tests/rejects") {
-        let instance: Value = serde_json::from_str(&text).unwrap();
+        let Ok(instance) = serde_json::from_str::<Value>(&text) else {
+            // Not JSON at all: no schema can judge it; the parser must refuse it.
+            assert!(CertificateRequest::from_json(&text).is_err(), "{name}");
+            continue;
+        };
         let parser_refuses = CertificateRequest::from_json(&text).is_err();
         let schema_refuses = !validator.is_valid(&instance);
         // Domain rules (dates in order, not upheld, ...) are beyond a schema: those requests are
