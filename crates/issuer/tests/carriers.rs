@@ -63,3 +63,25 @@ fn validity_is_checked_at_the_time_given() {
         Err(VerifyError::NotYetValid(_))
     ));
 }
+
+#[test]
+fn the_verifier_refuses_signed_content_that_breaks_policy() {
+    let (key, trust) = common::key_and_trust("policy-test");
+    let (_, request) = common::examples().remove(0);
+    let good = common::issue_example(&request, &key).certificate;
+
+    let mut too_long = good.clone();
+    too_long.valid_until = too_long.valid_from.plus_days(91).unwrap();
+    let mut wrong_kid = good;
+    wrong_kid.issuer.kid = goodstanding_verifier::KeyId::new("someone-else").unwrap();
+
+    for (what, certificate) in [("91 days", too_long), ("issuer.kid", wrong_kid)] {
+        let signed = sign_certificate(certificate, &key).unwrap();
+        match verify(signed.jws().as_bytes(), &trust, common::issued_at()) {
+            Err(VerifyError::Policy(message)) => {
+                assert!(message.contains("90 days") || message.contains("issuer.kid"), "{message}")
+            }
+            other => panic!("{what}: expected a policy refusal, got {other:?}"),
+        }
+    }
+}

@@ -263,13 +263,14 @@ fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError>
             certificate.issuer.kid.as_str()
         )));
     }
-    let days = certificate
+    let seconds = certificate
         .valid_from
-        .seconds_until(certificate.valid_until) as f64
-        / 86_400.0;
-    if !(0.0..=MAX_VALIDITY_DAYS as f64).contains(&days) || days == 0.0 {
+        .seconds_until(certificate.valid_until);
+    if seconds <= 0 || seconds > MAX_VALIDITY_DAYS * 86_400 {
         return Err(VerifyError::Policy(format!(
-            "validity of {days:.1} days; it must be more than 0 and at most {MAX_VALIDITY_DAYS}"
+            "validity from {} to {}; it must end after it starts and last at most \
+             {MAX_VALIDITY_DAYS} days",
+            certificate.valid_from, certificate.valid_until
         )));
     }
     Ok(())
