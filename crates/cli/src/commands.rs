@@ -84,6 +84,10 @@ fn issue_error(path: &Path, e: IssueError) -> CliError {
                 .collect::<Vec<_>>()
                 .join("\n")
         )),
+        too_large @ IssueError::QrTooLarge { .. } => CliError::Refused(format!(
+            "{}: request refused, nothing was written: {too_large}",
+            path.display()
+        )),
         other => CliError::file(path, other),
     }
 }

@@ -19,7 +19,23 @@ pub enum IssueError {
     Randomness,
     /// The signed certificate is larger than any carrier allows.
     TooLarge(String),
+    /// The QR code would need a version above [`MAX_QR_VERSION`].
+    QrTooLarge {
+        /// The version it would need (`None`: more than version 40 holds).
+        version: Option<i16>,
+        /// Length of the QR text.
+        characters: usize,
+        /// The longest free-text fields: path and length in characters.
+        longest: Vec<(String, usize)>,
+    },
 }
+
+/// The largest QR version a certificate may need at error correction M: beyond it, modules get
+/// too small for phone cameras at the printed size.
+pub const MAX_QR_VERSION: i16 = 25;
+
+/// QR text characters that version [`MAX_QR_VERSION`] holds at error correction M.
+pub const MAX_QR_CHARACTERS: usize = 1451;
 
 impl fmt::Display for IssueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -27,6 +43,25 @@ impl fmt::Display for IssueError {
             Self::Invalid(v) => write!(f, "the request breaks {} rule(s):\n{v}", v.0.len()),
             Self::Randomness => f.write_str("the system random number generator failed"),
             Self::TooLarge(e) => write!(f, "the certificate is too large: {e}"),
+            Self::QrTooLarge {
+                version,
+                characters,
+                longest,
+            } => {
+                let version = version.map_or("more than 40".into(), |v| v.to_string());
+                write!(
+                    f,
+                    "the certificate is too large for its QR code: it would need QR version \
+                     {version} ({characters} characters); at most version {MAX_QR_VERSION} \
+                     ({MAX_QR_CHARACTERS} characters) is allowed so that phones can scan the \
+                     printed code. Shorten the longest free text, such as: {}",
+                    longest
+                        .iter()
+                        .map(|(path, len)| format!("{path} ({len} characters)"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         }
     }
 }
@@ -134,10 +169,54 @@ pub fn sign_certificate(
         key.sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes());
     let signed = SignedCertificate::from_parts(header, payload, signature)
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
+    let qr = signed.to_qr_text();
+    let version = qr_version(&qr);
+    if version.is_none_or(|v| v > MAX_QR_VERSION) {
+        return Err(IssueError::QrTooLarge {
+            version,
+            characters: qr.len(),
+            longest: longest_free_text(&certificate, 3),
+        });
+    }
     Ok(IssuedCertificate {
         certificate,
         signed,
     })
+}
+
+/// The `count` longest free-text values of a certificate, with their field paths.
+fn longest_free_text(certificate: &Certificate, count: usize) -> Vec<(String, usize)> {
+    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<(String, usize)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let sep = if path.is_empty() { "" } else { "." };
+                    walk(v, &format!("{path}{sep}{key}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}[{i}]"), out);
+                }
+            }
+            // Coded values are snake_case and dates are digits: neither can be shortened.
+            serde_json::Value::String(text)
+                if !text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    && !text.starts_with(|c: char| c.is_ascii_digit())
+                    && !matches!(path.rsplit('.').next(), Some("id" | "kid")) =>
+            {
+                out.push((path.to_string(), text.chars().count()));
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(certificate) {
+        walk(&value, "", &mut out);
+    }
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(count);
+    out
 }
 
 /// The smallest QR version (1-40) that holds `text` at error correction M, or `None` if none
@@ -155,6 +234,18 @@ pub fn qr_version(text: &str) -> Option<i16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_qr_character_budget_is_what_version_25_holds() {
+        assert_eq!(
+            qr_version(&"A".repeat(MAX_QR_CHARACTERS)),
+            Some(MAX_QR_VERSION)
+        );
+        assert_eq!(
+            qr_version(&"A".repeat(MAX_QR_CHARACTERS + 1)),
+            Some(MAX_QR_VERSION + 1)
+        );
+    }
 
     #[test]
     fn base32_matches_rfc_4648_vectors() {

@@ -79,7 +79,10 @@ fn the_verifier_refuses_signed_content_that_breaks_policy() {
         let signed = sign_certificate(certificate, &key).unwrap();
         match verify(signed.jws().as_bytes(), &trust, common::issued_at()) {
             Err(VerifyError::Policy(message)) => {
-                assert!(message.contains("90 days") || message.contains("issuer.kid"), "{message}")
+                assert!(
+                    message.contains("90 days") || message.contains("issuer.kid"),
+                    "{message}"
+                )
             }
             other => panic!("{what}: expected a policy refusal, got {other:?}"),
         }

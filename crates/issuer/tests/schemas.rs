@@ -87,3 +87,50 @@ fn schema_and_parser_refuse_the_same_malformed_requests() {
         );
     }
 }
+
+#[test]
+fn the_qr_dictionary_holds_every_key_and_coded_value_of_the_certificate() {
+    let dictionary = std::str::from_utf8(goodstanding_verifier::carrier::QR_DICTIONARY).unwrap();
+    let schema: Value = serde_json::from_str(&committed("certificate.schema.json")).unwrap();
+    let (mut keys, mut codes) = (Vec::new(), Vec::new());
+    fn walk(v: &Value, keys: &mut Vec<String>, codes: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("properties", Value::Object(p)) => keys.extend(p.keys().cloned()),
+                        ("const", Value::String(c)) => codes.push(c.clone()),
+                        ("enum", Value::Array(e)) => {
+                            codes.extend(e.iter().filter_map(|c| c.as_str().map(String::from)))
+                        }
+                        _ => {}
+                    }
+                    walk(v, keys, codes);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, keys, codes)),
+            _ => {}
+        }
+    }
+    walk(&schema, &mut keys, &mut codes);
+    assert!(
+        keys.len() > 30 && codes.len() > 30,
+        "{} keys, {} codes",
+        keys.len(),
+        codes.len()
+    );
+    // A new key or code in schema version 1 would compress worse, and changing the dictionary
+    // would break every QR text already issued: a new field means a new format prefix.
+    for key in keys {
+        assert!(
+            dictionary.contains(&format!("\"{key}\":")),
+            "key {key} not in the dictionary"
+        );
+    }
+    for code in codes {
+        assert!(
+            dictionary.contains(&format!("\"{code}\"")),
+            "code {code} not in the dictionary"
+        );
+    }
+}

@@ -3,7 +3,11 @@
 //! signing input `BASE64URL(header) || '.' || BASE64URL(payload)`.
 //!
 //! QR text is `GSC1:` + base45(D || CRC-32(D)), where D is the raw DEFLATE of the envelope
-//! `u16 len, header, u16 len, payload, 64-byte signature` (lengths big-endian). DEFLATE is not
+//! `u16 len, header, u16 len, payload, 64-byte signature` (lengths big-endian), compressed with
+//! the GSC1 preset dictionary (`gsc1-dictionary.txt`: the header, every key and every coded value
+//! of schema version 1) as its history, so that key names and codes cost a back-reference each
+//! instead of their letters. The dictionary is part of the format: changing it needs a new
+//! prefix. DEFLATE is not
 //! canonical: a changed back-reference can point at an identical earlier run and inflate to the
 //! same bytes, so a damaged QR text could still verify. The CRC-32 (IEEE, big-endian) of the
 //! compressed bytes detects every change of up to 32 consecutive bits, so every single-character
@@ -23,6 +27,9 @@ use crate::limits::{
 
 /// The prefix of QR text, naming the format and its version.
 pub const QR_PREFIX: &str = "GSC1:";
+
+/// The preset dictionary of the GSC1 format. Never change it: every QR text depends on it.
+pub const QR_DICTIONARY: &[u8] = include_bytes!("gsc1-dictionary.txt");
 
 /// Length of an Ed25519 signature.
 const SIGNATURE_LEN: usize = 64;
@@ -283,13 +290,13 @@ impl SignedCertificate {
         if crc32(compressed) != u32::from_be_bytes(*crc) {
             return Err(DecodeError::Checksum);
         }
-        let envelope = inflate_all(compressed, MAX_INFLATED_LEN)?;
+        let envelope = inflate_all(compressed, QR_DICTIONARY, MAX_INFLATED_LEN)?;
         Self::from_envelope(&envelope)
     }
 
     /// The QR text for this certificate.
     pub fn to_qr_text(&self) -> String {
-        let mut data = miniz_oxide::deflate::compress_to_vec(&self.envelope(), 10);
+        let mut data = deflate_with_dictionary(&self.envelope(), QR_DICTIONARY);
         data.extend_from_slice(&crc32(&data).to_be_bytes());
         let mut out = String::from(QR_PREFIX);
         out.push_str(&base45::encode(&data));
@@ -362,16 +369,41 @@ pub fn crc32(data: &[u8]) -> u32 {
     })
 }
 
-/// Inflates all of `data` into at most `limit` bytes; data after the final block is an error.
-fn inflate_all(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
-    let mut out = vec![0u8; limit.saturating_add(1)];
+/// Raw DEFLATE of `data` with `dictionary` as its history: the compressor reads the dictionary,
+/// flushes to a byte boundary, and only what it writes after that is kept.
+fn deflate_with_dictionary(data: &[u8], dictionary: &[u8]) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{
+        CompressorOxide, TDEFLFlush, compress, create_comp_flags_from_zip_params,
+    };
+    let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(10, -15, 0));
+    // DEFLATE never grows data by more than a few bytes per 16 KiB block.
+    let mut out = vec![0u8; dictionary.len() + data.len() + 1024];
+    let (_, _, primed) = compress(&mut compressor, dictionary, &mut out, TDEFLFlush::Sync);
+    let (_, _, written) = compress(
+        &mut compressor,
+        data,
+        &mut out[primed..],
+        TDEFLFlush::Finish,
+    );
+    out.copy_within(primed..primed + written, 0);
+    out.truncate(written);
+    out
+}
+
+/// Inflates all of `data`, with `dictionary` as its history, into at most `limit` bytes; data
+/// after the final block is an error.
+fn inflate_all(data: &[u8], dictionary: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    let start = dictionary.len();
+    let mut out = vec![0u8; start + limit.saturating_add(1)];
+    out[..start].copy_from_slice(dictionary);
     let mut state = DecompressorOxide::new();
     let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    let (status, consumed, produced) = decompress(&mut state, data, &mut out, 0, flags);
+    let (status, consumed, produced) = decompress(&mut state, data, &mut out, start, flags);
     match status {
         TINFLStatus::Done if consumed != data.len() => Err(DecodeError::TrailingData),
         TINFLStatus::Done if produced <= limit => {
-            out.truncate(produced);
+            out.truncate(start + produced);
+            out.drain(..start);
             Ok(out)
         }
         TINFLStatus::Done | TINFLStatus::HasMoreOutput => {
@@ -409,13 +441,33 @@ mod tests {
     #[test]
     fn data_after_the_deflate_stream_is_refused() {
         let s = sample();
-        let mut compressed = miniz_oxide::deflate::compress_to_vec(&s.envelope(), 10);
-        assert!(inflate_all(&compressed, 1000).is_ok());
+        let mut compressed = deflate_with_dictionary(&s.envelope(), QR_DICTIONARY);
+        assert_eq!(
+            inflate_all(&compressed, QR_DICTIONARY, 1000).unwrap(),
+            s.envelope()
+        );
         compressed.push(0);
         assert_eq!(
-            inflate_all(&compressed, 1000),
+            inflate_all(&compressed, QR_DICTIONARY, 1000),
             Err(DecodeError::TrailingData)
         );
+    }
+
+    #[test]
+    fn the_dictionary_is_history_not_output() {
+        let text = br#"{"appeal":"pending","findings":[],"convictions":[]}"#;
+        let with = deflate_with_dictionary(text, QR_DICTIONARY);
+        let without = deflate_with_dictionary(text, b"");
+        assert!(
+            with.len() < without.len(),
+            "{} vs {}",
+            with.len(),
+            without.len()
+        );
+        assert_eq!(inflate_all(&with, QR_DICTIONARY, 1000).unwrap(), text);
+        assert_eq!(inflate_all(&without, b"", 1000).unwrap(), text);
+        // Without the dictionary the back-references point before the start of the data.
+        assert_eq!(inflate_all(&with, b"", 1000), Err(DecodeError::Deflate));
     }
 
     #[test]
