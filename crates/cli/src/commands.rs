@@ -106,7 +106,7 @@ pub fn issue(request: &Path, key: &Path, out: &Path, kid: Option<String>) -> Res
         jws.display(),
         qr.display(),
         qr_text.len(),
-        qr_version(&qr_text).map_or("over 40".into(), |v| v.to_string())
+        qr_version(qr_text).map_or("over 40".into(), |v| v.to_string())
     );
     Ok(())
 }
@@ -235,7 +235,7 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
             }
         }
         let qr = issued.qr_text();
-        rows.push(report::DemoRow::new(name, &issued, &qr, &verdicts));
+        rows.push(report::DemoRow::new(name, &issued, qr, &verdicts));
         last_qr = Some(qr_path);
     }
     report::print_table(&rows);

@@ -75,6 +75,8 @@ pub struct IssuedCertificate {
     pub certificate: Certificate,
     /// The signed form.
     pub signed: SignedCertificate,
+    /// The `GSC1:` QR text, computed once when signing (its size is checked then).
+    qr_text: String,
 }
 
 impl IssuedCertificate {
@@ -89,8 +91,8 @@ impl IssuedCertificate {
     }
 
     /// The `GSC1:` QR text.
-    pub fn qr_text(&self) -> String {
-        self.signed.to_qr_text()
+    pub fn qr_text(&self) -> &str {
+        &self.qr_text
     }
 }
 
@@ -169,18 +171,19 @@ pub fn sign_certificate(
         key.sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes());
     let signed = SignedCertificate::from_parts(header, payload, signature)
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
-    let qr = signed.to_qr_text();
-    let version = qr_version(&qr);
+    let qr_text = signed.to_qr_text();
+    let version = qr_version(&qr_text);
     if version.is_none_or(|v| v > MAX_QR_VERSION) {
         return Err(IssueError::QrTooLarge {
             version,
-            characters: qr.len(),
+            characters: qr_text.len(),
             longest: longest_free_text(&certificate, 3),
         });
     }
     Ok(IssuedCertificate {
         certificate,
         signed,
+        qr_text,
     })
 }
 

@@ -42,7 +42,7 @@ fn every_single_byte_change_of_the_qr_text_is_rejected() {
     let (_, request) = common::examples().remove(0);
     let issued = common::issue_example(&request, &key);
     let qr = issued.qr_text();
-    let (input, _) = assert_every_change_rejected("QR text", &qr, &trust);
+    let (input, _) = assert_every_change_rejected("QR text", qr, &trust);
     // Changes within the alphabet decode to other bytes; the checksum refuses them all before
     // anything is inflated, and changes outside it are refused by the alphabet check.
     assert_eq!(input, qr.len() * 255);
