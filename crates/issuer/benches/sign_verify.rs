@@ -66,7 +66,7 @@ fn main() {
         group.bench_function("ed25519 sign", |b| {
             b.iter(|| key.sign(black_box(signing_input.as_bytes())))
         });
-        group.bench_function("issue (validate, assemble, sign)", |b| {
+        group.bench_function("issue (validate, assemble, sign, QR size check)", |b| {
             b.iter(|| issue_with_id(black_box(request), &key, now, id()).unwrap())
         });
         group.bench_function("encode QR text", |b| {
