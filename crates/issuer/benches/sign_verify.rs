@@ -1,4 +1,5 @@
-//! Sign and verify time per certificate, and the QR size of each example.
+//! Sign and verify time per certificate, QR module encoding (ours and the qrcode crate's), and
+//! the QR size of each example.
 //!
 //! Run: `cargo bench -p goodstanding-issuer --bench sign_verify`. Before the timings it prints,
 //! for each example request, its QR text length and the QR version it needs at error
@@ -71,6 +72,15 @@ fn main() {
         });
         group.bench_function("encode QR text", |b| {
             b.iter(|| black_box(&issued.signed).to_qr_text())
+        });
+        group.bench_function("QR modules (fast mask choice)", |b| {
+            b.iter(|| goodstanding_issuer::qr::encode(black_box(qr)).unwrap())
+        });
+        group.bench_function("QR modules (qrcode crate default)", |b| {
+            b.iter(|| {
+                qrcode::QrCode::with_error_correction_level(black_box(qr), qrcode::EcLevel::M)
+                    .unwrap()
+            })
         });
         group.bench_function("verify JWS", |b| {
             b.iter(|| verify(black_box(jws.as_bytes()), &trust, now).unwrap())
