@@ -5,9 +5,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use goodstanding_issuer::{IssuedCertificate, qr_version};
-use goodstanding_verifier::model::{
-    AppealStatus, Certificate, Conviction, Departure, Finding, InvestigationState,
-};
+use goodstanding_verifier::model::Certificate;
+use goodstanding_verifier::summary;
 use goodstanding_verifier::{Carrier, ErrorKind, Timestamp, Verified, VerifyError};
 use serde::Serialize;
 
@@ -93,14 +92,6 @@ fn or_none(items: &[String]) -> String {
     }
 }
 
-fn appeal(a: AppealStatus) -> String {
-    if a == AppealStatus::Pending {
-        "!! APPEAL PENDING".into()
-    } else {
-        a.label().into()
-    }
-}
-
 /// The certificate as text.
 pub fn describe(v: &Verified) -> String {
     let c = &v.certificate;
@@ -145,109 +136,32 @@ pub fn describe(v: &Verified) -> String {
     line("Certificate id", c.id.to_string());
     line("Read from", v.carrier.to_string());
 
-    section(&mut out, "Disciplinary findings", &c.findings, finding);
-    section(
-        &mut out,
-        "Convictions and cautions",
-        &c.convictions,
-        conviction,
-    );
-    section(
-        &mut out,
-        "Departures during an investigation",
-        &c.departures,
-        departure,
-    );
+    for (title, records) in summary::sections(c) {
+        if records.is_empty() {
+            let _ = writeln!(out, "\n{title}: none recorded");
+            continue;
+        }
+        let _ = writeln!(out, "\n{title} ({}):", records.len());
+        for (i, r) in records.iter().enumerate() {
+            let flag = if r.appeal_pending {
+                "  !! APPEAL PENDING"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {}. {}  {}\n     {}{flag}",
+                i + 1,
+                r.when,
+                r.who,
+                r.what
+            );
+        }
+    }
     if c.has_pending_appeal() {
         out.push_str("\n!! An appeal is pending on at least one record above.\n");
     }
     out
-}
-
-fn section<T>(out: &mut String, title: &str, records: &[T], render: fn(&T) -> [String; 2]) {
-    if records.is_empty() {
-        let _ = writeln!(out, "\n{title}: none recorded");
-        return;
-    }
-    let _ = writeln!(out, "\n{title} ({}):", records.len());
-    for (i, r) in records.iter().enumerate() {
-        let [first, second] = render(r);
-        let _ = writeln!(out, "  {}. {first}\n     {second}", i + 1);
-    }
-}
-
-fn finding(f: &Finding) -> [String; 2] {
-    let expires = f
-        .sanction_expires
-        .map(|d| format!(" (expires {d})"))
-        .unwrap_or_default();
-    [
-        format!(
-            "{}  {} ({}), ref {}",
-            f.decision_date,
-            f.body,
-            f.body_type.label(),
-            f.reference
-        ),
-        format!(
-            "{}: {}, {}; sanction: {}{expires}; {}",
-            f.investigation.label(),
-            f.category.label(),
-            f.outcome.label(),
-            f.sanction.label(),
-            appeal(f.appeal)
-        ),
-    ]
-}
-
-fn conviction(c: &Conviction) -> [String; 2] {
-    let code = c
-        .offence_code
-        .as_ref()
-        .map(|k| format!(" [{k}]"))
-        .unwrap_or_default();
-    let months = c
-        .custody_months
-        .map(|m| format!(", {m} months"))
-        .unwrap_or_default();
-    [
-        format!("{}  {}, ref {}", c.decision_date, c.body, c.reference),
-        format!(
-            "{}{code}, offence {}; {}{months}; {}; {}",
-            c.offence,
-            c.offence_date,
-            c.disposal.label(),
-            c.disclosure.label(),
-            appeal(c.appeal)
-        ),
-    ]
-}
-
-fn departure(d: &Departure) -> [String; 2] {
-    let i = &d.investigation;
-    let state = match (i.state, i.outcome) {
-        (InvestigationState::Concluded, Some(o)) => format!("concluded: {}", o.label()),
-        (state, _) => state.label().into(),
-    };
-    let settlement = if d.settlement_agreement {
-        "; a settlement agreement exists"
-    } else {
-        ""
-    };
-    [
-        format!(
-            "{} to {}  {}, {}, ref {}",
-            d.started, d.ended, d.role, d.employer, d.reference
-        ),
-        format!(
-            "{}; investigation of {} by {}, opened {}, {state}{settlement}; {}",
-            d.how_left.label(),
-            i.kind.label(),
-            i.body,
-            i.opened,
-            appeal(d.appeal)
-        ),
-    ]
 }
 
 /// One row of the demo summary.

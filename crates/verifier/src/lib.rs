@@ -19,6 +19,7 @@ pub mod carrier;
 pub mod jwk;
 pub mod limits;
 pub mod model;
+pub mod summary;
 pub mod text;
 pub mod time;
 pub mod trust;

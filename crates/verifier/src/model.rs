@@ -278,7 +278,7 @@ pub enum AppealStatus {
 coded!(AppealStatus {
     None => "none", "no appeal";
     WindowOpen => "window_open", "appeal window open";
-    Pending => "pending", "APPEAL PENDING";
+    Pending => "pending", "appeal pending";
     Dismissed => "dismissed", "appeal dismissed";
     Allowed => "allowed", "appeal allowed";
     Varied => "varied", "varied on appeal";
