@@ -9,7 +9,12 @@ use goodstanding_issuer::{
     CertificateRequest, IssueError, IssuedCertificate, IssuingKey, KeyError, load_issuing_key,
     qr_version, write_key_pair,
 };
-use goodstanding_verifier::{KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore};
+use std::path::PathBuf;
+
+use goodstanding_issuer::pdf::RenderError;
+use goodstanding_verifier::{
+    Certificate, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
+};
 
 use crate::error::CliError;
 use crate::io::outln;
@@ -61,17 +66,28 @@ fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
     CertificateRequest::from_json(text).map_err(|e| CliError::file(path, e))
 }
 
-/// Writes `<id>.jws` and `<id>.qr.txt` into `out`; returns their paths.
-fn write_certificate(
-    issued: &IssuedCertificate,
-    out: &Path,
-) -> Result<[std::path::PathBuf; 2], CliError> {
+/// Renders the PDF, then writes `<id>.jws`, `<id>.qr.txt` and `<id>.pdf` into `out`; returns
+/// their paths. Nothing is written if the PDF cannot be rendered.
+fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf; 3], CliError> {
+    let pdf = render_pdf(&issued.certificate, &issued.signed)?;
     create_dir(out)?;
-    let jws = out.join(format!("{}.jws", issued.id()));
-    let qr = out.join(format!("{}.qr.txt", issued.id()));
-    write_output(&jws, &format!("{}\n", issued.jws()))?;
-    write_output(&qr, &format!("{}\n", issued.qr_text()))?;
-    Ok([jws, qr])
+    let id = issued.id();
+    let paths = [
+        out.join(format!("{id}.jws")),
+        out.join(format!("{id}.qr.txt")),
+        out.join(format!("{id}.pdf")),
+    ];
+    write_output(&paths[0], format!("{}\n", issued.jws()).as_bytes())?;
+    write_output(&paths[1], format!("{}\n", issued.qr_text()).as_bytes())?;
+    write_output(&paths[2], &pdf)?;
+    Ok(paths)
+}
+
+fn render_pdf(certificate: &Certificate, signed: &SignedCertificate) -> Result<Vec<u8>, CliError> {
+    goodstanding_issuer::pdf::render(certificate, signed).map_err(|e| match e {
+        unprintable @ RenderError::Unprintable { .. } => CliError::Refused(unprintable.to_string()),
+        other => CliError::Input(other.to_string()),
+    })
 }
 
 fn issue_error(path: &Path, e: IssueError) -> CliError {
@@ -98,13 +114,14 @@ pub fn issue(request: &Path, key: &Path, out: &Path, kid: Option<String>) -> Res
     let parsed = read_request(request)?;
     let issued =
         goodstanding_issuer::issue(&parsed, &key, now()?).map_err(|e| issue_error(request, e))?;
-    let [jws, qr] = write_certificate(&issued, out)?;
+    let [jws, qr, pdf] = write_certificate(&issued, out)?;
     outln!("{}", issued.id());
     let qr_text = issued.qr_text();
     eprintln!(
-        "wrote {} and {} ({} QR characters, QR version {} at error correction M)",
+        "wrote {}, {} and {} ({} QR characters, QR version {} at error correction M)",
         jws.display(),
         qr.display(),
+        pdf.display(),
         qr_text.len(),
         qr_version(qr_text).map_or("over 40".into(), |v| v.to_string())
     );
@@ -133,6 +150,32 @@ pub fn verify(
     report::verdict(input, &result, at, json)
 }
 
+/// `goodstanding render`: verifies the signature (a genuine certificate may have expired), then
+/// writes `<id>.pdf`.
+pub fn render(input: &Path, trust: Option<&Path>, out: &Path) -> Result<(), CliError> {
+    let (store, _) = load_trust(trust)?;
+    let bytes = read_certificate_input(input)?;
+    let verified = match goodstanding_verifier::verify(&bytes, &store, now()?) {
+        Ok(verified) => verified,
+        Err(e) => match e.verified() {
+            Some(genuine) => genuine.clone(),
+            None if e.kind() == ErrorKind::Input => return Err(CliError::file(input, e)),
+            None => {
+                return Err(CliError::Refused(format!(
+                    "{}: not rendered: {e}",
+                    input.display()
+                )));
+            }
+        },
+    };
+    let pdf = render_pdf(&verified.certificate, &verified.signed)?;
+    create_dir(out)?;
+    let path = out.join(format!("{}.pdf", verified.certificate.id));
+    write_output(&path, &pdf)?;
+    outln!("{}", path.display());
+    Ok(())
+}
+
 /// `goodstanding convert`.
 pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
     let bytes = read_certificate_input(input)?;
@@ -154,7 +197,7 @@ pub fn schema(out: &Path) -> Result<(), CliError> {
     create_dir(out)?;
     for (name, text) in goodstanding_issuer::schema::all() {
         let path = out.join(name);
-        write_output(&path, &text)?;
+        write_output(&path, text.as_bytes())?;
         outln!("wrote {}", path.display());
     }
     Ok(())
@@ -203,7 +246,7 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
     create_dir(&trust_dir)?;
     write_output(
         &trust_dir.join(format!("{}.pub.jwk", public.kid)),
-        DEMO_PUBLIC_KEY,
+        DEMO_PUBLIC_KEY.as_bytes(),
     )?;
     let mut store = TrustStore::new();
     store
@@ -224,7 +267,7 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
         let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
         let issued =
             goodstanding_issuer::issue(&request, &key, now).map_err(|e| built_in(name, e))?;
-        let [jws_path, qr_path] = write_certificate(&issued, out)?;
+        let [jws_path, qr_path, pdf_path] = write_certificate(&issued, out)?;
         let mut verdicts = Vec::new();
         for path in [&jws_path, &qr_path] {
             let bytes = read_certificate_input(path)?;
@@ -235,7 +278,8 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
             }
         }
         let qr = issued.qr_text();
-        rows.push(report::DemoRow::new(name, &issued, qr, &verdicts));
+        let pdf_size = std::fs::metadata(&pdf_path).map_or(0, |m| m.len());
+        rows.push(report::DemoRow::new(name, &issued, qr, &verdicts, pdf_size));
         last_qr = Some(qr_path);
     }
     report::print_table(&rows);

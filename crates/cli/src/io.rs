@@ -33,8 +33,8 @@ pub fn read_certificate_input(path: &Path) -> Result<Vec<u8>, CliError> {
 }
 
 /// Writes an output file atomically, replacing any file of the same name.
-pub fn write_output(path: &Path, text: &str) -> Result<(), CliError> {
-    files::write_atomic(path, text.as_bytes(), WriteMode::Replace, false)
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    files::write_atomic(path, bytes, WriteMode::Replace, false)
         .map_err(|e| CliError::file(path, format!("cannot write: {e}")))
 }
 

@@ -43,8 +43,8 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Validate a certificate request against the rules and sign it: writes DIR/<id>.jws and
-    /// DIR/<id>.qr.txt and prints the id. A refused request writes nothing.
+    /// Validate a certificate request against the rules and sign it: writes DIR/<id>.jws,
+    /// DIR/<id>.qr.txt and DIR/<id>.pdf and prints the id. A refused request writes nothing.
     Issue {
         /// The request (JSON; see schemas/certificate-request.schema.json).
         request: PathBuf,
@@ -75,6 +75,19 @@ enum Command {
         /// Print a machine-readable JSON result instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Re-render the PDF of a signed certificate: verifies its signature with the trust store
+    /// (an expired certificate is still rendered), then writes DIR/<id>.pdf.
+    Render {
+        /// A .jws file, a file holding the QR text, or - for standard input.
+        input: PathBuf,
+        /// Trusted issuer public keys: a folder of *.jwk files or one .jwk file
+        /// [default: $GOODSTANDING_TRUST].
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+        /// Folder for the PDF (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Convert a certificate between its carriers (.jws and QR text) without loss. Converting
     /// does not verify: use `verify` for that.
@@ -125,6 +138,7 @@ fn main() -> ExitCode {
             at,
             json,
         } => commands::verify(&input, trust.as_deref(), at.as_deref(), json),
+        Command::Render { input, trust, out } => commands::render(&input, trust.as_deref(), &out),
         Command::Convert { input, to } => commands::convert(&input, matches!(to, CarrierArg::Qr)),
         Command::Demo { out } => commands::demo(&out),
         Command::Schema { out } => commands::schema(&out),

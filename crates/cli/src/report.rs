@@ -165,7 +165,7 @@ pub fn describe(v: &Verified) -> String {
 }
 
 /// One row of the demo summary.
-pub struct DemoRow([String; 6]);
+pub struct DemoRow([String; 7]);
 
 impl DemoRow {
     /// The column titles.
@@ -177,6 +177,7 @@ impl DemoRow {
                 "records",
                 "QR chars",
                 "QR version (M)",
+                "PDF KB",
                 "verified",
             ]
             .map(String::from),
@@ -184,7 +185,13 @@ impl DemoRow {
     }
 
     /// A row for an issued example.
-    pub fn new(name: &str, issued: &IssuedCertificate, qr: &str, verdicts: &[&str]) -> Self {
+    pub fn new(
+        name: &str,
+        issued: &IssuedCertificate,
+        qr: &str,
+        verdicts: &[&str],
+        pdf_size: u64,
+    ) -> Self {
         let c = &issued.certificate;
         Self([
             name.into(),
@@ -197,6 +204,7 @@ impl DemoRow {
             ),
             qr.len().to_string(),
             qr_version(qr).map_or("over 40".into(), |v| v.to_string()),
+            format!("{:.1}", pdf_size as f64 / 1024.0),
             format!(
                 "{} ({} of 2 carriers)",
                 verdicts.first().unwrap_or(&"NOT VALID"),
@@ -208,7 +216,7 @@ impl DemoRow {
 
 /// Prints rows as an aligned table (widths counted in characters, not bytes).
 pub fn print_table(rows: &[DemoRow]) {
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(&row.0) {
             *w = (*w).max(cell.chars().count());

@@ -14,6 +14,7 @@
 pub mod files;
 pub mod issue;
 pub mod keys;
+pub mod pdf;
 pub mod qr;
 pub mod request;
 pub mod schema;
