@@ -576,3 +576,121 @@ fn a_stock_jose_library_verifies_the_jws() {
         .unwrap();
     assert!(!run.status.success());
 }
+
+/// Runs an external tool (poppler-utils, zbar-tools: installed by .ci/run) and returns its
+/// standard output.
+fn tool(program: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<u8> {
+    let output = Command::new(program)
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program}: {e} (install poppler-utils and zbar-tools, as .ci/run does)")
+        });
+    assert!(
+        output.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+#[test]
+fn every_example_pdf_scans_at_150_and_300_dpi_and_shows_the_name_exactly() {
+    let issuer = Issuer::new("e2e-pdf");
+    for request in json_files("examples/requests") {
+        let (jws, qr) = issuer.issue(&request);
+        let pdf = jws.with_extension("pdf");
+        let name = full_name(&request);
+
+        let text = String::from_utf8(tool("pdftotext", &[&pdf, &"-"])).unwrap();
+        assert!(text.contains(&name), "pdftotext lacks {name:?}:\n{text}");
+        assert!(text.contains("Page 1 of 1"), "{text}");
+
+        let expected = std::fs::read_to_string(&qr).unwrap();
+        for dpi in ["150", "300"] {
+            let prefix = issuer.path(&format!("page-{dpi}"));
+            tool(
+                "pdftoppm",
+                &[
+                    &"-r", &dpi, &"-png", &"-f", &"1", &"-l", &"1", &pdf, &prefix,
+                ],
+            );
+            let png = issuer.path(&format!("page-{dpi}-1.png"));
+            let decoded = tool("zbarimg", &[&"-q", &"--raw", &png]);
+            let decoded = String::from_utf8(decoded).unwrap();
+            assert_eq!(
+                decoded.trim_end(),
+                expected.trim_end(),
+                "{name} at {dpi} dpi"
+            );
+            let scanned = issuer.path("scanned.qr.txt");
+            std::fs::write(&scanned, decoded.trim_end()).unwrap();
+            let run = issuer.verify(&scanned, &[]);
+            assert_eq!(
+                run.code, 0,
+                "{name} at {dpi} dpi: {}{}",
+                run.stdout, run.stderr
+            );
+            assert!(run.stdout.contains(&name));
+        }
+
+        let attachment = issuer.path("attached.jws");
+        tool("pdfdetach", &[&"-save", &"1", &"-o", &attachment, &pdf]);
+        assert_eq!(
+            std::fs::read(&attachment).unwrap(),
+            std::fs::read(&jws).unwrap()
+        );
+        let run = issuer.verify(&attachment, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+}
+
+#[test]
+fn render_gives_the_same_bytes_as_issue_in_another_process() {
+    let issuer = Issuer::new("e2e-render");
+    let (jws, _) = issuer.issue(&example("several-records"));
+    let issued_pdf = std::fs::read(jws.with_extension("pdf")).unwrap();
+    let out = issuer.path("rendered");
+    let trust = issuer.path("trust");
+    let run = goodstanding(&[&"render", &jws, &"--trust", &trust, &"--out", &out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rendered = std::fs::read(out.join(jws.with_extension("pdf").file_name().unwrap())).unwrap();
+    assert!(
+        rendered == issued_pdf,
+        "render and issue wrote different bytes"
+    );
+
+    // A certificate that does not verify is not rendered.
+    let other = Issuer::new("e2e-render-other");
+    let run = goodstanding(&[
+        &"render",
+        &jws,
+        &"--trust",
+        &other.path("trust"),
+        &"--out",
+        &out,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_name_the_fonts_cannot_print_is_refused_before_anything_is_written() {
+    let issuer = Issuer::new("e2e-script");
+    let text = std::fs::read_to_string(example("clean-record"))
+        .unwrap()
+        .replace("Zoë Ní Bhriain", "山田 太郎");
+    let request = issuer.path("cjk.json");
+    std::fs::write(&request, text).unwrap();
+    let out = issuer.path("out");
+    let run = goodstanding(&[&"issue", &request, &"--key", &issuer.key(), &"--out", &out]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("subject.full_name"), "{}", run.stderr);
+    assert!(run.stderr.contains("'山' (U+5C71)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Latin (with Latin Extended), Greek and Cyrillic"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists(), "nothing is written");
+}

@@ -49,12 +49,17 @@ fn main() {
     for (name, request) in &examples {
         let issued = issue_with_id(request, &key, now, id()).unwrap();
         let qr = issued.qr_text();
+        let pdf = goodstanding_issuer::pdf::render(&issued.certificate, &issued.signed).unwrap();
         println!(
-            "{name:<18} {:>13} {:>10} {:>9} {:>15}",
+            "{name:<18} {:>13} {:>10} {:>9} {:>15} {:>10} {:>6}",
             issued.signed.payload().len(),
             issued.jws().len(),
             qr.len(),
-            qr_version(qr).map_or("over 40".into(), |v| v.to_string())
+            qr_version(qr).map_or("over 40".into(), |v| v.to_string()),
+            pdf.len(),
+            String::from_utf8_lossy(&pdf)
+                .matches("/Type /Page ")
+                .count()
         );
     }
 
@@ -79,6 +84,12 @@ fn main() {
         group.bench_function("QR modules (qrcode crate default)", |b| {
             b.iter(|| {
                 qrcode::QrCode::with_error_correction_level(black_box(qr), qrcode::EcLevel::M)
+                    .unwrap()
+            })
+        });
+        group.bench_function("render PDF", |b| {
+            b.iter(|| {
+                goodstanding_issuer::pdf::render(black_box(&issued.certificate), &issued.signed)
                     .unwrap()
             })
         });

@@ -88,3 +88,67 @@ fn the_verifier_refuses_signed_content_that_breaks_policy() {
         }
     }
 }
+
+#[test]
+fn rendering_is_byte_identical_across_calls_and_threads() {
+    let (key, _) = common::key_and_trust("pdf-test");
+    for (name, request) in common::examples() {
+        let issued = common::issue_example(&request, &key);
+        let render =
+            || goodstanding_issuer::pdf::render(&issued.certificate, &issued.signed).unwrap();
+        let first = render();
+        assert!(first.starts_with(b"%PDF-1.7"), "{name}");
+        assert!(first.len() <= 40 * 1024, "{name}: {} bytes", first.len());
+        let parallel: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4).map(|_| s.spawn(render)).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for other in parallel {
+            assert!(other == first, "{name}: renders differ");
+        }
+    }
+}
+
+#[test]
+fn long_records_flow_onto_a_second_page_with_the_qr_code_on_page_one() {
+    let (key, _) = common::key_and_trust("pdf-pages");
+    let (_, request) = common::examples()
+        .into_iter()
+        .find(|(n, _)| n == "several-records")
+        .unwrap();
+    let mut certificate = common::issue_example(&request, &key).certificate;
+    let findings: Vec<_> = (0..20).map(|_| certificate.findings[0].clone()).collect();
+    certificate.findings = goodstanding_verifier::text::BoundedVec::new(findings).unwrap();
+    // Too large to issue (its QR code needs more than version 25) but it still renders.
+    let signed = goodstanding_verifier::SignedCertificate::from_parts(
+        b"{}".to_vec(),
+        serde_json::to_vec(&certificate).unwrap(),
+        [0; 64],
+    )
+    .unwrap();
+    let pdf = goodstanding_issuer::pdf::render(&certificate, &signed).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert_eq!(text.matches("/Type /Page ").count(), 2, "two pages");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let page = |n: &str| {
+        let out = std::process::Command::new("pdftotext")
+            .args(["-f", n, "-l", n])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) must be installed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(
+        page("1").contains("Scan to verify"),
+        "the QR code is on page 1"
+    );
+    let second = page("2");
+    assert!(
+        second.contains("Disciplinary findings (continued)"),
+        "{second}"
+    );
+    assert!(second.contains("Page 2 of 2"), "{second}");
+}
