@@ -634,6 +634,21 @@ fn every_example_pdf_scans_at_150_and_300_dpi_and_shows_the_name_exactly() {
             assert!(run.stdout.contains(&name));
         }
 
+        let run = issuer.verify(&pdf, &[]);
+        assert_eq!(
+            run.code,
+            0,
+            "{}: {}{}",
+            pdf.display(),
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stdout
+                .contains("Read from        the signed certificate attached to the PDF")
+        );
+        assert!(run.stdout.contains(&name));
+
         let attachment = issuer.path("attached.jws");
         tool("pdfdetach", &[&"-save", &"1", &"-o", &attachment, &pdf]);
         assert_eq!(
@@ -693,4 +708,50 @@ fn a_name_the_fonts_cannot_print_is_refused_before_anything_is_written() {
         run.stderr
     );
     assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_pdf_with_an_altered_attachment_or_none_is_not_valid() {
+    let issuer = Issuer::new("e2e-pdf-tamper");
+    let (jws, _) = issuer.issue(&example("appeal-pending"));
+    let text = std::fs::read_to_string(&jws).unwrap();
+    let signed = goodstanding_verifier::SignedCertificate::from_compact(text.trim_end()).unwrap();
+    let certificate: goodstanding_verifier::Certificate =
+        serde_json::from_slice(signed.payload()).unwrap();
+
+    // The same PDF with one byte of the attached payload changed: the signature no longer fits.
+    let mut payload = signed.payload().to_vec();
+    let at = payload.windows(6).position(|w| w == b"upheld").unwrap();
+    payload[at..at + 6].copy_from_slice(b"uphelD");
+    let altered = goodstanding_verifier::SignedCertificate::from_parts(
+        signed.header().to_vec(),
+        payload,
+        *signed.signature(),
+    )
+    .unwrap();
+    let pdf = goodstanding_issuer::pdf::render(&certificate, &altered).unwrap();
+    let path = issuer.path("altered.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let run = issuer.verify(&path, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("altered or forged"), "{}", run.stdout);
+
+    // Printed to PDF again by another program: the attachment is gone, and the verdict says so.
+    let reprinted = issuer.path("reprinted.pdf");
+    tool(
+        "pdftocairo",
+        &[&"-pdf", &jws.with_extension("pdf"), &reprinted],
+    );
+    let run = issuer.verify(&reprinted, &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("no signed certificate (.jws) attached"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("scan its QR code instead"),
+        "{}",
+        run.stderr
+    );
 }

@@ -12,8 +12,9 @@ use goodstanding_issuer::{
 use std::path::PathBuf;
 
 use goodstanding_issuer::pdf::RenderError;
+use goodstanding_verifier::pdf;
 use goodstanding_verifier::{
-    Certificate, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
+    Carrier, Certificate, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
 };
 
 use crate::error::CliError;
@@ -145,8 +146,21 @@ pub fn verify(
 ) -> Result<(), CliError> {
     let at = parse_at(at)?;
     let (store, _) = load_trust(trust)?;
-    let bytes = read_certificate_input(input)?;
-    let result = goodstanding_verifier::verify(&bytes, &store, at);
+    let bytes = read_input(input, pdf::MAX_PDF_LEN)?;
+    let result = if pdf::is_pdf(&bytes) {
+        let jws = pdf::attached_certificate(&bytes).map_err(|e| CliError::file(input, e))?;
+        goodstanding_verifier::verify(&jws, &store, at).map(|mut v| {
+            v.carrier = Carrier::PdfAttachment;
+            v
+        })
+    } else if bytes.len() > goodstanding_verifier::limits::MAX_INPUT_LEN {
+        return Err(CliError::file(
+            input,
+            "larger than any certificate; not a .jws, QR text or PDF",
+        ));
+    } else {
+        goodstanding_verifier::verify(&bytes, &store, at)
+    };
     report::verdict(input, &result, at, json)
 }
 

@@ -63,7 +63,8 @@ enum Command {
     /// Exit status 0 valid; 1 not valid (bad signature, unknown key, expired, not yet valid,
     /// unsupported version); 2 unreadable input or usage error.
     Verify {
-        /// A .jws file, a file holding the QR text, or - for standard input.
+        /// A .jws file, a file holding the QR text, a certificate PDF (its attached .jws is
+        /// verified), or - for standard input.
         input: PathBuf,
         /// Trusted issuer public keys: a folder of *.jwk files or one .jwk file
         /// [default: $GOODSTANDING_TRUST].

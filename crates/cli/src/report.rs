@@ -30,6 +30,7 @@ fn carrier_code(c: Carrier) -> &'static str {
     match c {
         Carrier::Jws => "jws",
         Carrier::QrText => "qr_text",
+        Carrier::PdfAttachment => "pdf_attachment",
     }
 }
 

@@ -41,6 +41,8 @@ pub enum Carrier {
     Jws,
     /// `GSC1:` QR text.
     QrText,
+    /// The `.jws` attached to a certificate PDF.
+    PdfAttachment,
 }
 
 impl fmt::Display for Carrier {
@@ -48,6 +50,7 @@ impl fmt::Display for Carrier {
         f.write_str(match self {
             Self::Jws => "JWS",
             Self::QrText => "QR text",
+            Self::PdfAttachment => "the signed certificate attached to the PDF",
         })
     }
 }

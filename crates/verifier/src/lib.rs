@@ -19,6 +19,8 @@ pub mod carrier;
 pub mod jwk;
 pub mod limits;
 pub mod model;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod summary;
 pub mod text;
 pub mod time;
