@@ -623,6 +623,17 @@ fn every_example_pdf_scans_at_150_and_300_dpi_and_shows_the_name_exactly() {
                 expected.trim_end(),
                 "{name} at {dpi} dpi"
             );
+            // goodstanding reads the page image itself, too.
+            let run = issuer.verify(&png, &[]);
+            assert_eq!(
+                run.code, 0,
+                "{name} page image at {dpi} dpi: {}{}",
+                run.stdout, run.stderr
+            );
+            assert!(
+                run.stdout
+                    .contains("Read from        the QR code in the image")
+            );
             let scanned = issuer.path("scanned.qr.txt");
             std::fs::write(&scanned, decoded.trim_end()).unwrap();
             let run = issuer.verify(&scanned, &[]);
@@ -751,6 +762,102 @@ fn a_pdf_with_an_altered_attachment_or_none_is_not_valid() {
     );
     assert!(
         run.stderr.contains("scan its QR code instead"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_photo_like_image_of_a_certificate_verifies_and_a_blank_one_is_unreadable() {
+    let issuer = Issuer::new("e2e-photo");
+    for request in json_files("examples/requests") {
+        let (jws, _) = issuer.issue(&request);
+        let name = full_name(&request);
+        let prefix = issuer.path("scan");
+        tool(
+            "pdftoppm",
+            &[
+                &"-r",
+                &"150",
+                &"-gray",
+                &"-png",
+                &"-f",
+                &"1",
+                &"-l",
+                &"1",
+                &jws.with_extension("pdf"),
+                &prefix,
+            ],
+        );
+        let page = issuer.path("scan-1.png");
+        // Tilted, out of focus, noisy, unevenly lit, and saved as a JPEG, as a phone might.
+        let photos: [(&str, &[&str]); 3] = [
+            (
+                "tilted-blurred.png",
+                &[
+                    "-rotate",
+                    "-5",
+                    "-blur",
+                    "0x1.2",
+                    "-background",
+                    "white",
+                    "-flatten",
+                ],
+            ),
+            (
+                "noisy-uneven.png",
+                &[
+                    "(",
+                    "+clone",
+                    "-sparse-color",
+                    "Barycentric",
+                    "0,0 white %[w],%[h] gray45",
+                    ")",
+                    "-compose",
+                    "multiply",
+                    "-composite",
+                    "-attenuate",
+                    "0.4",
+                    "+noise",
+                    "Gaussian",
+                ],
+            ),
+            (
+                "phone.jpg",
+                &[
+                    "-rotate",
+                    "2",
+                    "-blur",
+                    "0x1",
+                    "-attenuate",
+                    "0.3",
+                    "+noise",
+                    "Gaussian",
+                    "-quality",
+                    "70",
+                ],
+            ),
+        ];
+        for (file, effects) in photos {
+            let photo = issuer.path(file);
+            let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&page];
+            for e in effects {
+                args.push(e);
+            }
+            args.push(&photo);
+            tool("convert", &args);
+            let run = issuer.verify(&photo, &[]);
+            assert_eq!(run.code, 0, "{name}, {file}: {}{}", run.stdout, run.stderr);
+            assert!(run.stdout.contains(&name), "{name}, {file}");
+        }
+    }
+    let blank = issuer.path("blank.png");
+    tool("convert", &[&"-size", &"600x800", &"xc:white", &blank]);
+    let run = issuer.verify(&blank, &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("blank.png: no readable QR code in this image"),
         "{}",
         run.stderr
     );

@@ -12,10 +12,10 @@ use goodstanding_issuer::{
 use std::path::PathBuf;
 
 use goodstanding_issuer::pdf::RenderError;
-use goodstanding_verifier::pdf;
 use goodstanding_verifier::{
     Carrier, Certificate, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
 };
+use goodstanding_verifier::{pdf, scan};
 
 use crate::error::CliError;
 use crate::io::outln;
@@ -146,8 +146,14 @@ pub fn verify(
 ) -> Result<(), CliError> {
     let at = parse_at(at)?;
     let (store, _) = load_trust(trust)?;
-    let bytes = read_input(input, pdf::MAX_PDF_LEN)?;
-    let result = if pdf::is_pdf(&bytes) {
+    let bytes = read_input(input, scan::MAX_IMAGE_LEN)?;
+    let result = if scan::is_image(&bytes) {
+        let text = scan::qr_text_in_image(&bytes).map_err(|e| CliError::file(input, e))?;
+        goodstanding_verifier::verify(text.as_bytes(), &store, at).map(|mut v| {
+            v.carrier = Carrier::QrImage;
+            v
+        })
+    } else if pdf::is_pdf(&bytes) {
         let jws = pdf::attached_certificate(&bytes).map_err(|e| CliError::file(input, e))?;
         goodstanding_verifier::verify(&jws, &store, at).map(|mut v| {
             v.carrier = Carrier::PdfAttachment;

@@ -64,7 +64,7 @@ enum Command {
     /// unsupported version); 2 unreadable input or usage error.
     Verify {
         /// A .jws file, a file holding the QR text, a certificate PDF (its attached .jws is
-        /// verified), or - for standard input.
+        /// verified), a photo or scan of the QR code (PNG, JPEG), or - for standard input.
         input: PathBuf,
         /// Trusted issuer public keys: a folder of *.jwk files or one .jwk file
         /// [default: $GOODSTANDING_TRUST].

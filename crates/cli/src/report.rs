@@ -31,6 +31,7 @@ fn carrier_code(c: Carrier) -> &'static str {
         Carrier::Jws => "jws",
         Carrier::QrText => "qr_text",
         Carrier::PdfAttachment => "pdf_attachment",
+        Carrier::QrImage => "qr_image",
     }
 }
 

@@ -43,6 +43,8 @@ pub enum Carrier {
     QrText,
     /// The `.jws` attached to a certificate PDF.
     PdfAttachment,
+    /// The QR code in a photo or scan.
+    QrImage,
 }
 
 impl fmt::Display for Carrier {
@@ -51,6 +53,7 @@ impl fmt::Display for Carrier {
             Self::Jws => "JWS",
             Self::QrText => "QR text",
             Self::PdfAttachment => "the signed certificate attached to the PDF",
+            Self::QrImage => "the QR code in the image",
         })
     }
 }

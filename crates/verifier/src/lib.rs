@@ -21,6 +21,8 @@ pub mod limits;
 pub mod model;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+#[cfg(feature = "image")]
+pub mod scan;
 pub mod summary;
 pub mod text;
 pub mod time;

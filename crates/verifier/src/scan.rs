@@ -1,0 +1,72 @@
+//! The QR code in a photo or scan of a certificate (feature `image`): PNG or JPEG, decoded with
+//! size limits, then searched with rxing's QR reader, which copes with small modules, slight
+//! rotation, blur, noise and uneven light.
+
+use std::fmt;
+use std::io::Cursor;
+
+/// Largest image file read, in bytes.
+pub const MAX_IMAGE_LEN: usize = 20 * 1024 * 1024;
+/// Largest image side, in pixels (an A4 page at 600 dpi is 4961 x 7016).
+pub const MAX_IMAGE_SIDE: u32 = 8000;
+/// Most memory the image decoder may allocate.
+const MAX_IMAGE_ALLOC: u64 = 256 * 1024 * 1024;
+
+/// Whether `bytes` start like a PNG or JPEG file.
+pub fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
+/// Why no QR text came out of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanError {
+    /// The file is larger than any photo of a certificate needs to be.
+    TooLarge,
+    /// The image could not be decoded, or is larger than the limits.
+    Unreadable(String),
+    /// No QR code was found, or it could not be read.
+    NoQrCode,
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLarge => write!(f, "image larger than {MAX_IMAGE_LEN} bytes"),
+            Self::Unreadable(e) => write!(f, "not a readable PNG or JPEG image ({e})"),
+            Self::NoQrCode => f.write_str(
+                "no readable QR code in this image: photograph the whole code, flat, in even \
+                 light and in focus, or scan the page at 150 dpi or more",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+/// The text of the QR code in a PNG or JPEG image.
+pub fn qr_text_in_image(bytes: &[u8]) -> Result<String, ScanError> {
+    if bytes.len() > MAX_IMAGE_LEN {
+        return Err(ScanError::TooLarge);
+    }
+    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ScanError::Unreadable(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_ALLOC);
+    reader.limits(limits);
+    let luma = reader
+        .decode()
+        .map_err(|e| ScanError::Unreadable(e.to_string()))?
+        .to_luma8();
+    let (width, height) = luma.dimensions();
+    let result = rxing::helpers::detect_in_luma(
+        luma.into_raw(),
+        width,
+        height,
+        Some(rxing::BarcodeFormat::QR_CODE),
+    )
+    .map_err(|_| ScanError::NoQrCode)?;
+    Ok(result.getText().to_string())
+}
