@@ -91,7 +91,7 @@ fn the_verifier_refuses_signed_content_that_breaks_policy() {
 
 #[test]
 fn rendering_is_byte_identical_across_calls_and_threads() {
-    let (key, _) = common::key_and_trust("pdf-test");
+    let key = common::demo_key();
     for (name, request) in common::examples() {
         let issued = common::issue_example(&request, &key);
         let render =

@@ -60,3 +60,10 @@ pub fn issue_example(request: &CertificateRequest, key: &IssuingKey) -> IssuedCe
     let id = CertificateId::new("aaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
     issue_with_id(request, key, issued_at(), id).unwrap()
 }
+
+/// The repository's demo key: with it, a fixed id and a fixed time, a certificate is the same
+/// bytes on every run (Ed25519 signatures are deterministic).
+pub fn demo_key() -> IssuingKey {
+    let pem = std::fs::read_to_string(repo().join("keys/demo/demo-2026.key.pem")).unwrap();
+    IssuingKey::from_pkcs8_pem(&pem, Some(KeyId::new("demo-2026").unwrap())).unwrap()
+}
