@@ -154,11 +154,16 @@ pub fn verify(
             v
         })
     } else if pdf::is_pdf(&bytes) {
-        let jws = pdf::attached_certificate(&bytes).map_err(|e| CliError::file(input, e))?;
-        goodstanding_verifier::verify(&jws, &store, at).map(|mut v| {
-            v.carrier = Carrier::PdfAttachment;
-            v
-        })
+        let (result, drawn) =
+            pdf::verify_pdf(&bytes, &store, at).map_err(|e| CliError::file(input, e))?;
+        if drawn == pdf::DrawnQr::Unread && !json {
+            eprintln!(
+                "goodstanding: {}: the QR code printed on this PDF could not be read back, so only \
+                 its attachment was verified: compare the printed name with the one below",
+                input.display()
+            );
+        }
+        result
     } else if bytes.len() > goodstanding_verifier::limits::MAX_INPUT_LEN {
         return Err(CliError::file(
             input,

@@ -256,8 +256,19 @@ pub fn render(
     certificate: &Certificate,
     signed: &SignedCertificate,
 ) -> Result<Vec<u8>, RenderError> {
+    render_with_qr(certificate, signed, &signed.to_qr_text())
+}
+
+/// Renders with `qr_text` as the QR code drawn on page 1, and `signed` attached. Normally the
+/// QR text is `signed`'s own ([`render`]); any other text makes the substituted PDF a forger
+/// would, which verifiers must catch (and tests need).
+pub fn render_with_qr(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+    qr_text: &str,
+) -> Result<Vec<u8>, RenderError> {
     check_printable(certificate)?;
-    let matrix = qr::encode(&signed.to_qr_text()).map_err(|e| RenderError::Qr(format!("{e:?}")))?;
+    let matrix = qr::encode(qr_text).map_err(|e| RenderError::Qr(format!("{e:?}")))?;
     let mut layout = Layout {
         fonts: [
             Font::load(REGULAR, "DejaVuSans")?,

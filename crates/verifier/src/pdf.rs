@@ -113,3 +113,107 @@ pub fn attached_certificate(bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
     }
     Err(PdfError::NoAttachment)
 }
+
+/// Largest page content read when looking for the QR code, in bytes.
+const MAX_PAGE_CONTENT: usize = 1024 * 1024;
+
+/// The QR code drawn on page 1 of a goodstanding PDF, as its modules (width, row-major dark
+/// modules), read back from the drawing itself: `q 0 g m 0 0 -m x y cm`, then one
+/// `x y w h re` per rectangle of dark modules, then `f Q`. `None` if page 1 has no such drawing
+/// (a PDF made or printed again by another program).
+pub fn drawn_qr_modules(bytes: &[u8]) -> Result<Option<(usize, Vec<bool>)>, PdfError> {
+    if bytes.len() > MAX_PDF_LEN {
+        return Err(PdfError::TooLarge);
+    }
+    let document = Document::load_mem(bytes).map_err(|e| PdfError::Unreadable(e.to_string()))?;
+    let Some(page) = document.get_pages().get(&1).copied() else {
+        return Ok(None);
+    };
+    let content = document
+        .get_page_content_with_limit(page, MAX_PAGE_CONTENT)
+        .map_err(|e| PdfError::Unreadable(e.to_string()))?;
+    let content = String::from_utf8_lossy(&content);
+    let mut lines = content
+        .lines()
+        .skip_while(|l| !(l.starts_with("q 0 g ") && l.ends_with(" cm")));
+    if lines.next().is_none() {
+        return Ok(None);
+    }
+    let mut rectangles = Vec::new();
+    for line in lines {
+        if line == "f Q" {
+            break;
+        }
+        let numbers: Vec<usize> = line
+            .strip_suffix(" re")
+            .map(|r| r.split(' ').filter_map(|n| n.parse().ok()).collect())
+            .unwrap_or_default();
+        let [x, y, w, h] = numbers[..] else {
+            return Ok(None);
+        };
+        rectangles.push((x, y, w, h));
+    }
+    let width = rectangles
+        .iter()
+        .map(|&(x, _, w, _)| x + w)
+        .max()
+        .unwrap_or(0);
+    let height = rectangles
+        .iter()
+        .map(|&(_, y, _, h)| y + h)
+        .max()
+        .unwrap_or(0);
+    if width != height || !(21..=177).contains(&width) || (width - 17) % 4 != 0 {
+        return Ok(None);
+    }
+    let mut dark = vec![false; width * width];
+    for (x, y, w, h) in rectangles {
+        for row in y..y + h {
+            dark[row * width + x..row * width + x + w].fill(true);
+        }
+    }
+    Ok(Some((width, dark)))
+}
+
+/// What the QR code drawn on a certificate PDF says, compared with its attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrawnQr {
+    /// It holds the same signed certificate as the attachment.
+    Matches,
+    /// It holds a different certificate: the PDF was altered.
+    Differs,
+    /// It could not be found or read: only the attachment was checked.
+    Unread,
+}
+
+/// Verifies a certificate PDF: its attachment, and that the QR code drawn on it holds the same
+/// signed certificate. A PDF whose drawn QR code differs is not valid.
+pub fn verify_pdf(
+    bytes: &[u8],
+    trust: &crate::TrustStore,
+    now: crate::Timestamp,
+) -> Result<(Result<crate::Verified, crate::VerifyError>, DrawnQr), PdfError> {
+    let jws = attached_certificate(bytes)?;
+    let drawn = drawn_qr_modules(bytes)
+        .ok()
+        .flatten()
+        .and_then(|(width, dark)| crate::scan::qr_text_in_modules(width, &dark).ok());
+    let attached = crate::SignedCertificate::decode(&jws).map(|(signed, _)| signed);
+    let comparison = match (&drawn, &attached) {
+        (Some(text), Ok(attached)) => match crate::SignedCertificate::decode(text.as_bytes()) {
+            Ok((visible, _)) if &visible == attached => DrawnQr::Matches,
+            _ => DrawnQr::Differs,
+        },
+        _ => DrawnQr::Unread,
+    };
+    let mut result = crate::verify(&jws, trust, now).map(|mut v| {
+        v.carrier = crate::Carrier::PdfAttachment;
+        v
+    });
+    if comparison == DrawnQr::Differs
+        && !matches!(result, Err(ref e) if e.kind() == crate::ErrorKind::Input)
+    {
+        result = Err(crate::VerifyError::Substituted);
+    }
+    Ok((result, comparison))
+}

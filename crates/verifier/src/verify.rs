@@ -87,6 +87,8 @@ pub enum VerifyError {
     InvalidPayload(String),
     /// The signed payload breaks a rule every certificate keeps (kid or validity period).
     Policy(String),
+    /// A certificate PDF whose drawn QR code holds a different certificate from its attachment.
+    Substituted,
     /// Genuine, but its validity has not started.
     NotYetValid(Box<Verified>),
     /// Genuine, but expired.
@@ -98,7 +100,9 @@ impl VerifyError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Decode(_) | Self::Header(_) | Self::NotACertificate(_) => ErrorKind::Input,
-            Self::UnsupportedAlgorithm(_) | Self::BadSignature => ErrorKind::Signature,
+            Self::UnsupportedAlgorithm(_) | Self::BadSignature | Self::Substituted => {
+                ErrorKind::Signature
+            }
             Self::UnknownKey(_) => ErrorKind::Trust,
             Self::UnsupportedVersion(_)
             | Self::InvalidPayload(_)
@@ -117,6 +121,7 @@ impl VerifyError {
             Self::NotACertificate(_) => "not_a_certificate",
             Self::UnknownKey(_) => "unknown_key",
             Self::BadSignature => "bad_signature",
+            Self::Substituted => "substituted",
             Self::UnsupportedVersion(_) => "unsupported_version",
             Self::InvalidPayload(_) => "invalid_payload",
             Self::Policy(_) => "policy",
@@ -163,6 +168,10 @@ impl fmt::Display for VerifyError {
                  {SCHEMA_VERSION}); update goodstanding"
             ),
             Self::InvalidPayload(e) => write!(f, "signed content is not a valid certificate: {e}"),
+            Self::Substituted => f.write_str(
+                "the QR code printed on this PDF holds a different certificate from the one \
+                 attached to it: the PDF was altered. Ask the issuer for the original",
+            ),
             Self::Policy(e) => write!(f, "signed content breaks certificate policy: {e}"),
             Self::NotYetValid(v) => {
                 write!(f, "not yet valid: valid from {}", v.certificate.valid_from)
