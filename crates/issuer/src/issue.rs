@@ -189,34 +189,16 @@ pub fn sign_certificate(
 
 /// The `count` longest free-text values of a certificate, with their field paths.
 fn longest_free_text(certificate: &Certificate, count: usize) -> Vec<(String, usize)> {
-    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<(String, usize)>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    let sep = if path.is_empty() { "" } else { "." };
-                    walk(v, &format!("{path}{sep}{key}"), out);
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(v, &format!("{path}[{i}]"), out);
-                }
-            }
-            // Coded values are snake_case and dates are digits: neither can be shortened.
-            serde_json::Value::String(text)
-                if !text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-                    && !text.starts_with(|c: char| c.is_ascii_digit())
-                    && !matches!(path.rsplit('.').next(), Some("id" | "kid")) =>
-            {
-                out.push((path.to_string(), text.chars().count()));
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok(value) = serde_json::to_value(certificate) {
-        walk(&value, "", &mut out);
-    }
+    let mut out: Vec<(String, usize)> = goodstanding_verifier::summary::text_fields(certificate)
+        .into_iter()
+        // Coded values are snake_case and dates are digits: neither can be shortened.
+        .filter(|(path, text)| {
+            !text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                && !text.starts_with(|c: char| c.is_ascii_digit())
+                && !matches!(path.rsplit('.').next(), Some("id" | "kid"))
+        })
+        .map(|(path, text)| (path, text.chars().count()))
+        .collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.truncate(count);
     out

@@ -231,36 +231,10 @@ impl Layout {
     }
 }
 
-/// Every text of the certificate with its field path.
-fn texts(certificate: &Certificate) -> Vec<(String, String)> {
-    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    let sep = if path.is_empty() { "" } else { "." };
-                    walk(v, &format!("{path}{sep}{k}"), out);
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(v, &format!("{path}[{i}]"), out);
-                }
-            }
-            serde_json::Value::String(s) => out.push((path.to_string(), s.clone())),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok(value) = serde_json::to_value(certificate) {
-        walk(&value, "", &mut out);
-    }
-    out
-}
-
 /// Checks that the shipped fonts can print every character of the certificate.
 pub fn check_printable(certificate: &Certificate) -> Result<(), RenderError> {
     let font = Font::load(REGULAR, "DejaVuSans")?;
-    for (field, text) in texts(certificate) {
+    for (field, text) in summary::text_fields(certificate) {
         let mut missing: Vec<char> = text.chars().filter(|&c| !font.covers(c)).collect();
         missing.dedup();
         if !missing.is_empty() {

@@ -111,3 +111,30 @@ pub fn departure(d: &Departure) -> RecordSummary {
         appeal_pending: d.appeal == AppealStatus::Pending,
     }
 }
+
+/// Every text value of a certificate with its field path (such as `subject.full_name` or
+/// `findings[0].body`), in document order.
+pub fn text_fields(c: &Certificate) -> Vec<(String, String)> {
+    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let sep = if path.is_empty() { "" } else { "." };
+                    walk(v, &format!("{path}{sep}{key}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::String(text) => out.push((path.to_string(), text.clone())),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(c) {
+        walk(&value, "", &mut out);
+    }
+    out
+}
