@@ -17,6 +17,9 @@ use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::files::{self, WriteMode};
 
+/// The PEM label of a PKCS#8 private key (RFC 7468).
+const PRIVATE_KEY_LABEL: &str = "PRIVATE KEY";
+
 /// Largest private key file read, in bytes.
 const MAX_KEY_FILE_LEN: u64 = 16 * 1024;
 
@@ -130,7 +133,7 @@ impl IssuingKey {
         Ok(Self { kid, signing })
     }
 
-    /// A key from PKCS#8 PEM text (`-----BEGIN PRIVATE KEY-----`).
+    /// A key from PKCS#8 PEM text (label `PRIVATE KEY`).
     pub fn from_pkcs8_pem(pem: &str, kid: Option<KeyId>) -> Result<Self, String> {
         let signing = SigningKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
         let kid = kid.unwrap_or_else(|| default_kid(&signing.verifying_key()));
@@ -236,11 +239,11 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-    if !pem.contains("-----BEGIN PRIVATE KEY-----") {
+    let begin = format!("-----BEGIN {PRIVATE_KEY_LABEL}-----");
+    if !pem.contains(&begin) {
         return Err(KeyError::NotAKey {
             path: path.to_path_buf(),
-            reason: "no -----BEGIN PRIVATE KEY----- line; give the .key.pem file keygen wrote"
-                .into(),
+            reason: format!("no {begin} line; give the .key.pem file keygen wrote"),
         });
     }
     // As ssh does: a private key others could read is refused, even if it is well-formed.
