@@ -48,10 +48,18 @@ impl std::error::Error for PdfError {}
 
 /// The attached `.jws` of a certificate PDF: the first embedded file whose name ends in `.jws`.
 pub fn attached_certificate(bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
+    attachment(&load(bytes)?)
+}
+
+/// Parses a PDF, refusing one larger than [`MAX_PDF_LEN`].
+fn load(bytes: &[u8]) -> Result<Document, PdfError> {
     if bytes.len() > MAX_PDF_LEN {
         return Err(PdfError::TooLarge);
     }
-    let document = Document::load_mem(bytes).map_err(|e| PdfError::Unreadable(e.to_string()))?;
+    Document::load_mem(bytes).map_err(|e| PdfError::Unreadable(e.to_string()))
+}
+
+fn attachment(document: &Document) -> Result<Vec<u8>, PdfError> {
     let catalog = document
         .catalog()
         .map_err(|e| PdfError::Unreadable(e.to_string()))?;
@@ -122,10 +130,10 @@ const MAX_PAGE_CONTENT: usize = 1024 * 1024;
 /// `x y w h re` per rectangle of dark modules, then `f Q`. `None` if page 1 has no such drawing
 /// (a PDF made or printed again by another program).
 pub fn drawn_qr_modules(bytes: &[u8]) -> Result<Option<(usize, Vec<bool>)>, PdfError> {
-    if bytes.len() > MAX_PDF_LEN {
-        return Err(PdfError::TooLarge);
-    }
-    let document = Document::load_mem(bytes).map_err(|e| PdfError::Unreadable(e.to_string()))?;
+    drawn_qr(&load(bytes)?)
+}
+
+fn drawn_qr(document: &Document) -> Result<Option<(usize, Vec<bool>)>, PdfError> {
     let Some(page) = document.get_pages().get(&1).copied() else {
         return Ok(None);
     };
@@ -193,8 +201,9 @@ pub fn verify_pdf(
     trust: &crate::TrustStore,
     now: crate::Timestamp,
 ) -> Result<(Result<crate::Verified, crate::VerifyError>, DrawnQr), PdfError> {
-    let jws = attached_certificate(bytes)?;
-    let drawn = drawn_qr_modules(bytes)
+    let document = load(bytes)?;
+    let jws = attachment(&document)?;
+    let drawn = drawn_qr(&document)
         .ok()
         .flatten()
         .and_then(|(width, dark)| crate::scan::qr_text_in_modules(width, &dark).ok());
