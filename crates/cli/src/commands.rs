@@ -7,13 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use goodstanding_issuer::request::MAX_REQUEST_LEN;
 use goodstanding_issuer::{
     CertificateRequest, IssueError, IssuedCertificate, IssuingKey, KeyError, load_issuing_key,
-    qr_version, write_key_pair,
+    write_key_pair,
 };
 use std::path::PathBuf;
 
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_verifier::{
-    Carrier, Certificate, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
+    Carrier, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
 };
 use goodstanding_verifier::{pdf, scan};
 
@@ -70,7 +70,12 @@ fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
 /// Renders the PDF, then writes `<id>.jws`, `<id>.qr.txt` and `<id>.pdf` into `out`; returns
 /// their paths. Nothing is written if the PDF cannot be rendered.
 fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf; 3], CliError> {
-    let pdf = render_pdf(&issued.certificate, &issued.signed)?;
+    let pdf = goodstanding_issuer::pdf::render_with_qr(
+        &issued.certificate,
+        &issued.signed,
+        issued.qr_text(),
+    )
+    .map_err(render_error)?;
     create_dir(out)?;
     let id = issued.id();
     let paths = [
@@ -84,11 +89,11 @@ fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf;
     Ok(paths)
 }
 
-fn render_pdf(certificate: &Certificate, signed: &SignedCertificate) -> Result<Vec<u8>, CliError> {
-    goodstanding_issuer::pdf::render(certificate, signed).map_err(|e| match e {
+fn render_error(e: RenderError) -> CliError {
+    match e {
         unprintable @ RenderError::Unprintable { .. } => CliError::Refused(unprintable.to_string()),
         other => CliError::Input(other.to_string()),
-    })
+    }
 }
 
 fn issue_error(path: &Path, e: IssueError) -> CliError {
@@ -117,14 +122,13 @@ pub fn issue(request: &Path, key: &Path, out: &Path, kid: Option<String>) -> Res
         goodstanding_issuer::issue(&parsed, &key, now()?).map_err(|e| issue_error(request, e))?;
     let [jws, qr, pdf] = write_certificate(&issued, out)?;
     outln!("{}", issued.id());
-    let qr_text = issued.qr_text();
     eprintln!(
         "wrote {}, {} and {} ({} QR characters, QR version {} at error correction M)",
         jws.display(),
         qr.display(),
         pdf.display(),
-        qr_text.len(),
-        qr_version(qr_text).map_or("over 40".into(), |v| v.to_string())
+        issued.qr_text().len(),
+        issued.qr_version()
     );
     Ok(())
 }
@@ -193,7 +197,8 @@ pub fn render(input: &Path, trust: Option<&Path>, out: &Path) -> Result<(), CliE
             }
         },
     };
-    let pdf = render_pdf(&verified.certificate, &verified.signed)?;
+    let pdf = goodstanding_issuer::pdf::render(&verified.certificate, &verified.signed)
+        .map_err(render_error)?;
     create_dir(out)?;
     let path = out.join(format!("{}.pdf", verified.certificate.id));
     write_output(&path, &pdf)?;

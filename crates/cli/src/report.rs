@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use goodstanding_issuer::{IssuedCertificate, qr_version};
+use goodstanding_issuer::IssuedCertificate;
 use goodstanding_verifier::model::Certificate;
 use goodstanding_verifier::summary;
 use goodstanding_verifier::{Carrier, ErrorKind, Timestamp, Verified, VerifyError};
@@ -205,7 +205,7 @@ impl DemoRow {
                 c.departures.len()
             ),
             qr.len().to_string(),
-            qr_version(qr).map_or("over 40".into(), |v| v.to_string()),
+            issued.qr_version().to_string(),
             format!("{:.1}", pdf_size as f64 / 1024.0),
             format!(
                 "{} ({} of 2 carriers)",

@@ -77,6 +77,8 @@ pub struct IssuedCertificate {
     pub signed: SignedCertificate,
     /// The `GSC1:` QR text, computed once when signing (its size is checked then).
     qr_text: String,
+    /// The QR version the text needs at error correction M (at most [`MAX_QR_VERSION`]).
+    qr_version: i16,
 }
 
 impl IssuedCertificate {
@@ -93,6 +95,11 @@ impl IssuedCertificate {
     /// The `GSC1:` QR text.
     pub fn qr_text(&self) -> &str {
         &self.qr_text
+    }
+
+    /// The QR version of [`Self::qr_text`] at error correction M.
+    pub fn qr_version(&self) -> i16 {
+        self.qr_version
     }
 }
 
@@ -173,17 +180,18 @@ pub fn sign_certificate(
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
     let qr_text = signed.to_qr_text();
     let version = qr_version(&qr_text);
-    if version.is_none_or(|v| v > MAX_QR_VERSION) {
+    let Some(qr_version) = version.filter(|v| *v <= MAX_QR_VERSION) else {
         return Err(IssueError::QrTooLarge {
             version,
             characters: qr_text.len(),
             longest: longest_free_text(&certificate, 3),
         });
-    }
+    };
     Ok(IssuedCertificate {
         certificate,
         signed,
         qr_text,
+        qr_version,
     })
 }
 
