@@ -71,7 +71,8 @@ pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliErro
     } else {
         return Err(CliError::file(
             &path,
-            "no such trust store folder or key file",
+            "no such trust store: pass --trust with a folder of issuers' public keys (*.jwk) or \
+             one .jwk file",
         ));
     };
     let mut store = TrustStore::new();
