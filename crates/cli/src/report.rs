@@ -136,6 +136,9 @@ pub fn describe(v: &Verified) -> String {
         ),
     );
     line("Certificate id", c.id.to_string());
+    if let Some(old) = &c.supersedes {
+        line("Replaces", format!("certificate {old}, now revoked"));
+    }
     line("Read from", v.carrier.to_string());
 
     for (title, records) in summary::sections(c) {

@@ -7,6 +7,7 @@ use goodstanding_verifier::verify::ProtectedHeader;
 use goodstanding_verifier::{CertificateId, SignedCertificate, Timestamp};
 
 use crate::keys::IssuingKey;
+use crate::pdf::RenderError;
 use crate::request::CertificateRequest;
 use crate::validate::{Violations, validate};
 
@@ -101,7 +102,29 @@ impl IssuedCertificate {
     pub fn qr_version(&self) -> i16 {
         self.qr_version
     }
+
+    /// The certificate's three files, named as [`CERTIFICATE_FILES`] says: the `.jws`, the QR
+    /// text and the PDF. Renders the PDF, so a name the fonts cannot print is refused here.
+    pub fn files(&self) -> Result<[(String, Vec<u8>); 3], RenderError> {
+        let pdf = crate::pdf::render_with_qr(&self.certificate, &self.signed, &self.qr_text)?;
+        let id = self.id();
+        Ok([
+            (
+                format!("{id}.jws"),
+                format!("{}\n", self.jws()).into_bytes(),
+            ),
+            (
+                format!("{id}.qr.txt"),
+                format!("{}\n", self.qr_text).into_bytes(),
+            ),
+            (format!("{id}.pdf"), pdf),
+        ])
+    }
 }
+
+/// The extensions of a certificate's files, each after `<id>.`: the `.jws`, the QR text, the
+/// PDF.
+pub const CERTIFICATE_FILES: [&str; 3] = ["jws", "qr.txt", "pdf"];
 
 /// A new random certificate id: 128 bits as lowercase base32.
 pub fn random_certificate_id() -> Result<CertificateId, IssueError> {
@@ -139,12 +162,34 @@ pub fn issue(
     issue_with_id(request, key, now, id)
 }
 
+/// As [`issue`], for a certificate that replaces certificate `replaces` (which the caller
+/// revokes): the new certificate names it.
+pub fn issue_replacement(
+    request: &CertificateRequest,
+    key: &IssuingKey,
+    now: Timestamp,
+    replaces: CertificateId,
+) -> Result<IssuedCertificate, IssueError> {
+    let id = random_certificate_id()?;
+    assemble_and_sign(request, key, now, id, Some(replaces))
+}
+
 /// As [`issue`], with a given id (for reproducible tests and benchmarks).
 pub fn issue_with_id(
     request: &CertificateRequest,
     key: &IssuingKey,
     now: Timestamp,
     id: CertificateId,
+) -> Result<IssuedCertificate, IssueError> {
+    assemble_and_sign(request, key, now, id, None)
+}
+
+fn assemble_and_sign(
+    request: &CertificateRequest,
+    key: &IssuingKey,
+    now: Timestamp,
+    id: CertificateId,
+    supersedes: Option<CertificateId>,
 ) -> Result<IssuedCertificate, IssueError> {
     let valid = validate(request, now).map_err(IssueError::Invalid)?;
     let certificate = Certificate {
@@ -162,6 +207,7 @@ pub fn issue_with_id(
         findings: valid.findings,
         convictions: valid.convictions,
         departures: valid.departures,
+        supersedes,
     };
     sign_certificate(certificate, key)
 }

@@ -394,6 +394,9 @@ fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32) {
         ("Certificate id", c.id.to_string()),
         ("Signing key", c.issuer.kid.to_string()),
     ]);
+    if let Some(old) = &c.supersedes {
+        rows.push(("Replaces", format!("certificate {old}, now revoked")));
+    }
     let label_width = 33.0 * MM;
     for (label, value) in rows {
         layout.text(x, layout.y, BOLD_FONT, 8.0, label);

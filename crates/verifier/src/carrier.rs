@@ -6,9 +6,10 @@
 //! `u16 len, header, u16 len, payload, 64-byte signature` (lengths big-endian), compressed with
 //! the GSC1 preset dictionary (`gsc1-dictionary.txt`: the header, every key and every coded value
 //! of schema version 1) as its history, so that key names and codes cost a back-reference each
-//! instead of their letters. The dictionary is part of the format: changing it needs a new
-//! prefix. DEFLATE is not
-//! canonical: a changed back-reference can point at an identical earlier run and inflate to the
+//! instead of their letters. The dictionary is part of the format. It may only grow at its
+//! start (as it did for `"supersedes":`): a back-reference counts back from the end of the
+//! dictionary, so text compressed against the shorter one inflates the same. Any other change
+//! needs a new prefix. DEFLATE is not canonical: a changed back-reference can point at an identical earlier run and inflate to the
 //! same bytes, so a damaged QR text could still verify. The CRC-32 (IEEE, big-endian) of the
 //! compressed bytes detects every change of up to 32 consecutive bits, so every single-character
 //! change of the QR text is refused. It is not a security control: the signature is.
@@ -28,7 +29,8 @@ use crate::limits::{
 /// The prefix of QR text, naming the format and its version.
 pub const QR_PREFIX: &str = "GSC1:";
 
-/// The preset dictionary of the GSC1 format. Never change it: every QR text depends on it.
+/// The preset dictionary of the GSC1 format. Every QR text depends on it: only ever prepend
+/// to it (see the module notes).
 pub const QR_DICTIONARY: &[u8] = include_bytes!("gsc1-dictionary.txt");
 
 /// Length of an Ed25519 signature.

@@ -66,6 +66,10 @@ pub struct Certificate {
     /// Dismissals, resignations and other departures while an investigation was under way.
     /// Empty: none recorded.
     pub departures: BoundedVec<Departure, MAX_RECORDS_PER_LIST>,
+    /// The certificate this one replaces (a correction or new information); that one is
+    /// revoked. Absent on a first certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<CertificateId>,
 }
 
 impl Certificate {
@@ -511,4 +515,41 @@ pub struct Departure {
     pub appeal: AppealStatus,
     /// The employer's reference.
     pub reference: Reference,
+}
+
+/// Why a certificate was revoked. Revocation lists carry the code; verifiers show the label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationReason {
+    /// New information about the subject came to light after issue.
+    NewInformation,
+    /// The certificate should not have been issued (wrong person, wrong data).
+    IssuedInError,
+    /// A newer certificate replaces it (set by reissuing).
+    Superseded,
+    /// The key that signed it is, or may be, in other hands.
+    KeyCompromise,
+}
+
+coded!(RevocationReason {
+    NewInformation => "new_information", "new information";
+    IssuedInError => "issued_in_error", "issued in error";
+    Superseded => "superseded", "superseded by a newer certificate";
+    KeyCompromise => "key_compromise", "signing key compromised";
+});
+
+impl RevocationReason {
+    /// Every reason, in the order shown to users.
+    pub const ALL: [Self; 4] = [
+        Self::NewInformation,
+        Self::IssuedInError,
+        Self::Superseded,
+        Self::KeyCompromise,
+    ];
+
+    /// The reason for a code such as `new_information`.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_code() == code)
+    }
 }

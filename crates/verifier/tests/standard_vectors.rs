@@ -71,3 +71,25 @@ fn rfc9285_base45_examples() {
         assert!(base45::decode(bad.as_str().unwrap()).is_err(), "{bad}");
     }
 }
+
+/// A certificate issued with the demo key before the dictionary gained `"supersedes":`. The GSC1
+/// format promises that every QR text already issued keeps decoding: new dictionary words are
+/// only ever prepended, so the distances of older back-references do not change.
+#[test]
+fn a_qr_text_issued_before_the_dictionary_grew_still_decodes_to_its_jws() {
+    let dir = format!("{}/../../tests/vectors", env!("CARGO_MANIFEST_DIR"));
+    let qr = std::fs::read_to_string(format!("{dir}/gsc1-issued-2026-11-23.qr.txt")).unwrap();
+    let jws = std::fs::read_to_string(format!("{dir}/gsc1-issued-2026-11-23.jws")).unwrap();
+    let jwk: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/../../keys/demo/demo-2026.pub.jwk")).unwrap(),
+    )
+    .unwrap();
+
+    let from_qr = SignedCertificate::from_qr_text(qr.trim()).unwrap();
+    assert_eq!(from_qr.to_compact(), jws.trim());
+    let public = verifying_key_from_x(str_at(&jwk, "/x")).unwrap();
+    verify_signature(&from_qr, &public).unwrap();
+    // Encoding it again (with today's dictionary) gives a text that decodes to the same JWS.
+    let again = SignedCertificate::from_qr_text(&from_qr.to_qr_text()).unwrap();
+    assert_eq!(again.to_compact(), jws.trim());
+}
