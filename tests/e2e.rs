@@ -1,128 +1,17 @@
 //! End-to-end tests: run the built `goodstanding` binary as a user does, on real files.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{Issuer, Run, example, goodstanding, goodstanding_with_stdin, json_files, repo};
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use goodstanding_issuer::issue::sign_certificate;
 use goodstanding_issuer::{CertificateRequest, load_issuing_key};
 use goodstanding_verifier::carrier::crc32;
 use goodstanding_verifier::{QR_PREFIX, base45};
-
-/// Exit status, standard output, standard error.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn goodstanding(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
-    goodstanding_with_stdin(args, None)
-}
-
-fn goodstanding_with_stdin(args: &[&dyn AsRef<std::ffi::OsStr>], stdin: Option<&[u8]>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
-    command
-        .args(args.iter().map(|a| a.as_ref()))
-        .env_remove("GOODSTANDING_TRUST");
-    command.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    if let Some(input) = stdin {
-        use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn json_files(folder: &str) -> Vec<PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(repo().join(folder))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// A folder with a fresh issuing key (`keys/`) and a trust store holding its public key.
-struct Issuer {
-    dir: tempfile::TempDir,
-}
-
-impl Issuer {
-    fn new(kid: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let run = goodstanding(&[
-            &"keygen",
-            &"--out",
-            &dir.path().join("keys"),
-            &"--kid",
-            &kid,
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        std::fs::create_dir(dir.path().join("trust")).unwrap();
-        std::fs::copy(
-            dir.path().join(format!("keys/{kid}.pub.jwk")),
-            dir.path().join(format!("trust/{kid}.pub.jwk")),
-        )
-        .unwrap();
-        Self { dir }
-    }
-
-    fn key(&self) -> PathBuf {
-        let keys = self.path("keys");
-        std::fs::read_dir(keys)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.to_string_lossy().ends_with(".key.pem"))
-            .unwrap()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Issues a request; returns the paths of the `.jws` and the `.qr.txt`.
-    fn issue(&self, request: &Path) -> (PathBuf, PathBuf) {
-        let out = self.path("out");
-        let run = goodstanding(&[&"issue", &request, &"--key", &self.key(), &"--out", &out]);
-        assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
-        let id = run.stdout.trim();
-        assert_eq!(id.len(), 26, "the id is printed: {:?}", run.stdout);
-        (
-            out.join(format!("{id}.jws")),
-            out.join(format!("{id}.qr.txt")),
-        )
-    }
-
-    fn verify(&self, input: &Path, extra: &[&str]) -> Run {
-        let trust = self.path("trust");
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
-            vec![&"verify", &input, &"--trust", &trust];
-        for e in extra {
-            args.push(e);
-        }
-        goodstanding(&args)
-    }
-}
-
-fn example(name: &str) -> PathBuf {
-    repo().join(format!("examples/requests/{name}.json"))
-}
 
 fn full_name(request: &Path) -> String {
     let text = std::fs::read_to_string(request).unwrap();

@@ -6,8 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use goodstanding_issuer::request::MAX_REQUEST_LEN;
 use goodstanding_issuer::{
-    CertificateRequest, IssueError, IssuedCertificate, IssuingKey, KeyError, load_issuing_key,
-    write_key_pair,
+    CertificateRequest, IssueError, IssuedCertificate, IssuingKey, KeyError, write_key_pair,
 };
 use std::path::PathBuf;
 
@@ -23,7 +22,7 @@ use crate::io::{create_dir, load_trust, read_certificate_input, read_input, writ
 use crate::report;
 
 /// The current time from the system clock.
-fn now() -> Result<Timestamp, CliError> {
+pub fn now() -> Result<Timestamp, CliError> {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .ok()
@@ -34,11 +33,11 @@ fn now() -> Result<Timestamp, CliError> {
         })
 }
 
-fn key_error(e: KeyError) -> CliError {
+pub fn key_error(e: KeyError) -> CliError {
     CliError::Input(e.to_string())
 }
 
-fn parse_kid(kid: Option<String>) -> Result<Option<KeyId>, CliError> {
+pub fn parse_kid(kid: Option<String>) -> Result<Option<KeyId>, CliError> {
     kid.map(KeyId::new)
         .transpose()
         .map_err(|e| CliError::Input(format!("--kid: the key id {e}")))
@@ -60,7 +59,7 @@ pub fn keygen(out: &Path, kid: Option<String>, force: bool) -> Result<(), CliErr
     Ok(())
 }
 
-fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
+pub fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
     let bytes = read_input(path, MAX_REQUEST_LEN)?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|e| CliError::file(path, format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
@@ -89,14 +88,14 @@ fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf;
     Ok(paths)
 }
 
-fn render_error(e: RenderError) -> CliError {
+pub fn render_error(e: RenderError) -> CliError {
     match e {
         unprintable @ RenderError::Unprintable { .. } => CliError::Refused(unprintable.to_string()),
         other => CliError::Input(other.to_string()),
     }
 }
 
-fn issue_error(path: &Path, e: IssueError) -> CliError {
+pub fn issue_error(path: &Path, e: IssueError) -> CliError {
     match e {
         IssueError::Invalid(v) => CliError::Refused(format!(
             "{}: request refused, nothing was written. Correct these and issue again:\n{}",
@@ -112,25 +111,6 @@ fn issue_error(path: &Path, e: IssueError) -> CliError {
         )),
         other => CliError::file(path, other),
     }
-}
-
-/// `goodstanding issue`.
-pub fn issue(request: &Path, key: &Path, out: &Path, kid: Option<String>) -> Result<(), CliError> {
-    let key = load_issuing_key(key, parse_kid(kid)?).map_err(key_error)?;
-    let parsed = read_request(request)?;
-    let issued =
-        goodstanding_issuer::issue(&parsed, &key, now()?).map_err(|e| issue_error(request, e))?;
-    let [jws, qr, pdf] = write_certificate(&issued, out)?;
-    outln!("{}", issued.id());
-    eprintln!(
-        "wrote {}, {} and {} ({} QR characters, QR version {} at error correction M)",
-        jws.display(),
-        qr.display(),
-        pdf.display(),
-        issued.qr_text().len(),
-        issued.qr_version()
-    );
-    Ok(())
 }
 
 fn parse_at(at: Option<&str>) -> Result<Timestamp, CliError> {
@@ -150,7 +130,13 @@ pub fn verify(
 ) -> Result<(), CliError> {
     let at = parse_at(at)?;
     let (store, _) = load_trust(trust)?;
+    if is_manifest_path(input) {
+        return crate::issuing::verify_manifest_command(input, &store, json);
+    }
     let bytes = read_input(input, scan::MAX_IMAGE_LEN)?;
+    if goodstanding_issuer::manifest::is_manifest(&bytes) {
+        return crate::issuing::verify_manifest_command(input, &store, json);
+    }
     let result = if scan::is_image(&bytes) {
         let text = scan::qr_text_in_image(&bytes).map_err(|e| CliError::file(input, e))?;
         goodstanding_verifier::verify(text.as_bytes(), &store, at).map(|mut v| {
@@ -177,6 +163,14 @@ pub fn verify(
         goodstanding_verifier::verify(&bytes, &store, at)
     };
     report::verdict(input, &result, at, json)
+}
+
+/// Whether a path names a batch manifest (`<batch>.manifest.jws`), which may be larger than any
+/// certificate.
+fn is_manifest_path(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".manifest.jws"))
 }
 
 /// `goodstanding render`: verifies the signature (a genuine certificate may have expired), then

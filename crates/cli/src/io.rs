@@ -95,11 +95,11 @@ pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliErro
 /// any other failure to write ends the command with exit status 2.
 pub fn write_stdout(text: std::fmt::Arguments<'_>) {
     let result = std::io::stdout().lock().write_fmt(text);
-    if let Err(e) = result {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("goodstanding: cannot write to standard output: {e}");
-            std::process::exit(i32::from(crate::error::EXIT_INPUT));
-        }
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("goodstanding: cannot write to standard output: {e}");
+        std::process::exit(i32::from(crate::error::EXIT_INPUT));
     }
 }
 

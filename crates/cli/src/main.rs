@@ -4,12 +4,15 @@
 mod commands;
 mod error;
 mod io;
+mod issuing;
 mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use goodstanding_issuer::batch_input::InputFormat;
 
 use crate::error::EXIT_OK;
 
@@ -44,7 +47,8 @@ enum Command {
         force: bool,
     },
     /// Validate a certificate request against the rules and sign it: writes DIR/<id>.jws,
-    /// DIR/<id>.qr.txt and DIR/<id>.pdf and prints the id. A refused request writes nothing.
+    /// DIR/<id>.qr.txt and DIR/<id>.pdf, records it in the register and prints the id. A refused
+    /// request writes nothing.
     Issue {
         /// The request (JSON; see schemas/certificate-request.schema.json).
         request: PathBuf,
@@ -57,6 +61,88 @@ enum Command {
         /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
         #[arg(long, value_name = "KID")]
         kid: Option<String>,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
+    /// Issue a whole batch: one certificate per request of a JSON Lines or CSV file, in
+    /// parallel, each recorded in the register.
+    ///
+    /// Writes DIR/<id>.jws, .qr.txt and .pdf for each certificate, DIR/<batch>.manifest.jws (every
+    /// certificate and the SHA-256 of each file, signed) and, if any request is refused,
+    /// DIR/<batch>.rejected.jsonl (line, field, rule and original text of each). Refused requests
+    /// do not stop the batch.
+    ///
+    /// Interrupted (a crash, kill -9, a full disk)? Run the same command again: it resumes,
+    /// issuing only what was not issued, and nothing is signed twice. The CSV columns are in the
+    /// README and examples/batch/.
+    ///
+    /// Exit status 0 all issued; 1 some requests refused; 2 the batch could not run.
+    Batch {
+        /// The requests: JSON Lines (one request per line) or CSV (one row per record).
+        input: PathBuf,
+        /// The issuing private key (PKCS#8 PEM, mode 0600).
+        #[arg(long, value_name = "KEY.pem")]
+        key: PathBuf,
+        /// Folder for the certificate files (created if missing, mode 0700).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Worker threads [default: one per core].
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// The input's form [default: from its extension, else its content].
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+        #[command(flatten)]
+        register: RegisterArg,
+        /// No progress display; the summary and errors only.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print the summary as JSON (no progress display).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the issuance register: what was issued, to whom, in which batch, what was revoked.
+    Register {
+        #[command(subcommand)]
+        command: RegisterCommand,
+    },
+    /// Revoke a certificate: records the revocation in the register (issue 5 publishes it).
+    Revoke {
+        /// The certificate id.
+        id: String,
+        /// Why: new_information, issued_in_error or key_compromise (superseded is recorded by
+        /// `reissue`).
+        #[arg(long, value_name = "CODE")]
+        reason: String,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
+    /// Issue a new certificate for the same subject that names the one it supersedes, and revoke
+    /// the old one (reason superseded) in the same register transaction.
+    Reissue {
+        /// The certificate to supersede.
+        id: String,
+        /// The corrected request (JSON), for the same subject reference.
+        request: PathBuf,
+        /// The issuing private key (PKCS#8 PEM, mode 0600).
+        #[arg(long, value_name = "KEY.pem")]
+        key: PathBuf,
+        /// Folder for the new certificate's files (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
+    /// Benchmarks for developers.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
     },
     /// Verify a certificate offline and show what it says.
     ///
@@ -114,6 +200,70 @@ enum Command {
     },
 }
 
+/// Where the issuance register is.
+#[derive(clap::Args)]
+struct RegisterArg {
+    /// The issuance register (SQLite, mode 0600)
+    /// [default: $XDG_DATA_HOME/goodstanding/register.sqlite, else
+    /// ~/.local/share/goodstanding/register.sqlite].
+    #[arg(long = "register", value_name = "FILE")]
+    path: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum RegisterCommand {
+    /// List certificates, oldest first.
+    List {
+        /// Only this subject reference.
+        #[arg(long, value_name = "REF")]
+        subject: Option<String>,
+        /// Only this batch.
+        #[arg(long, value_name = "ID")]
+        batch: Option<String>,
+        #[command(flatten)]
+        register: RegisterArg,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything the register holds about one certificate.
+    Show {
+        /// The certificate id.
+        id: String,
+        #[command(flatten)]
+        register: RegisterArg,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Issue synthetic requests end to end (validate, sign, QR, PDF, write, register) and report
+    /// certificates per second and peak memory for each --jobs value.
+    Batch {
+        /// Requests to issue.
+        #[arg(long, default_value_t = 10_000)]
+        count: u64,
+        /// Worker threads; repeat to compare.
+        #[arg(long, value_name = "N", default_values_t = [1, 2])]
+        jobs: Vec<usize>,
+        /// Keep the input, key and output in this folder instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+}
+
+/// The form of a batch input.
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// JSON Lines: one request per line.
+    Jsonl,
+    /// CSV: one row per record (see the README).
+    Csv,
+}
+
 /// A certificate carrier.
 #[derive(Clone, Copy, ValueEnum)]
 enum CarrierArg {
@@ -132,7 +282,60 @@ fn main() -> ExitCode {
             key,
             out,
             kid,
-        } => commands::issue(&request, &key, &out, kid),
+            register,
+        } => issuing::issue(&request, &key, &out, kid, register.path.as_deref()),
+        Command::Batch {
+            input,
+            key,
+            out,
+            jobs,
+            format,
+            kid,
+            register,
+            quiet,
+            json,
+        } => issuing::batch(issuing::BatchArgs {
+            input,
+            key,
+            out,
+            jobs,
+            format: format.map(|f| match f {
+                FormatArg::Jsonl => InputFormat::JsonLines,
+                FormatArg::Csv => InputFormat::Csv,
+            }),
+            kid,
+            register: register.path,
+            quiet,
+            json,
+        }),
+        Command::Register {
+            command:
+                RegisterCommand::List {
+                    subject,
+                    batch,
+                    register,
+                    json,
+                },
+        } => issuing::register_list(subject, batch, register.path.as_deref(), json),
+        Command::Register {
+            command: RegisterCommand::Show { id, register, json },
+        } => issuing::register_show(&id, register.path.as_deref(), json),
+        Command::Revoke {
+            id,
+            reason,
+            register,
+        } => issuing::revoke(&id, &reason, register.path.as_deref()),
+        Command::Reissue {
+            id,
+            request,
+            key,
+            out,
+            kid,
+            register,
+        } => issuing::reissue(&id, &request, &key, &out, kid, register.path.as_deref()),
+        Command::Bench {
+            command: BenchCommand::Batch { count, jobs, keep },
+        } => issuing::bench_batch(count, &jobs, keep.as_deref()),
         Command::Verify {
             input,
             trust,

@@ -70,3 +70,39 @@ pub fn read_capped(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     }
     Ok(out)
 }
+
+/// Suffix of the temporary files a batch writes before renaming them into place.
+pub const PARTIAL_SUFFIX: &str = ".partial";
+
+/// The temporary name under which `name` is written before being renamed: hidden, and marked
+/// so that a run after a crash can find and remove it.
+pub fn temp_name(name: &str) -> String {
+    format!(".{name}{PARTIAL_SUFFIX}")
+}
+
+/// Flushes a folder's entries (new names, renames) to disk.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a new file at `path` (replacing a leftover one) and flushes it to disk.
+pub fn write_synced(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(if private { 0o600 } else { 0o644 });
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}

@@ -172,6 +172,23 @@ impl IssuingKey {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
+
+    /// Signs a message too large to hold in memory: `feed` hashes the whole message into the
+    /// digest it is given, and is called twice (Ed25519 hashes the message twice), so it must
+    /// feed the same bytes both times. The signature is the ordinary Ed25519 one that
+    /// [`Self::sign`] would give for the same bytes.
+    pub fn sign_streamed<F>(&self, feed: F) -> Result<[u8; 64], ed25519_dalek::SignatureError>
+    where
+        F: Fn(&mut sha2::Sha512) -> Result<(), ed25519_dalek::SignatureError>,
+    {
+        let expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(self.signing.as_bytes());
+        ed25519_dalek::hazmat::raw_sign_byupdate::<sha2::Sha512, F>(
+            &expanded,
+            feed,
+            &self.signing.verifying_key(),
+        )
+        .map(|s| s.to_bytes())
+    }
 }
 
 /// Where keygen puts a key pair: `DIR/<kid>.key.pem` and `DIR/<kid>.pub.jwk`.
@@ -263,13 +280,13 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
         path: path.to_path_buf(),
         reason,
     })?;
-    if let (Some(jwk), Some(public)) = (from_file, sibling) {
-        if jwk.key != key.signing.verifying_key() {
-            return Err(KeyError::PublicKeyMismatch {
-                path: public,
-                reason: "this public key does not belong to the private key beside it".into(),
-            });
-        }
+    if let (Some(jwk), Some(public)) = (from_file, sibling)
+        && jwk.key != key.signing.verifying_key()
+    {
+        return Err(KeyError::PublicKeyMismatch {
+            path: public,
+            reason: "this public key does not belong to the private key beside it".into(),
+        });
     }
     Ok(key)
 }
@@ -305,4 +322,29 @@ fn read_public(path: &Path) -> Result<PublicJwk, KeyError> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_streamed_signature_is_the_ordinary_ed25519_signature() {
+        let key = IssuingKey::generate(None).unwrap();
+        let message: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let streamed = key
+            .sign_streamed(|digest| {
+                for chunk in message.chunks(777) {
+                    digest.update(chunk);
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(streamed, key.sign(&message));
+        let signature = ed25519_dalek::Signature::from_bytes(&streamed);
+        key.public_jwk()
+            .key
+            .verify_strict(&message, &signature)
+            .unwrap();
+    }
 }

@@ -11,13 +11,19 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod batch;
+pub mod batch_input;
 pub mod files;
+pub mod issuance;
 pub mod issue;
 pub mod keys;
+pub mod manifest;
 pub mod pdf;
 pub mod qr;
+pub mod register;
 pub mod request;
 pub mod schema;
+pub mod synthetic;
 pub mod validate;
 
 pub use issue::{IssueError, IssuedCertificate, issue, issue_with_id, qr_version};

@@ -255,6 +255,15 @@ impl CertificateRequest {
         de.end().map_err(|e| from_json_error(".".into(), e))?;
         Ok(request)
     }
+
+    /// Builds a request from a JSON value (such as one assembled from CSV rows), naming the field
+    /// of any problem. Line and column are 0: the value has none.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, ParseError> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            from_json_error(path, e.into_inner())
+        })
+    }
 }
 
 fn from_json_error(path: String, error: serde_json::Error) -> ParseError {

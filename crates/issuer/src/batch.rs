@@ -1,0 +1,823 @@
+//! Batch issuance: many requests from one file, in parallel, recorded in the register, resumable
+//! after a crash.
+//!
+//! ```text
+//! input --reader--> items --workers (N)--> validate, sign, render, write .partial files
+//!                                      \--> refused: problems
+//!        --writer (1)--> register: pending -> rename into place -> issued; rejected.jsonl
+//! ```
+//! Every channel is bounded, so memory does not grow with the input. The batch id is derived from
+//! the input's SHA-256: running the same input again resumes the batch. Lines already issued are
+//! skipped, certificates left `pending` by a crash are removed with their files (they were never
+//! issued) and their requests issued again, and leftover `.partial` files are deleted.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+
+use goodstanding_verifier::{CertificateId, Timestamp};
+use sha2::{Digest as _, Sha256};
+
+use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
+use crate::files::{PARTIAL_SUFFIX, sync_dir, temp_name, write_synced};
+use crate::issue::{CERTIFICATE_FILES, IssueError, issue};
+use crate::keys::IssuingKey;
+use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
+use crate::pdf::RenderError;
+use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
+
+/// Most certificates recorded in one register transaction.
+const CHUNK: usize = 64;
+
+/// What to issue and where.
+#[derive(Debug)]
+pub struct BatchOptions<'a> {
+    /// The input file (JSON Lines or CSV).
+    pub input: &'a Path,
+    /// Its form; `None` to detect it from the name and content.
+    pub format: Option<InputFormat>,
+    /// The folder for certificate files, the manifest and the refused requests.
+    pub out_dir: &'a Path,
+    /// The issuing key.
+    pub key: &'a IssuingKey,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// The time of issue stamped on this run's certificates.
+    pub now: Timestamp,
+}
+
+/// Counts as the batch goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Requests in the input.
+    pub total: u64,
+    /// Requests already issued by an earlier run, skipped.
+    pub skipped: u64,
+    /// Issued by this run.
+    pub issued: u64,
+    /// Refused by this run.
+    pub rejected: u64,
+}
+
+impl Progress {
+    /// Requests dealt with so far, skipped ones included.
+    pub fn done(&self) -> u64 {
+        self.skipped + self.issued + self.rejected
+    }
+}
+
+/// Something the caller may show as the batch goes.
+#[derive(Debug)]
+pub enum BatchEvent<'a> {
+    /// The input has been counted; work starts.
+    Started {
+        /// The batch id.
+        batch_id: &'a str,
+        /// Counts so far (total and skipped are final).
+        progress: Progress,
+        /// Certificates left pending by an interrupted run, removed with their files.
+        recovered: usize,
+    },
+    /// A request was refused.
+    Rejected {
+        /// Its first line.
+        line: u64,
+        /// The subject reference, if known.
+        subject_reference: Option<&'a str>,
+        /// What is wrong.
+        problems: &'a [Problem],
+    },
+    /// More requests were dealt with.
+    Progress(Progress),
+}
+
+/// What a batch run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSummary {
+    /// The batch id.
+    pub batch_id: String,
+    /// Final counts of this run.
+    pub progress: Progress,
+    /// Certificates left pending by an interrupted run, removed and issued again.
+    pub recovered: usize,
+    /// Refused requests by reason (a rule's title, or `format` for unreadable requests).
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    /// The signed manifest.
+    pub manifest: PathBuf,
+    /// The refused requests with their problems and original text, if any were refused.
+    pub rejected_file: Option<PathBuf>,
+    /// Certificates of the batch in the register (all runs).
+    pub issued_in_batch: u64,
+}
+
+/// Why a batch stopped. Requests refused by the rules do not stop it: they are in the summary.
+#[derive(Debug)]
+pub enum BatchError {
+    /// The input could not be read.
+    Input {
+        /// The input file.
+        path: PathBuf,
+        /// What went wrong.
+        error: InputError,
+    },
+    /// The input changed while the batch ran.
+    InputChanged(PathBuf),
+    /// A file could not be written or removed.
+    Output {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// The register failed.
+    Register(RegisterError),
+    /// The same input was started with another key or folder.
+    Mismatch {
+        /// The batch id.
+        batch_id: String,
+        /// What differs.
+        what: &'static str,
+        /// Then.
+        was: String,
+        /// Now.
+        now: String,
+    },
+    /// The system random number generator failed.
+    Randomness,
+    /// The manifest could not be written.
+    Manifest(WriteManifestError),
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Input { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::InputChanged(path) => write!(
+                f,
+                "{}: the file changed while the batch ran; what was issued is in the register. \
+                 Leave the file alone and run the same command again to finish",
+                path.display()
+            ),
+            Self::Output { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::Register(e) => e.fmt(f),
+            Self::Mismatch {
+                batch_id,
+                what,
+                was,
+                now,
+            } => write!(
+                f,
+                "this input is batch {batch_id}, started with {what} {was}, not {now}; resume it \
+                 with the same {what}"
+            ),
+            Self::Randomness => f.write_str("the system random number generator failed"),
+            Self::Manifest(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+impl From<RegisterError> for BatchError {
+    fn from(e: RegisterError) -> Self {
+        Self::Register(e)
+    }
+}
+
+/// A reader that hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The batch id of an input: `batch-` and 12 base32 characters (60 bits) of its SHA-256.
+fn batch_id(input_sha256: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::from("batch-");
+    let mut bits = 0u64;
+    for b in &input_sha256[..8] {
+        bits = (bits << 8) | u64::from(*b);
+    }
+    for i in 0..12 {
+        out.push(char::from(ALPHABET[((bits >> (59 - 5 * i)) & 31) as usize]));
+    }
+    out
+}
+
+/// Reads the whole input once: its SHA-256 and how many requests it holds.
+fn count_and_hash(path: &Path, format: InputFormat) -> Result<([u8; 32], u64), BatchError> {
+    let input_error = |error| BatchError::Input {
+        path: path.to_path_buf(),
+        error,
+    };
+    let file = File::open(path).map_err(|e| input_error(InputError::Io(e)))?;
+    let mut hashing = Hashing {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    let mut count = 0;
+    for item in BatchReader::new(&mut hashing, format).map_err(input_error)? {
+        item.map_err(input_error)?;
+        count += 1;
+    }
+    // Anything the reader did not need (nothing, normally) still counts for the hash.
+    std::io::copy(&mut hashing, &mut std::io::sink())
+        .map_err(|e| input_error(InputError::Io(e)))?;
+    Ok((hashing.hasher.finalize().into(), count))
+}
+
+/// The form of the input: given, or detected from its name and first bytes.
+fn input_format(path: &Path, given: Option<InputFormat>) -> Result<InputFormat, BatchError> {
+    if let Some(format) = given {
+        return Ok(format);
+    }
+    let mut start = [0u8; 512];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut start))
+        .map_err(|e| BatchError::Input {
+            path: path.to_path_buf(),
+            error: InputError::Io(e),
+        })?;
+    Ok(InputFormat::detect(path, &start[..n]))
+}
+
+/// Creates the output folder (mode 0700 when new: it will hold criminal-offence data).
+fn create_out_dir(dir: &Path) -> Result<PathBuf, BatchError> {
+    let output = |error| BatchError::Output {
+        path: dir.to_path_buf(),
+        error,
+    };
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt as _;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(output)?;
+    }
+    std::fs::canonicalize(dir).map_err(output)
+}
+
+fn remove_if_present(path: &Path) -> Result<(), BatchError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BatchError::Output {
+            path: path.to_path_buf(),
+            error: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Removes what an interrupted run left: certificates still `pending` (with their files) and
+/// `.partial` files. Returns how many certificates were removed.
+fn recover(register: &mut Register, batch: &BatchRecord, dir: &Path) -> Result<usize, BatchError> {
+    let pending = register.pending_in_batch(&batch.id)?;
+    for p in &pending {
+        let folder = Path::new(&p.out_dir);
+        for ext in CERTIFICATE_FILES {
+            let name = format!("{}.{ext}", p.id);
+            remove_if_present(&folder.join(&name))?;
+            remove_if_present(&folder.join(temp_name(&name)))?;
+        }
+    }
+    register.discard_pending(&pending)?;
+    // Leftover temporary files of certificates never recorded, and of this batch's own files.
+    let entries = std::fs::read_dir(dir).map_err(|error| BatchError::Output {
+        path: dir.to_path_buf(),
+        error,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(inner) = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(PARTIAL_SUFFIX))
+        else {
+            continue;
+        };
+        let ours = inner.starts_with(&batch.id)
+            || inner.split_once('.').is_some_and(|(id, ext)| {
+                CertificateId::new(id).is_ok() && CERTIFICATE_FILES.contains(&ext)
+            });
+        if ours {
+            remove_if_present(&entry.path())?;
+        }
+    }
+    Ok(pending.len())
+}
+
+/// A request signed and written under temporary names, waiting to be recorded.
+struct Signed {
+    record: NewCertificate,
+    files: PartialFiles,
+}
+
+/// A refused request.
+struct Refused {
+    line: u64,
+    subject_reference: Option<String>,
+    problems: Vec<Problem>,
+    original: String,
+}
+
+enum Outcome {
+    Signed(Box<Signed>),
+    Refused(Box<Refused>),
+    Failed(BatchError),
+}
+
+fn refused(item: BatchItem, problems: Vec<Problem>) -> Outcome {
+    Outcome::Refused(Box::new(Refused {
+        line: item.line,
+        subject_reference: item.subject_reference,
+        problems,
+        original: item.original,
+    }))
+}
+
+/// Validates, signs, renders and writes one request (the workers' part).
+fn process(
+    item: BatchItem,
+    key: &IssuingKey,
+    now: Timestamp,
+    dir: &Path,
+    batch_id: &str,
+) -> Outcome {
+    let request = match &item.request {
+        Ok(request) => request,
+        Err(problems) => {
+            let problems = problems.clone();
+            return refused(item, problems);
+        }
+    };
+    let issued = match issue(request, key, now) {
+        Ok(issued) => issued,
+        Err(IssueError::Invalid(violations)) => {
+            let problems = violations
+                .0
+                .iter()
+                .map(|v| item.problem_at(&v.field, Some(v.rule.title()), v.message.clone()))
+                .collect();
+            return refused(item, problems);
+        }
+        Err(too_large @ (IssueError::QrTooLarge { .. } | IssueError::TooLarge(_))) => {
+            let problem = item.problem_at(".", Some("size"), too_large.to_string());
+            return refused(item, vec![problem]);
+        }
+        Err(IssueError::Randomness) => return Outcome::Failed(BatchError::Randomness),
+    };
+    let contents = match issued.files() {
+        Ok(contents) => contents,
+        Err(RenderError::Unprintable { field, characters }) => {
+            let problem = item.problem_at(
+                &field,
+                None,
+                format!(
+                    "has characters the certificate fonts cannot print: {characters}; the fonts \
+                     cover {}",
+                    crate::pdf::SUPPORTED_SCRIPTS
+                ),
+            );
+            return refused(item, vec![problem]);
+        }
+        Err(other) => {
+            let problem = item.problem_at(".", None, other.to_string());
+            return refused(item, vec![problem]);
+        }
+    };
+    match write_partials(&contents, dir) {
+        Ok((sha256, files)) => Outcome::Signed(Box::new(Signed {
+            record: new_certificate(
+                &issued.certificate,
+                dir,
+                Some((batch_id.to_string(), item.line)),
+                sha256,
+            ),
+            files,
+        })),
+        Err((path, error)) => Outcome::Failed(BatchError::Output { path, error }),
+    }
+}
+
+/// Temporary and final path of each of a certificate's files.
+pub(crate) type PartialFiles = [(PathBuf, PathBuf); 3];
+
+/// Writes a certificate's files under their temporary names, flushed to disk; returns their
+/// SHA-256s and paths. On failure, the path that failed.
+pub(crate) fn write_partials(
+    contents: &[(String, Vec<u8>); 3],
+    dir: &Path,
+) -> Result<([String; 3], PartialFiles), (PathBuf, std::io::Error)> {
+    let mut sha256: [String; 3] = Default::default();
+    let mut files: PartialFiles = Default::default();
+    for (i, (name, bytes)) in contents.iter().enumerate() {
+        let temp = dir.join(temp_name(name));
+        if let Err(error) = write_synced(&temp, bytes, false) {
+            for (written, _) in &files[..i] {
+                let _ = std::fs::remove_file(written);
+            }
+            return Err((temp, error));
+        }
+        sha256[i] = sha256_hex(bytes);
+        files[i] = (temp, dir.join(name));
+    }
+    Ok((sha256, files))
+}
+
+/// Renames written files into place.
+pub(crate) fn place(files: &PartialFiles) -> Result<(), (PathBuf, std::io::Error)> {
+    for (temp, target) in files {
+        std::fs::rename(temp, target).map_err(|e| (target.clone(), e))?;
+    }
+    Ok(())
+}
+
+/// What the register records of a signed certificate.
+pub(crate) fn new_certificate(
+    c: &goodstanding_verifier::Certificate,
+    dir: &Path,
+    batch: Option<(String, u64)>,
+    sha256: [String; 3],
+) -> NewCertificate {
+    NewCertificate {
+        id: c.id.clone(),
+        subject_reference: c.subject.reference.to_string(),
+        kid: c.issuer.kid.to_string(),
+        issued_at: c.issued_at,
+        valid_from: c.valid_from,
+        valid_until: c.valid_until,
+        information_as_at: c.information_as_at.to_string(),
+        out_dir: dir.to_string_lossy().into_owned(),
+        batch,
+        supersedes: c.supersedes.clone(),
+        sha256,
+    }
+}
+
+/// The writer's part: records signed certificates in chunks and collects refused requests.
+struct Writer<'a> {
+    register: &'a mut Register,
+    dir: &'a Path,
+    rejected_temp: PathBuf,
+    rejected_out: Option<BufWriter<File>>,
+    by_reason: BTreeMap<String, u64>,
+    progress: Progress,
+}
+
+impl Writer<'_> {
+    /// pending -> rename into place -> issued, for one chunk.
+    fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<(), BatchError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
+        self.register.record_pending(&records)?;
+        for signed in chunk.iter() {
+            place(&signed.files).map_err(|(path, error)| BatchError::Output { path, error })?;
+        }
+        sync_dir(self.dir).map_err(|error| BatchError::Output {
+            path: self.dir.to_path_buf(),
+            error,
+        })?;
+        let ids: Vec<CertificateId> = records.into_iter().map(|r| r.id).collect();
+        self.register.mark_issued(&ids)?;
+        self.progress.issued += ids.len() as u64;
+        chunk.clear();
+        Ok(())
+    }
+
+    fn reject(&mut self, refused: &Refused) -> Result<(), BatchError> {
+        let output = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| BatchError::Output { path, error }
+        };
+        if self.rejected_out.is_none() {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt as _;
+                options.mode(0o600);
+            }
+            let file = options
+                .open(&self.rejected_temp)
+                .map_err(output(&self.rejected_temp))?;
+            self.rejected_out = Some(BufWriter::new(file));
+        }
+        let problems: Vec<serde_json::Value> = refused
+            .problems
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "line": p.line,
+                    "column": p.column,
+                    "field": p.field,
+                    "rule": p.rule,
+                    "message": p.message,
+                })
+            })
+            .collect();
+        let line = serde_json::json!({
+            "line": refused.line,
+            "subject_reference": refused.subject_reference,
+            "problems": problems,
+            "input": refused.original,
+        });
+        if let Some(out) = &mut self.rejected_out {
+            writeln!(out, "{line}").map_err(output(&self.rejected_temp))?;
+        }
+        for p in &refused.problems {
+            *self
+                .by_reason
+                .entry(p.rule.unwrap_or("format").to_string())
+                .or_default() += 1;
+        }
+        self.progress.rejected += 1;
+        Ok(())
+    }
+
+    /// Moves the refused requests into place; with none, removes an older run's file.
+    fn finish(
+        mut self,
+        target: &Path,
+    ) -> Result<(Progress, BTreeMap<String, u64>, bool), BatchError> {
+        let output = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| BatchError::Output { path, error }
+        };
+        let any = match self.rejected_out.take() {
+            Some(out) => {
+                let file = out
+                    .into_inner()
+                    .map_err(|e| output(&self.rejected_temp)(e.into_error()))?;
+                file.sync_all().map_err(output(&self.rejected_temp))?;
+                std::fs::rename(&self.rejected_temp, target).map_err(output(target))?;
+                true
+            }
+            None => {
+                remove_if_present(target)?;
+                false
+            }
+        };
+        Ok((self.progress, self.by_reason, any))
+    }
+}
+
+/// Runs (or resumes) a batch. `on_event` is called from the writer thread as work completes.
+pub fn run_batch(
+    options: &BatchOptions<'_>,
+    register: &mut Register,
+    on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
+) -> Result<BatchSummary, BatchError> {
+    let input = options.input;
+    let format = input_format(input, options.format)?;
+    let (input_sha256, total) = count_and_hash(input, format)?;
+    let id = batch_id(&input_sha256);
+    let dir = create_out_dir(options.out_dir)?;
+    let out_dir = dir.to_string_lossy().into_owned();
+    let kid = options.key.kid().to_string();
+    let batch = register.begin_batch(&BatchRecord {
+        id: id.clone(),
+        input_sha256: input_sha256.iter().map(|b| format!("{b:02x}")).collect(),
+        input_name: input.to_string_lossy().into_owned(),
+        kid: kid.clone(),
+        out_dir: out_dir.clone(),
+        started_at: options.now.to_string(),
+        finished_at: None,
+        issued: 0,
+        rejected: 0,
+    })?;
+    if batch.kid != kid {
+        return Err(BatchError::Mismatch {
+            batch_id: id,
+            what: "key",
+            was: batch.kid,
+            now: kid,
+        });
+    }
+    if batch.out_dir != out_dir {
+        return Err(BatchError::Mismatch {
+            batch_id: id,
+            what: "--out folder",
+            was: batch.out_dir,
+            now: out_dir,
+        });
+    }
+    let recovered = recover(register, &batch, &dir)?;
+    let done = register.issued_items(&id)?;
+    let progress = Progress {
+        total,
+        skipped: done.len() as u64,
+        issued: 0,
+        rejected: 0,
+    };
+    on_event(BatchEvent::Started {
+        batch_id: &id,
+        progress,
+        recovered,
+    });
+
+    let rejected_path = dir.join(format!("{id}.rejected.jsonl"));
+    let mut writer = Writer {
+        register,
+        dir: &dir,
+        rejected_temp: dir.join(temp_name(&format!("{id}.rejected.jsonl"))),
+        rejected_out: None,
+        by_reason: BTreeMap::new(),
+        progress,
+    };
+    let jobs = options.jobs.max(1);
+    let stop = AtomicBool::new(false);
+    let (work_tx, work_rx) = sync_channel::<BatchItem>(jobs * 4);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = sync_channel::<Outcome>(jobs * 4 + CHUNK);
+
+    let (read_result, write_result) = std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let (work_rx, dir, id, stop) = (&work_rx, &dir, &id, &stop);
+            scope.spawn(move || {
+                loop {
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(item) = next else { return };
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    let outcome = process(item, options.key, options.now, dir, id);
+                    if done_tx.send(outcome).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let stop_ref = &stop;
+        let writer_ref = &mut writer;
+        let writing = scope.spawn(move || write_all(writer_ref, &done_rx, stop_ref, on_event));
+        let read_result = feed(input, format, &done, &work_tx, &stop, &input_sha256);
+        drop(work_tx);
+        let write_result = writing.join().unwrap_or_else(|_| {
+            Err(BatchError::Output {
+                path: PathBuf::from("(writer)"),
+                error: std::io::Error::other("the writer thread stopped unexpectedly"),
+            })
+        });
+        (read_result, write_result)
+    });
+    write_result?;
+    read_result?;
+
+    let (progress, rejected_by_reason, any_rejected) = writer.finish(&rejected_path)?;
+    let finished_at = options.now;
+    let batch = register.finish_batch(&id, finished_at, progress.rejected)?;
+    let manifest = write_manifest(register, &batch, options.key, finished_at, &dir)
+        .map_err(BatchError::Manifest)?;
+    Ok(BatchSummary {
+        batch_id: id,
+        progress,
+        recovered,
+        rejected_by_reason,
+        manifest,
+        rejected_file: any_rejected.then_some(rejected_path),
+        issued_in_batch: batch.issued,
+    })
+}
+
+/// The reader's part: sends each request not yet issued to the workers, and checks that the
+/// input is the one counted.
+fn feed(
+    input: &Path,
+    format: InputFormat,
+    done: &[u64],
+    work: &SyncSender<BatchItem>,
+    stop: &AtomicBool,
+    expected_sha256: &[u8; 32],
+) -> Result<(), BatchError> {
+    let input_error = |error| BatchError::Input {
+        path: input.to_path_buf(),
+        error,
+    };
+    let file = File::open(input).map_err(|e| input_error(InputError::Io(e)))?;
+    let mut hashing = Hashing {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    for item in BatchReader::new(&mut hashing, format).map_err(input_error)? {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let item = item.map_err(input_error)?;
+        if done.binary_search(&item.line).is_ok() {
+            continue;
+        }
+        if work.send(item).is_err() {
+            return Ok(());
+        }
+    }
+    std::io::copy(&mut hashing, &mut std::io::sink())
+        .map_err(|e| input_error(InputError::Io(e)))?;
+    if hashing.hasher.finalize().as_slice() != expected_sha256 {
+        stop.store(true, Ordering::Relaxed);
+        return Err(BatchError::InputChanged(input.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// The writer thread: takes outcomes as they come, records them in chunks of up to [`CHUNK`].
+fn write_all(
+    writer: &mut Writer<'_>,
+    outcomes: &Receiver<Outcome>,
+    stop: &AtomicBool,
+    on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
+) -> Result<(), BatchError> {
+    let mut chunk: Vec<Signed> = Vec::with_capacity(CHUNK);
+    let mut failure = None;
+    let fail = |e: BatchError, failure: &mut Option<BatchError>| {
+        stop.store(true, Ordering::Relaxed);
+        failure.get_or_insert(e);
+    };
+    while let Ok(first) = outcomes.recv() {
+        let mut next = Some(first);
+        // Take whatever else is ready, up to a chunk, before writing.
+        while let Some(outcome) = next.take() {
+            if failure.is_none() {
+                match outcome {
+                    Outcome::Signed(signed) => chunk.push(*signed),
+                    Outcome::Refused(refused) => {
+                        if let Err(e) = writer.reject(&refused) {
+                            fail(e, &mut failure);
+                        }
+                        on_event(BatchEvent::Rejected {
+                            line: refused.line,
+                            subject_reference: refused.subject_reference.as_deref(),
+                            problems: &refused.problems,
+                        });
+                    }
+                    Outcome::Failed(e) => fail(e, &mut failure),
+                }
+            } else if let Outcome::Signed(signed) = outcome {
+                // Not recorded: its temporary files go.
+                for (temp, _) in &signed.files {
+                    let _ = std::fs::remove_file(temp);
+                }
+            }
+            if chunk.len() < CHUNK {
+                match outcomes.try_recv() {
+                    Ok(more) => next = Some(more),
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => {}
+                }
+            }
+        }
+        if failure.is_none()
+            && let Err(e) = writer.record(&mut chunk)
+        {
+            fail(e, &mut failure);
+        }
+        on_event(BatchEvent::Progress(writer.progress));
+    }
+    if failure.is_none()
+        && let Err(e) = writer.record(&mut chunk)
+    {
+        fail(e, &mut failure);
+    }
+    for signed in chunk {
+        for (temp, _) in &signed.files {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_ids_are_12_base32_characters_of_the_input_hash() {
+        let id = batch_id(&[0u8; 32]);
+        assert_eq!(id, "batch-aaaaaaaaaaaa");
+        let id = batch_id(&[0xff; 32]);
+        assert_eq!(id, "batch-777777777777");
+    }
+}

@@ -1,0 +1,948 @@
+//! Reading a batch input, one request at a time: JSON Lines (one request per line) or CSV as a
+//! case-management system exports it (one row per record, the subject's columns repeated, rows
+//! grouped by subject reference, a subject with no records as one row with empty record
+//! columns).
+//!
+//! Both forms become the same [`CertificateRequest`]: a CSV group is assembled into the JSON
+//! value the JSON Lines form would hold and parsed by the same code, so the same data gives the
+//! same certificate. Each item keeps its line numbers and original text, so a refused request
+//! can be reported by line, field and CSV column, and set aside whole.
+//!
+//! Memory is bounded: one item is held at a time, a line or CSV record longer than
+//! [`MAX_LINE_LEN`] is refused without being kept, and a subject may have at most
+//! [`MAX_ROWS_PER_SUBJECT`] rows.
+
+use std::cell::Cell;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+
+use crate::request::{CertificateRequest, MAX_REQUEST_LEN, MAX_REQUEST_RECORDS};
+
+/// Longest line (JSON Lines) or CSV record accepted, in bytes.
+pub const MAX_LINE_LEN: usize = MAX_REQUEST_LEN;
+
+/// Most CSV rows one subject may have: every list full.
+pub const MAX_ROWS_PER_SUBJECT: usize = 3 * MAX_REQUEST_RECORDS;
+
+/// The form of a batch input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One JSON request per line.
+    JsonLines,
+    /// CSV with a header row; see [`CSV_COLUMNS`].
+    Csv,
+}
+
+impl InputFormat {
+    /// The form of a file: by its extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else by its
+    /// first non-blank byte (`{` is JSON Lines).
+    pub fn detect(path: &Path, start: &[u8]) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Self::Csv,
+            Some(e)
+                if ["jsonl", "ndjson", "json"]
+                    .iter()
+                    .any(|j| e.eq_ignore_ascii_case(j)) =>
+            {
+                Self::JsonLines
+            }
+            _ => match start.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Self::JsonLines,
+                _ => Self::Csv,
+            },
+        }
+    }
+}
+
+/// What is wrong with one request of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The line of the input it is on.
+    pub line: u64,
+    /// The CSV column, for CSV input.
+    pub column: Option<&'static str>,
+    /// The request field, such as `findings[0].outcome`.
+    pub field: Option<String>,
+    /// The rule broken, such as `rule 2: no unproven findings`; `None` for a format problem.
+    pub rule: Option<&'static str>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(column) = self.column {
+            write!(f, ", column {column}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field {field}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(rule) = self.rule {
+            write!(f, " ({rule})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a batch input cannot be read at all (as opposed to one bad request in it).
+#[derive(Debug)]
+pub enum InputError {
+    /// Reading failed.
+    Io(std::io::Error),
+    /// The CSV header is unusable.
+    Header(String),
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io(e) => write!(f, "cannot read: {e}"),
+            Self::Header(m) => write!(f, "line 1 (the CSV header): {m}"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Where each part of an item came from, to turn a field path into a line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    /// A JSON line.
+    Line(u64),
+    /// CSV rows: the subject's first row, and the row of each record in each list.
+    Rows { first: u64, lists: [Vec<u64>; 3] },
+}
+
+/// One request of a batch, as read.
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    /// The line the request starts on: its key within the batch.
+    pub line: u64,
+    /// The subject reference, when it could be read.
+    pub subject_reference: Option<String>,
+    /// The original text: the JSON line, or the subject's CSV rows.
+    pub original: String,
+    /// The request, or why it cannot be read.
+    pub request: Result<CertificateRequest, Vec<Problem>>,
+    origin: Origin,
+}
+
+/// The record lists of a request, in the order of [`Origin::Rows`].
+const LISTS: [&str; 3] = ["findings", "convictions", "departures"];
+
+impl BatchItem {
+    /// The line and CSV column a request field such as `findings[1].outcome` came from.
+    pub fn locate(&self, field: &str) -> (u64, Option<&'static str>) {
+        match &self.origin {
+            Origin::Line(line) => (*line, None),
+            Origin::Rows { first, lists } => {
+                for (list, rows) in LISTS.iter().zip(lists) {
+                    let Some(rest) = field.strip_prefix(list) else {
+                        continue;
+                    };
+                    let Some((index, inner)) = rest
+                        .strip_prefix('[')
+                        .and_then(|r| r.split_once(']'))
+                        .and_then(|(i, inner)| Some((i.parse::<usize>().ok()?, inner)))
+                    else {
+                        return (*first, Some("record"));
+                    };
+                    let line = rows.get(index).copied().unwrap_or(*first);
+                    let inner = inner.trim_start_matches('.');
+                    return (line, column_of_record_field(list, inner));
+                }
+                (*first, column_of_subject_field(field))
+            }
+        }
+    }
+
+    /// A problem at request field `field`.
+    pub fn problem_at(
+        &self,
+        field: &str,
+        rule: Option<&'static str>,
+        message: impl Into<String>,
+    ) -> Problem {
+        let (line, column) = self.locate(field);
+        Problem {
+            line,
+            column,
+            field: (!matches!(field, "" | "." | "?")).then(|| field.to_string()),
+            rule,
+            message: message.into(),
+        }
+    }
+}
+
+/// The CSV columns, in the order of the example file. Subject columns repeat on every row of a
+/// subject; record columns describe one record per row (`record` says which kind).
+pub const CSV_COLUMNS: [&str; 36] = [
+    "issuer",
+    "information_as_at",
+    "valid_from",
+    "valid_until",
+    "subject_reference",
+    "full_name",
+    "previous_names",
+    "date_of_birth",
+    "registrations",
+    "role_applied_for",
+    "record",
+    "body",
+    "body_type",
+    "reference",
+    "decision_date",
+    "appeal",
+    "investigation",
+    "category",
+    "outcome",
+    "sanction",
+    "sanction_expires",
+    "offence",
+    "offence_code",
+    "offence_date",
+    "disposal",
+    "custody_months",
+    "disclosure",
+    "role",
+    "started",
+    "ended",
+    "how_left",
+    "investigation_body",
+    "investigation_opened",
+    "investigation_state",
+    "investigation_outcome",
+    "settlement_agreement",
+];
+
+/// Columns that must be in the header.
+const REQUIRED_COLUMNS: [&str; 6] = [
+    "issuer",
+    "information_as_at",
+    "subject_reference",
+    "full_name",
+    "date_of_birth",
+    "record",
+];
+
+/// Columns that describe the subject, the same on every row of one subject.
+const SUBJECT_COLUMNS: [&str; 10] = [
+    "issuer",
+    "information_as_at",
+    "valid_from",
+    "valid_until",
+    "subject_reference",
+    "full_name",
+    "previous_names",
+    "date_of_birth",
+    "registrations",
+    "role_applied_for",
+];
+
+/// For each record kind: CSV column and the request field it fills.
+const FINDING_FIELDS: [(&str, &str); 10] = [
+    ("body", "body"),
+    ("body_type", "body_type"),
+    ("decision_date", "decision_date"),
+    ("reference", "reference"),
+    ("investigation", "investigation"),
+    ("category", "category"),
+    ("outcome", "outcome"),
+    ("sanction", "sanction"),
+    ("sanction_expires", "sanction_expires"),
+    ("appeal", "appeal"),
+];
+const CONVICTION_FIELDS: [(&str, &str); 10] = [
+    ("body", "body"),
+    ("offence", "offence"),
+    ("offence_code", "offence_code"),
+    ("offence_date", "offence_date"),
+    ("decision_date", "decision_date"),
+    ("disposal", "disposal"),
+    ("custody_months", "custody_months"),
+    ("disclosure", "disclosure"),
+    ("appeal", "appeal"),
+    ("reference", "reference"),
+];
+const DEPARTURE_FIELDS: [(&str, &str); 13] = [
+    ("body", "employer"),
+    ("role", "role"),
+    ("started", "started"),
+    ("ended", "ended"),
+    ("how_left", "how_left"),
+    ("investigation", "investigation.type"),
+    ("investigation_body", "investigation.body"),
+    ("investigation_opened", "investigation.opened"),
+    ("investigation_state", "investigation.state"),
+    ("investigation_outcome", "investigation.outcome"),
+    ("settlement_agreement", "settlement_agreement"),
+    ("appeal", "appeal"),
+    ("reference", "reference"),
+];
+
+fn record_fields(list: &str) -> &'static [(&'static str, &'static str)] {
+    match list {
+        "findings" => &FINDING_FIELDS,
+        "convictions" => &CONVICTION_FIELDS,
+        _ => &DEPARTURE_FIELDS,
+    }
+}
+
+fn column_of_record_field(list: &str, field: &str) -> Option<&'static str> {
+    let fields = record_fields(list);
+    fields
+        .iter()
+        .find(|(_, f)| *f == field)
+        .or_else(|| {
+            // `investigation` (a whole missing object) or a field's own sub-path.
+            fields
+                .iter()
+                .find(|(_, f)| field.starts_with(f) || f.split('.').next() == Some(field))
+        })
+        .map(|(column, _)| *column)
+}
+
+fn column_of_subject_field(field: &str) -> Option<&'static str> {
+    let name = field
+        .strip_prefix("subject.")
+        .map(|f| f.split(['.', '[']).next().unwrap_or(f))
+        .map(|f| {
+            if f == "reference" {
+                "subject_reference"
+            } else {
+                f
+            }
+        })
+        .unwrap_or(field);
+    SUBJECT_COLUMNS.iter().find(|c| **c == name).copied()
+}
+
+/// Reads a batch input one request at a time.
+pub struct BatchReader<R: Read> {
+    inner: Inner<R>,
+}
+
+enum Inner<R: Read> {
+    Json(JsonLines<R>),
+    Csv(Box<CsvGroups<R>>),
+}
+
+impl<R: Read> fmt::Debug for BatchReader<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BatchReader")
+    }
+}
+
+impl<R: Read> BatchReader<R> {
+    /// A reader of `input` in the given form. For CSV, the header is read and checked now.
+    pub fn new(input: R, format: InputFormat) -> Result<Self, InputError> {
+        Ok(Self {
+            inner: match format {
+                InputFormat::JsonLines => Inner::Json(JsonLines {
+                    reader: BufReader::new(input),
+                    line: 0,
+                    buffer: Vec::new(),
+                }),
+                InputFormat::Csv => Inner::Csv(Box::new(CsvGroups::new(input)?)),
+            },
+        })
+    }
+}
+
+impl<R: Read> Iterator for BatchReader<R> {
+    type Item = Result<BatchItem, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Json(j) => j.next_item().transpose(),
+            Inner::Csv(c) => c.next_item().transpose(),
+        }
+    }
+}
+
+struct JsonLines<R: Read> {
+    reader: BufReader<R>,
+    line: u64,
+    buffer: Vec<u8>,
+}
+
+impl<R: Read> JsonLines<R> {
+    /// Reads one line into `buffer` (without its end of line), keeping at most
+    /// [`MAX_LINE_LEN`] bytes. Returns `None` at the end, else whether the line was too long.
+    fn read_line(&mut self) -> std::io::Result<Option<bool>> {
+        self.buffer.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                return Ok(any.then_some(too_long));
+            }
+            any = true;
+            let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
+                Some(end) => (&available[..end], Some(end + 1)),
+                None => (available, None),
+            };
+            if self.buffer.len() + chunk.len() > MAX_LINE_LEN {
+                too_long = true;
+            } else {
+                self.buffer.extend_from_slice(chunk);
+            }
+            let used = done.unwrap_or(chunk.len());
+            self.reader.consume(used);
+            if done.is_some() {
+                if self.buffer.last() == Some(&b'\r') {
+                    self.buffer.pop();
+                }
+                return Ok(Some(too_long));
+            }
+        }
+    }
+
+    fn next_item(&mut self) -> Result<Option<BatchItem>, InputError> {
+        loop {
+            let Some(too_long) = self.read_line().map_err(InputError::Io)? else {
+                return Ok(None);
+            };
+            self.line += 1;
+            if !too_long && self.buffer.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = self.line;
+            let mut item = BatchItem {
+                line,
+                subject_reference: None,
+                original: String::from_utf8_lossy(&self.buffer).into_owned(),
+                request: Err(Vec::new()),
+                origin: Origin::Line(line),
+            };
+            let problem = |message: String| Problem {
+                line,
+                column: None,
+                field: None,
+                rule: None,
+                message,
+            };
+            item.request = if too_long {
+                item.original = String::new();
+                Err(vec![problem(format!(
+                    "the line is longer than {MAX_LINE_LEN} bytes; no request is that large"
+                ))])
+            } else {
+                match std::str::from_utf8(&self.buffer) {
+                    Err(e) => Err(vec![problem(format!(
+                        "not UTF-8 text (at byte {})",
+                        e.valid_up_to() + 1
+                    ))]),
+                    Ok(text) => {
+                        item.subject_reference = subject_reference_in_json(text);
+                        CertificateRequest::from_json(text).map_err(|e| {
+                            let mut message = e.message.clone();
+                            if e.column > 0 {
+                                message = format!("{message} (at character {})", e.column);
+                            }
+                            vec![item.problem_at(&e.path, None, message)]
+                        })
+                    }
+                }
+            };
+            return Ok(Some(item));
+        }
+    }
+}
+
+/// The subject reference of a JSON request, if it can be found even in a request that does not
+/// parse as a whole.
+fn subject_reference_in_json(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Subject {
+        reference: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Partial {
+        subject: Subject,
+    }
+    serde_json::from_str::<Partial>(text)
+        .ok()
+        .map(|p| p.subject.reference)
+}
+
+/// Fails a read once more than [`MAX_LINE_LEN`] bytes (plus the CSV reader's buffer) have been
+/// read past the start of the current record, so that an unclosed quote cannot make the CSV
+/// reader hold the whole file.
+struct CappedRecords<R> {
+    inner: R,
+    read: u64,
+    record_start: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for CappedRecords<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read.saturating_sub(self.record_start.get()) > (MAX_LINE_LEN + 64 * 1024) as u64 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a CSV record longer than {MAX_LINE_LEN} bytes (is a quote left open?); \
+                     nothing after it was read"
+                ),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+struct Row {
+    line: u64,
+    fields: Vec<String>,
+    problems: Vec<Problem>,
+}
+
+struct CsvGroups<R: Read> {
+    reader: csv::Reader<CappedRecords<R>>,
+    record_start: Rc<Cell<u64>>,
+    /// Index of each known column in the header.
+    index: Vec<(&'static str, usize)>,
+    header_len: usize,
+    /// The first row of the next group, already read.
+    pending: Option<Row>,
+    finished: bool,
+}
+
+impl<R: Read> CsvGroups<R> {
+    fn new(input: R) -> Result<Self, InputError> {
+        let record_start = Rc::new(Cell::new(0));
+        let capped = CappedRecords {
+            inner: input,
+            read: 0,
+            record_start: Rc::clone(&record_start),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(capped);
+        let header = reader.byte_headers().map_err(csv_error)?.clone();
+        let mut index = Vec::new();
+        let mut unknown = Vec::new();
+        for (i, name) in header.iter().enumerate() {
+            let name = String::from_utf8_lossy(name);
+            let name = name.trim().trim_start_matches('\u{feff}');
+            match CSV_COLUMNS.iter().find(|c| **c == name) {
+                Some(known) if index.iter().any(|(k, _)| k == known) => {
+                    return Err(InputError::Header(format!("column {name} appears twice")));
+                }
+                Some(known) => index.push((*known, i)),
+                None => unknown.push(name.to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(InputError::Header(format!(
+                "unknown column(s) {}; the columns are: {} (see the README)",
+                unknown.join(", "),
+                CSV_COLUMNS.join(", ")
+            )));
+        }
+        let missing: Vec<&str> = REQUIRED_COLUMNS
+            .iter()
+            .filter(|c| !index.iter().any(|(k, _)| k == *c))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            return Err(InputError::Header(format!(
+                "missing column(s) {}; every CSV input needs: {}",
+                missing.join(", "),
+                REQUIRED_COLUMNS.join(", ")
+            )));
+        }
+        record_start.set(reader.position().byte());
+        Ok(Self {
+            reader,
+            record_start,
+            index,
+            header_len: header.len(),
+            pending: None,
+            finished: false,
+        })
+    }
+
+    fn read_row(&mut self) -> Result<Option<Row>, InputError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut record = csv::ByteRecord::new();
+        let more = self
+            .reader
+            .read_byte_record(&mut record)
+            .map_err(csv_error)?;
+        self.record_start.set(self.reader.position().byte());
+        if !more {
+            self.finished = true;
+            return Ok(None);
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        let mut problems = Vec::new();
+        if record.len() != self.header_len {
+            problems.push(Problem {
+                line,
+                column: None,
+                field: None,
+                rule: None,
+                message: format!(
+                    "{} cells where the header has {}; check the quoting of this row",
+                    record.len(),
+                    self.header_len
+                ),
+            });
+        }
+        let fields = record
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| match std::str::from_utf8(cell) {
+                Ok(text) => text.trim().to_string(),
+                Err(_) => {
+                    let column = self.index.iter().find(|(_, at)| *at == i).map(|(c, _)| *c);
+                    problems.push(Problem {
+                        line,
+                        column,
+                        field: None,
+                        rule: None,
+                        message: "not UTF-8 text; export the file as UTF-8".into(),
+                    });
+                    String::new()
+                }
+            })
+            .collect();
+        Ok(Some(Row {
+            line,
+            fields,
+            problems,
+        }))
+    }
+
+    fn cell<'a>(&self, row: &'a Row, column: &str) -> &'a str {
+        self.index
+            .iter()
+            .find(|(c, _)| *c == column)
+            .and_then(|(_, i)| row.fields.get(*i))
+            .map_or("", String::as_str)
+    }
+
+    fn next_item(&mut self) -> Result<Option<BatchItem>, InputError> {
+        let first = match self.pending.take() {
+            Some(row) => row,
+            None => match self.read_row()? {
+                Some(row) => row,
+                None => return Ok(None),
+            },
+        };
+        // Skip wholly blank rows (a trailing empty line in a spreadsheet export).
+        if first.fields.iter().all(String::is_empty) && first.problems.is_empty() {
+            return self.next_item();
+        }
+        let reference = self.cell(&first, "subject_reference").to_string();
+        let mut rows = vec![first];
+        let mut dropped = 0usize;
+        while let Some(row) = self.read_row()? {
+            if self.cell(&row, "subject_reference") != reference {
+                self.pending = Some(row);
+                break;
+            }
+            if rows.len() < MAX_ROWS_PER_SUBJECT {
+                rows.push(row);
+            } else {
+                dropped += 1;
+            }
+        }
+        Ok(Some(self.assemble(reference, rows, dropped)))
+    }
+
+    /// Builds the request of one subject's rows.
+    fn assemble(&self, reference: String, rows: Vec<Row>, dropped: usize) -> BatchItem {
+        let first_line = rows.first().map_or(0, |r| r.line);
+        let mut problems: Vec<Problem> = rows.iter().flat_map(|r| r.problems.clone()).collect();
+        let problem = |line: u64, column: Option<&'static str>, message: String| Problem {
+            line,
+            column,
+            field: None,
+            rule: None,
+            message,
+        };
+        if dropped > 0 {
+            problems.push(problem(
+                first_line,
+                Some("subject_reference"),
+                format!(
+                    "subject {reference} has {} rows; at most {MAX_ROWS_PER_SUBJECT} are read",
+                    rows.len() + dropped
+                ),
+            ));
+        }
+        if reference.is_empty() {
+            problems.push(problem(
+                first_line,
+                Some("subject_reference"),
+                "empty; every row needs the subject's reference".into(),
+            ));
+        }
+
+        let mut top = Map::new();
+        let mut subject = Map::new();
+        let first = &rows[0];
+        for column in SUBJECT_COLUMNS {
+            let value = self.cell(first, column);
+            for row in &rows[1..] {
+                if self.cell(row, column) != value {
+                    problems.push(problem(
+                        row.line,
+                        Some(column),
+                        format!(
+                            "differs from line {} for the same subject {reference}; the \
+                             subject's columns must be the same on each of its rows",
+                            first.line
+                        ),
+                    ));
+                }
+            }
+            if value.is_empty() {
+                continue;
+            }
+            match column {
+                "issuer" | "information_as_at" | "valid_from" | "valid_until" => {
+                    top.insert(column.into(), value.into());
+                }
+                "subject_reference" => {
+                    subject.insert("reference".into(), value.into());
+                }
+                "previous_names" => {
+                    let names: Vec<Value> =
+                        split_list(value).into_iter().map(Value::from).collect();
+                    subject.insert(column.into(), names.into());
+                }
+                "registrations" => {
+                    let mut list = Vec::new();
+                    for entry in split_list(value) {
+                        match entry.split_once(':') {
+                            Some((regulator, number)) => list.push(serde_json::json!({
+                                "regulator": regulator.trim(),
+                                "number": number.trim(),
+                            })),
+                            None => problems.push(problem(
+                                first.line,
+                                Some(column),
+                                format!(
+                                    "{entry:?} is not REGULATOR:NUMBER (such as GMC:1234567; \
+                                     several separated by |)"
+                                ),
+                            )),
+                        }
+                    }
+                    subject.insert(column.into(), list.into());
+                }
+                _ => {
+                    subject.insert(column.into(), value.into());
+                }
+            }
+        }
+        top.insert("subject".into(), subject.into());
+
+        let mut lists: [Vec<Value>; 3] = Default::default();
+        let mut lines: [Vec<u64>; 3] = Default::default();
+        let mut empty_rows = Vec::new();
+        for row in &rows {
+            let kind = self.cell(row, "record");
+            let Some(list) = (match kind {
+                "finding" => Some(0),
+                "conviction" => Some(1),
+                "departure" => Some(2),
+                _ => None,
+            }) else {
+                if kind.is_empty() {
+                    empty_rows.push(row.line);
+                } else {
+                    problems.push(problem(
+                        row.line,
+                        Some("record"),
+                        format!(
+                            "{kind:?} is not a kind of record; use finding, conviction or \
+                             departure, or leave it empty for a subject with no records"
+                        ),
+                    ));
+                }
+                // Record cells on a row that is not a record would be lost: refuse them.
+                self.refuse_stray_cells(row, &[], kind, &mut problems);
+                continue;
+            };
+            let fields = record_fields(LISTS[list]);
+            self.refuse_stray_cells(row, fields, kind, &mut problems);
+            lines[list].push(row.line);
+            lists[list].push(self.record_value(row, LISTS[list], fields, &mut problems));
+        }
+        if rows.len() > 1 && !empty_rows.is_empty() {
+            problems.push(problem(
+                empty_rows[0],
+                Some("record"),
+                format!(
+                    "empty, but subject {reference} has other rows; a row with no record is only \
+                     for a subject with no records at all"
+                ),
+            ));
+        }
+        for (name, list) in LISTS.iter().zip(lists) {
+            top.insert((*name).into(), list.into());
+        }
+
+        let original = original_rows(&rows);
+        let mut item = BatchItem {
+            line: first_line,
+            subject_reference: (!reference.is_empty()).then_some(reference),
+            original,
+            request: Err(Vec::new()),
+            origin: Origin::Rows {
+                first: first_line,
+                lists: lines,
+            },
+        };
+        item.request = if problems.is_empty() {
+            CertificateRequest::from_value(Value::Object(top))
+                .map_err(|e| vec![item.problem_at(&e.path, None, e.message)])
+        } else {
+            Err(problems)
+        };
+        item
+    }
+
+    /// Refuses cells filled in a record column that the row's kind of record does not use.
+    fn refuse_stray_cells(
+        &self,
+        row: &Row,
+        used: &[(&str, &str)],
+        kind: &str,
+        problems: &mut Vec<Problem>,
+    ) {
+        for (column, at) in &self.index {
+            if SUBJECT_COLUMNS.contains(column)
+                || *column == "record"
+                || used.iter().any(|(c, _)| c == column)
+            {
+                continue;
+            }
+            if row.fields.get(*at).is_some_and(|v| !v.is_empty()) {
+                let kind = if kind.is_empty() { "no record" } else { kind };
+                problems.push(Problem {
+                    line: row.line,
+                    column: Some(column),
+                    field: None,
+                    rule: None,
+                    message: format!(
+                        "filled, but a row of {kind} does not use this column; move the value to \
+                         the right column or row"
+                    ),
+                });
+            }
+        }
+    }
+
+    /// The JSON value of one record row.
+    fn record_value(
+        &self,
+        row: &Row,
+        list: &str,
+        fields: &[(&'static str, &str)],
+        problems: &mut Vec<Problem>,
+    ) -> Value {
+        let mut record = Map::new();
+        let mut investigation = Map::new();
+        for (column, field) in fields {
+            let text = self.cell(row, column);
+            if text.is_empty() {
+                continue;
+            }
+            let value: Value = match *column {
+                "custody_months" => match text.parse::<u16>() {
+                    Ok(n) => n.into(),
+                    Err(_) => {
+                        problems.push(Problem {
+                            line: row.line,
+                            column: Some(column),
+                            field: None,
+                            rule: None,
+                            message: format!("{text:?} is not a whole number of months"),
+                        });
+                        continue;
+                    }
+                },
+                "settlement_agreement" => match text.to_ascii_lowercase().as_str() {
+                    "true" | "yes" => true.into(),
+                    "false" | "no" => false.into(),
+                    _ => {
+                        problems.push(Problem {
+                            line: row.line,
+                            column: Some(column),
+                            field: None,
+                            rule: None,
+                            message: format!("{text:?} is not true or false"),
+                        });
+                        continue;
+                    }
+                },
+                _ => text.into(),
+            };
+            match field.strip_prefix("investigation.") {
+                Some(inner) if list == "departures" => {
+                    investigation.insert(inner.into(), value);
+                }
+                _ => {
+                    record.insert((*field).into(), value);
+                }
+            }
+        }
+        if !investigation.is_empty() {
+            record.insert("investigation".into(), investigation.into());
+        }
+        record.into()
+    }
+}
+
+/// `a | b | c` as a list; empty items dropped.
+fn split_list(value: &str) -> Vec<&str> {
+    value
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The rows of one subject as CSV text, for the file of refused requests.
+fn original_rows(rows: &[Row]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(&row.fields);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn csv_error(e: csv::Error) -> InputError {
+    let line = e.position().map(csv::Position::line);
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => InputError::Io(match line {
+            Some(line) => std::io::Error::new(io.kind(), format!("line {line}: {io}")),
+            None => io,
+        }),
+        other => InputError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{other:?}"),
+        )),
+    }
+}

@@ -1,0 +1,156 @@
+//! Issuing one certificate into a folder and the register, and reissuing: a new certificate for
+//! the same subject that names the one it supersedes, which is revoked in the same transaction
+//! that records the new one as issued.
+//!
+//! The order is the batch's: files under temporary names, the register row `pending`, the files
+//! renamed into place, the row `issued`. A crash at any point leaves either nothing that looks
+//! issued, or a `pending` row that the next attempt removes with its files.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use goodstanding_verifier::{CertificateId, Timestamp};
+
+use crate::batch::{new_certificate, place, write_partials};
+use crate::files::{sync_dir, temp_name};
+use crate::issue::{CERTIFICATE_FILES, IssueError, IssuedCertificate, issue, issue_replacement};
+use crate::keys::IssuingKey;
+use crate::pdf::RenderError;
+use crate::register::{Register, RegisterError, RevokeError};
+use crate::request::CertificateRequest;
+
+/// Why a certificate was not issued (or reissued).
+#[derive(Debug)]
+pub enum IssueOneError {
+    /// The request was refused, or the certificate could not be signed.
+    Issue(IssueError),
+    /// The PDF could not be made (a name the fonts cannot print, for instance).
+    Render(RenderError),
+    /// The certificate to replace cannot be replaced.
+    Replace(RevokeError),
+    /// The register failed.
+    Register(RegisterError),
+    /// A file could not be written.
+    Output {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for IssueOneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Issue(e) => e.fmt(f),
+            Self::Render(e) => e.fmt(f),
+            Self::Replace(e) => e.fmt(f),
+            Self::Register(e) => e.fmt(f),
+            Self::Output { path, error } => write!(f, "{}: cannot write: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for IssueOneError {}
+
+impl From<RegisterError> for IssueOneError {
+    fn from(e: RegisterError) -> Self {
+        Self::Register(e)
+    }
+}
+
+/// A certificate issued and recorded, with the paths of its files.
+#[derive(Debug)]
+pub struct Recorded {
+    /// The certificate.
+    pub issued: IssuedCertificate,
+    /// Its `.jws`, `.qr.txt` and `.pdf` files.
+    pub files: [PathBuf; 3],
+}
+
+fn output(path: PathBuf, error: std::io::Error) -> IssueOneError {
+    IssueOneError::Output { path, error }
+}
+
+/// Creates `dir` if needed and returns it absolute.
+fn prepare_dir(dir: &Path) -> Result<PathBuf, IssueOneError> {
+    std::fs::create_dir_all(dir).map_err(|e| output(dir.to_path_buf(), e))?;
+    std::fs::canonicalize(dir).map_err(|e| output(dir.to_path_buf(), e))
+}
+
+/// Writes the certificate's files and records it `pending`, then places the files; returns the
+/// final paths. The caller marks it issued.
+fn write_and_record_pending(
+    register: &mut Register,
+    issued: &IssuedCertificate,
+    dir: &Path,
+) -> Result<[PathBuf; 3], IssueOneError> {
+    // Render first: a name the fonts cannot print is refused before anything is created.
+    let contents = issued.files().map_err(IssueOneError::Render)?;
+    let dir = prepare_dir(dir)?;
+    let dir = dir.as_path();
+    let (sha256, files) = write_partials(&contents, dir).map_err(|(p, e)| output(p, e))?;
+    let record = new_certificate(&issued.certificate, dir, None, sha256);
+    if let Err(e) = register.record_pending(std::slice::from_ref(&record)) {
+        for (temp, _) in &files {
+            let _ = std::fs::remove_file(temp);
+        }
+        return Err(e.into());
+    }
+    place(&files).map_err(|(p, e)| output(p, e))?;
+    sync_dir(dir).map_err(|e| output(dir.to_path_buf(), e))?;
+    Ok(files.map(|(_, target)| target))
+}
+
+/// Validates and signs `request`, writes its files into `dir` and records it in the register.
+pub fn issue_recorded(
+    register: &mut Register,
+    request: &CertificateRequest,
+    key: &IssuingKey,
+    now: Timestamp,
+    dir: &Path,
+) -> Result<Recorded, IssueOneError> {
+    let issued = issue(request, key, now).map_err(IssueOneError::Issue)?;
+    let files = write_and_record_pending(register, &issued, dir)?;
+    register.mark_issued(std::slice::from_ref(issued.id()))?;
+    Ok(Recorded { issued, files })
+}
+
+/// Issues a certificate for the same subject that supersedes certificate `old`, and revokes
+/// `old` (reason `superseded`) in the transaction that records the new one.
+pub fn reissue(
+    register: &mut Register,
+    old: &CertificateId,
+    request: &CertificateRequest,
+    key: &IssuingKey,
+    now: Timestamp,
+    dir: &Path,
+) -> Result<Recorded, IssueOneError> {
+    // An earlier attempt that stopped half-way left a pending replacement: remove it.
+    let stale = register.pending_replacements(old.as_str())?;
+    for pending in &stale {
+        for ext in CERTIFICATE_FILES {
+            let name = format!("{}.{ext}", pending.id);
+            let folder = Path::new(&pending.out_dir);
+            for path in [folder.join(&name), folder.join(temp_name(&name))] {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(output(path, e));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    register.discard_pending(&stale)?;
+
+    register
+        .check_replaceable(old.as_str(), request.subject.reference.as_str())
+        .map_err(IssueOneError::Replace)?;
+    let issued = issue_replacement(request, key, now, old.clone()).map_err(IssueOneError::Issue)?;
+    let files = write_and_record_pending(register, &issued, dir)?;
+    register
+        .complete_replacement(old.as_str(), issued.id(), now)
+        .map_err(IssueOneError::Replace)?;
+    Ok(Recorded { issued, files })
+}

@@ -1,0 +1,809 @@
+//! The issuance register: an SQLite file recording every certificate issued, every batch, and
+//! every revocation and supersession.
+//!
+//! A certificate enters the register in two steps around the writing of its files: first as
+//! `pending` (before its files get their final names), then `issued` (after they have them), each
+//! step one transaction. After a crash, a `pending` row names files that may or may not exist:
+//! [`Register::discard_pending`] removes both, and the request is issued again under a new id.
+//! So `issued` in the register always means the three files are in place, and no file of a
+//! certificate that is not `issued` survives a recovery.
+//!
+//! The file is created with mode 0600 and refused if others may read it: it holds subject
+//! references, which lead to criminal-offence data.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use goodstanding_verifier::model::RevocationReason;
+use goodstanding_verifier::{CertificateId, Timestamp};
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+/// Name of the register file inside the data directory.
+pub const REGISTER_FILE: &str = "register.sqlite";
+
+/// Why the register could not be used.
+#[derive(Debug)]
+pub enum RegisterError {
+    /// The file or its folder could not be created or opened.
+    Open {
+        /// The register file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Others may read the file.
+    Permissions {
+        /// The register file.
+        path: PathBuf,
+        /// Its mode.
+        mode: u32,
+    },
+    /// The file is not a goodstanding register, or is damaged.
+    Format {
+        /// The register file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A read or write failed.
+    Storage(String),
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Open { path, message } => {
+                write!(f, "{}: cannot open the register: {message}", path.display())
+            }
+            Self::Permissions { path, mode } => write!(
+                f,
+                "{}: the register is readable by others (mode {mode:04o}); it holds subject \
+                 references. Run `chmod 600 {}` and try again",
+                path.display(),
+                path.display()
+            ),
+            Self::Format { path, message } => write!(
+                f,
+                "{}: not a goodstanding register ({message}); pass --register with the right file",
+                path.display()
+            ),
+            Self::Storage(message) => write!(f, "the register could not be updated: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+impl From<rusqlite::Error> for RegisterError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
+/// Why a certificate could not be revoked (or superseded).
+#[derive(Debug)]
+pub enum RevokeError {
+    /// No certificate with this id is in the register.
+    Unknown(String),
+    /// The certificate is already revoked.
+    AlreadyRevoked {
+        /// The certificate.
+        id: String,
+        /// When.
+        at: String,
+        /// Why.
+        reason: String,
+    },
+    /// `superseded` is set by reissuing, which names the replacement.
+    SupersededNeedsReissue,
+    /// The replacement is for a different subject.
+    DifferentSubject {
+        /// The old certificate's subject reference.
+        old: String,
+        /// The new request's subject reference.
+        new: String,
+    },
+    /// The register failed.
+    Register(RegisterError),
+}
+
+impl fmt::Display for RevokeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown(id) => write!(
+                f,
+                "no certificate {id} in the register; check the id (`goodstanding register list`) \
+                 and the --register file"
+            ),
+            Self::AlreadyRevoked { id, at, reason } => {
+                write!(f, "certificate {id} was already revoked at {at} ({reason})")
+            }
+            Self::SupersededNeedsReissue => f.write_str(
+                "the reason superseded is recorded by `goodstanding reissue`, which names the \
+                 replacement; to withdraw a certificate without one, use another reason",
+            ),
+            Self::DifferentSubject { old, new } => write!(
+                f,
+                "the certificate is for subject {old} but the request is for {new}; a \
+                 replacement must be for the same subject"
+            ),
+            Self::Register(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RevokeError {}
+
+impl From<RegisterError> for RevokeError {
+    fn from(e: RegisterError) -> Self {
+        Self::Register(e)
+    }
+}
+
+impl From<rusqlite::Error> for RevokeError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Register(e.into())
+    }
+}
+
+/// What the register records of one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    /// The certificate id.
+    pub id: String,
+    /// `pending` (its files were being written when the run stopped) or `issued`.
+    pub state: String,
+    /// The issuing body's reference for the subject.
+    pub subject_reference: String,
+    /// The signing key.
+    pub kid: String,
+    /// When it was signed.
+    pub issued_at: String,
+    /// Start of validity.
+    pub valid_from: String,
+    /// End of validity.
+    pub valid_until: String,
+    /// The information date.
+    pub information_as_at: String,
+    /// The folder its files were written to.
+    pub out_dir: String,
+    /// The batch, if it was issued in one.
+    pub batch_id: Option<String>,
+    /// Its line in the batch input.
+    pub batch_item: Option<u64>,
+    /// The certificate it replaces.
+    pub supersedes: Option<String>,
+    /// SHA-256 (hex) of `<id>.jws`.
+    pub jws_sha256: String,
+    /// SHA-256 (hex) of `<id>.qr.txt`.
+    pub qr_sha256: String,
+    /// SHA-256 (hex) of `<id>.pdf`.
+    pub pdf_sha256: String,
+    /// Its revocation, if revoked.
+    pub revocation: Option<Revocation>,
+}
+
+/// A recorded revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// When it was revoked.
+    pub revoked_at: String,
+    /// The reason code.
+    pub reason: String,
+    /// The certificate that replaced it, when superseded.
+    pub superseded_by: Option<String>,
+}
+
+/// A certificate about to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCertificate {
+    /// The certificate id.
+    pub id: CertificateId,
+    /// The subject reference.
+    pub subject_reference: String,
+    /// The signing key id.
+    pub kid: String,
+    /// When signed.
+    pub issued_at: Timestamp,
+    /// Start of validity.
+    pub valid_from: Timestamp,
+    /// End of validity.
+    pub valid_until: Timestamp,
+    /// The information date (YYYY-MM-DD).
+    pub information_as_at: String,
+    /// Folder of its files.
+    pub out_dir: String,
+    /// The batch and line, if any.
+    pub batch: Option<(String, u64)>,
+    /// The certificate it replaces.
+    pub supersedes: Option<CertificateId>,
+    /// SHA-256 (hex) of the `.jws`, `.qr.txt` and `.pdf` files.
+    pub sha256: [String; 3],
+}
+
+/// A batch as the register knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    /// The batch id.
+    pub id: String,
+    /// SHA-256 (hex) of the input file.
+    pub input_sha256: String,
+    /// The input file's name as given.
+    pub input_name: String,
+    /// The key that signs it.
+    pub kid: String,
+    /// The output folder.
+    pub out_dir: String,
+    /// When it was first started.
+    pub started_at: String,
+    /// When it last finished, if it has.
+    pub finished_at: Option<String>,
+    /// Certificates issued.
+    pub issued: u64,
+    /// Requests rejected at the last run.
+    pub rejected: u64,
+}
+
+/// A certificate left `pending` by an interrupted run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCertificate {
+    /// The id.
+    pub id: String,
+    /// The folder its files were being written to.
+    pub out_dir: String,
+}
+
+/// Which certificates to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this subject.
+    pub subject: Option<String>,
+    /// Only this batch.
+    pub batch: Option<String>,
+}
+
+/// The default register path: `$XDG_DATA_HOME/goodstanding/register.sqlite`, or
+/// `$HOME/.local/share/goodstanding/register.sqlite`.
+pub fn default_path() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })?;
+    Some(data.join("goodstanding").join(REGISTER_FILE))
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    input_sha256 TEXT NOT NULL,
+    input_name TEXT NOT NULL,
+    kid TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    issued INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS certificates (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'issued')),
+    subject_reference TEXT NOT NULL,
+    kid TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_until TEXT NOT NULL,
+    information_as_at TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    batch_id TEXT REFERENCES batches(id),
+    batch_item INTEGER,
+    supersedes TEXT REFERENCES certificates(id),
+    jws_sha256 TEXT NOT NULL,
+    qr_sha256 TEXT NOT NULL,
+    pdf_sha256 TEXT NOT NULL,
+    UNIQUE (batch_id, batch_item)
+);
+CREATE INDEX IF NOT EXISTS certificates_by_subject ON certificates(subject_reference);
+CREATE TABLE IF NOT EXISTS revocations (
+    certificate_id TEXT PRIMARY KEY REFERENCES certificates(id),
+    revoked_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    superseded_by TEXT REFERENCES certificates(id)
+);
+";
+
+/// The version of the register's tables (SQLite `user_version`).
+const REGISTER_VERSION: i64 = 1;
+
+const CERTIFICATE_COLUMNS: &str = "c.id, c.state, c.subject_reference, c.kid, c.issued_at, \
+    c.valid_from, c.valid_until, c.information_as_at, c.out_dir, c.batch_id, c.batch_item, \
+    c.supersedes, c.jws_sha256, c.qr_sha256, c.pdf_sha256, r.revoked_at, r.reason, \
+    r.superseded_by";
+
+fn certificate_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CertificateRecord> {
+    let revoked_at: Option<String> = row.get(15)?;
+    Ok(CertificateRecord {
+        id: row.get(0)?,
+        state: row.get(1)?,
+        subject_reference: row.get(2)?,
+        kid: row.get(3)?,
+        issued_at: row.get(4)?,
+        valid_from: row.get(5)?,
+        valid_until: row.get(6)?,
+        information_as_at: row.get(7)?,
+        out_dir: row.get(8)?,
+        batch_id: row.get(9)?,
+        batch_item: row.get::<_, Option<i64>>(10)?.map(|i| i.unsigned_abs()),
+        supersedes: row.get(11)?,
+        jws_sha256: row.get(12)?,
+        qr_sha256: row.get(13)?,
+        pdf_sha256: row.get(14)?,
+        revocation: match revoked_at {
+            Some(revoked_at) => Some(Revocation {
+                revoked_at,
+                reason: row.get(16)?,
+                superseded_by: row.get(17)?,
+            }),
+            None => None,
+        },
+    })
+}
+
+fn batch_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRecord> {
+    Ok(BatchRecord {
+        id: row.get(0)?,
+        input_sha256: row.get(1)?,
+        input_name: row.get(2)?,
+        kid: row.get(3)?,
+        out_dir: row.get(4)?,
+        started_at: row.get(5)?,
+        finished_at: row.get(6)?,
+        issued: row.get::<_, i64>(7)?.unsigned_abs(),
+        rejected: row.get::<_, i64>(8)?.unsigned_abs(),
+    })
+}
+
+/// An open register.
+pub struct Register {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl fmt::Debug for Register {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Register")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Register {
+    /// Opens the register at `path`, creating it (mode 0600, in a folder of mode 0700 if that is
+    /// new) if it does not exist.
+    pub fn open(path: &Path) -> Result<Self, RegisterError> {
+        let open_error = |message: String| RegisterError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt as _;
+                builder.mode(0o700);
+            }
+            builder
+                .create(dir)
+                .map_err(|e| open_error(format!("cannot create its folder: {e}")))?;
+        }
+        // Create the file ourselves so that it is private from its first byte.
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let file = options.open(path).map_err(|e| open_error(e.to_string()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = file
+                .metadata()
+                .map_err(|e| open_error(e.to_string()))?
+                .permissions()
+                .mode()
+                & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(RegisterError::Permissions {
+                    path: path.to_path_buf(),
+                    mode,
+                });
+            }
+        }
+        drop(file);
+
+        let connection = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
+        let format_error = |e: rusqlite::Error| RegisterError::Format {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        // WAL: readers do not block the writer; FULL: a committed transaction survives a power
+        // cut, not only a killed process.
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                 PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(format_error)?;
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(format_error)?;
+        match version {
+            0 => {
+                let tables: i64 = connection
+                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                    .map_err(format_error)?;
+                if tables > 0 {
+                    return Err(RegisterError::Format {
+                        path: path.to_path_buf(),
+                        message: "it is an SQLite database with other tables".into(),
+                    });
+                }
+                connection
+                    .execute_batch(&format!(
+                        "BEGIN; {SCHEMA} PRAGMA user_version = {REGISTER_VERSION}; COMMIT;"
+                    ))
+                    .map_err(format_error)?;
+            }
+            REGISTER_VERSION => {}
+            other => {
+                return Err(RegisterError::Format {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "register version {other}; this goodstanding reads version \
+                         {REGISTER_VERSION}"
+                    ),
+                });
+            }
+        }
+        Ok(Self {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The register file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a batch, or finds the batch of the same input, key and folder to resume.
+    ///
+    /// The batch id is derived from the input's SHA-256, so running the same input again resumes
+    /// (or reports as done) the batch instead of issuing every certificate twice.
+    pub fn begin_batch(&mut self, batch: &BatchRecord) -> Result<BatchRecord, RegisterError> {
+        let tx = self.connection.transaction()?;
+        let existing = tx
+            .query_row(
+                "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, \
+                 issued, rejected FROM batches WHERE id = ?1",
+                [&batch.id],
+                batch_from_row,
+            )
+            .optional()?;
+        let record = match existing {
+            Some(found) => found,
+            None => {
+                tx.execute(
+                    "INSERT INTO batches (id, input_sha256, input_name, kid, out_dir, started_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        batch.id,
+                        batch.input_sha256,
+                        batch.input_name,
+                        batch.kid,
+                        batch.out_dir,
+                        batch.started_at
+                    ],
+                )?;
+                batch.clone()
+            }
+        };
+        tx.commit()?;
+        Ok(record)
+    }
+
+    /// Certificates a run of this batch left `pending`.
+    pub fn pending_in_batch(
+        &self,
+        batch_id: &str,
+    ) -> Result<Vec<PendingCertificate>, RegisterError> {
+        self.pending_where("batch_id = ?1", batch_id)
+    }
+
+    /// Certificates left `pending` by an interrupted reissue of `old`.
+    pub fn pending_replacements(
+        &self,
+        old: &str,
+    ) -> Result<Vec<PendingCertificate>, RegisterError> {
+        self.pending_where("supersedes = ?1", old)
+    }
+
+    fn pending_where(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Vec<PendingCertificate>, RegisterError> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT id, out_dir FROM certificates WHERE state = 'pending' AND {condition}"
+        ))?;
+        let rows = statement.query_map([value], |row| {
+            Ok(PendingCertificate {
+                id: row.get(0)?,
+                out_dir: row.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forgets certificates left `pending` whose files have been removed.
+    pub fn discard_pending(&mut self, ids: &[PendingCertificate]) -> Result<(), RegisterError> {
+        let tx = self.connection.transaction()?;
+        {
+            let mut delete =
+                tx.prepare("DELETE FROM certificates WHERE id = ?1 AND state = 'pending'")?;
+            for pending in ids {
+                delete.execute([&pending.id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The input lines of this batch already issued, in order.
+    pub fn issued_items(&self, batch_id: &str) -> Result<Vec<u64>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT batch_item FROM certificates WHERE batch_id = ?1 AND state = 'issued' \
+             ORDER BY batch_item",
+        )?;
+        let rows = statement.query_map([batch_id], |row| row.get::<_, i64>(0))?;
+        rows.map(|r| r.map(i64::unsigned_abs).map_err(RegisterError::from))
+            .collect()
+    }
+
+    /// Records certificates as `pending`, in one transaction, before their files are renamed
+    /// into place.
+    pub fn record_pending(&mut self, certificates: &[NewCertificate]) -> Result<(), RegisterError> {
+        let tx = self.connection.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, \
+                 valid_from, valid_until, information_as_at, out_dir, batch_id, batch_item, \
+                 supersedes, jws_sha256, qr_sha256, pdf_sha256) VALUES (?1, 'pending', ?2, ?3, \
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for c in certificates {
+                let (batch_id, item) = match &c.batch {
+                    Some((id, item)) => (Some(id.as_str()), i64::try_from(*item).ok()),
+                    None => (None, None),
+                };
+                insert.execute(params![
+                    c.id.as_str(),
+                    c.subject_reference,
+                    c.kid,
+                    c.issued_at.to_string(),
+                    c.valid_from.to_string(),
+                    c.valid_until.to_string(),
+                    c.information_as_at,
+                    c.out_dir,
+                    batch_id,
+                    item,
+                    c.supersedes.as_ref().map(CertificateId::as_str),
+                    c.sha256[0],
+                    c.sha256[1],
+                    c.sha256[2],
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks certificates `issued` once their files are in place, in one transaction.
+    pub fn mark_issued(&mut self, ids: &[CertificateId]) -> Result<(), RegisterError> {
+        let tx = self.connection.transaction()?;
+        {
+            let mut update =
+                tx.prepare("UPDATE certificates SET state = 'issued' WHERE id = ?1")?;
+            for id in ids {
+                update.execute([id.as_str()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the end of a run of a batch.
+    pub fn finish_batch(
+        &mut self,
+        batch_id: &str,
+        finished_at: Timestamp,
+        rejected: u64,
+    ) -> Result<BatchRecord, RegisterError> {
+        let rejected = i64::try_from(rejected).unwrap_or(i64::MAX);
+        self.connection.execute(
+            "UPDATE batches SET finished_at = ?2, rejected = ?3, issued = (SELECT count(*) FROM \
+             certificates WHERE batch_id = ?1 AND state = 'issued') WHERE id = ?1",
+            params![batch_id, finished_at.to_string(), rejected],
+        )?;
+        Ok(self.connection.query_row(
+            "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, issued, \
+             rejected FROM batches WHERE id = ?1",
+            [batch_id],
+            batch_from_row,
+        )?)
+    }
+
+    /// Calls `each` for every issued certificate of a batch, in input order, without holding
+    /// them all in memory.
+    pub fn for_each_in_batch(
+        &self,
+        batch_id: &str,
+        mut each: impl FnMut(CertificateRecord) -> Result<(), RegisterError>,
+    ) -> Result<(), RegisterError> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+             r.certificate_id = c.id WHERE c.batch_id = ?1 AND c.state = 'issued' ORDER BY \
+             c.batch_item"
+        ))?;
+        let mut rows = statement.query([batch_id])?;
+        while let Some(row) = rows.next()? {
+            each(certificate_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `each` for every certificate matching `filter`, oldest first.
+    pub fn list(
+        &self,
+        filter: &ListFilter,
+        mut each: impl FnMut(CertificateRecord),
+    ) -> Result<(), RegisterError> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+             r.certificate_id = c.id WHERE (?1 IS NULL OR c.subject_reference = ?1) AND \
+             (?2 IS NULL OR c.batch_id = ?2) ORDER BY c.issued_at, c.batch_id, c.batch_item, c.id"
+        ))?;
+        let mut rows = statement.query(params![filter.subject, filter.batch])?;
+        while let Some(row) = rows.next()? {
+            each(certificate_from_row(row)?);
+        }
+        Ok(())
+    }
+
+    /// One certificate, if the register has it.
+    pub fn certificate(&self, id: &str) -> Result<Option<CertificateRecord>, RegisterError> {
+        Ok(self
+            .connection
+            .query_row(
+                &format!(
+                    "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+                     r.certificate_id = c.id WHERE c.id = ?1"
+                ),
+                [id],
+                certificate_from_row,
+            )
+            .optional()?)
+    }
+
+    /// A batch, if the register has it.
+    pub fn batch(&self, id: &str) -> Result<Option<BatchRecord>, RegisterError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, \
+                 issued, rejected FROM batches WHERE id = ?1",
+                [id],
+                batch_from_row,
+            )
+            .optional()?)
+    }
+
+    /// The issued, unrevoked certificate `id`, or why it cannot be revoked.
+    fn revocable(
+        tx: &rusqlite::Transaction<'_>,
+        id: &str,
+    ) -> Result<CertificateRecord, RevokeError> {
+        let found = tx
+            .query_row(
+                &format!(
+                    "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+                     r.certificate_id = c.id WHERE c.id = ?1 AND c.state = 'issued'"
+                ),
+                [id],
+                certificate_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| RevokeError::Unknown(id.to_string()))?;
+        if let Some(r) = &found.revocation {
+            return Err(RevokeError::AlreadyRevoked {
+                id: id.to_string(),
+                at: r.revoked_at.clone(),
+                reason: r.reason.clone(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// Records the revocation of certificate `id`.
+    pub fn revoke(
+        &mut self,
+        id: &str,
+        reason: RevocationReason,
+        at: Timestamp,
+    ) -> Result<(), RevokeError> {
+        if reason == RevocationReason::Superseded {
+            return Err(RevokeError::SupersededNeedsReissue);
+        }
+        let tx = self.connection.transaction()?;
+        Self::revocable(&tx, id)?;
+        tx.execute(
+            "INSERT INTO revocations (certificate_id, revoked_at, reason) VALUES (?1, ?2, ?3)",
+            params![id, at.to_string(), reason.as_code()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Checks that certificate `old` can be replaced by a certificate for `subject_reference`.
+    pub fn check_replaceable(
+        &mut self,
+        old: &str,
+        subject_reference: &str,
+    ) -> Result<(), RevokeError> {
+        let tx = self.connection.transaction()?;
+        let found = Self::revocable(&tx, old)?;
+        if found.subject_reference != subject_reference {
+            return Err(RevokeError::DifferentSubject {
+                old: found.subject_reference,
+                new: subject_reference.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Marks the replacement `new` issued and revokes `old` as superseded by it, in one
+    /// transaction.
+    pub fn complete_replacement(
+        &mut self,
+        old: &str,
+        new: &CertificateId,
+        at: Timestamp,
+    ) -> Result<(), RevokeError> {
+        let tx = self.connection.transaction()?;
+        Self::revocable(&tx, old)?;
+        tx.execute(
+            "UPDATE certificates SET state = 'issued' WHERE id = ?1",
+            [new.as_str()],
+        )?;
+        tx.execute(
+            "INSERT INTO revocations (certificate_id, revoked_at, reason, superseded_by) VALUES \
+             (?1, ?2, ?3, ?4)",
+            params![
+                old,
+                at.to_string(),
+                RevocationReason::Superseded.as_code(),
+                new.as_str()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,666 @@
+//! End-to-end tests of batch issuance, the register, revocation and reissue: the built binary on
+//! real files, a real SQLite register, a real kill -9.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Issuer, Run, example, goodstanding, json_files, repo};
+use goodstanding_verifier::{PublicJwk, Timestamp, TrustStore};
+use serde_json::Value;
+
+impl Issuer {
+    fn register(&self) -> PathBuf {
+        self.path("register.sqlite")
+    }
+
+    fn batch(&self, input: &Path, out: &str, extra: &[&str]) -> Run {
+        let (key, out, register) = (self.key(), self.path(out), self.register());
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"batch",
+            &input,
+            &"--key",
+            &key,
+            &"--out",
+            &out,
+            &"--register",
+            &register,
+        ];
+        for e in extra {
+            args.push(e);
+        }
+        goodstanding(&args)
+    }
+
+    /// Runs `goodstanding <args> --register <this issuer's register>`.
+    fn with_register(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
+        let register = self.register();
+        let mut all = args.to_vec();
+        all.push(&"--register");
+        all.push(&register);
+        goodstanding(&all)
+    }
+
+    fn trust_store(&self) -> TrustStore {
+        let mut store = TrustStore::new();
+        for entry in std::fs::read_dir(self.path("trust")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            store.add(PublicJwk::from_json(&text).unwrap()).unwrap();
+        }
+        store
+    }
+}
+
+/// The register's certificates as JSON objects (`register list --json`).
+fn listed(issuer: &Issuer, filter: &[&str]) -> Vec<Value> {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"register", &"list", &"--json"];
+    for f in filter {
+        args.push(f);
+    }
+    let run = issuer.with_register(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn file_named(dir: &Path, suffix: &str) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no *{suffix} in {}", dir.display()))
+}
+
+fn compact(json_text: &str) -> String {
+    serde_json::to_string(&serde_json::from_str::<Value>(json_text).unwrap()).unwrap()
+}
+
+/// The payload of a `.jws` file.
+fn payload(jws: &Path) -> Value {
+    use base64::Engine as _;
+    let text = std::fs::read_to_string(jws).unwrap();
+    let part = text.trim().split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn a_mixed_batch_issues_the_good_and_sets_aside_the_bad_by_line_field_and_rule() {
+    let issuer = Issuer::new("batch-mixed");
+    // Lines 1-3 good, 4 a broken line, 5 blank, 6-7 refused by rules 2 and 3, 8 good, 9 an
+    // unknown field.
+    let good: Vec<String> = json_files("examples/requests")
+        .iter()
+        .map(|p| compact(&std::fs::read_to_string(p).unwrap()))
+        .collect();
+    let rule2 = compact(
+        &std::fs::read_to_string(repo().join("tests/rejects/rule2-finding-not-upheld.json"))
+            .unwrap(),
+    );
+    let rule3 = compact(
+        &std::fs::read_to_string(repo().join("tests/rejects/rule3-protected-conviction.json"))
+            .unwrap(),
+    );
+    let broken = r#"{"issuer": "Demo", "information_as_at": "2026-11-02", "subject": "#;
+    let unknown_field = good[0].replacen("{", r#"{"colour":"blue","#, 1);
+    let lines = [
+        good[0].as_str(),
+        &good[1],
+        &good[2],
+        broken,
+        "",
+        &rule2,
+        &rule3,
+        &good[0].replace("SUBJ-000417", "SUBJ-000418"),
+        &unknown_field,
+    ];
+    let input = issuer.path("requests.jsonl");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+
+    let run = issuer.batch(&input, "out", &["--jobs", "2"]);
+    assert_eq!(run.code, 1, "some requests were refused: {}", run.stderr);
+    assert!(run.stdout.contains("issued           4"), "{}", run.stdout);
+    assert!(run.stdout.contains("refused          4"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("rule 2: no unproven findings"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("request at line 6"), "{}", run.stderr);
+
+    // The refused requests: line, field, rule and the original text, nothing else.
+    let out = issuer.path("out");
+    let rejected_file = file_named(&out, ".rejected.jsonl");
+    let rejected: BTreeMap<u64, Value> = std::fs::read_to_string(&rejected_file)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["line"].as_u64().unwrap(), v)
+        })
+        .collect();
+    assert_eq!(rejected.keys().copied().collect::<Vec<_>>(), [4, 6, 7, 9]);
+    for (line, entry) in &rejected {
+        assert_eq!(
+            entry["input"].as_str().unwrap(),
+            lines[*line as usize - 1],
+            "the original text of line {line} is kept"
+        );
+    }
+    let rule_of = |line: u64| rejected[&line]["problems"][0]["rule"].clone();
+    assert_eq!(rule_of(6), "rule 2: no unproven findings");
+    assert!(rule_of(7).as_str().unwrap().starts_with("rule 3"));
+    assert_eq!(rejected[&6]["problems"][0]["field"], "findings[0].outcome");
+    assert_eq!(rejected[&4]["problems"][0]["rule"], Value::Null);
+    assert!(
+        rejected[&9]["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("colour"),
+        "{}",
+        rejected[&9]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&rejected_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "refused requests hold personal data");
+    }
+
+    // The good ones are issued, recorded and verify; nothing else is in the folder.
+    let records = listed(&issuer, &[]);
+    assert_eq!(records.len(), 4);
+    let lines_issued: BTreeSet<u64> = records
+        .iter()
+        .map(|r| r["batch_line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines_issued, BTreeSet::from([1, 2, 3, 8]));
+    let trust = issuer.trust_store();
+    for record in &records {
+        let id = record["id"].as_str().unwrap();
+        let jws = std::fs::read(out.join(format!("{id}.jws"))).unwrap();
+        let now = Timestamp::parse(record["issued_at"].as_str().unwrap()).unwrap();
+        goodstanding_verifier::verify(&jws, &trust, now).unwrap();
+        let qr = std::fs::read(out.join(format!("{id}.qr.txt"))).unwrap();
+        goodstanding_verifier::verify(&qr, &trust, now).unwrap();
+        let pdf = issuer.verify(&out.join(format!("{id}.pdf")), &[]);
+        assert_eq!(pdf.code, 0, "{}", pdf.stdout);
+    }
+    let names: BTreeSet<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        4 * 3 + 2,
+        "certificates, manifest, rejected: {names:?}"
+    );
+    assert!(names.iter().all(|n| !n.ends_with(".partial")));
+}
+
+#[test]
+fn csv_and_json_lines_of_the_same_data_give_the_same_certificates() {
+    let issuer = Issuer::new("batch-csv");
+    let csv = repo().join("examples/batch/requests.csv");
+    let jsonl = repo().join("examples/batch/requests.jsonl");
+    assert_eq!(issuer.batch(&csv, "from-csv", &[]).code, 0);
+    assert_eq!(issuer.batch(&jsonl, "from-jsonl", &[]).code, 0);
+
+    let payloads = |folder: &str| -> BTreeMap<String, Value> {
+        std::fs::read_dir(issuer.path(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "jws")
+                    && !p.to_string_lossy().ends_with(".manifest.jws")
+            })
+            .map(|p| {
+                let mut v = payload(&p);
+                let object = v.as_object_mut().unwrap();
+                for varies in ["id", "issued_at", "valid_from", "valid_until"] {
+                    object.remove(varies).unwrap();
+                }
+                let reference = v["subject"]["reference"].as_str().unwrap().to_string();
+                (reference, v)
+            })
+            .collect()
+    };
+    let from_csv = payloads("from-csv");
+    let from_jsonl = payloads("from-jsonl");
+    assert_eq!(from_csv.len(), 3);
+    assert_eq!(from_csv, from_jsonl);
+    // And they are the examples themselves.
+    for request in json_files("examples/requests") {
+        let text = std::fs::read_to_string(&request).unwrap();
+        let name: Value = serde_json::from_str(&text).unwrap();
+        let reference = name["subject"]["reference"].as_str().unwrap();
+        assert_eq!(
+            from_csv[reference]["subject"]["full_name"],
+            name["subject"]["full_name"]
+        );
+    }
+}
+
+#[test]
+fn a_bad_csv_row_is_named_by_line_and_column_and_its_whole_subject_set_aside() {
+    let issuer = Issuer::new("batch-csv-bad");
+    let csv = std::fs::read_to_string(repo().join("examples/batch/requests.csv")).unwrap();
+    let mut rows: Vec<String> = csv.lines().map(String::from).collect();
+    // Line 4 is the second finding of SUBJ-002231: give it an outcome that does not exist.
+    assert!(rows[3].contains("partially_upheld"));
+    rows[3] = rows[3].replace("partially_upheld", "mostly_upheld");
+    // Line 9, Amélie's departure: a conviction's column filled on a departure row.
+    let cells: Vec<&str> = rows[8].split(',').collect();
+    let offence = rows[0].split(',').position(|c| c == "offence").unwrap();
+    let mut cells: Vec<String> = cells.into_iter().map(String::from).collect();
+    cells[offence] = "Speeding".into();
+    rows[8] = cells.join(",");
+    let input = issuer.path("bad.csv");
+    std::fs::write(&input, rows.join("\n") + "\n").unwrap();
+
+    let run = issuer.batch(&input, "out", &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("issued           1"), "{}", run.stdout);
+    let rejected: Vec<Value> =
+        std::fs::read_to_string(file_named(&issuer.path("out"), ".rejected.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    let by_subject = |subject: &str| {
+        rejected
+            .iter()
+            .find(|r| r["subject_reference"] == subject)
+            .unwrap_or_else(|| panic!("{subject} not refused: {rejected:?}"))
+    };
+    let lukasz = by_subject("SUBJ-002231");
+    assert_eq!(lukasz["line"], 3, "the subject's first row");
+    assert_eq!(lukasz["problems"][0]["line"], 4);
+    assert_eq!(lukasz["problems"][0]["column"], "outcome");
+    assert_eq!(lukasz["problems"][0]["field"], "findings[1].outcome");
+    assert!(
+        lukasz["input"].as_str().unwrap().lines().count() == 6,
+        "all six rows of the subject are kept: {}",
+        lukasz["input"]
+    );
+    let amelie = by_subject("SUBJ-003980");
+    assert_eq!(amelie["problems"][0]["line"], 9);
+    assert_eq!(amelie["problems"][0]["column"], "offence");
+
+    // A header with an unknown column stops before anything is issued.
+    let input = issuer.path("typo.csv");
+    std::fs::write(&input, csv.replacen("full_name", "fullname", 1)).unwrap();
+    let run = issuer.batch(&input, "typo-out", &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown column(s) fullname") && run.stderr.contains("typo.csv"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_batch_killed_part_way_resumes_and_issues_every_request_exactly_once() {
+    let issuer = Issuer::new("batch-kill");
+    let count = 600u64;
+    let today = Timestamp::parse("2026-11-23T00:00:00Z").unwrap().date();
+    let input = issuer.path("synthetic.jsonl");
+    let text: String = (0..count)
+        .map(|n| goodstanding_issuer::synthetic::request(n, today).to_string() + "\n")
+        .collect();
+    std::fs::write(&input, text).unwrap();
+    let out = issuer.path("out");
+    let args = |extra: &str| {
+        vec![
+            "batch".to_string(),
+            input.display().to_string(),
+            "--key".into(),
+            issuer.key().display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--register".into(),
+            issuer.register().display().to_string(),
+            "--jobs".into(),
+            "2".into(),
+            extra.into(),
+        ]
+    };
+
+    // Kill it twice, each time once some certificates are out, then let it finish.
+    for round in 0..2 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_goodstanding"))
+            .args(args("--quiet"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let wanted = 60 * (round + 1);
+        let started = Instant::now();
+        loop {
+            let pdfs = std::fs::read_dir(&out).map_or(0, |d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+                })
+                .count()
+            });
+            if pdfs >= wanted {
+                break;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "finished before the kill"
+            );
+            assert!(started.elapsed() < Duration::from_secs(120));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(
+            child.try_wait().unwrap().is_some(),
+            "round {round}: the batch was killed"
+        );
+    }
+    let run = issuer.batch(&input, "out", &["--jobs", "2"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("already issued by an earlier run"),
+        "{}",
+        run.stderr
+    );
+
+    // Every request issued exactly once.
+    let records = listed(&issuer, &[]);
+    assert_eq!(records.len() as u64, count, "one certificate per request");
+    assert!(records.iter().all(|r| r["state"] == "issued"));
+    let lines: BTreeSet<u64> = records
+        .iter()
+        .map(|r| r["batch_line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, (1..=count).collect::<BTreeSet<_>>());
+    let subjects: BTreeSet<&str> = records
+        .iter()
+        .map(|r| r["subject_reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len() as u64, count);
+
+    // The folder holds exactly the register's certificates, every one whole and verifying.
+    let ids: BTreeSet<String> = records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut on_disk = BTreeSet::new();
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            !name.ends_with(".partial"),
+            "half-written file left: {name}"
+        );
+        if name.starts_with("batch-") {
+            continue;
+        }
+        let (id, _) = name.split_once('.').unwrap();
+        on_disk.insert(id.to_string());
+    }
+    assert_eq!(on_disk, ids, "files and register agree");
+    let trust = issuer.trust_store();
+    for record in &records {
+        let id = record["id"].as_str().unwrap();
+        let now = Timestamp::parse(record["issued_at"].as_str().unwrap()).unwrap();
+        for ext in ["jws", "qr.txt"] {
+            let bytes = std::fs::read(out.join(format!("{id}.{ext}"))).unwrap();
+            goodstanding_verifier::verify(&bytes, &trust, now)
+                .unwrap_or_else(|e| panic!("{id}.{ext}: {e}"));
+        }
+    }
+    // The manifest covers them all and every file matches it (PDFs included).
+    let manifest = file_named(&out, ".manifest.jws");
+    let run = issuer.verify(&manifest, &["--json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let check: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(check["certificates"], count);
+    assert_eq!(check["files"], count * 3);
+}
+
+#[test]
+fn the_manifest_verifies_and_names_each_altered_or_missing_file() {
+    let issuer = Issuer::new("batch-manifest");
+    let run = issuer.batch(&repo().join("examples/batch/requests.jsonl"), "out", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = issuer.path("out");
+    let manifest = file_named(&out, ".manifest.jws");
+
+    let run = issuer.verify(&manifest, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("VALID: batch manifest")
+            && run.stdout.contains("all 9 files of 3 certificates"),
+        "{}",
+        run.stdout
+    );
+
+    // A stock JOSE library verifies the manifest with the issuer's public key.
+    let jose = repo().join("tests/jose");
+    if jose.join("node_modules/jose").exists() {
+        let node = Command::new("node")
+            .arg(jose.join("verify.mjs"))
+            .arg(&manifest)
+            .arg(issuer.path("trust/batch-manifest.pub.jwk"))
+            .output()
+            .unwrap();
+        assert!(
+            node.status.success(),
+            "{}",
+            String::from_utf8_lossy(&node.stderr)
+        );
+        let result: Value = serde_json::from_slice(&node.stdout).unwrap();
+        assert_eq!(result["header"]["typ"], "gs-manifest+jws");
+        assert_eq!(result["payload"]["count"], 3);
+    }
+
+    let records = listed(&issuer, &[]);
+    let id = |i: usize| records[i]["id"].as_str().unwrap().to_string();
+    // One byte of a PDF, then a whole .jws replaced by another certificate's, then a file gone.
+    let pdf = out.join(format!("{}.pdf", id(0)));
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&pdf, bytes).unwrap();
+    let run = issuer.verify(&manifest, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("NOT VALID"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{}.pdf: altered", id(0))),
+        "{}",
+        run.stdout
+    );
+
+    std::fs::copy(
+        out.join(format!("{}.jws", id(2))),
+        out.join(format!("{}.jws", id(1))),
+    )
+    .unwrap();
+    std::fs::remove_file(out.join(format!("{}.qr.txt", id(2)))).unwrap();
+    let run = issuer.verify(&manifest, &["--json"]);
+    assert_eq!(run.code, 1);
+    let check: Value = serde_json::from_str(&run.stdout).unwrap();
+    let problems: BTreeMap<String, String> = check["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["file"].as_str().unwrap().to_string(),
+                p["problem"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[&format!("{}.jws", id(1))].starts_with("altered"));
+    assert_eq!(problems[&format!("{}.qr.txt", id(2))], "missing");
+
+    // A manifest whose signed content was changed is refused as a whole.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let dot = text.find('.').unwrap();
+    let mut tampered = text.into_bytes();
+    tampered[dot + 10] = if tampered[dot + 10] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    let forged = out.join("forged.manifest.jws");
+    std::fs::write(&forged, tampered).unwrap();
+    let run = issuer.verify(&forged, &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("signature does not verify"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn revoke_and_reissue_are_recorded_and_mistakes_get_clear_errors() {
+    let issuer = Issuer::new("batch-revoke");
+    let issue = |request: &Path| {
+        let (key, out) = (issuer.key(), issuer.path("out"));
+        let run = issuer.with_register(&[&"issue", &request, &"--key", &key, &"--out", &out]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.trim().to_string()
+    };
+    let first = issue(&example("clean-record"));
+    let second = issue(&example("clean-record"));
+
+    // Unknown id, unknown reason, superseded without a replacement.
+    let run = issuer.with_register(&[
+        &"revoke",
+        &"aaaaaaaaaaaaaaaaaaaaaaaaaa",
+        &"--reason",
+        &"new_information",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no certificate aaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        "{}",
+        run.stderr
+    );
+    let run = issuer.with_register(&[&"revoke", &first, &"--reason", &"bored"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("new_information, issued_in_error"),
+        "{}",
+        run.stderr
+    );
+    let run = issuer.with_register(&[&"revoke", &first, &"--reason", &"superseded"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("reissue"), "{}", run.stderr);
+
+    // Revoke, then revoke again.
+    let run = issuer.with_register(&[&"revoke", &first, &"--reason", &"issued_in_error"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = issuer.with_register(&[&"revoke", &first, &"--reason", &"new_information"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("certificate {first} was already revoked"))
+            && run.stderr.contains("issued_in_error"),
+        "{}",
+        run.stderr
+    );
+    let shown = issuer.with_register(&[&"register", &"show", &first, &"--json"]);
+    let shown: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(shown["state"], "revoked");
+    assert_eq!(shown["revocation"]["reason"], "issued_in_error");
+
+    // Reissue the second: a new certificate naming it; the old one revoked as superseded.
+    let (key, out) = (issuer.key(), issuer.path("out"));
+    let corrected = example("clean-record");
+    let run = issuer.with_register(&[
+        &"reissue", &second, &corrected, &"--key", &key, &"--out", &out,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let third = run.stdout.trim().to_string();
+    assert_ne!(third, second);
+    let old: Value = serde_json::from_str(
+        &issuer
+            .with_register(&[&"register", &"show", &second, &"--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(old["revocation"]["reason"], "superseded");
+    assert_eq!(old["revocation"]["superseded_by"], third.as_str());
+    assert_eq!(
+        payload(&out.join(format!("{third}.jws")))["supersedes"],
+        second.as_str()
+    );
+    let verified = issuer.verify(&out.join(format!("{third}.jws")), &[]);
+    assert!(
+        verified
+            .stdout
+            .contains(&format!("certificate {second}, now revoked")),
+        "{}",
+        verified.stdout
+    );
+
+    // Reissuing a revoked certificate, or for another subject, is refused and writes nothing.
+    let before = std::fs::read_dir(&out).unwrap().count();
+    let run = issuer.with_register(&[
+        &"reissue", &second, &corrected, &"--key", &key, &"--out", &out,
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("already revoked"), "{}", run.stderr);
+    let run = issuer.with_register(&[
+        &"reissue",
+        &third,
+        &example("several-records"),
+        &"--key",
+        &key,
+        &"--out",
+        &out,
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("same subject"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), before);
+
+    let subject = listed(&issuer, &["--subject", "SUBJ-000417"]);
+    assert_eq!(subject.len(), 3);
+}
+
+#[test]
+fn the_register_is_private_and_refused_when_others_can_read_it() {
+    let issuer = Issuer::new("batch-private");
+    let run = issuer.batch(&repo().join("examples/batch/requests.jsonl"), "out", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let register = issuer.register();
+        let mode = std::fs::metadata(&register).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let out = std::fs::metadata(issuer.path("out"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            out & 0o777,
+            0o700,
+            "the certificate folder is the issuer's only"
+        );
+        std::fs::set_permissions(&register, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let run = issuer.with_register(&[&"register", &"list"]);
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    }
+}
