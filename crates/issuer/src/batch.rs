@@ -18,13 +18,14 @@ use std::io::{BufWriter, Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
 
 use goodstanding_verifier::{CertificateId, Timestamp};
 use sha2::{Digest as _, Sha256};
 
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
-use crate::files::{PARTIAL_SUFFIX, sync_dir, temp_name, write_synced};
+use crate::files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
 use crate::issue::{CERTIFICATE_FILES, IssueError, issue};
 use crate::keys::IssuingKey;
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
@@ -33,6 +34,9 @@ use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
 
 /// Most certificates recorded in one register transaction.
 const CHUNK: usize = 64;
+
+/// Longest the writer waits to fill a chunk.
+const GATHER: Duration = Duration::from_millis(30);
 
 /// What to issue and where.
 #[derive(Debug)]
@@ -400,7 +404,8 @@ fn process(
             return refused(item, vec![problem]);
         }
     };
-    match write_partials(&contents, dir) {
+    // Not flushed here: the writer flushes a whole chunk at once before recording it issued.
+    match write_partials(&contents, dir, false) {
         Ok((sha256, files)) => Outcome::Signed(Box::new(Signed {
             record: new_certificate(
                 &issued.certificate,
@@ -417,17 +422,18 @@ fn process(
 /// Temporary and final path of each of a certificate's files.
 pub(crate) type PartialFiles = [(PathBuf, PathBuf); 3];
 
-/// Writes a certificate's files under their temporary names, flushed to disk; returns their
-/// SHA-256s and paths. On failure, the path that failed.
+/// Writes a certificate's files under their temporary names (with `sync`, flushed to disk);
+/// returns their SHA-256s and paths. On failure, the path that failed.
 pub(crate) fn write_partials(
     contents: &[(String, Vec<u8>); 3],
     dir: &Path,
+    sync: bool,
 ) -> Result<([String; 3], PartialFiles), (PathBuf, std::io::Error)> {
     let mut sha256: [String; 3] = Default::default();
     let mut files: PartialFiles = Default::default();
     for (i, (name, bytes)) in contents.iter().enumerate() {
         let temp = dir.join(temp_name(name));
-        if let Err(error) = write_synced(&temp, bytes, false) {
+        if let Err(error) = write_new(&temp, bytes, false, sync) {
             for (written, _) in &files[..i] {
                 let _ = std::fs::remove_file(written);
             }
@@ -480,7 +486,7 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// pending -> rename into place -> issued, for one chunk.
+    /// pending -> rename into place -> flush to disk -> issued, for one chunk.
     fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<(), BatchError> {
         if chunk.is_empty() {
             return Ok(());
@@ -490,7 +496,11 @@ impl Writer<'_> {
         for signed in chunk.iter() {
             place(&signed.files).map_err(|(path, error)| BatchError::Output { path, error })?;
         }
-        sync_dir(self.dir).map_err(|error| BatchError::Output {
+        let placed: Vec<&Path> = chunk
+            .iter()
+            .flat_map(|s| s.files.iter().map(|(_, target)| target.as_path()))
+            .collect();
+        make_durable(self.dir, &placed).map_err(|error| BatchError::Output {
             path: self.dir.to_path_buf(),
             error,
         })?;
@@ -755,6 +765,7 @@ fn write_all(
         failure.get_or_insert(e);
     };
     while let Ok(first) = outcomes.recv() {
+        let gathering = Instant::now();
         let mut next = Some(first);
         // Take whatever else is ready, up to a chunk, before writing.
         while let Some(outcome) = next.take() {
@@ -779,10 +790,13 @@ fn write_all(
                     let _ = std::fs::remove_file(temp);
                 }
             }
+            // Gather a chunk for up to GATHER, so that the flush and the two commits serve many
+            // certificates.
             if chunk.len() < CHUNK {
-                match outcomes.try_recv() {
+                let left = GATHER.saturating_sub(gathering.elapsed());
+                match outcomes.recv_timeout(left) {
                     Ok(more) => next = Some(more),
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => {}
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
                 }
             }
         }

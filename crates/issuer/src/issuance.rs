@@ -89,7 +89,7 @@ fn write_and_record_pending(
     let contents = issued.files().map_err(IssueOneError::Render)?;
     let dir = prepare_dir(dir)?;
     let dir = dir.as_path();
-    let (sha256, files) = write_partials(&contents, dir).map_err(|(p, e)| output(p, e))?;
+    let (sha256, files) = write_partials(&contents, dir, true).map_err(|(p, e)| output(p, e))?;
     let record = new_certificate(&issued.certificate, dir, None, sha256);
     if let Err(e) = register.record_pending(std::slice::from_ref(&record)) {
         for (temp, _) in &files {
