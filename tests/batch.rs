@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Issuer, Run, example, goodstanding, json_files, repo};
+use common::{
+    Issuer, Run, example, goodstanding, json_files, repo, with_payload_character_changed,
+};
 use goodstanding_verifier::{PublicJwk, Timestamp, TrustStore};
 use serde_json::Value;
 
@@ -511,16 +513,7 @@ fn the_manifest_verifies_and_names_each_altered_or_missing_file() {
     assert_eq!(problems[&format!("{}.qr.txt", id(2))], "missing");
 
     // A manifest whose signed content was changed is refused as a whole.
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let dot = text.find('.').unwrap();
-    let mut tampered = text.into_bytes();
-    tampered[dot + 10] = if tampered[dot + 10] == b'A' {
-        b'B'
-    } else {
-        b'A'
-    };
-    let forged = out.join("forged.manifest.jws");
-    std::fs::write(&forged, tampered).unwrap();
+    let forged = with_payload_character_changed(&manifest, 10, &out.join("forged.manifest.jws"));
     let run = issuer.verify(&forged, &[]);
     assert_eq!(run.code, 1);
     assert!(
@@ -663,4 +656,62 @@ fn the_register_is_private_and_refused_when_others_can_read_it() {
         assert_eq!(run.code, 2);
         assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet() {
+    let issuer = Issuer::new("batch-progress");
+    let input = repo().join("examples/batch/requests.jsonl");
+
+    let plain = issuer.batch(&input, "plain", &[]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(
+        plain.stderr.contains("3/3 done (3 issued, 0 refused)") && !plain.stderr.contains('\r'),
+        "{}",
+        plain.stderr
+    );
+
+    let quiet = issuer.batch(
+        &repo().join("examples/batch/requests.csv"),
+        "quiet",
+        &["--quiet"],
+    );
+    assert_eq!(quiet.code, 0);
+    assert_eq!(quiet.stderr, "", "--quiet shows no progress");
+    assert!(quiet.stdout.contains("issued           3"));
+
+    // The same input into another folder would be a second issue of the same batch: refused.
+    let elsewhere = issuer.batch(&input, "elsewhere", &[]);
+    assert_eq!(elsewhere.code, 2);
+    assert!(
+        elsewhere
+            .stderr
+            .contains("resume it with the same --out folder"),
+        "{}",
+        elsewhere.stderr
+    );
+
+    // On a terminal (a pseudo-terminal from util-linux `script`): a redrawn bar with count,
+    // rate and time left.
+    let command = format!(
+        "{} batch {} --key {} --out {} --register {}",
+        env!("CARGO_BIN_EXE_goodstanding"),
+        input.display(),
+        issuer.key().display(),
+        issuer.path("terminal").display(),
+        // A register of its own: the same input into another folder is another issuer's batch.
+        issuer.path("terminal.sqlite").display()
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("XDG_DATA_HOME", common::data_home())
+        .output()
+        .expect("script (util-linux) runs the batch on a pseudo-terminal");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("\r\x1b[K["), "{shown:?}");
+    assert!(
+        shown.contains("] 3/3") && shown.contains("/s") && shown.contains("left"),
+        "{shown:?}"
+    );
 }

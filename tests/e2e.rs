@@ -3,7 +3,10 @@
 
 mod common;
 
-use common::{Issuer, Run, example, goodstanding, goodstanding_with_stdin, json_files, repo};
+use common::{
+    Issuer, Run, example, goodstanding, goodstanding_with_stdin, json_files, repo,
+    with_payload_character_changed,
+};
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -447,16 +450,7 @@ fn a_stock_jose_library_verifies_the_jws() {
     assert_eq!(result["payload"]["subject"]["full_name"], "Łukasz Żółć");
 
     // The same library refuses it after one character of the payload changes.
-    let text = std::fs::read_to_string(&jws).unwrap();
-    let dot = text.find('.').unwrap();
-    let mut tampered = text.into_bytes();
-    tampered[dot + 5] = if tampered[dot + 5] == b'A' {
-        b'B'
-    } else {
-        b'A'
-    };
-    let bad = issuer.path("tampered.jws");
-    std::fs::write(&bad, tampered).unwrap();
+    let bad = with_payload_character_changed(&jws, 5, &issuer.path("tampered.jws"));
     let run = Command::new("node")
         .arg(jose_dir.join("verify.mjs"))
         .arg(&bad)

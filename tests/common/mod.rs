@@ -127,3 +127,14 @@ impl Issuer {
 pub fn example(name: &str) -> PathBuf {
     repo().join(format!("examples/requests/{name}.json"))
 }
+
+/// Writes a copy of a compact JWS file with one character of its payload changed (at `offset`
+/// characters after the first dot); returns the copy's path.
+pub fn with_payload_character_changed(jws: &Path, offset: usize, copy: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(jws).unwrap();
+    let at = text.find('.').unwrap() + offset;
+    let mut tampered = text.into_bytes();
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(copy, tampered).unwrap();
+    copy.to_path_buf()
+}

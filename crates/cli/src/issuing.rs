@@ -20,6 +20,41 @@ use crate::commands::{issue_error, key_error, now, parse_kid, read_request, rend
 use crate::error::CliError;
 use crate::io::outln;
 
+/// Where the issuance register is.
+#[derive(clap::Args)]
+pub struct RegisterArg {
+    /// The issuance register (SQLite, mode 0600)
+    /// [default: $XDG_DATA_HOME/goodstanding/register.sqlite, else
+    /// ~/.local/share/goodstanding/register.sqlite].
+    #[arg(long = "register", value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+/// What signing a certificate needs: the key, where its files go, and the register.
+#[derive(clap::Args)]
+pub struct SigningArgs {
+    /// The issuing private key (PKCS#8 PEM, mode 0600).
+    #[arg(long, value_name = "KEY.pem")]
+    key: PathBuf,
+    /// Folder for the certificate files (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
+    #[arg(long, value_name = "KID")]
+    kid: Option<String>,
+    #[command(flatten)]
+    register: RegisterArg,
+}
+
+impl SigningArgs {
+    /// The key and the open register.
+    fn open(&self) -> Result<(IssuingKey, Register), CliError> {
+        let key = load_issuing_key(&self.key, parse_kid(self.kid.clone())?).map_err(key_error)?;
+        let register = open_register(self.register.path.as_deref())?;
+        Ok((key, register))
+    }
+}
+
 /// Opens the register: `--register`, else the default in the data directory.
 pub fn open_register(given: Option<&Path>) -> Result<Register, CliError> {
     let path = match given {
@@ -64,40 +99,36 @@ fn print_recorded(recorded: &Recorded) {
 }
 
 /// `goodstanding issue`.
-pub fn issue(
-    request: &Path,
-    key: &Path,
-    out: &Path,
-    kid: Option<String>,
-    register: Option<&Path>,
-) -> Result<(), CliError> {
-    let key = load_issuing_key(key, parse_kid(kid)?).map_err(key_error)?;
+pub fn issue(request: &Path, signing: &SigningArgs) -> Result<(), CliError> {
     let parsed = read_request(request)?;
-    let mut register = open_register(register)?;
-    let recorded =
-        goodstanding_issuer::issuance::issue_recorded(&mut register, &parsed, &key, now()?, out)
-            .map_err(|e| one_error(request, e))?;
+    let (key, mut register) = signing.open()?;
+    let recorded = goodstanding_issuer::issuance::issue_recorded(
+        &mut register,
+        &parsed,
+        &key,
+        now()?,
+        &signing.out,
+    )
+    .map_err(|e| one_error(request, e))?;
     print_recorded(&recorded);
     Ok(())
 }
 
 /// `goodstanding reissue`.
-pub fn reissue(
-    old: &str,
-    request: &Path,
-    key: &Path,
-    out: &Path,
-    kid: Option<String>,
-    register: Option<&Path>,
-) -> Result<(), CliError> {
+pub fn reissue(old: &str, request: &Path, signing: &SigningArgs) -> Result<(), CliError> {
     let old = CertificateId::new(old)
         .map_err(|e| CliError::Input(format!("certificate id {old:?}: {e}")))?;
-    let key = load_issuing_key(key, parse_kid(kid)?).map_err(key_error)?;
     let parsed = read_request(request)?;
-    let mut register = open_register(register)?;
-    let recorded =
-        goodstanding_issuer::issuance::reissue(&mut register, &old, &parsed, &key, now()?, out)
-            .map_err(|e| one_error(request, e))?;
+    let (key, mut register) = signing.open()?;
+    let recorded = goodstanding_issuer::issuance::reissue(
+        &mut register,
+        &old,
+        &parsed,
+        &key,
+        now()?,
+        &signing.out,
+    )
+    .map_err(|e| one_error(request, e))?;
     print_recorded(&recorded);
     eprintln!(
         "certificate {old} is revoked (superseded by {})",
@@ -298,6 +329,8 @@ impl ProgressView {
                 recovered,
             } => {
                 self.first_done = progress.done();
+                // The rate counts from here, not from the reading of the input before.
+                self.started = Instant::now();
                 let mut line = format!("batch {batch_id}: {} request(s)", progress.total);
                 if progress.skipped > 0 {
                     line += &format!(
@@ -402,18 +435,12 @@ fn peak_memory_kib() -> Option<u64> {
 pub struct BatchArgs {
     /// The input file.
     pub input: PathBuf,
-    /// The key file.
-    pub key: PathBuf,
-    /// The output folder.
-    pub out: PathBuf,
+    /// Key, folder and register.
+    pub signing: SigningArgs,
     /// Worker threads.
     pub jobs: Option<usize>,
     /// Input form.
     pub format: Option<InputFormat>,
-    /// Key id.
-    pub kid: Option<String>,
-    /// Register file.
-    pub register: Option<PathBuf>,
     /// No progress.
     pub quiet: bool,
     /// JSON summary.
@@ -422,8 +449,7 @@ pub struct BatchArgs {
 
 /// `goodstanding batch`.
 pub fn batch(args: BatchArgs) -> Result<(), CliError> {
-    let key = load_issuing_key(&args.key, parse_kid(args.kid)?).map_err(key_error)?;
-    let mut register = open_register(args.register.as_deref())?;
+    let (key, mut register) = args.signing.open()?;
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -433,7 +459,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
     let options = BatchOptions {
         input: &args.input,
         format: args.format,
-        out_dir: &args.out,
+        out_dir: &args.signing.out,
         key: &key,
         jobs,
         now: now()?,
@@ -555,6 +581,7 @@ fn print_manifest_check(path: &Path, check: &ManifestCheck, json: bool) {
                 "batch": check.batch,
                 "kid": check.kid,
                 "made_at": check.made_at,
+                "input_sha256": check.input_sha256,
                 "certificates": check.certificates,
                 "files": check.files,
                 "problems": problems,
@@ -584,7 +611,12 @@ fn print_manifest_check(path: &Path, check: &ManifestCheck, json: bool) {
             outln!("  {file}: {problem}");
         }
     }
-    outln!("Batch {}, manifest made {}", check.batch, check.made_at);
+    outln!(
+        "Batch {}, manifest made {}, from an input with SHA-256 {}",
+        check.batch,
+        check.made_at,
+        check.input_sha256
+    );
     if !check.unlisted.is_empty() {
         outln!(
             "Note: {} certificate file(s) in the folder are not in this manifest (another batch, \

@@ -52,17 +52,8 @@ enum Command {
     Issue {
         /// The request (JSON; see schemas/certificate-request.schema.json).
         request: PathBuf,
-        /// The issuing private key (PKCS#8 PEM, mode 0600).
-        #[arg(long, value_name = "KEY.pem")]
-        key: PathBuf,
-        /// Folder for the certificate files (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
-        #[arg(long, value_name = "KID")]
-        kid: Option<String>,
         #[command(flatten)]
-        register: RegisterArg,
+        signing: issuing::SigningArgs,
     },
     /// Issue a whole batch: one certificate per request of a JSON Lines or CSV file, in
     /// parallel, each recorded in the register.
@@ -80,23 +71,14 @@ enum Command {
     Batch {
         /// The requests: JSON Lines (one request per line) or CSV (one row per record).
         input: PathBuf,
-        /// The issuing private key (PKCS#8 PEM, mode 0600).
-        #[arg(long, value_name = "KEY.pem")]
-        key: PathBuf,
-        /// Folder for the certificate files (created if missing, mode 0700).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        #[command(flatten)]
+        signing: issuing::SigningArgs,
         /// Worker threads [default: one per core].
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
         /// The input's form [default: from its extension, else its content].
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
-        /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
-        #[arg(long, value_name = "KID")]
-        kid: Option<String>,
-        #[command(flatten)]
-        register: RegisterArg,
         /// No progress display; the summary and errors only.
         #[arg(long, short)]
         quiet: bool,
@@ -109,7 +91,7 @@ enum Command {
         #[command(subcommand)]
         command: RegisterCommand,
     },
-    /// Revoke a certificate: records the revocation in the register (issue 5 publishes it).
+    /// Revoke a certificate: records the revocation and its reason in the register.
     Revoke {
         /// The certificate id.
         id: String,
@@ -118,7 +100,7 @@ enum Command {
         #[arg(long, value_name = "CODE")]
         reason: String,
         #[command(flatten)]
-        register: RegisterArg,
+        register: issuing::RegisterArg,
     },
     /// Issue a new certificate for the same subject that names the one it supersedes, and revoke
     /// the old one (reason superseded) in the same register transaction.
@@ -127,22 +109,8 @@ enum Command {
         id: String,
         /// The corrected request (JSON), for the same subject reference.
         request: PathBuf,
-        /// The issuing private key (PKCS#8 PEM, mode 0600).
-        #[arg(long, value_name = "KEY.pem")]
-        key: PathBuf,
-        /// Folder for the new certificate's files (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
-        #[arg(long, value_name = "KID")]
-        kid: Option<String>,
         #[command(flatten)]
-        register: RegisterArg,
-    },
-    /// Benchmarks for developers.
-    Bench {
-        #[command(subcommand)]
-        command: BenchCommand,
+        signing: issuing::SigningArgs,
     },
     /// Verify a certificate offline and show what it says.
     ///
@@ -150,7 +118,8 @@ enum Command {
     /// unsupported version); 2 unreadable input or usage error.
     Verify {
         /// A .jws file, a file holding the QR text, a certificate PDF (its attached .jws is
-        /// verified), a photo or scan of the QR code (PNG, JPEG), or - for standard input.
+        /// verified), a photo or scan of the QR code (PNG, JPEG), - for standard input, or a
+        /// batch manifest (<batch>.manifest.jws: checks every file of the batch against it).
         input: PathBuf,
         /// Trusted issuer public keys: a folder of *.jwk files or one .jwk file
         /// [default: $GOODSTANDING_TRUST].
@@ -198,16 +167,11 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "schemas")]
         out: PathBuf,
     },
-}
-
-/// Where the issuance register is.
-#[derive(clap::Args)]
-struct RegisterArg {
-    /// The issuance register (SQLite, mode 0600)
-    /// [default: $XDG_DATA_HOME/goodstanding/register.sqlite, else
-    /// ~/.local/share/goodstanding/register.sqlite].
-    #[arg(long = "register", value_name = "FILE")]
-    path: Option<PathBuf>,
+    /// Benchmarks for developers.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,7 +185,7 @@ enum RegisterCommand {
         #[arg(long, value_name = "ID")]
         batch: Option<String>,
         #[command(flatten)]
-        register: RegisterArg,
+        register: issuing::RegisterArg,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
@@ -231,7 +195,7 @@ enum RegisterCommand {
         /// The certificate id.
         id: String,
         #[command(flatten)]
-        register: RegisterArg,
+        register: issuing::RegisterArg,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -277,34 +241,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen { out, kid, force } => commands::keygen(&out, kid, force),
-        Command::Issue {
-            request,
-            key,
-            out,
-            kid,
-            register,
-        } => issuing::issue(&request, &key, &out, kid, register.path.as_deref()),
+        Command::Issue { request, signing } => issuing::issue(&request, &signing),
         Command::Batch {
             input,
-            key,
-            out,
+            signing,
             jobs,
             format,
-            kid,
-            register,
             quiet,
             json,
         } => issuing::batch(issuing::BatchArgs {
             input,
-            key,
-            out,
+            signing,
             jobs,
             format: format.map(|f| match f {
                 FormatArg::Jsonl => InputFormat::JsonLines,
                 FormatArg::Csv => InputFormat::Csv,
             }),
-            kid,
-            register: register.path,
             quiet,
             json,
         }),
@@ -328,11 +280,8 @@ fn main() -> ExitCode {
         Command::Reissue {
             id,
             request,
-            key,
-            out,
-            kid,
-            register,
-        } => issuing::reissue(&id, &request, &key, &out, kid, register.path.as_deref()),
+            signing,
+        } => issuing::reissue(&id, &request, &signing),
         Command::Bench {
             command: BenchCommand::Batch { count, jobs, keep },
         } => issuing::bench_batch(count, &jobs, keep.as_deref()),

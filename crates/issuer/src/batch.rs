@@ -221,8 +221,13 @@ fn batch_id(input_sha256: &[u8]) -> String {
     out
 }
 
-/// Reads the whole input once: its SHA-256 and how many requests it holds.
-fn count_and_hash(path: &Path, format: InputFormat) -> Result<([u8; 32], u64), BatchError> {
+/// Reads the input, giving each request to `each` until it returns `false`; returns the
+/// SHA-256 of the whole file, or `None` if `each` stopped early.
+fn read_items(
+    path: &Path,
+    format: InputFormat,
+    mut each: impl FnMut(BatchItem) -> bool,
+) -> Result<Option<[u8; 32]>, BatchError> {
     let input_error = |error| BatchError::Input {
         path: path.to_path_buf(),
         error,
@@ -232,15 +237,25 @@ fn count_and_hash(path: &Path, format: InputFormat) -> Result<([u8; 32], u64), B
         inner: file,
         hasher: Sha256::new(),
     };
-    let mut count = 0;
     for item in BatchReader::new(&mut hashing, format).map_err(input_error)? {
-        item.map_err(input_error)?;
-        count += 1;
+        if !each(item.map_err(input_error)?) {
+            return Ok(None);
+        }
     }
     // Anything the reader did not need (nothing, normally) still counts for the hash.
     std::io::copy(&mut hashing, &mut std::io::sink())
         .map_err(|e| input_error(InputError::Io(e)))?;
-    Ok((hashing.hasher.finalize().into(), count))
+    Ok(Some(hashing.hasher.finalize().into()))
+}
+
+/// Reads the whole input once: its SHA-256 and how many requests it holds.
+fn count_and_hash(path: &Path, format: InputFormat) -> Result<([u8; 32], u64), BatchError> {
+    let mut count = 0;
+    let hash = read_items(path, format, |_| {
+        count += 1;
+        true
+    })?;
+    Ok((hash.unwrap_or_default(), count))
 }
 
 /// The form of the input: given, or detected from its name and first bytes.
@@ -721,34 +736,19 @@ fn feed(
     stop: &AtomicBool,
     expected_sha256: &[u8; 32],
 ) -> Result<(), BatchError> {
-    let input_error = |error| BatchError::Input {
-        path: input.to_path_buf(),
-        error,
-    };
-    let file = File::open(input).map_err(|e| input_error(InputError::Io(e)))?;
-    let mut hashing = Hashing {
-        inner: file,
-        hasher: Sha256::new(),
-    };
-    for item in BatchReader::new(&mut hashing, format).map_err(input_error)? {
+    let hash = read_items(input, format, |item| {
         if stop.load(Ordering::Relaxed) {
-            return Ok(());
+            return false;
         }
-        let item = item.map_err(input_error)?;
-        if done.binary_search(&item.line).is_ok() {
-            continue;
+        done.binary_search(&item.line).is_ok() || work.send(item).is_ok()
+    })?;
+    match hash {
+        Some(hash) if hash != *expected_sha256 => {
+            stop.store(true, Ordering::Relaxed);
+            Err(BatchError::InputChanged(input.to_path_buf()))
         }
-        if work.send(item).is_err() {
-            return Ok(());
-        }
+        _ => Ok(()),
     }
-    std::io::copy(&mut hashing, &mut std::io::sink())
-        .map_err(|e| input_error(InputError::Io(e)))?;
-    if hashing.hasher.finalize().as_slice() != expected_sha256 {
-        stop.store(true, Ordering::Relaxed);
-        return Err(BatchError::InputChanged(input.to_path_buf()));
-    }
-    Ok(())
 }
 
 /// The writer thread: takes outcomes as they come, records them in chunks of up to [`CHUNK`].

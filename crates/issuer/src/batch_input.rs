@@ -231,19 +231,8 @@ const REQUIRED_COLUMNS: [&str; 6] = [
     "record",
 ];
 
-/// Columns that describe the subject, the same on every row of one subject.
-const SUBJECT_COLUMNS: [&str; 10] = [
-    "issuer",
-    "information_as_at",
-    "valid_from",
-    "valid_until",
-    "subject_reference",
-    "full_name",
-    "previous_names",
-    "date_of_birth",
-    "registrations",
-    "role_applied_for",
-];
+/// Columns that describe the subject, the same on every row of one subject: the first ten.
+const SUBJECT_COLUMNS: &[&str] = CSV_COLUMNS.split_at(10).0;
 
 /// For each record kind: CSV column and the request field it fills.
 const FINDING_FIELDS: [(&str, &str); 10] = [
@@ -695,7 +684,7 @@ impl<R: Read> CsvGroups<R> {
         let mut top = Map::new();
         let mut subject = Map::new();
         let first = &rows[0];
-        for column in SUBJECT_COLUMNS {
+        for &column in SUBJECT_COLUMNS {
             let value = self.cell(first, column);
             for row in &rows[1..] {
                 if self.cell(row, column) != value {

@@ -324,6 +324,8 @@ pub struct ManifestCheck {
     pub kid: String,
     /// When the manifest was made.
     pub made_at: String,
+    /// SHA-256 (hex) of the batch's input file, to match the batch with its input.
+    pub input_sha256: String,
     /// Certificates listed.
     pub certificates: usize,
     /// Files checked.
@@ -415,7 +417,6 @@ pub fn verify_manifest(path: &Path, trust: &TrustStore) -> Result<ManifestCheck,
             "the payload disagrees with its header or its own count",
         ));
     }
-    let _ = manifest.input_sha256;
 
     let dir = path
         .parent()
@@ -456,6 +457,7 @@ pub fn verify_manifest(path: &Path, trust: &TrustStore) -> Result<ManifestCheck,
         batch: manifest.batch,
         kid: manifest.kid,
         made_at: manifest.made_at,
+        input_sha256: manifest.input_sha256,
         certificates: manifest.certificates.len(),
         files,
         problems,

@@ -436,18 +436,25 @@ impl Register {
         };
         // WAL: readers do not block the writer; FULL: a committed transaction survives a power
         // cut, not only a killed process.
+        // Wait for other processes using the register rather than fail at once.
         connection
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 5000;",
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             )
             .map_err(format_error)?;
-        let version: i64 = connection
+        let mut connection = connection;
+        // Check and create the tables under a write lock, so that two processes opening a new
+        // register at once do not both create it.
+        let tx = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(format_error)?;
+        let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(format_error)?;
         match version {
             0 => {
-                let tables: i64 = connection
+                let tables: i64 = tx
                     .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
                     .map_err(format_error)?;
                 if tables > 0 {
@@ -456,11 +463,10 @@ impl Register {
                         message: "it is an SQLite database with other tables".into(),
                     });
                 }
-                connection
-                    .execute_batch(&format!(
-                        "BEGIN; {SCHEMA} PRAGMA user_version = {REGISTER_VERSION}; COMMIT;"
-                    ))
-                    .map_err(format_error)?;
+                tx.execute_batch(&format!(
+                    "{SCHEMA} PRAGMA user_version = {REGISTER_VERSION};"
+                ))
+                .map_err(format_error)?;
             }
             REGISTER_VERSION => {}
             other => {
@@ -473,6 +479,7 @@ impl Register {
                 });
             }
         }
+        tx.commit().map_err(format_error)?;
         Ok(Self {
             connection,
             path: path.to_path_buf(),
