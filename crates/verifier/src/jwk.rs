@@ -91,6 +91,10 @@ impl PublicJwk {
     pub fn from_json(text: &str) -> Result<Self, JwkError> {
         let json: JwkJson =
             serde_json::from_str(text).map_err(|e| JwkError::Json(e.to_string()))?;
+        Self::from_jwk_json(json)
+    }
+
+    fn from_jwk_json(json: JwkJson) -> Result<Self, JwkError> {
         if json.d.is_some() {
             return Err(JwkError::PrivateKey);
         }
@@ -108,9 +112,8 @@ impl PublicJwk {
         Ok(Self { kid, key })
     }
 
-    /// The JWK as JSON: `kty`, `crv`, `x`, `kid`, `alg`, `use`.
-    pub fn to_json(&self) -> String {
-        let json = JwkJson {
+    fn to_jwk_json(&self) -> JwkJson {
+        JwkJson {
             kty: "OKP".into(),
             crv: "Ed25519".into(),
             x: URL_SAFE_NO_PAD.encode(self.key.as_bytes()),
@@ -118,8 +121,27 @@ impl PublicJwk {
             alg: Some("EdDSA".into()),
             use_: Some("sig".into()),
             d: None,
-        };
+        }
+    }
+
+    /// The JWK as JSON: `kty`, `crv`, `x`, `kid`, `alg`, `use`.
+    pub fn to_json(&self) -> String {
         // Serializing plain strings cannot fail.
-        serde_json::to_string_pretty(&json).unwrap_or_default()
+        serde_json::to_string_pretty(&self.to_jwk_json()).unwrap_or_default()
+    }
+}
+
+/// As the JWK JSON object (in trust lists and JWKS files).
+impl Serialize for PublicJwk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_jwk_json().serialize(serializer)
+    }
+}
+
+/// From a JWK JSON object, with every check of [`PublicJwk::from_json`].
+impl<'de> Deserialize<'de> for PublicJwk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = JwkJson::deserialize(deserializer)?;
+        Self::from_jwk_json(json).map_err(serde::de::Error::custom)
     }
 }

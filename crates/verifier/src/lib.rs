@@ -18,6 +18,7 @@ pub mod base45;
 pub mod carrier;
 pub mod jwk;
 pub mod limits;
+pub mod lists;
 pub mod model;
 #[cfg(feature = "pdf")]
 pub mod pdf;
@@ -31,11 +32,12 @@ pub mod verify;
 
 pub use carrier::{Carrier, DecodeError, QR_PREFIX, SignedCertificate};
 pub use jwk::{JwkError, PublicJwk};
+pub use lists::{ListError, RevocationList, TrustList};
 pub use model::{Certificate, SCHEMA_VERSION};
 pub use text::{CertificateId, KeyId, TextError};
 pub use time::{Date, TimeParseError, Timestamp};
-pub use trust::{TrustError, TrustStore};
+pub use trust::{KeyProblem, TrustError, TrustStore};
 pub use verify::{
-    CERTIFICATE_TYP, ErrorKind, ProtectedHeader, Verified, VerifyError, verify, verify_signature,
-    verify_signed,
+    CERTIFICATE_TYP, ErrorKind, ProtectedHeader, RevocationCheck, Verified, VerifyError, verify,
+    verify_signature, verify_signed,
 };

@@ -6,7 +6,9 @@ use std::fmt;
 use ed25519_dalek::VerifyingKey;
 
 use crate::jwk::PublicJwk;
+use crate::lists::RevocationList;
 use crate::text::KeyId;
+use crate::time::Timestamp;
 
 /// Why a key could not be added to a trust store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +32,89 @@ impl fmt::Display for TrustError {
 
 impl std::error::Error for TrustError {}
 
-/// The issuing keys a verifier trusts.
+/// When a key may issue, from a trust list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPeriod {
+    /// From when it may issue.
+    pub from: Timestamp,
+    /// Until when (exclusive), if it was retired or its period is fixed.
+    pub until: Option<Timestamp>,
+    /// Since when it may be in other hands.
+    pub compromised_at: Option<Timestamp>,
+}
+
+/// Why a key was not allowed to sign something at the time it says it was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// Signed before the key's period began.
+    NotYet {
+        /// The key.
+        kid: String,
+        /// When its period begins.
+        from: Timestamp,
+    },
+    /// Signed after the key's period ended (it was retired).
+    Ended {
+        /// The key.
+        kid: String,
+        /// When its period ended.
+        until: Timestamp,
+    },
+    /// Signed at or after the key was compromised.
+    Compromised {
+        /// The key.
+        kid: String,
+        /// Since when it may be in other hands.
+        at: Timestamp,
+    },
+    /// Signed before the compromise, but valid only from after it (which a forger backdating a
+    /// certificate would need).
+    ValidAfterCompromise {
+        /// The key.
+        kid: String,
+        /// Since when it may be in other hands.
+        at: Timestamp,
+    },
+}
+
+impl fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotYet { kid, from } => write!(
+                f,
+                "signed with key {kid} before that key was allowed to issue (from {from})"
+            ),
+            Self::Ended { kid, until } => write!(
+                f,
+                "signed with key {kid} after that key was retired (it issued until {until})"
+            ),
+            Self::Compromised { kid, at } => write!(
+                f,
+                "signed with key {kid} at or after its compromise at {at}: it may be a forgery"
+            ),
+            Self::ValidAfterCompromise { kid, at } => write!(
+                f,
+                "signed with key {kid}, compromised at {at}, and valid only from after that: it \
+                 may be a backdated forgery"
+            ),
+        }
+    }
+}
+
+/// A trusted key and, if it came from a trust list, when it may issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TrustedKey {
+    key: VerifyingKey,
+    period: Option<KeyPeriod>,
+}
+
+/// The issuing keys a verifier trusts, with what its trust list and revocation list say.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
-    keys: BTreeMap<KeyId, VerifyingKey>,
+    keys: BTreeMap<KeyId, TrustedKey>,
+    trust_list: Option<(u64, Timestamp)>,
+    revocations: Option<RevocationList>,
+    require_fresh: bool,
 }
 
 impl TrustStore {
@@ -45,11 +126,26 @@ impl TrustStore {
     /// Trusts a key. Adding the same key twice is harmless; a different key under a known kid is
     /// an error.
     pub fn add(&mut self, jwk: PublicJwk) -> Result<(), TrustError> {
+        self.insert(jwk, None)
+    }
+
+    /// Trusts a key for the period a trust list gives it.
+    pub fn add_with_period(&mut self, jwk: PublicJwk, period: KeyPeriod) -> Result<(), TrustError> {
+        self.insert(jwk, Some(period))
+    }
+
+    fn insert(&mut self, jwk: PublicJwk, period: Option<KeyPeriod>) -> Result<(), TrustError> {
         match self.keys.get(&jwk.kid) {
-            Some(existing) if *existing != jwk.key => Err(TrustError::DuplicateKid(jwk.kid)),
+            Some(existing) if existing.key != jwk.key => Err(TrustError::DuplicateKid(jwk.kid)),
             Some(_) => Ok(()),
             None => {
-                self.keys.insert(jwk.kid, jwk.key);
+                self.keys.insert(
+                    jwk.kid,
+                    TrustedKey {
+                        key: jwk.key,
+                        period,
+                    },
+                );
                 Ok(())
             }
         }
@@ -57,7 +153,80 @@ impl TrustStore {
 
     /// The key with this id, if trusted.
     pub fn get(&self, kid: &str) -> Option<&VerifyingKey> {
-        KeyId::new(kid).ok().and_then(|kid| self.keys.get(&kid))
+        KeyId::new(kid)
+            .ok()
+            .and_then(|kid| self.keys.get(&kid))
+            .map(|k| &k.key)
+    }
+
+    /// The period in which key `kid` may issue, if it came from a trust list.
+    pub fn period(&self, kid: &str) -> Option<KeyPeriod> {
+        KeyId::new(kid)
+            .ok()
+            .and_then(|kid| self.keys.get(&kid))
+            .and_then(|k| k.period)
+    }
+
+    /// Whether key `kid` may have signed something at `signed_at` whose validity starts at
+    /// `valid_from` (see [`crate::lists`] for the policy on compromised keys). `Ok(Some(t))`:
+    /// allowed, but the key was compromised later, at `t`.
+    pub fn authorised(
+        &self,
+        kid: &str,
+        signed_at: Timestamp,
+        valid_from: Option<Timestamp>,
+    ) -> Result<Option<Timestamp>, KeyProblem> {
+        let Some(period) = self.period(kid) else {
+            return Ok(None);
+        };
+        let kid = kid.to_string();
+        if signed_at < period.from {
+            return Err(KeyProblem::NotYet {
+                kid,
+                from: period.from,
+            });
+        }
+        if let Some(until) = period.until.filter(|u| signed_at >= *u) {
+            return Err(KeyProblem::Ended { kid, until });
+        }
+        match period.compromised_at {
+            Some(at) if signed_at >= at => Err(KeyProblem::Compromised { kid, at }),
+            Some(at) if valid_from.is_some_and(|v| v >= at) => {
+                Err(KeyProblem::ValidAfterCompromise { kid, at })
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Records which trust list the keys came from: its sequence number and issue time.
+    pub fn set_trust_list(&mut self, sequence: u64, issued_at: Timestamp) {
+        self.trust_list = Some((sequence, issued_at));
+    }
+
+    /// The sequence number and issue time of the trust list the keys came from.
+    pub fn trust_list(&self) -> Option<(u64, Timestamp)> {
+        self.trust_list
+    }
+
+    /// Uses a (verified) revocation list.
+    pub fn set_revocations(&mut self, list: RevocationList) {
+        self.revocations = Some(list);
+    }
+
+    /// The revocation list in use.
+    pub fn revocations(&self) -> Option<&RevocationList> {
+        self.revocations.as_ref()
+    }
+
+    /// With `true`, a certificate is not valid unless a revocation list is loaded and not past
+    /// its next-update time.
+    pub fn set_require_fresh(&mut self, require: bool) {
+        self.require_fresh = require;
+    }
+
+    /// Whether a fresh revocation list is required.
+    pub fn require_fresh(&self) -> bool {
+        self.require_fresh
     }
 
     /// How many keys are trusted.
@@ -73,5 +242,91 @@ impl TrustStore {
     /// The trusted key ids, in order.
     pub fn kids(&self) -> impl Iterator<Item = &KeyId> {
         self.keys.keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    fn store_with(period: KeyPeriod) -> TrustStore {
+        let jwk = PublicJwk {
+            kid: KeyId::new("gs-test").unwrap(),
+            key: VerifyingKey::from_bytes(&[
+                215, 90, 152, 1, 130, 177, 10, 183, 213, 75, 254, 211, 201, 100, 7, 58, 14, 225,
+                114, 243, 218, 166, 35, 37, 175, 2, 26, 104, 247, 7, 81, 26,
+            ])
+            .unwrap(),
+        };
+        let mut store = TrustStore::new();
+        store.add_with_period(jwk, period).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_key_may_sign_only_within_its_period() {
+        let store = store_with(KeyPeriod {
+            from: at("2026-01-01T00:00:00Z"),
+            until: Some(at("2027-01-01T00:00:00Z")),
+            compromised_at: None,
+        });
+        assert_eq!(
+            store.authorised("gs-test", at("2026-06-01T00:00:00Z"), None),
+            Ok(None)
+        );
+        assert!(matches!(
+            store.authorised("gs-test", at("2025-12-31T23:59:59Z"), None),
+            Err(KeyProblem::NotYet { .. })
+        ));
+        assert!(matches!(
+            store.authorised("gs-test", at("2027-01-01T00:00:00Z"), None),
+            Err(KeyProblem::Ended { .. })
+        ));
+    }
+
+    #[test]
+    fn a_compromised_key_is_trusted_only_for_what_it_signed_and_started_before() {
+        let compromise = at("2026-06-01T12:00:00Z");
+        let store = store_with(KeyPeriod {
+            from: at("2026-01-01T00:00:00Z"),
+            until: None,
+            compromised_at: Some(compromise),
+        });
+        let before = at("2026-05-01T00:00:00Z");
+        assert_eq!(
+            store.authorised("gs-test", before, Some(before)),
+            Ok(Some(compromise))
+        );
+        assert!(matches!(
+            store.authorised("gs-test", compromise, Some(compromise)),
+            Err(KeyProblem::Compromised { .. })
+        ));
+        // Claims to be signed before, but valid only from after: a backdated forgery.
+        assert!(matches!(
+            store.authorised("gs-test", before, Some(at("2026-06-02T00:00:00Z"))),
+            Err(KeyProblem::ValidAfterCompromise { .. })
+        ));
+    }
+
+    #[test]
+    fn a_key_from_a_pinned_file_has_no_period() {
+        let mut store = TrustStore::new();
+        let jwk = store_with(KeyPeriod {
+            from: at("2026-01-01T00:00:00Z"),
+            until: None,
+            compromised_at: None,
+        });
+        assert!(jwk.period("gs-test").is_some());
+        assert!(store.period("gs-test").is_none());
+        assert_eq!(
+            store.authorised("gs-test", at("2020-01-01T00:00:00Z"), None),
+            Ok(None)
+        );
+        store.set_require_fresh(true);
+        assert!(store.require_fresh());
     }
 }

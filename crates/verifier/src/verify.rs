@@ -7,10 +7,10 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::carrier::{Carrier, DecodeError, SignedCertificate};
-use crate::model::{Certificate, SCHEMA_VERSION};
+use crate::model::{Certificate, RevocationReason, SCHEMA_VERSION};
 use crate::text::KeyId;
-use crate::time::Timestamp;
-use crate::trust::TrustStore;
+use crate::time::{Date, Timestamp};
+use crate::trust::{KeyProblem, TrustStore};
 
 /// The JWS `typ` of a goodstanding certificate.
 pub const CERTIFICATE_TYP: &str = "gs-cert+jws";
@@ -93,6 +93,27 @@ pub enum VerifyError {
     NotYetValid(Box<Verified>),
     /// Genuine, but expired.
     Expired(Box<Verified>),
+    /// Signed by a key of the trust list at a time it was not allowed to issue (before its
+    /// period, after its retirement, or after its compromise).
+    KeyNotAuthorised(KeyProblem),
+    /// Genuine, but revoked by its issuer.
+    Revoked {
+        /// The certificate.
+        verified: Box<Verified>,
+        /// The day it was revoked.
+        on: Date,
+        /// Why.
+        reason: RevocationReason,
+    },
+    /// Genuine, but the revocation list is past its next update and a fresh one is required.
+    RevocationStale {
+        /// The certificate.
+        verified: Box<Verified>,
+        /// When the list became stale.
+        since: Timestamp,
+    },
+    /// Genuine, but no revocation list is loaded and one is required.
+    NoRevocationList(Box<Verified>),
 }
 
 impl VerifyError {
@@ -103,12 +124,15 @@ impl VerifyError {
             Self::UnsupportedAlgorithm(_) | Self::BadSignature | Self::Substituted => {
                 ErrorKind::Signature
             }
-            Self::UnknownKey(_) => ErrorKind::Trust,
+            Self::UnknownKey(_) | Self::KeyNotAuthorised(_) => ErrorKind::Trust,
             Self::UnsupportedVersion(_)
             | Self::InvalidPayload(_)
             | Self::Policy(_)
             | Self::NotYetValid(_)
-            | Self::Expired(_) => ErrorKind::Policy,
+            | Self::Expired(_)
+            | Self::Revoked { .. }
+            | Self::RevocationStale { .. }
+            | Self::NoRevocationList(_) => ErrorKind::Policy,
         }
     }
 
@@ -127,13 +151,20 @@ impl VerifyError {
             Self::Policy(_) => "policy",
             Self::NotYetValid(_) => "not_yet_valid",
             Self::Expired(_) => "expired",
+            Self::KeyNotAuthorised(_) => "key_not_authorised",
+            Self::Revoked { .. } => "revoked",
+            Self::RevocationStale { .. } => "revocation_status_stale",
+            Self::NoRevocationList(_) => "no_revocation_list",
         }
     }
 
     /// The genuine certificate, for errors that come after the signature verified.
     pub fn verified(&self) -> Option<&Verified> {
         match self {
-            Self::NotYetValid(v) | Self::Expired(v) => Some(v),
+            Self::NotYetValid(v) | Self::Expired(v) | Self::NoRevocationList(v) => Some(v),
+            Self::Revoked { verified, .. } | Self::RevocationStale { verified, .. } => {
+                Some(verified)
+            }
             _ => None,
         }
     }
@@ -177,6 +208,19 @@ impl fmt::Display for VerifyError {
                 write!(f, "not yet valid: valid from {}", v.certificate.valid_from)
             }
             Self::Expired(v) => write!(f, "expired at {}", v.certificate.valid_until),
+            Self::KeyNotAuthorised(problem) => problem.fmt(f),
+            Self::Revoked { on, reason, .. } => {
+                write!(f, "revoked by its issuer on {on} ({})", reason.label())
+            }
+            Self::RevocationStale { since, .. } => write!(
+                f,
+                "revocation status stale since {since}, and a fresh revocation list is required: \
+                 update the trust data (goodstanding trust update)"
+            ),
+            Self::NoRevocationList(_) => f.write_str(
+                "no revocation list is loaded, and one is required: update the trust data \
+                 (goodstanding trust update)",
+            ),
         }
     }
 }
@@ -189,6 +233,25 @@ impl From<DecodeError> for VerifyError {
     }
 }
 
+/// What the revocation list in use says about a certificate's list itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationCheck {
+    /// No revocation list was loaded: revocation was not checked.
+    NotChecked,
+    /// Checked against revocation list `sequence`, signed at `issued_at`; the next is due at
+    /// `next_update`. `stale` when the time of checking is past that.
+    Checked {
+        /// The list's sequence number.
+        sequence: u64,
+        /// When it was signed.
+        issued_at: Timestamp,
+        /// When the next one is due.
+        next_update: Timestamp,
+        /// Whether the time of checking is at or past `next_update`.
+        stale: bool,
+    },
+}
+
 /// A certificate whose signature verified with a trusted key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -198,6 +261,11 @@ pub struct Verified {
     pub carrier: Carrier,
     /// The signed form, to convert to the other carrier.
     pub signed: SignedCertificate,
+    /// Set when the signing key was later marked compromised (at this time): the certificate is
+    /// accepted under the policy in [`crate::lists`], with a warning.
+    pub key_compromised_at: Option<Timestamp>,
+    /// What the revocation check rested on.
+    pub revocation: RevocationCheck,
 }
 
 /// Checks a JWS signature with one key, strictly (no malleable or small-order signatures).
@@ -249,19 +317,60 @@ pub fn verify_signed(
     let certificate: Certificate = serde_json::from_slice(signed.payload())
         .map_err(|e| VerifyError::InvalidPayload(e.to_string()))?;
     check_policy(&certificate, &kid)?;
+    let key_compromised_at = trust
+        .authorised(&kid, certificate.issued_at, Some(certificate.valid_from))
+        .map_err(VerifyError::KeyNotAuthorised)?;
 
-    let verified = Verified {
+    let revocations = trust.revocations();
+    let revocation = match revocations {
+        None => RevocationCheck::NotChecked,
+        Some(list) => RevocationCheck::Checked {
+            sequence: list.content.sequence,
+            issued_at: list.content.issued_at,
+            next_update: list.content.next_update,
+            stale: now >= list.content.next_update,
+        },
+    };
+    let revoked = revocations
+        .and_then(|list| list.find(&certificate.id))
+        .map(|entry| (entry.1, entry.2));
+    let verified = Box::new(Verified {
         certificate,
         carrier,
         signed,
-    };
+        key_compromised_at,
+        revocation,
+    });
+    if let Some((on, reason)) = revoked {
+        return Err(VerifyError::Revoked {
+            verified,
+            on,
+            reason,
+        });
+    }
     if now < verified.certificate.valid_from {
-        return Err(VerifyError::NotYetValid(Box::new(verified)));
+        return Err(VerifyError::NotYetValid(verified));
     }
     if now >= verified.certificate.valid_until {
-        return Err(VerifyError::Expired(Box::new(verified)));
+        return Err(VerifyError::Expired(verified));
     }
-    Ok(verified)
+    if trust.require_fresh() {
+        match revocation {
+            RevocationCheck::NotChecked => return Err(VerifyError::NoRevocationList(verified)),
+            RevocationCheck::Checked {
+                stale: true,
+                next_update,
+                ..
+            } => {
+                return Err(VerifyError::RevocationStale {
+                    verified,
+                    since: next_update,
+                });
+            }
+            RevocationCheck::Checked { .. } => {}
+        }
+    }
+    Ok(*verified)
 }
 
 /// Rules every genuine certificate keeps, checked again by the verifier.

@@ -1,0 +1,348 @@
+//! The signed lists a verifier caches: the trust list (signed by a root key: which issuing keys
+//! may issue, and when) and the revocation list (signed by an issuing key: which certificates are
+//! revoked, when and why).
+//!
+//! Both are JWS compact serializations, verified with `verify_strict` before their content is
+//! parsed, like certificates. Each has a sequence number (a verifier refuses an older list than
+//! the one it has: rollback) and an issue time (a verifier says how old its list is). The
+//! revocation list also says when the next one is due; after that it is stale.
+//!
+//! Policy for a key marked compromised: certificates it signed at or after the compromise time
+//! are refused. One it signed before is accepted, with a warning, only if its validity also
+//! started before the compromise time, so a forger holding the key and backdating a certificate
+//! gains at most the 90 days of validity that follow the compromise time. The issuing body should
+//! reissue those certificates with another key and revoke the old ones.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use crate::jwk::PublicJwk;
+use crate::model::RevocationReason;
+use crate::text::CertificateId;
+use crate::time::{Date, Timestamp};
+use crate::trust::{KeyPeriod, TrustStore};
+
+/// The JWS `typ` of a trust list.
+pub const TRUST_LIST_TYP: &str = "gs-trust-list+jws";
+/// The JWS `typ` of a revocation list.
+pub const REVOCATION_LIST_TYP: &str = "gs-revocation-list+jws";
+/// Largest trust list accepted, in bytes.
+pub const MAX_TRUST_LIST_LEN: usize = 1024 * 1024;
+/// Most keys a trust list may hold.
+pub const MAX_TRUSTED_KEYS: usize = 1000;
+/// Largest revocation list accepted, in bytes (about a million revocations).
+pub const MAX_REVOCATION_LIST_LEN: usize = 96 * 1024 * 1024;
+
+/// Why a trust list or revocation list was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListError {
+    /// Larger than the cap.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// Not a JWS, or its header or content is malformed.
+    Malformed(String),
+    /// The JWS is another kind of document.
+    WrongType {
+        /// The `typ` expected.
+        expected: &'static str,
+        /// The `typ` found.
+        found: Option<String>,
+    },
+    /// Signed by a key this verifier does not hold (for a trust list: not a pinned root).
+    UnknownSigner(String),
+    /// The signature does not verify.
+    BadSignature,
+    /// The signing key was not allowed to sign at the list's issue time.
+    SignerNotAuthorised(String),
+}
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLarge { limit } => write!(f, "larger than {limit} bytes"),
+            Self::Malformed(m) => write!(f, "malformed: {m}"),
+            Self::WrongType { expected, found } => {
+                write!(f, "not a {expected} (JWS typ {found:?})")
+            }
+            Self::UnknownSigner(kid) => write!(
+                f,
+                "signed by key {kid:?}, which is not a key this verifier trusts to sign it"
+            ),
+            Self::BadSignature => f.write_str(
+                "the signature does not verify: the list was altered or not signed by the key it \
+                 names",
+            ),
+            Self::SignerNotAuthorised(m) => write!(f, "signed by a key not allowed to: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ListError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListHeader {
+    alg: String,
+    kid: String,
+    typ: Option<String>,
+}
+
+/// Verifies a compact JWS of type `typ` with a key that `key_for` finds by `kid`; returns the
+/// signer's kid and the payload bytes. Nothing of the payload is parsed before the signature
+/// verifies.
+fn verify_list<'k>(
+    input: &[u8],
+    typ: &'static str,
+    limit: usize,
+    key_for: impl Fn(&str) -> Option<&'k VerifyingKey>,
+) -> Result<(String, Vec<u8>), ListError> {
+    if input.len() > limit {
+        return Err(ListError::TooLarge { limit });
+    }
+    let text = std::str::from_utf8(input)
+        .map_err(|_| ListError::Malformed("not text".into()))?
+        .trim();
+    let mut parts = text.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ListError::Malformed(
+            "not a JWS in compact form (three parts separated by dots)".into(),
+        ));
+    };
+    if header.len() > 1024 {
+        return Err(ListError::Malformed("the header is too long".into()));
+    }
+    let header_json: ListHeader = URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .ok_or_else(|| ListError::Malformed("unreadable JWS header".into()))?;
+    if header_json.typ.as_deref() != Some(typ) {
+        return Err(ListError::WrongType {
+            expected: typ,
+            found: header_json.typ,
+        });
+    }
+    if header_json.alg != "EdDSA" {
+        return Err(ListError::Malformed(format!(
+            "algorithm {:?}; only EdDSA is accepted",
+            header_json.alg
+        )));
+    }
+    let key = key_for(&header_json.kid)
+        .ok_or_else(|| ListError::UnknownSigner(header_json.kid.clone()))?;
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(signature)
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or(ListError::BadSignature)?;
+    let signing_input = &text[..header.len() + 1 + payload.len()];
+    key.verify_strict(signing_input.as_bytes(), &Signature::from_bytes(&signature))
+        .map_err(|_| ListError::BadSignature)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| ListError::Malformed("the payload is not base64url".into()))?;
+    Ok((header_json.kid, payload))
+}
+
+/// What a trust list says of an issuing key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// May issue from `from` (until `until`, if set).
+    Active,
+    /// No longer issues: certificates from before `until` stay valid.
+    Retired,
+    /// In other hands since `compromised_at`.
+    Compromised,
+}
+
+/// One issuing key in a trust list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedKeyEntry {
+    /// The public key (its `kid` names it).
+    pub key: PublicJwk,
+    /// From when it may issue.
+    pub from: Timestamp,
+    /// Until when it may issue (exclusive); none: open-ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
+    /// Its status.
+    pub status: KeyStatus,
+    /// Since when it may be in other hands (status `compromised` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised_at: Option<Timestamp>,
+}
+
+/// The signed content of a trust list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustListContent {
+    /// Format version: 1.
+    pub trust_list_version: u32,
+    /// Increases with every new list.
+    pub sequence: u64,
+    /// When it was signed.
+    pub issued_at: Timestamp,
+    /// The issuing keys.
+    pub keys: Vec<TrustedKeyEntry>,
+}
+
+impl TrustListContent {
+    /// Checks the entries make sense together; the message names the key.
+    pub fn check(&self) -> Result<(), String> {
+        if self.trust_list_version != 1 {
+            return Err(format!(
+                "trust list version {}; this verifier reads version 1",
+                self.trust_list_version
+            ));
+        }
+        if self.keys.len() > MAX_TRUSTED_KEYS {
+            return Err(format!("more than {MAX_TRUSTED_KEYS} keys"));
+        }
+        for (i, entry) in self.keys.iter().enumerate() {
+            let kid = &entry.key.kid;
+            if self.keys[..i].iter().any(|e| e.key.kid == *kid) {
+                return Err(format!("key {kid} is listed twice"));
+            }
+            if entry.until.is_some_and(|u| u <= entry.from) {
+                return Err(format!("key {kid}: until is not after from"));
+            }
+            match (entry.status, entry.compromised_at) {
+                (KeyStatus::Compromised, None) => {
+                    return Err(format!("key {kid}: compromised without compromised_at"));
+                }
+                (KeyStatus::Active | KeyStatus::Retired, Some(_)) => {
+                    return Err(format!(
+                        "key {kid}: compromised_at on a key not compromised"
+                    ));
+                }
+                (KeyStatus::Retired, _) if entry.until.is_none() => {
+                    return Err(format!("key {kid}: retired without until"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A trust list whose root signature verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustList {
+    /// What it says.
+    pub content: TrustListContent,
+    /// The root key that signed it.
+    pub root_kid: String,
+}
+
+impl TrustList {
+    /// Verifies a trust list with the pinned root keys, then reads it.
+    pub fn verify(input: &[u8], roots: &TrustStore) -> Result<Self, ListError> {
+        let (root_kid, payload) = verify_list(input, TRUST_LIST_TYP, MAX_TRUST_LIST_LEN, |kid| {
+            roots.get(kid)
+        })?;
+        let content: TrustListContent = serde_json::from_slice(&payload)
+            .map_err(|e| ListError::Malformed(format!("content: {e}")))?;
+        content.check().map_err(ListError::Malformed)?;
+        Ok(Self { content, root_kid })
+    }
+
+    /// The issuing keys as a trust store, each with the period in which it may issue.
+    pub fn to_store(&self) -> TrustStore {
+        let mut store = TrustStore::new();
+        for entry in &self.content.keys {
+            // Kids are unique (checked), so adding cannot fail.
+            let _ = store.add_with_period(
+                entry.key.clone(),
+                KeyPeriod {
+                    from: entry.from,
+                    until: entry.until,
+                    compromised_at: entry.compromised_at,
+                },
+            );
+        }
+        store.set_trust_list(self.content.sequence, self.content.issued_at);
+        store
+    }
+}
+
+/// One revoked certificate: its id, the day it was revoked, why. Serialized as a JSON array
+/// `[id, "YYYY-MM-DD", reason]` to keep a long list small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedEntry(pub CertificateId, pub Date, pub RevocationReason);
+
+/// The signed content of a revocation list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationListContent {
+    /// Format version: 1.
+    pub revocation_list_version: u32,
+    /// Increases with every new list.
+    pub sequence: u64,
+    /// When it was signed.
+    pub issued_at: Timestamp,
+    /// When the next list is due; after that this one is stale.
+    pub next_update: Timestamp,
+    /// Revoked certificates, sorted by id.
+    pub revoked: Vec<RevokedEntry>,
+}
+
+/// A revocation list whose signature verified with a key of the trust list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationList {
+    /// What it says.
+    pub content: RevocationListContent,
+    /// The issuing key that signed it.
+    pub signer: String,
+}
+
+impl RevocationList {
+    /// Verifies a revocation list with the issuing keys of a trust list (the signer must have
+    /// been allowed to issue when the list was signed), then reads it.
+    pub fn verify(input: &[u8], keys: &TrustStore) -> Result<Self, ListError> {
+        let (signer, payload) =
+            verify_list(input, REVOCATION_LIST_TYP, MAX_REVOCATION_LIST_LEN, |kid| {
+                keys.get(kid)
+            })?;
+        let content: RevocationListContent = serde_json::from_slice(&payload)
+            .map_err(|e| ListError::Malformed(format!("content: {e}")))?;
+        if content.revocation_list_version != 1 {
+            return Err(ListError::Malformed(format!(
+                "revocation list version {}; this verifier reads version 1",
+                content.revocation_list_version
+            )));
+        }
+        if let Err(problem) = keys.authorised(&signer, content.issued_at, None) {
+            return Err(ListError::SignerNotAuthorised(problem.to_string()));
+        }
+        if content.next_update <= content.issued_at {
+            return Err(ListError::Malformed(
+                "next_update is not after issued_at".into(),
+            ));
+        }
+        if content.revoked.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(ListError::Malformed(
+                "the revoked ids are not sorted and unique".into(),
+            ));
+        }
+        Ok(Self { content, signer })
+    }
+
+    /// The revocation of certificate `id`, if it is revoked.
+    pub fn find(&self, id: &CertificateId) -> Option<&RevokedEntry> {
+        self.content
+            .revoked
+            .binary_search_by(|entry| entry.0.cmp(id))
+            .ok()
+            .map(|i| &self.content.revoked[i])
+    }
+}
