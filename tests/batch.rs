@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::{
     Issuer, Run, example, goodstanding, json_files, repo, with_payload_character_changed,
 };
-use goodstanding_verifier::{PublicJwk, Timestamp, TrustStore};
+use goodstanding_verifier::{Timestamp, TrustStore};
 use serde_json::Value;
 
 impl Issuer {
@@ -48,12 +48,9 @@ impl Issuer {
     }
 
     fn trust_store(&self) -> TrustStore {
-        let mut store = TrustStore::new();
-        for entry in std::fs::read_dir(self.path("trust")).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            store.add(PublicJwk::from_json(&text).unwrap()).unwrap();
-        }
-        store
+        goodstanding_issuer::trust_cache::load(&self.path("trust"))
+            .unwrap()
+            .0
     }
 }
 
@@ -458,7 +455,7 @@ fn the_manifest_verifies_and_names_each_altered_or_missing_file() {
         let node = Command::new("node")
             .arg(jose.join("verify.mjs"))
             .arg(&manifest)
-            .arg(issuer.path("trust/batch-manifest.pub.jwk"))
+            .arg(issuer.path("keys/batch-manifest.pub.jwk"))
             .output()
             .unwrap();
         assert!(

@@ -431,7 +431,7 @@ fn a_stock_jose_library_verifies_the_jws() {
     }
     let issuer = Issuer::new("e2e-jose");
     let (jws, _) = issuer.issue(&example("several-records"));
-    let jwk = issuer.path("trust/e2e-jose.pub.jwk");
+    let jwk = issuer.path("keys/e2e-jose.pub.jwk");
     let run = Command::new("node")
         .arg(jose_dir.join("verify.mjs"))
         .arg(&jws)

@@ -62,29 +62,113 @@ pub fn json_files(folder: &str) -> Vec<PathBuf> {
     files
 }
 
-/// A folder with a fresh issuing key (`keys/`) and a trust store holding its public key.
+/// A folder with a fresh issuing key (`keys/`), a root key (`root/`) whose trust list names it
+/// (`trust-list.jws`), the published site (`site/`) and a verifier's trust folder (`trust/`)
+/// updated from it.
 pub struct Issuer {
     pub dir: tempfile::TempDir,
 }
 
+/// The root key's id in every test issuer.
+pub const ROOT_KID: &str = "e2e-root";
+
+pub fn ok(run: &Run) {
+    assert_eq!(run.code, 0, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+}
+
 impl Issuer {
     pub fn new(kid: &str) -> Self {
+        let issuer = Self::without_keys();
+        issuer.add_key(kid, "2000-01-01");
+        issuer.publish();
+        ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+        issuer
+    }
+
+    /// A root key and nothing else.
+    pub fn without_keys() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let run = goodstanding(&[
+        ok(&goodstanding(&[
+            &"root",
             &"keygen",
             &"--out",
-            &dir.path().join("keys"),
+            &dir.path().join("root"),
+            &"--kid",
+            &ROOT_KID,
+        ]));
+        Self { dir }
+    }
+
+    /// Makes issuing key `kid` and adds it to the trust list, allowed from `from`.
+    pub fn add_key(&self, kid: &str, from: &str) {
+        ok(&goodstanding(&[
+            &"keygen",
+            &"--out",
+            &self.path("keys"),
             &"--kid",
             &kid,
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        std::fs::create_dir(dir.path().join("trust")).unwrap();
-        std::fs::copy(
-            dir.path().join(format!("keys/{kid}.pub.jwk")),
-            dir.path().join(format!("trust/{kid}.pub.jwk")),
-        )
-        .unwrap();
-        Self { dir }
+        ]));
+        ok(&self.trust(&[
+            &"add",
+            &self.path(&format!("keys/{kid}.pub.jwk")),
+            &"--from",
+            &from,
+        ]));
+    }
+
+    /// Runs `goodstanding trust ARGS --root-key ROOT --list trust-list.jws`.
+    pub fn trust(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
+        let root_key = self.path(&format!("root/{ROOT_KID}.key.pem"));
+        let list = self.path("trust-list.jws");
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"trust"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[&"--root-key", &root_key, &"--list", &list]);
+        goodstanding(&all)
+    }
+
+    pub fn root_public(&self) -> PathBuf {
+        self.path(&format!("root/{ROOT_KID}.pub.jwk"))
+    }
+
+    /// Publishes into `site/`, signing the revocation list with `key()`.
+    pub fn publish(&self) -> Run {
+        self.publish_with(&self.key(), &[])
+    }
+
+    pub fn publish_with(&self, key: &Path, extra: &[&str]) -> Run {
+        let (site, root, list, register) = (
+            self.path("site"),
+            self.root_public(),
+            self.path("trust-list.jws"),
+            self.path("register.sqlite"),
+        );
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"publish",
+            &"--out",
+            &site,
+            &"--key",
+            &key,
+            &"--root",
+            &root,
+            &"--trust-list",
+            &list,
+            &"--register",
+            &register,
+        ];
+        for e in extra {
+            args.push(e);
+        }
+        let run = goodstanding(&args);
+        ok(&run);
+        run
+    }
+
+    /// `trust update --from SOURCE --trust trust/ --root root public key`.
+    pub fn update_trust(&self, source: &str) -> Run {
+        let (trust, root) = (self.path("trust"), self.root_public());
+        goodstanding(&[
+            &"trust", &"update", &"--from", &source, &"--trust", &trust, &"--root", &root,
+        ])
     }
 
     pub fn key(&self) -> PathBuf {

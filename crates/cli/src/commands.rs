@@ -18,8 +18,9 @@ use goodstanding_verifier::{pdf, scan};
 
 use crate::error::CliError;
 use crate::io::outln;
-use crate::io::{create_dir, load_trust, read_certificate_input, read_input, write_output};
+use crate::io::{create_dir, read_certificate_input, read_input, write_output};
 use crate::report;
+use crate::trust::load_trust;
 
 /// The current time from the system clock.
 pub fn now() -> Result<Timestamp, CliError> {
@@ -127,9 +128,11 @@ pub fn verify(
     trust: Option<&Path>,
     at: Option<&str>,
     json: bool,
+    require_fresh: bool,
 ) -> Result<(), CliError> {
     let at = parse_at(at)?;
-    let (store, _) = load_trust(trust)?;
+    let (mut store, cache) = load_trust(trust)?;
+    store.set_require_fresh(require_fresh);
     if is_manifest_path(input) {
         return crate::issuing::verify_manifest_command(input, &store, json);
     }
@@ -162,7 +165,7 @@ pub fn verify(
     } else {
         goodstanding_verifier::verify(&bytes, &store, at)
     };
-    report::verdict(input, &result, at, json)
+    report::verdict(input, &result, at, &cache, json)
 }
 
 /// Whether a path names a batch manifest (`<batch>.manifest.jws`), which may be larger than any
@@ -227,9 +230,12 @@ pub fn schema(out: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The demo key pair: clearly marked, trusted by nothing unless told to.
+/// The demo key pairs: clearly marked, trusted by nothing unless told to. The root key signs
+/// the demo trust list, which names the issuing key.
 const DEMO_PRIVATE_KEY: &str = include_str!("../../../keys/demo/demo-2026.key.pem");
 const DEMO_PUBLIC_KEY: &str = include_str!("../../../keys/demo/demo-2026.pub.jwk");
+const DEMO_ROOT_PRIVATE_KEY: &str = include_str!("../../../keys/demo/demo-root.key.pem");
+const DEMO_ROOT_PUBLIC_KEY: &str = include_str!("../../../keys/demo/demo-root.pub.jwk");
 
 /// The built-in example requests.
 const EXAMPLES: [(&str, &str); 3] = [
@@ -257,32 +263,124 @@ fn built_in(what: &str, e: impl std::fmt::Display) -> CliError {
     CliError::Refused(format!("built-in {what} is broken (this is a bug): {e}"))
 }
 
+/// A demo key pair from the built-in PEM and JWK, checked against each other.
+fn demo_key(private: &str, public: &str, what: &str) -> Result<IssuingKey, CliError> {
+    let public = PublicJwk::from_json(public).map_err(|e| built_in(what, e))?;
+    let key = IssuingKey::from_pkcs8_pem(private, Some(public.kid.clone()))
+        .map_err(|e| built_in(what, e))?;
+    if key.public_jwk() != public {
+        return Err(built_in(what, "the public key does not match"));
+    }
+    Ok(key)
+}
+
+/// The demo's issuing body and verifier, made afresh in `out`: a trust list naming the demo key
+/// (signed by the demo root), a register, a published site, and a trust folder updated from it.
+struct DemoTrust {
+    key: IssuingKey,
+    root: IssuingKey,
+    register: goodstanding_issuer::register::Register,
+    trust_list: PathBuf,
+    site: PathBuf,
+    trust_dir: PathBuf,
+}
+
+impl DemoTrust {
+    fn new(out: &Path, now: Timestamp) -> Result<Self, CliError> {
+        use goodstanding_issuer::publication::{TrustChange, change_trust_list};
+        let key = demo_key(DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, "demo key pair")?;
+        let root = demo_key(DEMO_ROOT_PRIVATE_KEY, DEMO_ROOT_PUBLIC_KEY, "demo root key")?;
+        create_dir(out)?;
+        let trust_list = out.join("trust-list.jws");
+        let trust_dir = out.join("trust");
+        // A fresh start: the demo's register, lists and trust folder from an earlier run go.
+        for file in ["trust-list.jws", "register.sqlite", "register.sqlite-wal", "register.sqlite-shm"] {
+            let _ = std::fs::remove_file(out.join(file));
+        }
+        for dir in ["batch", "site", "trust"] {
+            let _ = std::fs::remove_dir_all(out.join(dir));
+        }
+        let from = Timestamp::parse("2026-01-01T00:00:00Z").map_err(|e| built_in("date", e))?;
+        change_trust_list(
+            &trust_list,
+            &root,
+            &TrustChange::Add {
+                key: Box::new(key.public_jwk()),
+                from: from.min(now),
+                until: None,
+            },
+            now,
+        )
+        .map_err(|e| built_in("demo trust list", e))?;
+        let register = goodstanding_issuer::register::Register::open(&out.join("register.sqlite"))
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        let mut demo = Self {
+            key,
+            root,
+            register,
+            trust_list,
+            site: out.join("site"),
+            trust_dir,
+        };
+        demo.publish_and_update(now)?;
+        Ok(demo)
+    }
+
+    /// Publishes the site from the register, then updates the trust folder from it.
+    fn publish_and_update(&mut self, now: Timestamp) -> Result<(), CliError> {
+        use goodstanding_issuer::publication::{PublishOptions, publish};
+        let mut roots = TrustStore::new();
+        roots
+            .add(self.root.public_jwk())
+            .map_err(|e| built_in("demo root", e))?;
+        let next_update = now.plus_days(7).unwrap_or(now);
+        publish(
+            &PublishOptions {
+                site: &self.site,
+                key: &self.key,
+                trust_list: &self.trust_list,
+                roots: &roots,
+                now,
+                next_update,
+            },
+            &mut self.register,
+        )
+        .map_err(|e| built_in("demo publication", e))?;
+        let read = |name: &str| {
+            let path = self.site.join(name);
+            std::fs::read(&path).map_err(|e| CliError::file(&path, e))
+        };
+        goodstanding_issuer::trust_cache::update(
+            &self.trust_dir,
+            &[self.root.public_jwk()],
+            &self.site.to_string_lossy(),
+            now,
+            &read(goodstanding_issuer::publication::TRUST_LIST_FILE)?,
+            &read(goodstanding_issuer::publication::REVOCATION_LIST_FILE)?,
+        )
+        .map_err(|e| built_in("demo trust folder", e))?;
+        Ok(())
+    }
+
+    fn store(&self) -> Result<TrustStore, CliError> {
+        goodstanding_issuer::trust_cache::load(&self.trust_dir)
+            .map(|(store, _)| store)
+            .map_err(|e| built_in("demo trust folder", e))
+    }
+}
+
 /// `goodstanding demo`.
 pub fn demo(out: &Path) -> Result<(), CliError> {
-    let public =
-        PublicJwk::from_json(DEMO_PUBLIC_KEY).map_err(|e| built_in("demo public key", e))?;
-    let key = IssuingKey::from_pkcs8_pem(DEMO_PRIVATE_KEY, Some(public.kid.clone()))
-        .map_err(|e| built_in("demo private key", e))?;
-    if key.public_jwk() != public {
-        return Err(built_in("demo key pair", "the public key does not match"));
-    }
-    let trust_dir = out.join("trust");
-    create_dir(&trust_dir)?;
-    write_output(
-        &trust_dir.join(format!("{}.pub.jwk", public.kid)),
-        DEMO_PUBLIC_KEY.as_bytes(),
-    )?;
-    let mut store = TrustStore::new();
-    store
-        .add(public.clone())
-        .map_err(|e| built_in("demo trust store", e))?;
-
     let now = now()?;
+    let mut demo = DemoTrust::new(out, now)?;
+    let store = demo.store()?;
+    let key = &demo.key;
     outln!(
-        "goodstanding demo: issuing {} example certificates with the DEMO key {} (trusted by \
-         nothing unless told to)\n",
+        "goodstanding demo: issuing {} example certificates with the DEMO key {} (named in a \
+         trust list signed by the DEMO root key {}; trusted by nothing unless told to)\n",
         EXAMPLES.len(),
-        public.kid
+        key.kid(),
+        demo.root.kid()
     );
     let mut rows = vec![report::DemoRow::header()];
     let mut failures = Vec::new();
@@ -290,7 +388,7 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
     for (name, json) in EXAMPLES {
         let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
         let issued =
-            goodstanding_issuer::issue(&request, &key, now).map_err(|e| built_in(name, e))?;
+            goodstanding_issuer::issue(&request, key, now).map_err(|e| built_in(name, e))?;
         let [jws_path, qr_path, pdf_path] = write_certificate(&issued, out)?;
         let mut verdicts = Vec::new();
         for path in [&jws_path, &qr_path] {
@@ -310,7 +408,7 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
 
     let (name, json) = REFUSED_EXAMPLE;
     let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
-    match goodstanding_issuer::issue(&request, &key, now) {
+    match goodstanding_issuer::issue(&request, key, now) {
         Err(IssueError::Invalid(v)) => {
             outln!("\nrefused, as the rules require ({name}):");
             for violation in &v.0 {
@@ -329,10 +427,10 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
         outln!(
             "Verify one yourself:  goodstanding verify {} --trust {}",
             qr.display(),
-            trust_dir.display()
+            demo.trust_dir.display()
         );
     }
-    demo_batch(out, &key, &store, now, &mut failures)?;
+    demo_batch(out, &mut demo, now, &mut failures)?;
     if failures.is_empty() {
         Ok(())
     } else {
@@ -346,38 +444,32 @@ pub fn demo(out: &Path) -> Result<(), CliError> {
 /// The example requests as a CSV export, for the demo's batch.
 const BATCH_EXAMPLE: &str = include_str!("../../../examples/batch/requests.csv");
 
-/// The demo's batch: the examples as CSV, issued into `out/batch` and recorded in a register of
-/// the demo's own (both made afresh), then checked against the signed manifest.
+/// The demo's batch: the examples as CSV, issued into `out/batch` and recorded in the demo's
+/// register, checked against the signed manifest; then one of them revoked, the lists published
+/// again and fetched, and the revoked certificate shown not valid.
 fn demo_batch(
     out: &Path,
-    key: &IssuingKey,
-    store: &TrustStore,
+    demo: &mut DemoTrust,
     now: Timestamp,
     failures: &mut Vec<String>,
 ) -> Result<(), CliError> {
     use goodstanding_issuer::batch::{BatchOptions, run_batch};
-    use goodstanding_issuer::register::Register;
+    use goodstanding_verifier::model::RevocationReason;
 
     let batch_dir = out.join("batch");
-    let register_path = out.join("register.sqlite");
-    let _ = std::fs::remove_dir_all(&batch_dir);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(out.join(format!("register.sqlite{suffix}")));
-    }
     let input = out.join("requests.csv");
     write_output(&input, BATCH_EXAMPLE.as_bytes())?;
-    let mut register =
-        Register::open(&register_path).map_err(|e| CliError::Input(e.to_string()))?;
     let options = BatchOptions {
         input: &input,
         format: None,
         out_dir: &batch_dir,
-        key,
+        key: &demo.key,
         jobs: 2,
         now,
     };
-    let summary = run_batch(&options, &mut register, &mut |_| {})
+    let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;
+    let register_path = demo.register.path().to_path_buf();
     outln!(
         "
 batch: the same requests as a CSV export ({}), issued into {} and recorded in {}:",
@@ -391,7 +483,8 @@ batch: the same requests as a CSV export ({}), issued into {} and recorded in {}
         summary.progress.rejected,
         summary.manifest.display()
     );
-    match goodstanding_issuer::manifest::verify_manifest(&summary.manifest, store) {
+    let store = demo.store()?;
+    match goodstanding_issuer::manifest::verify_manifest(&summary.manifest, &store) {
         Ok(check) if check.is_valid() && check.certificates == EXAMPLES.len() => outln!(
             "  manifest VALID: all {} files present and unchanged. Try: goodstanding register list --register {}",
             check.files,
@@ -399,6 +492,43 @@ batch: the same requests as a CSV export ({}), issued into {} and recorded in {}
         ),
         Ok(check) => failures.push(format!("batch manifest: {check:?}")),
         Err(e) => failures.push(format!("batch manifest: {e}")),
+    }
+
+    // Revoke the first certificate of the batch, publish, fetch, verify.
+    let mut first = None;
+    demo.register
+        .list(
+            &goodstanding_issuer::register::ListFilter {
+                subject: None,
+                batch: Some(summary.batch_id.clone()),
+            },
+            |record| {
+                first.get_or_insert(record);
+            },
+        )
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let Some(first) = first else {
+        failures.push("batch: nothing issued".into());
+        return Ok(());
+    };
+    demo.register
+        .revoke(&first.id, RevocationReason::IssuedInError, now)
+        .map_err(|e| built_in("demo revocation", e))?;
+    demo.publish_and_update(now)?;
+    let jws = batch_dir.join(format!("{}.jws", first.id));
+    let bytes = read_certificate_input(&jws)?;
+    match goodstanding_verifier::verify(&bytes, &demo.store()?, now) {
+        Err(goodstanding_verifier::VerifyError::Revoked { .. }) => outln!(
+            "
+revocation: {} revoked (issued in error), published into {} and fetched into {}:
+  verify now says NOT VALID, revoked. See:  goodstanding verify {} --trust {}",
+            first.id,
+            demo.site.display(),
+            demo.trust_dir.display(),
+            jws.display(),
+            demo.trust_dir.display()
+        ),
+        other => failures.push(format!("revoked certificate verified as {other:?}")),
     }
     Ok(())
 }

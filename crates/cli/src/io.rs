@@ -1,11 +1,10 @@
 //! Reading inputs and writing outputs for the commands.
 
 use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use goodstanding_issuer::files::{self, WriteMode};
 use goodstanding_verifier::limits::MAX_INPUT_LEN;
-use goodstanding_verifier::{PublicJwk, TrustStore};
 
 use crate::error::CliError;
 
@@ -42,53 +41,6 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
 pub fn create_dir(dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::file(dir, format!("cannot create folder: {e}")))
-}
-
-/// Environment variable naming the default trust store.
-pub const TRUST_ENV: &str = "GOODSTANDING_TRUST";
-
-/// Loads the trust store: every `*.jwk` file in a folder, or one `.jwk` file.
-pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, PathBuf), CliError> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None => std::env::var_os(TRUST_ENV).map(PathBuf::from).ok_or_else(|| {
-            CliError::Input(format!(
-                "no trust store: pass --trust DIR (a folder of issuers' public keys, *.jwk) or set \
-                 {TRUST_ENV}. For the demo certificates: --trust goodstanding-demo/trust"
-            ))
-        })?,
-    };
-    let files = if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
-            .map_err(|e| CliError::file(&path, e))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "jwk"))
-            .collect();
-        files.sort();
-        files
-    } else if path.is_file() {
-        vec![path.clone()]
-    } else {
-        return Err(CliError::file(
-            &path,
-            "no such trust store: pass --trust with a folder of issuers' public keys (*.jwk) or \
-             one .jwk file",
-        ));
-    };
-    let mut store = TrustStore::new();
-    for file in &files {
-        let text = read_input(file, 16 * 1024)?;
-        let jwk = PublicJwk::from_json(&String::from_utf8_lossy(&text))
-            .map_err(|e| CliError::file(file, e))?;
-        store.add(jwk).map_err(|e| CliError::file(file, e))?;
-    }
-    if store.is_empty() {
-        return Err(CliError::file(
-            &path,
-            "holds no public keys (*.jwk); nothing would be trusted",
-        ));
-    }
-    Ok((store, path))
 }
 
 /// Writes to standard output. A closed pipe (`goodstanding verify X | head`) is not an error;

@@ -6,6 +6,7 @@ mod error;
 mod io;
 mod issuing;
 mod report;
+mod trust;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,27 @@ enum Command {
         /// Replace an existing key pair of the same kid.
         #[arg(long)]
         force: bool,
+    },
+    /// The root key, which signs only the trust list and is kept offline.
+    Root {
+        #[command(subcommand)]
+        command: RootCommand,
+    },
+    /// The trust list (issuing body, on the root key's machine): add an issuing key, retire one,
+    /// mark one compromised. Each change signs a new list with the next number.
+    ///
+    /// A verifier's trust folder: `trust update` fetches the published lists, `trust show` says
+    /// what the folder holds.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+    /// Write the files verifiers fetch into a folder for a static web server: trust-list.jws
+    /// (as the root signed it), revocation-list.jws (built from the register, signed now with
+    /// the issuing key) and jwks.json (the issuing keys, for JOSE libraries).
+    Publish {
+        #[command(flatten)]
+        args: trust::PublishArgs,
     },
     /// Validate a certificate request against the rules and sign it: writes DIR/<id>.jws,
     /// DIR/<id>.qr.txt and DIR/<id>.pdf, records it in the register and prints the id. A refused
@@ -114,15 +136,19 @@ enum Command {
     },
     /// Verify a certificate offline and show what it says.
     ///
-    /// Exit status 0 valid; 1 not valid (bad signature, unknown key, expired, not yet valid,
-    /// unsupported version); 2 unreadable input or usage error.
+    /// Uses the trust folder's cached trust list (which keys may issue, and when) and revocation
+    /// list; never the network. The verdict says how old both are.
+    ///
+    /// Exit status 0 valid; 1 not valid (bad signature, unknown or unauthorised key, revoked,
+    /// expired, not yet valid, unsupported version, stale revocation list with
+    /// --require-fresh); 2 unreadable input or usage error.
     Verify {
         /// A .jws file, a file holding the QR text, a certificate PDF (its attached .jws is
         /// verified), a photo or scan of the QR code (PNG, JPEG), - for standard input, or a
         /// batch manifest (<batch>.manifest.jws: checks every file of the batch against it).
         input: PathBuf,
-        /// Trusted issuer public keys: a folder of *.jwk files or one .jwk file
-        /// [default: $GOODSTANDING_TRUST].
+        /// The trust folder (pinned roots/ and the lists `trust update` fetched)
+        /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
         #[arg(long, value_name = "DIR")]
         trust: Option<PathBuf>,
         /// Verify as at this time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD) instead of now.
@@ -131,14 +157,17 @@ enum Command {
         /// Print a machine-readable JSON result instead of text.
         #[arg(long)]
         json: bool,
+        /// Not valid unless the revocation list is current (not past its next update).
+        #[arg(long)]
+        require_fresh: bool,
     },
     /// Re-render the PDF of a signed certificate: verifies its signature with the trust store
     /// (an expired certificate is still rendered), then writes DIR/<id>.pdf.
     Render {
         /// A .jws file, a file holding the QR text, or - for standard input.
         input: PathBuf,
-        /// Trusted issuer public keys: a folder of *.jwk files or one .jwk file
-        /// [default: $GOODSTANDING_TRUST].
+        /// The trust folder (pinned roots/ and the lists `trust update` fetched)
+        /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
         #[arg(long, value_name = "DIR")]
         trust: Option<PathBuf>,
         /// Folder for the PDF (created if missing).
@@ -203,6 +232,84 @@ enum RegisterCommand {
 }
 
 #[derive(Subcommand)]
+enum RootCommand {
+    /// Generate the root key pair: DIR/<kid>.key.pem (mode 0600; keep it offline) and
+    /// DIR/<kid>.pub.jwk (verifiers pin it).
+    Keygen {
+        /// Folder to write the key pair into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Key id; defaults to gs-root- and 16 characters of the key's RFC 7638 thumbprint.
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+        /// Replace an existing key pair of the same kid.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrustCommand {
+    /// Add an issuing key to the trust list, allowed to issue from --from (until --until).
+    Add {
+        /// The issuing key's public JWK (keygen's <kid>.pub.jwk).
+        key: PathBuf,
+        /// From when it may issue (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ).
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Until when it may issue (exclusive) [default: until retired].
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        #[command(flatten)]
+        list: trust::TrustListArgs,
+    },
+    /// Retire an issuing key: it issues nothing after --at; what it signed before stays valid.
+    Retire {
+        /// The key id.
+        kid: String,
+        /// When it stops issuing [default: now].
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[command(flatten)]
+        list: trust::TrustListArgs,
+    },
+    /// Mark an issuing key compromised since --at: certificates it signed from then on are
+    /// refused. One signed before is still accepted, with a warning, if its validity also
+    /// began before --at (reissue those with another key and revoke them).
+    Compromise {
+        /// The key id.
+        kid: String,
+        /// Since when it may be in other hands (the earliest time it may have leaked).
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        #[command(flatten)]
+        list: trust::TrustListArgs,
+    },
+    /// Fetch the published trust list and revocation list, verify them with the pinned root
+    /// keys, and replace the trust folder's cache atomically. Refuses a list older than the one
+    /// held (rollback); on any failure the folder is left as it was.
+    Update {
+        /// The base URL the issuing body publishes at (trust-list.jws and revocation-list.jws
+        /// under it), or a local folder with those files.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+        /// Pin this root public key (copied into the folder's roots/ when the update succeeds).
+        /// Obtain it from the issuing body out of band; repeat for several.
+        #[arg(long, value_name = "ROOT.pub.jwk")]
+        root: Vec<PathBuf>,
+    },
+    /// What a trust folder holds: the lists, how old they are, and the issuing keys.
+    Show {
+        /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchCommand {
     /// Issue synthetic requests end to end (validate, sign, QR, PDF, write, register) and report
     /// certificates per second and peak memory for each --jobs value.
@@ -241,6 +348,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen { out, kid, force } => commands::keygen(&out, kid, force),
+        Command::Root {
+            command: RootCommand::Keygen { out, kid, force },
+        } => trust::root_keygen(&out, kid, force),
+        Command::Trust { command } => match command {
+            TrustCommand::Add {
+                key,
+                from,
+                until,
+                list,
+            } => trust::edit_trust_list(trust::TrustEdit::Add { key, from, until }, &list),
+            TrustCommand::Retire { kid, at, list } => {
+                trust::edit_trust_list(trust::TrustEdit::Retire { kid, at }, &list)
+            }
+            TrustCommand::Compromise { kid, at, list } => {
+                trust::edit_trust_list(trust::TrustEdit::Compromise { kid, at }, &list)
+            }
+            TrustCommand::Update { from, trust, root } => {
+                trust::update(&from, trust.as_deref(), &root)
+            }
+            TrustCommand::Show { trust } => trust::show(trust.as_deref()),
+        },
+        Command::Publish { args } => trust::publish(&args),
         Command::Issue { request, signing } => issuing::issue(&request, &signing),
         Command::Batch {
             input,
@@ -290,7 +419,8 @@ fn main() -> ExitCode {
             trust,
             at,
             json,
-        } => commands::verify(&input, trust.as_deref(), at.as_deref(), json),
+            require_fresh,
+        } => commands::verify(&input, trust.as_deref(), at.as_deref(), json, require_fresh),
         Command::Render { input, trust, out } => commands::render(&input, trust.as_deref(), &out),
         Command::Convert { input, to } => commands::convert(&input, matches!(to, CarrierArg::Qr)),
         Command::Demo { out } => commands::demo(&out),

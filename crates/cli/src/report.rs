@@ -5,9 +5,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use goodstanding_issuer::IssuedCertificate;
+use goodstanding_issuer::trust_cache::CacheInfo;
 use goodstanding_verifier::model::Certificate;
 use goodstanding_verifier::summary;
-use goodstanding_verifier::{Carrier, ErrorKind, Timestamp, Verified, VerifyError};
+use goodstanding_verifier::{
+    Carrier, ErrorKind, RevocationCheck, Timestamp, Verified, VerifyError,
+};
 use serde::Serialize;
 
 use crate::error::CliError;
@@ -23,7 +26,88 @@ struct JsonVerdict<'a> {
     checked_at: String,
     carrier: Option<&'a str>,
     pending_appeal: Option<bool>,
+    /// Set when the signing key was later marked compromised (the certificate predates it).
+    key_compromised_at: Option<String>,
+    /// Set when the certificate is revoked.
+    revoked: Option<JsonRevoked>,
+    /// What the verdict rested on, and how old it is.
+    trust_data: JsonTrustData,
     certificate: Option<&'a Certificate>,
+}
+
+#[derive(Serialize)]
+struct JsonRevoked {
+    on: String,
+    reason: &'static str,
+    reason_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonTrustData {
+    source: String,
+    fetched_at: String,
+    trust_list: JsonList,
+    revocation_list: JsonList,
+}
+
+#[derive(Serialize)]
+struct JsonList {
+    sequence: u64,
+    issued_at: String,
+    age_seconds: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_update: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale: Option<bool>,
+}
+
+fn trust_data(cache: &CacheInfo, at: Timestamp) -> JsonTrustData {
+    let (trust_seq, trust_at) = cache.trust_list;
+    let (rev_seq, rev_at, next) = cache.revocation_list;
+    JsonTrustData {
+        source: cache.source.clone(),
+        fetched_at: cache.fetched_at.to_string(),
+        trust_list: JsonList {
+            sequence: trust_seq,
+            issued_at: trust_at.to_string(),
+            age_seconds: trust_at.seconds_until(at),
+            next_update: None,
+            stale: None,
+        },
+        revocation_list: JsonList {
+            sequence: rev_seq,
+            issued_at: rev_at.to_string(),
+            age_seconds: rev_at.seconds_until(at),
+            next_update: Some(next.to_string()),
+            stale: Some(at >= next),
+        },
+    }
+}
+
+/// Warnings a valid (or genuine) certificate's reader must see: a key compromised after it was
+/// signed, a revocation list past its next update.
+fn warnings(v: &Verified) -> String {
+    let mut out = String::new();
+    if let Some(at) = v.key_compromised_at {
+        let _ = writeln!(
+            out,
+            "!! The key that signed this was marked compromised at {at}, after this certificate \
+             was issued. Ask the issuing body for a reissued certificate."
+        );
+    }
+    if let RevocationCheck::Checked {
+        stale: true,
+        next_update,
+        ..
+    } = v.revocation
+    {
+        let _ = writeln!(
+            out,
+            "!! revocation status stale since {next_update}: it may have been revoked since. \
+             Run `goodstanding trust update` (or verify with --require-fresh to refuse)."
+        );
+    }
+    out
 }
 
 fn carrier_code(c: Carrier) -> &'static str {
@@ -40,6 +124,7 @@ pub fn verdict(
     input: &Path,
     result: &Result<Verified, VerifyError>,
     at: Timestamp,
+    cache: &CacheInfo,
     json: bool,
 ) -> Result<(), CliError> {
     let verified = match result {
@@ -54,6 +139,18 @@ pub fn verdict(
             checked_at: at.to_string(),
             carrier: verified.map(|v| carrier_code(v.carrier)),
             pending_appeal: verified.map(|v| v.certificate.has_pending_appeal()),
+            key_compromised_at: verified
+                .and_then(|v| v.key_compromised_at)
+                .map(|t| t.to_string()),
+            revoked: match result {
+                Err(VerifyError::Revoked { on, reason, .. }) => Some(JsonRevoked {
+                    on: on.to_string(),
+                    reason: reason.as_code(),
+                    reason_label: reason.label(),
+                }),
+                _ => None,
+            },
+            trust_data: trust_data(cache, at),
             certificate: verified.map(|v| &v.certificate),
         };
         outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -62,8 +159,10 @@ pub fn verdict(
         Ok(v) => {
             if !json {
                 out!(
-                    "VALID  certificate of good standing, checked at {at}\n\n{}",
-                    describe(v)
+                    "VALID  certificate of good standing, checked at {at}\n{}\n{}\n  Trust data:      {}\n",
+                    warnings(v),
+                    describe(v),
+                    crate::trust::describe_cache(cache, at)
                 );
             }
             Ok(())
@@ -76,10 +175,15 @@ pub fn verdict(
                 out!("NOT VALID  {e}\n\n");
                 if let Some(v) = verified {
                     out!(
-                        "What it says (genuine, but not valid now):\n\n{}",
+                        "{}What it says (genuine, but not valid now):\n\n{}",
+                        warnings(v),
                         describe(v)
                     );
                 }
+                out!(
+                    "\n  Trust data:      {}\n",
+                    crate::trust::describe_cache(cache, at)
+                );
             }
             Err(CliError::NotValid)
         }

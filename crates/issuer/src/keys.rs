@@ -123,7 +123,25 @@ pub fn default_kid(key: &ed25519_dalek::VerifyingKey) -> KeyId {
     KeyId::new(format!("gs-{}", &print[..16])).expect("base64url is within the kid alphabet")
 }
 
+/// The key id of a root key when none is chosen: `gs-root-` and 16 characters of the thumbprint.
+pub fn default_root_kid(key: &ed25519_dalek::VerifyingKey) -> KeyId {
+    let print = thumbprint(key);
+    #[allow(clippy::expect_used)]
+    // Invariant, not input: as for `default_kid`.
+    KeyId::new(format!("gs-root-{}", &print[..16])).expect("base64url is within the kid alphabet")
+}
+
 impl IssuingKey {
+    /// A new random root key (which signs trust lists); its id is `kid`, or
+    /// [`default_root_kid`].
+    pub fn generate_root(kid: Option<KeyId>) -> Result<Self, KeyError> {
+        let mut key = Self::generate(kid.clone())?;
+        if kid.is_none() {
+            key.kid = default_root_kid(&key.signing.verifying_key());
+        }
+        Ok(key)
+    }
+
     /// A new random key; its id is `kid`, or [`default_kid`].
     pub fn generate(kid: Option<KeyId>) -> Result<Self, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);

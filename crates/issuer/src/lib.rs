@@ -19,11 +19,13 @@ pub mod issue;
 pub mod keys;
 pub mod manifest;
 pub mod pdf;
+pub mod publication;
 pub mod qr;
 pub mod register;
 pub mod request;
 pub mod schema;
 pub mod synthetic;
+pub mod trust_cache;
 pub mod validate;
 
 pub use issue::{IssueError, IssuedCertificate, issue, issue_with_id, qr_version};

@@ -313,10 +313,18 @@ CREATE TABLE IF NOT EXISTS revocations (
     reason TEXT NOT NULL,
     superseded_by TEXT REFERENCES certificates(id)
 );
+CREATE TABLE IF NOT EXISTS revocation_lists (
+    sequence INTEGER PRIMARY KEY,
+    issued_at TEXT NOT NULL,
+    next_update TEXT NOT NULL,
+    kid TEXT NOT NULL,
+    entries INTEGER NOT NULL
+);
 ";
 
-/// The version of the register's tables (SQLite `user_version`).
-const REGISTER_VERSION: i64 = 1;
+/// The version of the register's tables (SQLite `user_version`). Version 2 added
+/// `revocation_lists`; a version 1 register is upgraded when opened.
+const REGISTER_VERSION: i64 = 2;
 
 const CERTIFICATE_COLUMNS: &str = "c.id, c.state, c.subject_reference, c.kid, c.issued_at, \
     c.valid_from, c.valid_until, c.information_as_at, c.out_dir, c.batch_id, c.batch_item, \
@@ -469,6 +477,11 @@ impl Register {
                 .map_err(format_error)?;
             }
             REGISTER_VERSION => {}
+            1 => tx
+                .execute_batch(&format!(
+                    "{SCHEMA} PRAGMA user_version = {REGISTER_VERSION};"
+                ))
+                .map_err(format_error)?,
             other => {
                 return Err(RegisterError::Format {
                     path: path.to_path_buf(),
@@ -812,5 +825,69 @@ impl Register {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The revocations of certificates not yet expired at `now`, as (id, revoked at, reason
+    /// code), sorted by id: what a revocation list must carry.
+    pub fn revocations_in_force(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<(String, String, String)>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT r.certificate_id, r.revoked_at, r.reason, c.valid_until FROM revocations r \
+             JOIN certificates c ON c.id = r.certificate_id ORDER BY r.certificate_id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, revoked_at, reason, valid_until) = row?;
+            // An expired certificate is not valid anyway: leave it out to keep the list short.
+            // One whose expiry cannot be read stays in.
+            if Timestamp::parse(&valid_until).is_ok_and(|until| until <= now) {
+                continue;
+            }
+            out.push((id, revoked_at, reason));
+        }
+        Ok(out)
+    }
+
+    /// Records that a revocation list is being published, and returns its sequence number (one
+    /// more than the last).
+    pub fn record_revocation_list(
+        &mut self,
+        issued_at: Timestamp,
+        next_update: Timestamp,
+        kid: &str,
+        entries: usize,
+    ) -> Result<u64, RegisterError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let last: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(sequence), 0) FROM revocation_lists",
+            [],
+            |r| r.get(0),
+        )?;
+        let sequence = last + 1;
+        tx.execute(
+            "INSERT INTO revocation_lists (sequence, issued_at, next_update, kid, entries) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                sequence,
+                issued_at.to_string(),
+                next_update.to_string(),
+                kid,
+                i64::try_from(entries).unwrap_or(i64::MAX)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(sequence.unsigned_abs())
     }
 }

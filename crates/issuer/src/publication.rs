@@ -1,0 +1,465 @@
+//! What the issuing body publishes for verifiers: the trust list (signed by the offline root
+//! key), the revocation list (built from the register, signed by an issuing key) and a JWKS of
+//! the issuing keys, as static files under fixed names (see [`SITE_FILES`]).
+//!
+//! The trust list is kept in one file on the root key's machine; every change (add a key, retire
+//! one, mark one compromised) verifies the current list with the root key, applies the change,
+//! and signs a new list with the next sequence number.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use goodstanding_verifier::lists::{
+    KeyStatus, ListError, MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN, REVOCATION_LIST_TYP,
+    RevocationList, RevocationListContent, RevokedEntry, TRUST_LIST_TYP, TrustList,
+    TrustListContent, TrustedKeyEntry,
+};
+use goodstanding_verifier::model::RevocationReason;
+use goodstanding_verifier::{CertificateId, Date, PublicJwk, Timestamp, TrustStore};
+
+use crate::files::{self, WriteMode};
+use crate::keys::IssuingKey;
+use crate::register::{Register, RegisterError};
+
+/// The trust list's file name, in the issuer's data directory and on the published site.
+pub const TRUST_LIST_FILE: &str = "trust-list.jws";
+/// The revocation list's file name on the published site.
+pub const REVOCATION_LIST_FILE: &str = "revocation-list.jws";
+/// The JWKS's file name on the published site.
+pub const JWKS_FILE: &str = "jwks.json";
+/// The files `publish` writes into the site folder, which a verifier fetches from the same base
+/// URL.
+pub const SITE_FILES: [&str; 3] = [TRUST_LIST_FILE, REVOCATION_LIST_FILE, JWKS_FILE];
+
+/// A compact JWS (`alg` EdDSA) of `payload` with header `typ`, signed by `key`.
+pub fn sign_compact(key: &IssuingKey, typ: &str, payload: &[u8]) -> String {
+    let header = serde_json::json!({ "alg": "EdDSA", "kid": key.kid().as_str(), "typ": typ });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = key.sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// A change to the trust list.
+#[derive(Debug, Clone)]
+pub enum TrustChange {
+    /// A new issuing key, allowed to issue from `from` (until `until`, if given).
+    Add {
+        /// The public key.
+        key: Box<PublicJwk>,
+        /// From when it may issue.
+        from: Timestamp,
+        /// Until when (exclusive).
+        until: Option<Timestamp>,
+    },
+    /// The key stops issuing at `at`; what it signed before stays valid.
+    Retire {
+        /// The key.
+        kid: String,
+        /// When it stops issuing.
+        at: Timestamp,
+    },
+    /// The key may be in other hands since `at`.
+    Compromise {
+        /// The key.
+        kid: String,
+        /// Since when.
+        at: Timestamp,
+    },
+}
+
+/// Why the trust list could not be changed or published.
+#[derive(Debug)]
+pub enum TrustListError {
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+    /// The trust list file is not a trust list signed by the given root key.
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: ListError,
+    },
+    /// The change does not fit the list: the message names the key and what to do.
+    Change(String),
+}
+
+impl fmt::Display for TrustListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::Invalid { path, reason } => write!(
+                f,
+                "{}: not a trust list signed by the given root key: {reason}",
+                path.display()
+            ),
+            Self::Change(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for TrustListError {}
+
+/// Reads and verifies the trust list at `path` with the root keys `roots`; `None` if there is
+/// no file.
+pub fn read_trust_list(
+    path: &Path,
+    roots: &TrustStore,
+) -> Result<Option<(TrustList, Vec<u8>)>, TrustListError> {
+    let bytes = match files::read_capped(path, MAX_TRUST_LIST_LEN as u64) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(TrustListError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let list = TrustList::verify(&bytes, roots).map_err(|reason| TrustListError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(Some((list, bytes)))
+}
+
+/// The list after `change`, with the next sequence number, issued at `now`.
+pub fn apply_change(
+    current: Option<&TrustListContent>,
+    change: &TrustChange,
+    now: Timestamp,
+) -> Result<TrustListContent, TrustListError> {
+    let mut keys = current.map(|c| c.keys.clone()).unwrap_or_default();
+    let refuse = |m: String| Err(TrustListError::Change(m));
+    let find = |keys: &[TrustedKeyEntry], kid: &str| {
+        let listed = keys
+            .iter()
+            .map(|e| e.key.kid.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match keys.iter().position(|e| e.key.kid.as_str() == kid) {
+            Some(i) => Ok(i),
+            None => Err(TrustListError::Change(format!(
+                "key {kid} is not in the trust list (it holds: {})",
+                if listed.is_empty() {
+                    "no keys"
+                } else {
+                    &listed
+                }
+            ))),
+        }
+    };
+    match change {
+        TrustChange::Add { key, from, until } => {
+            if let Some(existing) = keys.iter().find(|e| e.key.kid == key.kid) {
+                return refuse(format!(
+                    "key {} is already in the trust list (status {:?}); a kid is never reused: \
+                     make a new key with `goodstanding keygen`",
+                    key.kid, existing.status
+                ));
+            }
+            if keys.iter().any(|e| e.key.key == key.key) {
+                return refuse(format!(
+                    "the public key of {} is already in the trust list under another kid",
+                    key.kid
+                ));
+            }
+            if until.is_some_and(|u| u <= *from) {
+                return refuse(format!("--until must be after --from ({from})"));
+            }
+            keys.push(TrustedKeyEntry {
+                key: (**key).clone(),
+                from: *from,
+                until: *until,
+                status: KeyStatus::Active,
+                compromised_at: None,
+            });
+        }
+        TrustChange::Retire { kid, at } => {
+            let i = find(&keys, kid)?;
+            let entry = &mut keys[i];
+            match entry.status {
+                KeyStatus::Compromised => {
+                    return refuse(format!("key {kid} is marked compromised; it stays so"));
+                }
+                KeyStatus::Retired => {
+                    return refuse(format!(
+                        "key {kid} is already retired (it issued until {})",
+                        entry.until.map_or_else(String::new, |u| u.to_string())
+                    ));
+                }
+                KeyStatus::Active => {}
+            }
+            if *at <= entry.from {
+                return refuse(format!(
+                    "key {kid} may issue only from {}; retire it after that",
+                    entry.from
+                ));
+            }
+            entry.until = Some(entry.until.map_or(*at, |u| u.min(*at)));
+            entry.status = KeyStatus::Retired;
+        }
+        TrustChange::Compromise { kid, at } => {
+            let i = find(&keys, kid)?;
+            let entry = &mut keys[i];
+            entry.compromised_at = Some(entry.compromised_at.map_or(*at, |c| c.min(*at)));
+            entry.status = KeyStatus::Compromised;
+        }
+    }
+    let sequence = current.map_or(1, |c| c.sequence + 1);
+    let content = TrustListContent {
+        trust_list_version: 1,
+        sequence,
+        issued_at: current.map_or(now, |c| now.max(c.issued_at)),
+        keys,
+    };
+    content.check().map_err(TrustListError::Change)?;
+    Ok(content)
+}
+
+/// Applies `change` to the trust list at `path` (a new list if there is none), signs the result
+/// with the root key and replaces the file atomically. Returns the new list.
+pub fn change_trust_list(
+    path: &Path,
+    root: &IssuingKey,
+    change: &TrustChange,
+    now: Timestamp,
+) -> Result<TrustListContent, TrustListError> {
+    let mut roots = TrustStore::new();
+    roots
+        .add(root.public_jwk())
+        .map_err(|e| TrustListError::Change(e.to_string()))?;
+    let current = read_trust_list(path, &roots)?;
+    let content = apply_change(current.as_ref().map(|(l, _)| &l.content), change, now)?;
+    let payload = serde_json::to_vec(&content)
+        .map_err(|e| TrustListError::Change(format!("cannot serialise the trust list: {e}")))?;
+    let jws = sign_compact(root, TRUST_LIST_TYP, &payload);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| TrustListError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    files::write_atomic(
+        path,
+        format!("{jws}\n").as_bytes(),
+        WriteMode::Replace,
+        false,
+    )
+    .map_err(|source| TrustListError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(content)
+}
+
+/// What to publish.
+#[derive(Debug)]
+pub struct PublishOptions<'a> {
+    /// The folder a web server serves (created if missing).
+    pub site: &'a Path,
+    /// The issuing key that signs the revocation list.
+    pub key: &'a IssuingKey,
+    /// The trust list file (from the root key's machine).
+    pub trust_list: &'a Path,
+    /// The pinned root keys the trust list must verify with.
+    pub roots: &'a TrustStore,
+    /// When the revocation list is signed.
+    pub now: Timestamp,
+    /// When the next revocation list is due.
+    pub next_update: Timestamp,
+}
+
+/// What was published.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The trust list's sequence number.
+    pub trust_list_sequence: u64,
+    /// The revocation list's content.
+    pub revocation_list: RevocationListContent,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Why publishing failed. Nothing is written to the site unless every check passed.
+#[derive(Debug)]
+pub enum PublishError {
+    /// The trust list is missing or not valid.
+    TrustList(TrustListError),
+    /// The issuing key may not sign now according to the trust list.
+    KeyNotAllowed(String),
+    /// The register could not be read or written.
+    Register(RegisterError),
+    /// A revocation in the register is malformed.
+    BadRevocation(String),
+    /// The signed revocation list did not verify (a bug).
+    SelfCheck(ListError),
+    /// A site file could not be written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TrustList(e) => e.fmt(f),
+            Self::KeyNotAllowed(m) | Self::BadRevocation(m) => f.write_str(m),
+            Self::Register(e) => e.fmt(f),
+            Self::SelfCheck(e) => write!(
+                f,
+                "the revocation list just signed does not verify ({e}); nothing was published"
+            ),
+            Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+impl From<RegisterError> for PublishError {
+    fn from(e: RegisterError) -> Self {
+        Self::Register(e)
+    }
+}
+
+/// Builds and signs the revocation list from the register, and writes the site: the trust list
+/// (as given), the revocation list and the JWKS of the keys that may still be relied on.
+pub fn publish(
+    options: &PublishOptions<'_>,
+    register: &mut Register,
+) -> Result<Published, PublishError> {
+    let (trust_list, trust_bytes) = read_trust_list(options.trust_list, options.roots)
+        .map_err(PublishError::TrustList)?
+        .ok_or_else(|| {
+            PublishError::TrustList(TrustListError::Io {
+                path: options.trust_list.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no trust list: make one with `goodstanding trust add` on the root key's \
+                     machine and copy it here",
+                ),
+            })
+        })?;
+    let store = trust_list.to_store();
+    let kid = options.key.kid();
+    if store.get(kid.as_str()) != Some(&options.key.public_jwk().key) {
+        return Err(PublishError::KeyNotAllowed(format!(
+            "the issuing key {kid} is not in trust list {} (sequence {}): add it with \
+             `goodstanding trust add {kid}.pub.jwk --from DATE` first",
+            options.trust_list.display(),
+            trust_list.content.sequence
+        )));
+    }
+    store
+        .authorised(kid.as_str(), options.now, None)
+        .map_err(|problem| {
+            PublishError::KeyNotAllowed(format!(
+                "the issuing key may not sign a revocation list now: {problem}; publish with \
+                 an active key"
+            ))
+        })?;
+
+    let mut revoked = Vec::new();
+    for (id, revoked_at, reason) in register.revocations_in_force(options.now)? {
+        let bad = |what: &str| {
+            PublishError::BadRevocation(format!("register: revocation of {id}: {what}"))
+        };
+        let id_parsed = CertificateId::new(id.clone()).map_err(|_| bad("bad id"))?;
+        let on = Timestamp::parse(&revoked_at)
+            .map(Timestamp::date)
+            .or_else(|_| Date::parse(&revoked_at))
+            .map_err(|_| bad("bad time"))?;
+        let reason = RevocationReason::from_code(&reason).ok_or_else(|| bad("unknown reason"))?;
+        revoked.push(RevokedEntry(id_parsed, on, reason));
+    }
+    revoked.sort_by(|a, b| a.0.cmp(&b.0));
+    let sequence = register.record_revocation_list(
+        options.now,
+        options.next_update,
+        kid.as_str(),
+        revoked.len(),
+    )?;
+    let content = RevocationListContent {
+        revocation_list_version: 1,
+        sequence,
+        issued_at: options.now,
+        next_update: options.next_update,
+        revoked,
+    };
+    let payload = serde_json::to_vec(&content)
+        .map_err(|e| PublishError::BadRevocation(format!("cannot serialise: {e}")))?;
+    let jws = sign_compact(options.key, REVOCATION_LIST_TYP, &payload);
+    if jws.len() > MAX_REVOCATION_LIST_LEN {
+        return Err(PublishError::SelfCheck(ListError::TooLarge {
+            limit: MAX_REVOCATION_LIST_LEN,
+        }));
+    }
+    RevocationList::verify(jws.as_bytes(), &store).map_err(PublishError::SelfCheck)?;
+
+    let jwks = jwks(&trust_list.content);
+    let site = options.site;
+    std::fs::create_dir_all(site).map_err(|source| PublishError::Io {
+        path: site.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for (name, bytes) in [
+        (TRUST_LIST_FILE, trust_bytes),
+        (REVOCATION_LIST_FILE, format!("{jws}\n").into_bytes()),
+        (JWKS_FILE, jwks.into_bytes()),
+    ] {
+        let path = site.join(name);
+        files::write_atomic(&path, &bytes, WriteMode::Replace, false).map_err(|source| {
+            PublishError::Io {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        written.push(path);
+    }
+    files::sync_dir(site).map_err(|source| PublishError::Io {
+        path: site.to_path_buf(),
+        source,
+    })?;
+    Ok(Published {
+        trust_list_sequence: trust_list.content.sequence,
+        revocation_list: content,
+        files: written,
+    })
+}
+
+/// A JWKS (RFC 7517) of the issuing keys a JOSE library may verify certificates with: active and
+/// retired keys; a compromised key is left out, since a JOSE library cannot apply the
+/// compromise time.
+pub fn jwks(content: &TrustListContent) -> String {
+    let keys: Vec<serde_json::Value> = content
+        .keys
+        .iter()
+        .filter(|e| e.status != KeyStatus::Compromised)
+        .filter_map(|e| {
+            let mut jwk: serde_json::Value = serde_json::from_str(&e.key.to_json()).ok()?;
+            let object = jwk.as_object_mut()?;
+            object.insert("use".into(), "sig".into());
+            object.insert("alg".into(), "EdDSA".into());
+            Some(jwk)
+        })
+        .collect();
+    let mut text =
+        serde_json::to_string_pretty(&serde_json::json!({ "keys": keys })).unwrap_or_default();
+    text.push('\n');
+    text
+}
