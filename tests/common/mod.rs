@@ -197,6 +197,24 @@ impl Issuer {
         )
     }
 
+    /// Issues a request with the key file `key`, recorded in this issuer's own register;
+    /// returns the `.jws` path.
+    pub fn issue_with(&self, key: &Path, request: &Path) -> PathBuf {
+        let (out, register) = (self.path("out"), self.path("register.sqlite"));
+        let run = goodstanding(&[
+            &"issue",
+            &request,
+            &"--key",
+            &key,
+            &"--out",
+            &out,
+            &"--register",
+            &register,
+        ]);
+        ok(&run);
+        out.join(format!("{}.jws", run.stdout.trim()))
+    }
+
     pub fn verify(&self, input: &Path, extra: &[&str]) -> Run {
         let trust = self.path("trust");
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =

@@ -1,0 +1,447 @@
+//! Trust lists, key rotation and revocation, end to end: the issuing body publishes into a folder
+//! that a real HTTP server (Python's http.server on loopback, started here) serves; the verifier
+//! fetches with `goodstanding trust update --from http://...` and verifies offline.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{Issuer, Run, example, goodstanding, ok};
+use serde_json::Value;
+
+/// A static web server on loopback serving one folder, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn serve(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the test's web server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port: u16 = line
+            .split_whitespace()
+            .skip_while(|w| *w != "port")
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected server banner: {line:?}"));
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn verify_json(issuer: &Issuer, jws: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["--json"];
+    args.extend_from_slice(extra);
+    let run = issuer.verify(jws, &args);
+    let value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    (run.code, value)
+}
+
+fn key_file(issuer: &Issuer, kid: &str) -> PathBuf {
+    issuer.path(&format!("keys/{kid}.key.pem"))
+}
+
+fn cache(issuer: &Issuer) -> Vec<u8> {
+    std::fs::read(issuer.path("trust/trust-cache.json")).unwrap()
+}
+
+/// Publishes, fetches over HTTP into the verifier's trust folder, and returns the run.
+fn publish_and_fetch(issuer: &Issuer, key: &Path, server: &Server) -> Run {
+    issuer.publish_with(key, &[]);
+    let run = issuer.update_trust(&server.url);
+    ok(&run);
+    run
+}
+
+/// Waits until the clock has passed a whole second, so that what is signed next is later (to
+/// the second) than what was signed before.
+fn next_second() {
+    std::thread::sleep(Duration::from_millis(1100));
+}
+
+#[test]
+fn publish_fetch_over_http_and_verify_offline_saying_how_old_the_lists_are() {
+    let issuer = Issuer::new("trust-http");
+    let server = Server::serve(&issuer.path("site"));
+    let jws = issuer.issue_with(&key_file(&issuer, "trust-http"), &example("clean-record"));
+
+    // A verifier with an empty trust folder pins the root and fetches.
+    std::fs::remove_dir_all(issuer.path("trust")).unwrap();
+    let run = issuer.update_trust(&server.url);
+    ok(&run);
+    assert!(run.stdout.contains("trust list number 1"), "{}", run.stdout);
+    assert!(issuer.path("trust/roots/e2e-root.jwk").is_file());
+
+    let run = issuer.verify(&jws, &[]);
+    ok(&run);
+    assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Trust data:")
+            && run.stdout.contains("trust list number 1 signed")
+            && run.stdout.contains("revocation list number 1 signed")
+            && run.stdout.contains(&format!("from {}", server.url)),
+        "{}",
+        run.stdout
+    );
+    let (code, verdict) = verify_json(&issuer, &jws, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(verdict["trust_data"]["trust_list"]["sequence"], 1);
+    assert_eq!(verdict["trust_data"]["revocation_list"]["sequence"], 1);
+    assert_eq!(verdict["trust_data"]["revocation_list"]["stale"], false);
+    assert!(verdict["trust_data"]["trust_list"]["age_seconds"].as_i64().unwrap() >= 0);
+
+    // The JWKS lists the issuing key for JOSE libraries.
+    let jwks: Value =
+        serde_json::from_slice(&std::fs::read(issuer.path("site/jwks.json")).unwrap()).unwrap();
+    assert_eq!(jwks["keys"][0]["kid"], "trust-http");
+
+    // An update with nothing new says so and changes nothing that matters.
+    let run = issuer.update_trust(&server.url);
+    ok(&run);
+    assert!(run.stdout.starts_with("already up to date"), "{}", run.stdout);
+}
+
+#[test]
+fn a_rotated_key_and_the_old_one_both_verify_and_a_retired_key_issues_no_more() {
+    let issuer = Issuer::new("rotate-2026");
+    let server = Server::serve(&issuer.path("site"));
+    let old = issuer.issue_with(&key_file(&issuer, "rotate-2026"), &example("clean-record"));
+
+    // Rotation: a new key joins the trust list; the old one is retired from the next second.
+    issuer.add_key("rotate-2027", "2000-01-01");
+    next_second();
+    let retire_at = now_text();
+    ok(&issuer.trust(&[&"retire", &"rotate-2026", &"--at", &retire_at]));
+    let run = publish_and_fetch(&issuer, &key_file(&issuer, "rotate-2027"), &server);
+    assert!(run.stdout.contains("trust list number 3"), "{}", run.stdout);
+
+    let new = issuer.issue_with(&key_file(&issuer, "rotate-2027"), &example("several-records"));
+    for jws in [&old, &new] {
+        let run = issuer.verify(jws, &[]);
+        assert_eq!(run.code, 0, "{}: {}{}", jws.display(), run.stdout, run.stderr);
+    }
+
+    // The retired key still signs (it is only a file), but nothing it signs now is accepted.
+    let late = issuer.issue_with(&key_file(&issuer, "rotate-2026"), &example("clean-record"));
+    let run = issuer.verify(&late, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("signed with key rotate-2026 after that key was retired"),
+        "{}",
+        run.stdout
+    );
+    let (_, verdict) = verify_json(&issuer, &late, &[]);
+    assert_eq!(verdict["status"], "key_not_authorised");
+
+    // A retired key may not sign the revocation list either.
+    let run = goodstanding(&[
+        &"publish",
+        &"--out",
+        &issuer.path("site"),
+        &"--key",
+        &key_file(&issuer, "rotate-2026"),
+        &"--root",
+        &issuer.root_public(),
+        &"--trust-list",
+        &issuer.path("trust-list.jws"),
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("retired"), "{}", run.stderr);
+}
+
+fn now_text() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    goodstanding_verifier::Timestamp::from_unix(i64::try_from(secs).unwrap())
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_compromised_key_keeps_earlier_certificates_with_a_warning_and_refuses_later_ones() {
+    let issuer = Issuer::new("compromised");
+    let server = Server::serve(&issuer.path("site"));
+    let before = issuer.issue_with(&key_file(&issuer, "compromised"), &example("clean-record"));
+    issuer.add_key("replacement", "2000-01-01");
+    next_second();
+    let at = now_text();
+    let run = issuer.trust(&[&"compromise", &"compromised", &"--at", &at]);
+    ok(&run);
+    assert!(run.stdout.contains("compromised at"), "{}", run.stdout);
+    publish_and_fetch(&issuer, &key_file(&issuer, "replacement"), &server);
+
+    let run = issuer.verify(&before, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("was marked compromised at"),
+        "{}",
+        run.stdout
+    );
+    let (_, verdict) = verify_json(&issuer, &before, &[]);
+    assert_eq!(verdict["key_compromised_at"], at.as_str());
+
+    let after = issuer.issue_with(&key_file(&issuer, "compromised"), &example("clean-record"));
+    let run = issuer.verify(&after, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("at or after its compromise"),
+        "{}",
+        run.stdout
+    );
+    // A JOSE library reading the JWKS never sees the compromised key.
+    let jwks = std::fs::read_to_string(issuer.path("site/jwks.json")).unwrap();
+    assert!(!jwks.contains("\"compromised\"") && jwks.contains("replacement"));
+}
+
+#[test]
+fn a_revoked_certificate_is_not_valid_once_the_list_is_published_and_fetched() {
+    let issuer = Issuer::new("revoking");
+    let server = Server::serve(&issuer.path("site"));
+    let key = key_file(&issuer, "revoking");
+    let jws = issuer.issue_with(&key, &example("several-records"));
+    let other = issuer.issue_with(&key, &example("clean-record"));
+    let id = jws.file_name().unwrap().to_str().unwrap().trim_end_matches(".jws");
+    let register = issuer.path("register.sqlite");
+    ok(&goodstanding(&[
+        &"revoke",
+        &id,
+        &"--reason",
+        &"new_information",
+        &"--register",
+        &register,
+    ]));
+    // Until the verifier fetches the new list, it cannot know.
+    assert_eq!(issuer.verify(&jws, &[]).code, 0);
+
+    publish_and_fetch(&issuer, &key, &server);
+    let run = issuer.verify(&jws, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let today = &now_text()[..10];
+    assert!(
+        run.stdout.starts_with(&format!(
+            "NOT VALID  revoked by its issuer on {today} (new information)"
+        )),
+        "{}",
+        run.stdout
+    );
+    // What it said is still shown, marked as genuine but not valid.
+    assert!(run.stdout.contains("genuine, but not valid now"));
+    let (code, verdict) = verify_json(&issuer, &jws, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(verdict["status"], "revoked");
+    assert_eq!(verdict["revoked"]["reason"], "new_information");
+    assert_eq!(verdict["revoked"]["on"], today);
+    assert_eq!(verdict["trust_data"]["revocation_list"]["sequence"], 2);
+    // The other certificate is untouched, and the list names no one: ids only.
+    assert_eq!(issuer.verify(&other, &[]).code, 0);
+    let list = std::fs::read_to_string(issuer.path("site/revocation-list.jws")).unwrap();
+    let payload = list.split('.').nth(1).unwrap();
+    let payload = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(payload.contains(id) && !payload.contains("Łukasz"), "{payload}");
+}
+
+#[test]
+fn tampered_foreign_and_rolled_back_lists_are_refused_and_the_cache_kept() {
+    let issuer = Issuer::new("guarded");
+    let key = key_file(&issuer, "guarded");
+    let jws = issuer.issue_with(&key, &example("clean-record"));
+    // The first publication, kept aside to replay later.
+    let old_site = issuer.path("old-site");
+    std::fs::create_dir_all(&old_site).unwrap();
+    for name in ["trust-list.jws", "revocation-list.jws"] {
+        std::fs::copy(issuer.path("site").join(name), old_site.join(name)).unwrap();
+    }
+    // A second publication, fetched.
+    issuer.publish_with(&key, &[]);
+    let server = Server::serve(&issuer.path("site"));
+    ok(&issuer.update_trust(&server.url));
+    let held = cache(&issuer);
+
+    let refused = |source: &str, expect: &str| {
+        let run = issuer.update_trust(source);
+        assert_eq!(run.code, 2, "{source}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("the trust folder was not changed") && run.stderr.contains(expect),
+            "{source}: expected {expect:?} in {}",
+            run.stderr
+        );
+        assert_eq!(cache(&issuer), held, "the cache changed after a refused update");
+        assert_eq!(issuer.verify(&jws, &[]).code, 0);
+    };
+
+    // Rolled back: the first publication served again (revocation list 1 after 2).
+    let old_server = Server::serve(&old_site);
+    refused(&old_server.url, "older than number 2");
+
+    // Tampered: one character of the trust list's payload changed.
+    let tampered_site = issuer.path("tampered-site");
+    std::fs::create_dir_all(&tampered_site).unwrap();
+    std::fs::copy(
+        issuer.path("site/revocation-list.jws"),
+        tampered_site.join("revocation-list.jws"),
+    )
+    .unwrap();
+    common::with_payload_character_changed(
+        &issuer.path("site/trust-list.jws"),
+        10,
+        &tampered_site.join("trust-list.jws"),
+    );
+    let tampered_server = Server::serve(&tampered_site);
+    refused(&tampered_server.url, "the signature does not verify");
+
+    // Signed by a key that is not a pinned root: here the issuing key itself.
+    let foreign_site = issuer.path("foreign-site");
+    std::fs::create_dir_all(&foreign_site).unwrap();
+    std::fs::copy(
+        issuer.path("site/revocation-list.jws"),
+        foreign_site.join("revocation-list.jws"),
+    )
+    .unwrap();
+    issuer.add_key("extra", "2000-01-01");
+    let run = goodstanding(&[
+        &"trust",
+        &"add",
+        &issuer.path("keys/extra.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+        &"--root-key",
+        &key,
+        &"--list",
+        &foreign_site.join("trust-list.jws"),
+    ]);
+    ok(&run);
+    let foreign_server = Server::serve(&foreign_site);
+    refused(
+        &foreign_server.url,
+        "signed by key \"guarded\", which is not a key this verifier trusts",
+    );
+
+    // A partial site (the revocation list missing) is refused as a whole.
+    std::fs::remove_file(foreign_site.join("revocation-list.jws")).unwrap();
+    std::fs::copy(
+        issuer.path("site/trust-list.jws"),
+        foreign_site.join("trust-list.jws"),
+    )
+    .unwrap();
+    refused(&foreign_server.url, "404");
+}
+
+#[test]
+fn a_server_that_is_down_gives_a_clear_error_and_the_cache_is_kept() {
+    let issuer = Issuer::new("offline");
+    let held = cache(&issuer);
+    // A port nothing listens on.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let run = issuer.update_trust(&url);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!("{url}/trust-list.jws: cannot fetch"))
+            && run.stderr.contains("the trust folder was not changed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cache(&issuer), held);
+}
+
+#[test]
+fn a_stale_revocation_list_is_reported_and_refused_with_require_fresh() {
+    let issuer = Issuer::new("stale");
+    let key = key_file(&issuer, "stale");
+    let jws = issuer.issue_with(&key, &example("clean-record"));
+    issuer.publish_with(&key, &["--next-update-days", "1"]);
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let later = goodstanding_verifier::Timestamp::parse(&now_text())
+        .unwrap()
+        .plus_days(2)
+        .unwrap()
+        .to_string();
+
+    // Fresh now.
+    let run = issuer.verify(&jws, &["--require-fresh"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+
+    // Two days later: the signature result stands, with the warning.
+    let run = issuer.verify(&jws, &["--at", &later]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("revocation status stale since"),
+        "{}",
+        run.stdout
+    );
+    let (_, verdict) = verify_json(&issuer, &jws, &["--at", &later]);
+    assert_eq!(verdict["trust_data"]["revocation_list"]["stale"], true);
+
+    let run = issuer.verify(&jws, &["--at", &later, "--require-fresh"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("NOT VALID  revocation status stale since"),
+        "{}",
+        run.stdout
+    );
+    let (_, verdict) = verify_json(&issuer, &jws, &["--at", &later, "--require-fresh"]);
+    assert_eq!(verdict["status"], "revocation_status_stale");
+}
+
+#[test]
+fn a_trust_folder_of_issuing_keys_from_before_trust_lists_says_what_to_do() {
+    let issuer = Issuer::new("legacy");
+    let jws = issuer.issue_with(&key_file(&issuer, "legacy"), &example("clean-record"));
+    let legacy = issuer.path("legacy-trust");
+    std::fs::create_dir_all(&legacy).unwrap();
+    std::fs::copy(issuer.path("keys/legacy.pub.jwk"), legacy.join("legacy.pub.jwk")).unwrap();
+    let run = goodstanding(&[&"verify", &jws, &"--trust", &legacy]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no roots/ folder") && run.stderr.contains("goodstanding trust update"),
+        "{}",
+        run.stderr
+    );
+    // An empty folder: says to fetch.
+    let empty = issuer.path("empty-trust/roots");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::copy(issuer.root_public(), empty.join("root.jwk")).unwrap();
+    let run = goodstanding(&[&"verify", &jws, &"--trust", &issuer.path("empty-trust")]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no trust list fetched yet"), "{}", run.stderr);
+}
