@@ -23,7 +23,15 @@ impl Server {
     fn serve(dir: &Path) -> Self {
         std::fs::create_dir_all(dir).unwrap();
         let mut child = Command::new("python3")
-            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
             .arg(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -114,7 +122,12 @@ fn publish_fetch_over_http_and_verify_offline_saying_how_old_the_lists_are() {
     assert_eq!(verdict["trust_data"]["trust_list"]["sequence"], 1);
     assert_eq!(verdict["trust_data"]["revocation_list"]["sequence"], 1);
     assert_eq!(verdict["trust_data"]["revocation_list"]["stale"], false);
-    assert!(verdict["trust_data"]["trust_list"]["age_seconds"].as_i64().unwrap() >= 0);
+    assert!(
+        verdict["trust_data"]["trust_list"]["age_seconds"]
+            .as_i64()
+            .unwrap()
+            >= 0
+    );
 
     // The JWKS lists the issuing key for JOSE libraries.
     let jwks: Value =
@@ -124,7 +137,11 @@ fn publish_fetch_over_http_and_verify_offline_saying_how_old_the_lists_are() {
     // An update with nothing new says so and changes nothing that matters.
     let run = issuer.update_trust(&server.url);
     ok(&run);
-    assert!(run.stdout.starts_with("already up to date"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("already up to date"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -141,10 +158,20 @@ fn a_rotated_key_and_the_old_one_both_verify_and_a_retired_key_issues_no_more() 
     let run = publish_and_fetch(&issuer, &key_file(&issuer, "rotate-2027"), &server);
     assert!(run.stdout.contains("trust list number 3"), "{}", run.stdout);
 
-    let new = issuer.issue_with(&key_file(&issuer, "rotate-2027"), &example("several-records"));
+    let new = issuer.issue_with(
+        &key_file(&issuer, "rotate-2027"),
+        &example("several-records"),
+    );
     for jws in [&old, &new] {
         let run = issuer.verify(jws, &[]);
-        assert_eq!(run.code, 0, "{}: {}{}", jws.display(), run.stdout, run.stderr);
+        assert_eq!(
+            run.code,
+            0,
+            "{}: {}{}",
+            jws.display(),
+            run.stdout,
+            run.stderr
+        );
     }
 
     // The retired key still signs (it is only a file), but nothing it signs now is accepted.
@@ -231,7 +258,12 @@ fn a_revoked_certificate_is_not_valid_once_the_list_is_published_and_fetched() {
     let key = key_file(&issuer, "revoking");
     let jws = issuer.issue_with(&key, &example("several-records"));
     let other = issuer.issue_with(&key, &example("clean-record"));
-    let id = jws.file_name().unwrap().to_str().unwrap().trim_end_matches(".jws");
+    let id = jws
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .trim_end_matches(".jws");
     let register = issuer.path("register.sqlite");
     ok(&goodstanding(&[
         &"revoke",
@@ -268,11 +300,13 @@ fn a_revoked_certificate_is_not_valid_once_the_list_is_published_and_fetched() {
     let list = std::fs::read_to_string(issuer.path("site/revocation-list.jws")).unwrap();
     let payload = list.split('.').nth(1).unwrap();
     let payload = String::from_utf8(
-        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
-            .unwrap(),
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap(),
     )
     .unwrap();
-    assert!(payload.contains(id) && !payload.contains("Łukasz"), "{payload}");
+    assert!(
+        payload.contains(id) && !payload.contains("Łukasz"),
+        "{payload}"
+    );
 }
 
 #[test]
@@ -300,7 +334,11 @@ fn tampered_foreign_and_rolled_back_lists_are_refused_and_the_cache_kept() {
             "{source}: expected {expect:?} in {}",
             run.stderr
         );
-        assert_eq!(cache(&issuer), held, "the cache changed after a refused update");
+        assert_eq!(
+            cache(&issuer),
+            held,
+            "the cache changed after a refused update"
+        );
         assert_eq!(issuer.verify(&jws, &[]).code, 0);
     };
 
@@ -374,7 +412,8 @@ fn a_server_that_is_down_gives_a_clear_error_and_the_cache_is_kept() {
     let run = issuer.update_trust(&url);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains(&format!("{url}/trust-list.jws: cannot fetch"))
+        run.stderr
+            .contains(&format!("{url}/trust-list.jws: cannot fetch"))
             && run.stderr.contains("the trust folder was not changed"),
         "{}",
         run.stderr
@@ -429,7 +468,11 @@ fn a_trust_folder_of_issuing_keys_from_before_trust_lists_says_what_to_do() {
     let jws = issuer.issue_with(&key_file(&issuer, "legacy"), &example("clean-record"));
     let legacy = issuer.path("legacy-trust");
     std::fs::create_dir_all(&legacy).unwrap();
-    std::fs::copy(issuer.path("keys/legacy.pub.jwk"), legacy.join("legacy.pub.jwk")).unwrap();
+    std::fs::copy(
+        issuer.path("keys/legacy.pub.jwk"),
+        legacy.join("legacy.pub.jwk"),
+    )
+    .unwrap();
     let run = goodstanding(&[&"verify", &jws, &"--trust", &legacy]);
     assert_eq!(run.code, 2);
     assert!(
@@ -443,5 +486,9 @@ fn a_trust_folder_of_issuing_keys_from_before_trust_lists_says_what_to_do() {
     std::fs::copy(issuer.root_public(), empty.join("root.jwk")).unwrap();
     let run = goodstanding(&[&"verify", &jws, &"--trust", &issuer.path("empty-trust")]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no trust list fetched yet"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no trust list fetched yet"),
+        "{}",
+        run.stderr
+    );
 }

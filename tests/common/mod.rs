@@ -73,7 +73,11 @@ pub struct Issuer {
 pub const ROOT_KID: &str = "e2e-root";
 
 pub fn ok(run: &Run) {
-    assert_eq!(run.code, 0, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
 }
 
 impl Issuer {

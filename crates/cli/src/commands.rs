@@ -294,7 +294,12 @@ impl DemoTrust {
         let trust_list = out.join("trust-list.jws");
         let trust_dir = out.join("trust");
         // A fresh start: the demo's register, lists and trust folder from an earlier run go.
-        for file in ["trust-list.jws", "register.sqlite", "register.sqlite-wal", "register.sqlite-shm"] {
+        for file in [
+            "trust-list.jws",
+            "register.sqlite",
+            "register.sqlite-wal",
+            "register.sqlite-shm",
+        ] {
             let _ = std::fs::remove_file(out.join(file));
         }
         for dir in ["batch", "site", "trust"] {

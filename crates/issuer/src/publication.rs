@@ -463,3 +463,132 @@ pub fn jwks(content: &TrustListContent) -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse_date_or_time(text).unwrap()
+    }
+
+    fn added(kid: &str) -> (TrustListContent, IssuingKey) {
+        let key =
+            IssuingKey::generate(Some(goodstanding_verifier::KeyId::new(kid).unwrap())).unwrap();
+        let change = TrustChange::Add {
+            key: Box::new(key.public_jwk()),
+            from: at("2026-01-01"),
+            until: None,
+        };
+        (apply_change(None, &change, at("2026-01-02")).unwrap(), key)
+    }
+
+    fn refused(current: &TrustListContent, change: TrustChange, expect: &str) {
+        match apply_change(Some(current), &change, at("2026-06-01")) {
+            Err(TrustListError::Change(message)) => {
+                assert!(message.contains(expect), "{message}");
+            }
+            other => panic!("expected a refusal with {expect:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_change_gives_the_next_number_and_nonsense_is_refused_by_name() {
+        let (list, key) = added("k1");
+        assert_eq!(list.sequence, 1);
+        let retired = apply_change(
+            Some(&list),
+            &TrustChange::Retire {
+                kid: "k1".into(),
+                at: at("2026-05-01"),
+            },
+            at("2026-05-01"),
+        )
+        .unwrap();
+        assert_eq!(retired.sequence, 2);
+        assert_eq!(retired.keys[0].status, KeyStatus::Retired);
+        assert_eq!(retired.keys[0].until, Some(at("2026-05-01")));
+
+        refused(
+            &list,
+            TrustChange::Add {
+                key: Box::new(key.public_jwk()),
+                from: at("2026-01-01"),
+                until: None,
+            },
+            "already in the trust list",
+        );
+        refused(
+            &list,
+            TrustChange::Retire {
+                kid: "nope".into(),
+                at: at("2026-05-01"),
+            },
+            "key nope is not in the trust list (it holds: k1)",
+        );
+        refused(
+            &list,
+            TrustChange::Retire {
+                kid: "k1".into(),
+                at: at("2025-05-01"),
+            },
+            "retire it after that",
+        );
+        refused(
+            &retired,
+            TrustChange::Retire {
+                kid: "k1".into(),
+                at: at("2026-05-01"),
+            },
+            "already retired",
+        );
+        let compromised = apply_change(
+            Some(&retired),
+            &TrustChange::Compromise {
+                kid: "k1".into(),
+                at: at("2026-03-01"),
+            },
+            at("2026-06-01"),
+        )
+        .unwrap();
+        assert_eq!(compromised.keys[0].status, KeyStatus::Compromised);
+        assert_eq!(compromised.keys[0].compromised_at, Some(at("2026-03-01")));
+        refused(
+            &compromised,
+            TrustChange::Retire {
+                kid: "k1".into(),
+                at: at("2026-05-01"),
+            },
+            "marked compromised",
+        );
+    }
+
+    #[test]
+    fn a_signed_list_verifies_with_its_root_and_no_other() {
+        let (content, _) = added("k1");
+        let root = IssuingKey::generate_root(None).unwrap();
+        assert!(root.kid().as_str().starts_with("gs-root-"));
+        let jws = sign_compact(
+            &root,
+            TRUST_LIST_TYP,
+            &serde_json::to_vec(&content).unwrap(),
+        );
+        let mut roots = TrustStore::new();
+        roots.add(root.public_jwk()).unwrap();
+        let list = TrustList::verify(jws.as_bytes(), &roots).unwrap();
+        assert_eq!(list.content, content);
+        let other = IssuingKey::generate_root(None).unwrap();
+        let mut wrong = TrustStore::new();
+        wrong.add(other.public_jwk()).unwrap();
+        assert!(matches!(
+            TrustList::verify(jws.as_bytes(), &wrong),
+            Err(ListError::UnknownSigner(_))
+        ));
+        // A revocation list's type is not accepted as a trust list.
+        let as_revocation = sign_compact(&root, REVOCATION_LIST_TYP, b"{}");
+        assert!(matches!(
+            TrustList::verify(as_revocation.as_bytes(), &roots),
+            Err(ListError::WrongType { .. })
+        ));
+    }
+}

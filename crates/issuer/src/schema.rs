@@ -3,6 +3,7 @@
 //! against these by the tests.
 
 use goodstanding_verifier::Certificate;
+use goodstanding_verifier::lists::{RevocationListContent, TrustListContent};
 
 use crate::request::CertificateRequest;
 
@@ -22,6 +23,17 @@ pub fn all() -> Vec<(&'static str, String)> {
         (
             "certificate.schema.json",
             render::<Certificate>("certificate", "Certificate payload (signed)"),
+        ),
+        (
+            "trust-list.schema.json",
+            render::<TrustListContent>("trust-list", "Trust list payload (signed by a root key)"),
+        ),
+        (
+            "revocation-list.schema.json",
+            render::<RevocationListContent>(
+                "revocation-list",
+                "Revocation list payload (signed by an issuing key)",
+            ),
         ),
     ]
 }

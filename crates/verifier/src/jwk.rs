@@ -145,3 +145,26 @@ impl<'de> Deserialize<'de> for PublicJwk {
         Self::from_jwk_json(json).map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for PublicJwk {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PublicJwk".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An Ed25519 public key as a JWK (RFC 8037) with its key id.",
+            "type": "object",
+            "properties": {
+                "kty": { "const": "OKP" },
+                "crv": { "const": "Ed25519" },
+                "x": { "type": "string", "pattern": "^[A-Za-z0-9_-]{43}$" },
+                "kid": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },
+                "alg": { "const": "EdDSA" },
+                "use": { "const": "sig" }
+            },
+            "required": ["kty", "crv", "x", "kid"],
+            "additionalProperties": false
+        })
+    }
+}

@@ -154,6 +154,7 @@ fn verify_list<'k>(
 
 /// What a trust list says of an issuing key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeyStatus {
     /// May issue from `from` (until `until`, if set).
@@ -166,6 +167,7 @@ pub enum KeyStatus {
 
 /// One issuing key in a trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKeyEntry {
     /// The public key (its `kid` names it).
@@ -184,6 +186,7 @@ pub struct TrustedKeyEntry {
 
 /// The signed content of a trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrustListContent {
     /// Format version: 1.
@@ -278,10 +281,12 @@ impl TrustList {
 /// One revoked certificate: its id, the day it was revoked, why. Serialized as a JSON array
 /// `[id, "YYYY-MM-DD", reason]` to keep a long list small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RevokedEntry(pub CertificateId, pub Date, pub RevocationReason);
 
 /// The signed content of a revocation list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RevocationListContent {
     /// Format version: 1.
