@@ -138,7 +138,7 @@ fn an_unknown_kid_gives_not_valid() {
     assert_eq!(run.code, 1);
     assert!(
         run.stdout
-            .contains("\"issuer-a\", which is not in the trust store"),
+            .contains("\"issuer-a\", which is not in the trust list"),
         "{}",
         run.stdout
     );

@@ -161,7 +161,7 @@ enum Command {
         #[arg(long)]
         require_fresh: bool,
     },
-    /// Re-render the PDF of a signed certificate: verifies its signature with the trust store
+    /// Re-render the PDF of a signed certificate: verifies its signature with the trust folder
     /// (an expired certificate is still rendered), then writes DIR/<id>.pdf.
     Render {
         /// A .jws file, a file holding the QR text, or - for standard input.
@@ -186,7 +186,7 @@ enum Command {
     /// Issue and verify the built-in examples with the demo key (which nothing trusts unless
     /// told to), and print a summary.
     Demo {
-        /// Folder for the demo certificates and the demo trust store.
+        /// Folder for the demo certificates, its register, published site and trust folder.
         #[arg(long, value_name = "DIR", default_value = "goodstanding-demo")]
         out: PathBuf,
     },

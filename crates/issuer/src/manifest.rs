@@ -261,8 +261,10 @@ pub enum ManifestError {
     Read(std::io::Error),
     /// Not a manifest JWS, or its content is malformed.
     Malformed(String),
-    /// Signed by a key the trust store does not hold.
+    /// Signed by a key the trust list does not hold.
     UnknownKey(String),
+    /// Signed by a key of the trust list at a time it was not allowed to sign.
+    KeyNotAuthorised(goodstanding_verifier::KeyProblem),
     /// The signature does not verify: the manifest was altered or not made by this key.
     BadSignature,
 }
@@ -281,9 +283,10 @@ impl fmt::Display for ManifestError {
             Self::Malformed(m) => write!(f, "not a goodstanding batch manifest: {m}"),
             Self::UnknownKey(kid) => write!(
                 f,
-                "signed by key {kid}, which the trust store does not hold; the manifest cannot be \
+                "signed by key {kid}, which is not in the trust list; the manifest cannot be \
                  checked"
             ),
+            Self::KeyNotAuthorised(problem) => write!(f, "the manifest was {problem}"),
             Self::BadSignature => f.write_str(
                 "the manifest's signature does not verify: it was altered, or not made by the \
                  key it names",
@@ -417,6 +420,11 @@ pub fn verify_manifest(path: &Path, trust: &TrustStore) -> Result<ManifestCheck,
             "the payload disagrees with its header or its own count",
         ));
     }
+    let made_at = Timestamp::parse(&manifest.made_at)
+        .map_err(|e| ManifestError::Malformed(format!("made_at: {e}")))?;
+    trust
+        .authorised(&manifest.kid, made_at, None)
+        .map_err(ManifestError::KeyNotAuthorised)?;
 
     let dir = path
         .parent()

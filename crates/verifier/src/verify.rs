@@ -187,8 +187,8 @@ impl fmt::Display for VerifyError {
             ),
             Self::UnknownKey(kid) => write!(
                 f,
-                "signed with key {kid:?}, which is not in the trust store: it may be forged, or \
-                 the trust store may need this issuer's public key"
+                "signed with key {kid:?}, which is not in the trust list: it may be forged, or \
+                 the trust list may be out of date (goodstanding trust update)"
             ),
             Self::BadSignature => f.write_str(
                 "the signature does not match the content: the certificate was altered or forged",
