@@ -37,15 +37,8 @@ enum Command {
     /// Generate an issuing key pair: DIR/<kid>.key.pem (PKCS#8, mode 0600) and
     /// DIR/<kid>.pub.jwk (the public key to give to verifiers).
     Keygen {
-        /// Folder to write the key pair into (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// Key id; defaults to gs- and 16 characters of the key's RFC 7638 thumbprint.
-        #[arg(long, value_name = "KID")]
-        kid: Option<String>,
-        /// Replace an existing key pair of the same kid.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        key: KeygenArgs,
     },
     /// The root key, which signs only the trust list and is kept offline.
     Root {
@@ -231,20 +224,28 @@ enum RegisterCommand {
     },
 }
 
+/// Where a new key pair goes and what it is called.
+#[derive(clap::Args)]
+struct KeygenArgs {
+    /// Folder to write the key pair into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Key id; defaults to gs- (root keys: gs-root-) and 16 characters of the key's RFC 7638
+    /// thumbprint.
+    #[arg(long, value_name = "KID")]
+    kid: Option<String>,
+    /// Replace an existing key pair of the same kid.
+    #[arg(long)]
+    force: bool,
+}
+
 #[derive(Subcommand)]
 enum RootCommand {
     /// Generate the root key pair: DIR/<kid>.key.pem (mode 0600; keep it offline) and
     /// DIR/<kid>.pub.jwk (verifiers pin it).
     Keygen {
-        /// Folder to write the key pair into (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// Key id; defaults to gs-root- and 16 characters of the key's RFC 7638 thumbprint.
-        #[arg(long, value_name = "KID")]
-        kid: Option<String>,
-        /// Replace an existing key pair of the same kid.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        key: KeygenArgs,
     },
 }
 
@@ -347,10 +348,10 @@ enum CarrierArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Keygen { out, kid, force } => commands::keygen(&out, kid, force),
+        Command::Keygen { key } => commands::keygen(&key.out, key.kid, key.force),
         Command::Root {
-            command: RootCommand::Keygen { out, kid, force },
-        } => trust::root_keygen(&out, kid, force),
+            command: RootCommand::Keygen { key },
+        } => trust::root_keygen(&key.out, key.kid, key.force),
         Command::Trust { command } => match command {
             TrustCommand::Add {
                 key,

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use goodstanding_verifier::{CertificateId, Timestamp, TrustStore};
+use goodstanding_verifier::lists::verify_typed_jws;
+use goodstanding_verifier::{CertificateId, ListError, Timestamp, TrustStore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
@@ -361,61 +362,19 @@ pub fn is_manifest(bytes: &[u8]) -> bool {
 /// Verifies the manifest at `path` with `trust`, then checks every file it lists in its folder.
 pub fn verify_manifest(path: &Path, trust: &TrustStore) -> Result<ManifestCheck, ManifestError> {
     let bytes = crate::files::read_capped(path, MAX_MANIFEST_LEN).map_err(ManifestError::Read)?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| ManifestError::Malformed("not text".into()))?
-        .trim_end();
     let malformed = |m: &str| ManifestError::Malformed(m.to_string());
-    let mut parts = text.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed(
-            "not a JWS in compact form (three parts separated by dots)",
-        ));
-    };
-    if header.len() > 1024 {
-        return Err(malformed("the JWS header is too long"));
-    }
-    #[derive(Deserialize)]
-    struct Header {
-        alg: String,
-        kid: String,
-        typ: String,
-    }
-    let header_json: Header = URL_SAFE_NO_PAD
-        .decode(header)
-        .ok()
-        .and_then(|h| serde_json::from_slice(&h).ok())
-        .ok_or_else(|| malformed("unreadable JWS header"))?;
-    if header_json.typ != MANIFEST_TYPE || header_json.alg != "EdDSA" {
-        return Err(malformed(
-            "the JWS is not a manifest (typ gs-manifest+jws, alg EdDSA)",
-        ));
-    }
-    let key = trust
-        .get(&header_json.kid)
-        .ok_or_else(|| ManifestError::UnknownKey(header_json.kid.clone()))?;
-    let signature: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(signature)
-        .ok()
-        .and_then(|s| s.try_into().ok())
-        .ok_or(ManifestError::BadSignature)?;
-    let signing_input = &text[..header.len() + 1 + payload.len()];
-    // Verify first, parse second.
-    key.verify_strict(
-        signing_input.as_bytes(),
-        &ed25519_dalek::Signature::from_bytes(&signature),
-    )
-    .map_err(|_| ManifestError::BadSignature)?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| malformed("the payload is not base64url"))?;
+    let (kid, payload) = verify_typed_jws(&bytes, MANIFEST_TYPE, bytes.len(), |kid| trust.get(kid))
+        .map_err(|e| match e {
+            ListError::UnknownSigner(kid) => ManifestError::UnknownKey(kid),
+            ListError::BadSignature => ManifestError::BadSignature,
+            other => ManifestError::Malformed(other.to_string()),
+        })?;
     let manifest: Manifest = serde_json::from_slice(&payload)
         .map_err(|e| ManifestError::Malformed(format!("payload: {e}")))?;
     if manifest.manifest_version != 1 {
         return Err(malformed("unsupported manifest version"));
     }
-    if manifest.kid != header_json.kid || manifest.count != manifest.certificates.len() as u64 {
+    if manifest.kid != kid || manifest.count != manifest.certificates.len() as u64 {
         return Err(malformed(
             "the payload disagrees with its header or its own count",
         ));

@@ -93,10 +93,11 @@ struct ListHeader {
     typ: Option<String>,
 }
 
-/// Verifies a compact JWS of type `typ` with a key that `key_for` finds by `kid`; returns the
-/// signer's kid and the payload bytes. Nothing of the payload is parsed before the signature
-/// verifies.
-fn verify_list<'k>(
+/// Verifies a compact JWS (`alg` EdDSA) of type `typ`, at most `limit` bytes, with the key that
+/// `key_for` finds by its `kid`; returns the signer's kid and the payload bytes. Nothing of the
+/// payload is parsed before the signature verifies (`verify_strict`). Used for the lists here and
+/// for the issuer's batch manifests.
+pub fn verify_typed_jws<'k>(
     input: &[u8],
     typ: &'static str,
     limit: usize,
@@ -250,9 +251,10 @@ pub struct TrustList {
 impl TrustList {
     /// Verifies a trust list with the pinned root keys, then reads it.
     pub fn verify(input: &[u8], roots: &TrustStore) -> Result<Self, ListError> {
-        let (root_kid, payload) = verify_list(input, TRUST_LIST_TYP, MAX_TRUST_LIST_LEN, |kid| {
-            roots.get(kid)
-        })?;
+        let (root_kid, payload) =
+            verify_typed_jws(input, TRUST_LIST_TYP, MAX_TRUST_LIST_LEN, |kid| {
+                roots.get(kid)
+            })?;
         let content: TrustListContent = serde_json::from_slice(&payload)
             .map_err(|e| ListError::Malformed(format!("content: {e}")))?;
         content.check().map_err(ListError::Malformed)?;
@@ -315,7 +317,7 @@ impl RevocationList {
     /// been allowed to issue when the list was signed), then reads it.
     pub fn verify(input: &[u8], keys: &TrustStore) -> Result<Self, ListError> {
         let (signer, payload) =
-            verify_list(input, REVOCATION_LIST_TYP, MAX_REVOCATION_LIST_LEN, |kid| {
+            verify_typed_jws(input, REVOCATION_LIST_TYP, MAX_REVOCATION_LIST_LEN, |kid| {
                 keys.get(kid)
             })?;
         let content: RevocationListContent = serde_json::from_slice(&payload)
