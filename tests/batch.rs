@@ -444,7 +444,8 @@ fn the_manifest_verifies_and_names_each_altered_or_missing_file() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout.starts_with("VALID: batch manifest")
-            && run.stdout.contains("all 9 files of 3 certificates"),
+            && run.stdout.contains("all 9 files of 3 certificates")
+            && run.stdout.contains("Trust data: trust list number 1"),
         "{}",
         run.stdout
     );

@@ -134,11 +134,11 @@ pub fn verify(
     let (mut store, cache) = load_trust(trust)?;
     store.set_require_fresh(require_fresh);
     if is_manifest_path(input) {
-        return crate::issuing::verify_manifest_command(input, &store, json);
+        return crate::issuing::verify_manifest_command(input, &store, (&cache, at), json);
     }
     let bytes = read_input(input, scan::MAX_IMAGE_LEN)?;
     if goodstanding_issuer::manifest::is_manifest(&bytes) {
-        return crate::issuing::verify_manifest_command(input, &store, json);
+        return crate::issuing::verify_manifest_command(input, &store, (&cache, at), json);
     }
     let result = if scan::is_image(&bytes) {
         let text = scan::qr_text_in_image(&bytes).map_err(|e| CliError::file(input, e))?;

@@ -12,9 +12,10 @@ use goodstanding_issuer::manifest::{ManifestCheck, verify_manifest};
 use goodstanding_issuer::register::{
     CertificateRecord, ListFilter, Register, RevokeError, default_path,
 };
+use goodstanding_issuer::trust_cache::CacheInfo;
 use goodstanding_issuer::{IssuingKey, load_issuing_key, write_key_pair};
 use goodstanding_verifier::model::RevocationReason;
-use goodstanding_verifier::{CertificateId, TrustStore};
+use goodstanding_verifier::{CertificateId, Timestamp, TrustStore};
 
 use crate::commands::{issue_error, key_error, now, parse_kid, read_request, render_error};
 use crate::error::CliError;
@@ -539,8 +540,10 @@ fn print_batch_summary(s: &BatchSummary, seconds: f64, jobs: usize, json: bool) 
 pub fn verify_manifest_command(
     path: &Path,
     trust: &TrustStore,
+    (cache, at): (&CacheInfo, Timestamp),
     json: bool,
 ) -> Result<(), CliError> {
+    let trust_line = format!("Trust data: {}", crate::trust::describe_cache(cache, at));
     let check = match verify_manifest(path, trust) {
         Ok(check) => check,
         Err(e) if e.is_input() => return Err(CliError::file(path, e)),
@@ -548,15 +551,28 @@ pub fn verify_manifest_command(
             if json {
                 outln!(
                     "{}",
-                    serde_json::json!({"valid": false, "kind": "manifest", "reason": e.to_string()})
+                    serde_json::json!({
+                        "valid": false,
+                        "kind": "manifest",
+                        "reason": e.to_string(),
+                        "trust_data": crate::report::trust_data_json(cache, at),
+                    })
                 );
             } else {
-                outln!("NOT VALID: {}: {e}", path.display());
+                outln!("NOT VALID: {}: {e}\n{trust_line}", path.display());
             }
             return Err(CliError::NotValid);
         }
     };
-    print_manifest_check(path, &check, json);
+    print_manifest_check(
+        path,
+        &check,
+        json,
+        crate::report::trust_data_json(cache, at),
+    );
+    if !json {
+        outln!("{trust_line}");
+    }
     if check.is_valid() {
         Ok(())
     } else {
@@ -564,7 +580,12 @@ pub fn verify_manifest_command(
     }
 }
 
-fn print_manifest_check(path: &Path, check: &ManifestCheck, json: bool) {
+fn print_manifest_check(
+    path: &Path,
+    check: &ManifestCheck,
+    json: bool,
+    trust_data: serde_json::Value,
+) {
     if json {
         let problems: Vec<_> = check
             .problems
@@ -586,6 +607,7 @@ fn print_manifest_check(path: &Path, check: &ManifestCheck, json: bool) {
                 "files": check.files,
                 "problems": problems,
                 "unlisted": check.unlisted,
+                "trust_data": trust_data,
             })
         );
         return;

@@ -61,6 +61,12 @@ struct JsonList {
     stale: Option<bool>,
 }
 
+/// What a verdict rested on, as JSON: where and when the lists were fetched, their numbers and
+/// ages.
+pub fn trust_data_json(cache: &CacheInfo, at: Timestamp) -> serde_json::Value {
+    serde_json::to_value(trust_data(cache, at)).unwrap_or_default()
+}
+
 fn trust_data(cache: &CacheInfo, at: Timestamp) -> JsonTrustData {
     let (trust_seq, trust_at) = cache.trust_list;
     let (rev_seq, rev_at, next) = cache.revocation_list;
