@@ -334,10 +334,16 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
     )
     .map_err(|e| CliError::Input(format!("update failed, {kept}: {e}")))?;
     std::fs::create_dir_all(&dir).map_err(|e| CliError::file(&dir, e))?;
+    // A folder is recorded by its full path, so that "fetched from" means something later.
+    let source = match &client {
+        Some(_) => from.to_string(),
+        None => std::fs::canonicalize(from)
+            .map_or_else(|_| from.to_string(), |p| p.display().to_string()),
+    };
     let updated = trust_cache::update(
         &dir,
         &roots,
-        from,
+        &source,
         fetched_at,
         &trust_list,
         &revocation_list,
