@@ -6,6 +6,7 @@ mod error;
 mod io;
 mod issuing;
 mod report;
+mod site;
 mod trust;
 
 use std::path::PathBuf;
@@ -60,6 +61,13 @@ enum Command {
     Publish {
         #[command(flatten)]
         args: trust::PublishArgs,
+    },
+    /// Write the verifier web page for employers into a folder, with the trust data of a trust
+    /// folder bundled in: any static host serves it, and after the first visit it works
+    /// offline. Build the WebAssembly verifier first: web/build.sh does both.
+    Site {
+        #[command(flatten)]
+        args: site::SiteArgs,
     },
     /// Validate a certificate request against the rules and sign it: writes DIR/<id>.jws,
     /// DIR/<id>.qr.txt and DIR/<id>.pdf, records it in the register and prints the id. A refused
@@ -371,6 +379,7 @@ fn main() -> ExitCode {
             TrustCommand::Show { trust } => trust::show(trust.as_deref()),
         },
         Command::Publish { args } => trust::publish(&args),
+        Command::Site { args } => site::site(&args),
         Command::Issue { request, signing } => issuing::issue(&request, &signing),
         Command::Batch {
             input,

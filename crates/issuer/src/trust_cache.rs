@@ -388,7 +388,7 @@ fn check_not_older(
     fetched: u64,
     fetched_text: &str,
 ) -> Result<(), TrustCacheError> {
-    if fetched < cached || (fetched == cached && cached_text != fetched_text) {
+    if goodstanding_verifier::lists::is_rollback(cached, cached_text, fetched, fetched_text) {
         return Err(TrustCacheError::Rollback {
             list,
             cached,
@@ -396,4 +396,45 @@ fn check_not_older(
         });
     }
     Ok(())
+}
+
+/// What a trust folder holds, verified, for bundling with the web page: the root keys and the
+/// two lists as signed.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// The pinned root public keys.
+    pub roots: Vec<PublicJwk>,
+    /// The trust list, as signed.
+    pub trust_list: String,
+    /// The revocation list, as signed.
+    pub revocation_list: String,
+    /// Where and when they came from.
+    pub info: CacheInfo,
+}
+
+/// The verified content of a trust folder, for bundling.
+pub fn bundle(dir: &Path) -> Result<Bundle, TrustCacheError> {
+    let root_store = load_roots(dir)?;
+    let cache = read_cache(dir)?.ok_or_else(|| TrustCacheError::NoCache(dir.to_path_buf()))?;
+    let (_, store) = verify_lists(
+        &root_store,
+        cache.trust_list.as_bytes(),
+        cache.revocation_list.as_bytes(),
+    )?;
+    let info = info(&cache, &store);
+    let roots = root_store
+        .kids()
+        .filter_map(|kid| {
+            root_store.get(kid.as_str()).map(|key| PublicJwk {
+                kid: kid.clone(),
+                key: *key,
+            })
+        })
+        .collect();
+    Ok(Bundle {
+        roots,
+        trust_list: cache.trust_list,
+        revocation_list: cache.revocation_list,
+        info,
+    })
 }

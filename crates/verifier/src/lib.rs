@@ -22,7 +22,7 @@ pub mod lists;
 pub mod model;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-#[cfg(feature = "image")]
+#[cfg(feature = "qr")]
 pub mod scan;
 pub mod summary;
 pub mod text;

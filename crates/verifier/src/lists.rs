@@ -353,3 +353,10 @@ impl RevocationList {
             .map(|i| &self.content.revoked[i])
     }
 }
+
+/// Whether a fetched list must be refused in favour of the one held: it has a lower sequence
+/// number (a rollback), or the same number with different content (the signer equivocated).
+/// Lists are compared as signed text, with surrounding white space trimmed.
+pub fn is_rollback(held: u64, held_text: &str, fetched: u64, fetched_text: &str) -> bool {
+    fetched < held || (fetched == held && held_text.trim() != fetched_text.trim())
+}

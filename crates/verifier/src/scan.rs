@@ -1,15 +1,16 @@
-//! The QR code in a photo or scan of a certificate (feature `image`): PNG or JPEG, decoded with
-//! size limits, then searched with rxing's QR reader, which copes with small modules, slight
-//! rotation, blur, noise and uneven light.
+//! The QR code in a photo, scan or camera frame of a certificate (feature `qr`): a grey image is
+//! searched with rxing's QR reader, which copes with small modules, slight rotation, blur, noise
+//! and uneven light. With feature `image`, PNG and JPEG files are decoded first, with size
+//! limits.
 
 use std::fmt;
-use std::io::Cursor;
 
 /// Largest image file read, in bytes.
 pub const MAX_IMAGE_LEN: usize = 20 * 1024 * 1024;
 /// Largest image side, in pixels (an A4 page at 600 dpi is 4961 x 7016).
 pub const MAX_IMAGE_SIDE: u32 = 8000;
 /// Most memory the image decoder may allocate.
+#[cfg(feature = "image")]
 const MAX_IMAGE_ALLOC: u64 = 256 * 1024 * 1024;
 
 /// Whether `bytes` start like a PNG or JPEG file.
@@ -44,11 +45,12 @@ impl fmt::Display for ScanError {
 impl std::error::Error for ScanError {}
 
 /// The text of the QR code in a PNG or JPEG image.
+#[cfg(feature = "image")]
 pub fn qr_text_in_image(bytes: &[u8]) -> Result<String, ScanError> {
     if bytes.len() > MAX_IMAGE_LEN {
         return Err(ScanError::TooLarge);
     }
-    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ScanError::Unreadable(e.to_string()))?;
     let mut limits = image::Limits::default();
@@ -61,14 +63,23 @@ pub fn qr_text_in_image(bytes: &[u8]) -> Result<String, ScanError> {
         .map_err(|e| ScanError::Unreadable(e.to_string()))?
         .to_luma8();
     let (width, height) = luma.dimensions();
-    let result = rxing::helpers::detect_in_luma(
-        luma.into_raw(),
-        width,
-        height,
-        Some(rxing::BarcodeFormat::QR_CODE),
-    )
-    .map_err(|_| ScanError::NoQrCode)?;
-    Ok(result.getText().to_string())
+    qr_text_in_luma(luma.into_raw(), width, height)
+}
+
+/// The text of the QR code in a grey image, `width` by `height`, one byte a pixel, row by row.
+pub fn qr_text_in_luma(luma: Vec<u8>, width: u32, height: u32) -> Result<String, ScanError> {
+    if width > MAX_IMAGE_SIDE
+        || height > MAX_IMAGE_SIDE
+        || luma.len() as u64 != u64::from(width) * u64::from(height)
+    {
+        return Err(ScanError::Unreadable(format!(
+            "{width} x {height} pixels, {} bytes",
+            luma.len()
+        )));
+    }
+    rxing::helpers::detect_in_luma(luma, width, height, Some(rxing::BarcodeFormat::QR_CODE))
+        .map(|r| r.getText().to_string())
+        .map_err(|_| ScanError::NoQrCode)
 }
 
 /// The text of a QR code given as its modules (`width` by `width`, row by row, `true` dark):
@@ -88,7 +99,5 @@ pub fn qr_text_in_modules(width: usize, dark: &[bool]) -> Result<String, ScanErr
         }
     }
     let side = u32::try_from(side).map_err(|_| ScanError::NoQrCode)?;
-    rxing::helpers::detect_in_luma(luma, side, side, Some(rxing::BarcodeFormat::QR_CODE))
-        .map(|r| r.getText().to_string())
-        .map_err(|_| ScanError::NoQrCode)
+    qr_text_in_luma(luma, side, side).map_err(|_| ScanError::NoQrCode)
 }

@@ -1,0 +1,152 @@
+//! The page's verifier on the host: verdicts as JSON, list updates and their refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use goodstanding_issuer::publication::{TrustChange, apply_change, sign_compact};
+use goodstanding_issuer::{CertificateRequest, IssuingKey};
+use goodstanding_verifier::lists::{
+    REVOCATION_LIST_TYP, RevocationListContent, RevokedEntry, TRUST_LIST_TYP,
+};
+use goodstanding_verifier::model::RevocationReason;
+use goodstanding_verifier::{KeyId, Timestamp};
+use goodstanding_web::Verifier;
+
+struct Issuer {
+    root: IssuingKey,
+    key: IssuingKey,
+    now: Timestamp,
+}
+
+impl Issuer {
+    fn new() -> Self {
+        Self {
+            root: IssuingKey::generate_root(None).unwrap(),
+            key: IssuingKey::generate(Some(KeyId::new("web-test").unwrap())).unwrap(),
+            now: Timestamp::parse("2026-11-23T12:00:00Z").unwrap(),
+        }
+    }
+
+    fn roots(&self) -> String {
+        format!("[{}]", self.root.public_jwk().to_json())
+    }
+
+    fn trust_list(&self) -> String {
+        let content = apply_change(
+            None,
+            &TrustChange::Add {
+                key: Box::new(self.key.public_jwk()),
+                from: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+                until: None,
+            },
+            self.now,
+        )
+        .unwrap();
+        sign_compact(
+            &self.root,
+            TRUST_LIST_TYP,
+            &serde_json::to_vec(&content).unwrap(),
+        )
+    }
+
+    fn revocation_list(&self, sequence: u64, revoked: Vec<RevokedEntry>) -> String {
+        let content = RevocationListContent {
+            revocation_list_version: 1,
+            sequence,
+            issued_at: self.now,
+            next_update: self.now.plus_days(7).unwrap(),
+            revoked,
+        };
+        sign_compact(
+            &self.key,
+            REVOCATION_LIST_TYP,
+            &serde_json::to_vec(&content).unwrap(),
+        )
+    }
+
+    fn certificate(&self) -> goodstanding_issuer::IssuedCertificate {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/requests/appeal-pending.json"
+        );
+        let request =
+            CertificateRequest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        goodstanding_issuer::issue(&request, &self.key, self.now).unwrap()
+    }
+}
+
+#[test]
+fn a_valid_certificate_gives_a_verdict_with_everything_the_page_shows() {
+    let issuer = Issuer::new();
+    let verifier = Verifier::from_parts(
+        &issuer.roots(),
+        &issuer.trust_list(),
+        &issuer.revocation_list(1, vec![]),
+    )
+    .unwrap();
+    let issued = issuer.certificate();
+    let verdict = verifier.verify_at(issued.qr_text(), issuer.now);
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    assert_eq!(
+        verdict["certificate"]["full_name"],
+        "Amélie Lefèvre-Ødegård"
+    );
+    assert_eq!(verdict["certificate"]["read_from"], "QR text");
+    assert_eq!(verdict["trust_data"]["revocation_list"]["sequence"], 1);
+    assert!(
+        verdict["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("appeal is pending")
+    );
+    let sections = verdict["certificate"]["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 3);
+    assert_eq!(sections[0]["records"][0]["appeal_pending"], true);
+
+    // The .jws verifies the same; damaged text is unreadable, not valid.
+    assert_eq!(verifier.verify_at(&issued.jws(), issuer.now)["valid"], true);
+    let damaged = verifier.verify_at("GSC1:NOT-A-CERTIFICATE", issuer.now);
+    assert_eq!(damaged["valid"], false);
+    assert_eq!(damaged["status"], "unreadable");
+}
+
+#[test]
+fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
+    let issuer = Issuer::new();
+    let trust = issuer.trust_list();
+    let mut verifier =
+        Verifier::from_parts(&issuer.roots(), &trust, &issuer.revocation_list(1, vec![])).unwrap();
+    let issued = issuer.certificate();
+    let revoked = vec![RevokedEntry(
+        issued.id().clone(),
+        issuer.now.date(),
+        RevocationReason::NewInformation,
+    )];
+    assert!(
+        verifier
+            .replace_lists(&trust, &issuer.revocation_list(2, revoked))
+            .unwrap()
+    );
+    let verdict = verifier.verify_at(issued.qr_text(), issuer.now);
+    assert_eq!(verdict["status"], "revoked", "{verdict}");
+    assert_eq!(
+        verdict["certificate"]["full_name"],
+        "Amélie Lefèvre-Ødegård"
+    );
+
+    // The older list again: refused, and the revocation stands.
+    let error = verifier
+        .replace_lists(&trust, &issuer.revocation_list(1, vec![]))
+        .unwrap_err();
+    assert!(error.contains("number 2 is already held"), "{error}");
+    // A list signed by another key: refused.
+    let stranger = IssuingKey::generate(Some(KeyId::new("web-test").unwrap())).unwrap();
+    let forged = sign_compact(&stranger, TRUST_LIST_TYP, b"{}");
+    assert!(
+        verifier
+            .replace_lists(&forged, &issuer.revocation_list(3, vec![]))
+            .is_err()
+    );
+    assert_eq!(
+        verifier.verify_at(issued.qr_text(), issuer.now)["status"],
+        "revoked"
+    );
+}

@@ -1,0 +1,135 @@
+// Drives the verifier page in Debian's headless Chromium (playwright-core, no browser download).
+// Serves the site on loopback itself, so that it can stop the server for the offline check.
+//
+//   node drive.mjs CONFIG.json
+//
+// CONFIG: { site, chromium, valid_qr, tampered_qr, revoked_qr, photo, pdf, video, screenshot }
+// Prints one JSON object: what the page showed in each scenario.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.jws': 'text/plain',
+};
+
+function serve(root) {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname));
+    let file = join(root, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(root)) { response.writeHead(403).end(); return; }
+    try {
+      const body = readFileSync(file);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
+      response.end(body);
+    } catch (e) {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function verdict(page) {
+  await page.waitForSelector('#result:not([hidden])', { timeout: 20000 });
+  return page.evaluate(() => ({
+    title: document.getElementById('verdict-title').textContent,
+    status: document.getElementById('verdict').dataset.status,
+    reason: document.getElementById('verdict-reason').textContent,
+    name: document.querySelector('dd.name')?.textContent ?? null,
+    details: document.getElementById('details').innerText,
+    milliseconds: Number(document.getElementById('timing').dataset.milliseconds),
+    timing: document.getElementById('timing').textContent,
+  }));
+}
+
+async function ready(page, url) {
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('trust-status').textContent.startsWith('Using'), null, { timeout: 30000 });
+  return page.evaluate(() => document.getElementById('trust-status').textContent);
+}
+
+async function paste(page, text) {
+  await page.evaluate(() => { document.getElementById('result').hidden = true; });
+  if (!(await page.evaluate(() => document.querySelector('details').open))) await page.click('summary');
+  await page.fill('#paste', text);
+  await page.click('#paste-form button[type=submit]');
+  return verdict(page);
+}
+
+async function choose(page, input, file) {
+  await page.evaluate(() => { document.getElementById('result').hidden = true; });
+  if (!(await page.evaluate(() => document.querySelector('details').open))) await page.click('summary');
+  await page.setInputFiles(input, file);
+  return verdict(page);
+}
+
+const out = {};
+const root = normalize(config.site);
+let server = await serve(root);
+const url = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: config.chromium, args: ARGS });
+try {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => { errors.push(String(e)); console.error('page error:', String(e)); });
+  page.on('console', (m) => console.error('console:', m.text()));
+  out.trust_status = await ready(page, url);
+  out.valid = await paste(page, config.valid_qr);
+  if (config.screenshot) await page.screenshot({ path: config.screenshot, fullPage: true });
+  out.tampered = await paste(page, config.tampered_qr);
+  out.revoked = await paste(page, config.revoked_qr);
+  out.photo = await choose(page, '#photo', config.photo);
+  out.pdf = await choose(page, '#pdf', config.pdf);
+  // Keyboard use: the verify button is reachable and works from the keyboard.
+  await page.evaluate(() => { document.getElementById('result').hidden = true; });
+  await page.fill('#paste', config.valid_qr);
+  await page.focus('#paste');
+  await page.keyboard.press('Tab');
+  out.keyboard_focus = await page.evaluate(() => document.activeElement.textContent);
+  await page.keyboard.press('Enter');
+  out.keyboard = await verdict(page);
+
+  // Offline: the service worker has cached the site; stop the server and load the page again.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready, null, { timeout: 20000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
+  await new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections?.();
+  const offline = await context.newPage();
+  out.offline_trust_status = await ready(offline, url);
+  out.offline = await paste(offline, config.valid_qr);
+  out.page_errors = errors;
+  await context.close();
+} finally {
+  await browser.close();
+}
+
+// The camera, with Chromium's fake device playing a video of the certificate's QR code.
+server = await serve(root);
+const cameraUrl = `http://127.0.0.1:${server.address().port}/`;
+const cameraBrowser = await chromium.launch({
+  executablePath: config.chromium,
+  args: [...ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${config.video}`],
+});
+try {
+  const context = await cameraBrowser.newContext();
+  await context.grantPermissions(['camera'], { origin: cameraUrl.replace(/\/$/, '') });
+  const page = await context.newPage();
+  await ready(page, cameraUrl);
+  await page.click('#camera-start');
+  out.camera = await verdict(page);
+  await context.close();
+} finally {
+  await cameraBrowser.close();
+  server.close();
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,284 @@
+// The verifier page: loads the WebAssembly verifier with the bundled trust data, refreshes the
+// lists from the issuer when online, and verifies what the employer scans, pastes or chooses.
+import init, { Verifier, scanLuma } from './pkg/goodstanding_web.js';
+
+const $ = (id) => document.getElementById(id);
+const STORED = 'goodstanding-trust-lists';
+let verifier = null;
+
+const now = () => Date.now() / 1000;
+
+function age(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${s} seconds`;
+  if (s < 7200) return `${Math.floor(s / 60)} minutes`;
+  if (s < 172800) return `${Math.floor(s / 3600)} hours`;
+  return `${Math.floor(s / 86400)} days`;
+}
+
+function describeTrust(data) {
+  const t = data.trust_list;
+  const r = data.revocation_list;
+  const parts = [];
+  if (t) parts.push(`trust list number ${t.sequence}, signed ${t.issued_at} (${age(t.age_seconds)} old)`);
+  if (r) {
+    parts.push(`revocation list number ${r.sequence}, signed ${r.issued_at} (${age(r.age_seconds)} old), ` +
+      (r.stale ? `STALE since ${r.next_update}` : `next due ${r.next_update}`));
+  }
+  return parts.join('; ');
+}
+
+function showTrust(extra) {
+  const data = JSON.parse(verifier.trustData(now()));
+  $('trust-status').textContent = `Using ${describeTrust(data)}.` + (extra ? ` ${extra}` : '');
+}
+
+async function fetchText(url) {
+  const response = await fetch(url, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.text();
+}
+
+async function start() {
+  await init();
+  const config = await (await fetch('config.json')).json();
+  const [roots, trustList, revocationList] = await Promise.all([
+    fetchText('trust/roots.json'),
+    fetchText('trust/trust-list.jws'),
+    fetchText('trust/revocation-list.jws'),
+  ]);
+  verifier = new Verifier(roots, trustList, revocationList);
+  // Lists fetched on an earlier visit, if newer than the bundled ones.
+  try {
+    const stored = JSON.parse(localStorage.getItem(STORED) || 'null');
+    if (stored) verifier.updateLists(stored.trust_list, stored.revocation_list);
+  } catch (e) {
+    // Older than the bundle, or damaged: the bundle stands.
+  }
+  showTrust('');
+  refresh(config.source);
+}
+
+// Fetches the issuer's published lists; keeps what it has if offline or refused.
+async function refresh(source) {
+  if (!source || !navigator.onLine) return;
+  const base = source.replace(/\/+$/, '');
+  try {
+    const [trustList, revocationList] = await Promise.all([
+      fetchText(`${base}/trust-list.jws`),
+      fetchText(`${base}/revocation-list.jws`),
+    ]);
+    const changed = verifier.updateLists(trustList, revocationList);
+    localStorage.setItem(STORED, JSON.stringify({
+      trust_list: verifier.trustList(),
+      revocation_list: verifier.revocationList(),
+    }));
+    showTrust(changed ? `Refreshed from ${base}.` : `Up to date with ${base}.`);
+  } catch (e) {
+    showTrust(`Could not refresh from ${base} (${e.message}); using what this device has.`);
+  }
+}
+
+function element(tag, text, className) {
+  const el = document.createElement(tag);
+  if (text !== undefined) el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+
+function showVerdict(verdict, milliseconds) {
+  const result = $('result');
+  result.hidden = false;
+  const box = $('verdict');
+  box.className = `verdict ${verdict.valid ? 'valid' : 'invalid'}`;
+  box.dataset.status = verdict.status;
+  $('verdict-title').textContent = verdict.valid ? 'VALID' : 'NOT VALID';
+  $('verdict-reason').textContent = verdict.valid
+    ? 'Genuine, signed by an authorised key, not revoked, and within its validity.'
+    : verdict.reason;
+  const warnings = $('warnings');
+  warnings.replaceChildren(...verdict.warnings.map((w) => element('li', w)));
+  const details = $('details');
+  details.replaceChildren();
+  const c = verdict.certificate;
+  if (c) {
+    if (!verdict.valid) details.append(element('p', 'What it says (genuine, but not valid now):'));
+    const dl = element('dl');
+    const row = (label, value, className) => {
+      dl.append(element('dt', label), element('dd', value, className));
+    };
+    row('Name', c.full_name, 'name');
+    row('Date of birth', c.date_of_birth);
+    row('Previous names', c.previous_names.length ? c.previous_names.join('; ') : 'none');
+    row('Registrations', c.registrations.length ? c.registrations.join('; ') : 'none');
+    if (c.role_applied_for) row('Role applied for', c.role_applied_for);
+    row('Subject ref.', c.reference);
+    row('Valid', `${c.valid_from} to ${c.valid_until}`);
+    row('Record as at', c.information_as_at);
+    row('Issued by', `${c.issuer} (key ${c.kid}) at ${c.issued_at}`);
+    row('Certificate id', c.id);
+    if (c.supersedes) row('Replaces', `certificate ${c.supersedes}, now revoked`);
+    row('Read from', c.read_from);
+    details.append(dl);
+    for (const section of c.sections) {
+      const title = section.records.length
+        ? `${section.title} (${section.records.length})`
+        : `${section.title}: none recorded`;
+      details.append(element('h3', title));
+      if (section.records.length) {
+        const list = element('ol', undefined, 'records');
+        for (const r of section.records) {
+          const item = element('li');
+          item.append(element('strong', `${r.when} `), document.createTextNode(r.who));
+          item.append(element('br'), document.createTextNode(r.what));
+          if (r.appeal_pending) item.append(' ', element('span', 'APPEAL PENDING', 'appeal'));
+          list.append(item);
+        }
+        details.append(list);
+      }
+    }
+  }
+  $('timing').textContent = `Trust data: ${describeTrust(verdict.trust_data)}. Checked at ` +
+    `${verdict.checked_at} in ${milliseconds.toFixed(1)} ms.`;
+  $('timing').dataset.milliseconds = milliseconds.toFixed(2);
+  result.focus();
+}
+
+function verifyText(text) {
+  const t0 = performance.now();
+  const verdict = JSON.parse(verifier.verifyText(text, now()));
+  showVerdict(verdict, performance.now() - t0);
+}
+
+// A grey copy of an image or video frame, scaled so its longer side is at most `max` pixels.
+function luma(source, width, height, max) {
+  const scale = Math.min(1, max / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.drawImage(source, 0, 0, w, h);
+  const rgba = context.getImageData(0, 0, w, h).data;
+  const grey = new Uint8Array(w * h);
+  for (let i = 0, j = 0; j < grey.length; i += 4, j += 1) {
+    grey[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+  }
+  return { grey, w, h };
+}
+
+function scanned(text, t0) {
+  const verdict = JSON.parse(verifier.verifyText(text, now()));
+  showVerdict(verdict, performance.now() - t0);
+}
+
+$('paste-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('paste').value.trim();
+  if (text) verifyText(text);
+});
+
+$('photo').addEventListener('change', async () => {
+  const file = $('photo').files[0];
+  if (!file) return;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const t0 = performance.now();
+    let text = null;
+    // Try at a moderate size first (fast), then at full size for a small code in a big photo.
+    for (const max of [1600, 4000]) {
+      const { grey, w, h } = luma(bitmap, bitmap.width, bitmap.height, max);
+      text = scanLuma(grey, w, h);
+      if (text) break;
+    }
+    if (text) scanned(text, t0);
+    else showVerdict({ valid: false, status: 'unreadable', reason: 'No readable QR code in this image: photograph the whole code, flat, in even light and in focus.', warnings: [], trust_data: JSON.parse(verifier.trustData(now())), checked_at: new Date().toISOString() }, performance.now() - t0);
+  } catch (e) {
+    showVerdict({ valid: false, status: 'unreadable', reason: `Not a readable image (${e.message}).`, warnings: [], trust_data: JSON.parse(verifier.trustData(now())), checked_at: new Date().toISOString() }, 0);
+  }
+});
+
+$('pdf').addEventListener('change', async () => {
+  const file = $('pdf').files[0];
+  if (!file) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const t0 = performance.now();
+  const verdict = JSON.parse(verifier.verifyPdf(bytes, now()));
+  showVerdict(verdict, performance.now() - t0);
+});
+
+// The camera: frames are read with the browser's BarcodeDetector where it exists, else in
+// WebAssembly, a few times a second, until a certificate's QR code is found.
+let stream = null;
+let timer = null;
+
+function stopCamera() {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  if (stream) stream.getTracks().forEach((track) => track.stop());
+  stream = null;
+  $('camera').hidden = true;
+  $('camera-stop').hidden = true;
+  $('camera-start').hidden = false;
+}
+
+async function detector() {
+  if (!('BarcodeDetector' in window)) return null;
+  try {
+    const formats = await window.BarcodeDetector.getSupportedFormats();
+    return formats.includes('qr_code') ? new window.BarcodeDetector({ formats: ['qr_code'] }) : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+$('camera-start').addEventListener('click', async () => {
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+  } catch (e) {
+    $('camera').hidden = false;
+    $('camera-status').textContent = `The camera could not start (${e.message}). Use a photo, the PDF or the QR text instead.`;
+    return;
+  }
+  const video = $('video');
+  video.srcObject = stream;
+  await video.play();
+  $('camera').hidden = false;
+  $('camera-start').hidden = true;
+  $('camera-stop').hidden = false;
+  $('camera-status').textContent = 'Hold the QR code inside the frame.';
+  const native = await detector();
+  const tick = async () => {
+    if (!stream) return;
+    if (video.videoWidth) {
+      const t0 = performance.now();
+      let text = null;
+      if (native) {
+        const codes = await native.detect(video).catch(() => []);
+        text = codes.length ? codes[0].rawValue : null;
+      }
+      if (!text) {
+        const { grey, w, h } = luma(video, video.videoWidth, video.videoHeight, 1280);
+        text = scanLuma(grey, w, h);
+      }
+      if (text && /^(GSC1:|ey)/.test(text)) {
+        stopCamera();
+        scanned(text, t0);
+        return;
+      }
+    }
+    timer = setTimeout(tick, 150);
+  };
+  tick();
+});
+
+$('camera-stop').addEventListener('click', stopCamera);
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('sw.js').catch(() => {});
+}
+
+start().catch((e) => {
+  $('trust-status').textContent = `The verifier could not start: ${e.message}`;
+});
