@@ -275,6 +275,22 @@ $('camera-start').addEventListener('click', async () => {
 
 $('camera-stop').addEventListener('click', stopCamera);
 
+// For automation and benchmarks (tests/web/): verify as the page does, and time the steps.
+window.goodstanding = {
+  verifyText: (text) => JSON.parse(verifier.verifyText(text, now())),
+  async scanImage(blob) {
+    const bitmap = await createImageBitmap(blob);
+    const t0 = performance.now();
+    const { grey, w, h } = luma(bitmap, bitmap.width, bitmap.height, 1280);
+    const t1 = performance.now();
+    const text = scanLuma(grey, w, h);
+    const t2 = performance.now();
+    const verdict = text ? JSON.parse(verifier.verifyText(text, now())) : null;
+    const t3 = performance.now();
+    return { valid: verdict ? verdict.valid : false, grey_ms: t1 - t0, scan_ms: t2 - t1, verify_ms: t3 - t2, total_ms: t3 - t0 };
+  },
+};
+
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('sw.js').catch(() => {});
 }

@@ -3,7 +3,8 @@
 #
 #   web/build.sh --out SITE [--trust TRUST_DIR] [--from URL]
 #
-# 1. compiles the verifier (crates/web) to WebAssembly and binds it with wasm-bindgen into web/pkg;
+# 1. compiles the verifier (crates/web) to WebAssembly and binds it with wasm-bindgen into web/pkg
+#    (or $PKG_DIR);
 # 2. runs `goodstanding site`, which writes the page, web/pkg and the trust data of TRUST_DIR
 #    (a folder made by `goodstanding trust update`) into SITE, with a service worker that caches
 #    it all for offline use.
@@ -20,12 +21,13 @@ if [ "$have" != "$want" ]; then
   exit 2
 fi
 cargo build -p goodstanding-web --target wasm32-unknown-unknown --release
-wasm-bindgen --target web --no-typescript --out-dir web/pkg \
+pkg=${PKG_DIR:-web/pkg}
+wasm-bindgen --target web --no-typescript --out-dir "$pkg" \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/goodstanding_web.wasm"
 if [ $# -gt 0 ]; then
   if [ -n "${GOODSTANDING:-}" ]; then
-    "$GOODSTANDING" site --wasm web/pkg "$@"
+    "$GOODSTANDING" site --wasm "$pkg" "$@"
   else
-    cargo run -q -p goodstanding-cli -- site --wasm web/pkg "$@"
+    cargo run -q -p goodstanding-cli -- site --wasm "$pkg" "$@"
   fi
 fi

@@ -6,34 +6,10 @@
 // CONFIG: { site, chromium, valid_qr, tampered_qr, revoked_qr, photo, pdf, video, screenshot }
 // Prints one JSON object: what the page showed in each scenario.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS as ARGS, ready, serve } from './lib.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
-  '.json': 'application/json', '.wasm': 'application/wasm', '.jws': 'text/plain',
-};
-
-function serve(root) {
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname));
-    let file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(root)) { response.writeHead(403).end(); return; }
-    try {
-      const body = readFileSync(file);
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
-      response.end(body);
-    } catch (e) {
-      response.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function verdict(page) {
   await page.waitForSelector('#result:not([hidden])', { timeout: 20000 });
@@ -46,12 +22,6 @@ async function verdict(page) {
     milliseconds: Number(document.getElementById('timing').dataset.milliseconds),
     timing: document.getElementById('timing').textContent,
   }));
-}
-
-async function ready(page, url) {
-  await page.goto(url);
-  await page.waitForFunction(() => document.getElementById('trust-status').textContent.startsWith('Using'), null, { timeout: 30000 });
-  return page.evaluate(() => document.getElementById('trust-status').textContent);
 }
 
 async function paste(page, text) {
@@ -70,7 +40,7 @@ async function choose(page, input, file) {
 }
 
 const out = {};
-const root = normalize(config.site);
+const root = config.site;
 let server = await serve(root);
 const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({ executablePath: config.chromium, args: ARGS });
@@ -82,7 +52,7 @@ try {
   page.on('console', (m) => console.error('console:', m.text()));
   out.trust_status = await ready(page, url);
   out.valid = await paste(page, config.valid_qr);
-  if (config.screenshot) await page.screenshot({ path: config.screenshot, fullPage: true });
+  if (config.screenshot) await page.locator('#result').screenshot({ path: config.screenshot });
   out.tampered = await paste(page, config.tampered_qr);
   out.revoked = await paste(page, config.revoked_qr);
   out.photo = await choose(page, '#photo', config.photo);

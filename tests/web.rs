@@ -1,0 +1,230 @@
+//! The verifier web page in real headless Chromium (Debian's `chromium`, driven by
+//! playwright-core from tests/web/drive.mjs), against the site served on loopback: pasted QR
+//! text, a tampered certificate, a revoked one, a photo, a PDF, the camera (Chromium's fake
+//! device playing a video of a certificate's QR code), keyboard use, and a reload with the server
+//! stopped (offline, from the service worker's cache).
+//!
+//! Builds the WebAssembly verifier with web/build.sh into a target folder of its own, so it does
+//! not wait on the build lock of this test run. Needs chromium, Node.js with npm, the
+//! wasm32-unknown-unknown target and wasm-bindgen-cli: `.ci/run` installs them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Issuer, example, goodstanding, ok, repo, with_payload_character_changed};
+use serde_json::Value;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn run(command: &mut Command, what: &str) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {e} (run .ci/run once to install what it needs)"));
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Builds the WebAssembly verifier into `pkg` with web/build.sh.
+fn build_wasm(pkg: &Path) {
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-wasm-target");
+    run(
+        Command::new("bash")
+            .arg(repo().join("web/build.sh"))
+            .env("CARGO_TARGET_DIR", &target)
+            .env("PKG_DIR", pkg),
+        "web/build.sh",
+    );
+}
+
+/// A video for Chromium's fake camera (YUV4MPEG2, 4:2:0): the QR code of `qr_text` drawn at 4
+/// pixels a module on white, as a phone held over the printed certificate would see it.
+fn camera_video(qr_text: &str, path: &Path) {
+    let (width, height) = (800usize, 600usize);
+    let matrix = goodstanding_issuer::qr::encode(qr_text).unwrap();
+    let modules = matrix.width();
+    let scale = 4;
+    let left = (width - modules * scale) / 2;
+    let top = (height - modules * scale) / 2;
+    let mut luma = vec![235u8; width * height];
+    for y in 0..modules * scale {
+        for x in 0..modules * scale {
+            if matrix.is_dark(x / scale, y / scale) {
+                luma[(top + y) * width + left + x] = 16;
+            }
+        }
+    }
+    let mut video = format!("YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
+    for _ in 0..5 {
+        video.extend_from_slice(b"FRAME\n");
+        video.extend_from_slice(&luma);
+        video.extend(std::iter::repeat_n(128u8, width * height / 2));
+    }
+    std::fs::write(path, video).unwrap();
+}
+
+fn id_of(jws: &Path) -> String {
+    jws.file_name()
+        .unwrap()
+        .to_string_lossy()
+        .trim_end_matches(".jws")
+        .to_string()
+}
+
+#[test]
+fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_offline() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium (as .ci/run does)"
+    );
+    let web = repo().join("tests/web");
+    if !web.join("node_modules/playwright-core").exists() {
+        run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--silent"])
+                .current_dir(&web),
+            "npm ci in tests/web",
+        );
+    }
+
+    // The issuing body: a key in a root-signed trust list, two certificates, one revoked, the
+    // lists published and fetched into the trust folder that the site bundles.
+    let issuer = Issuer::new("web-page");
+    let key = issuer.key();
+    let valid = issuer.issue_with(&key, &example("several-records"));
+    let revoked = issuer.issue_with(&key, &example("clean-record"));
+    ok(&goodstanding(&[
+        &"revoke",
+        &id_of(&revoked),
+        &"--reason",
+        &"issued_in_error",
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]));
+    issuer.publish();
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+
+    let pkg = issuer.path("pkg");
+    build_wasm(&pkg);
+    // The compressed WebAssembly must stay at most 1 MB.
+    let wasm = std::fs::read(pkg.join("goodstanding_web_bg.wasm")).unwrap();
+    let compressed = miniz_oxide::deflate::compress_to_vec(&wasm, 9).len();
+    eprintln!("WebAssembly: {} bytes, {compressed} deflated", wasm.len());
+    assert!(compressed <= 1_000_000, "{compressed} bytes compressed");
+
+    let site = issuer.path("web-site");
+    let run_site = goodstanding(&[
+        &"site",
+        &"--out",
+        &site,
+        &"--trust",
+        &issuer.path("trust"),
+        &"--wasm",
+        &pkg,
+    ]);
+    ok(&run_site);
+    for file in [
+        "index.html",
+        "app.js",
+        "sw.js",
+        "pkg/goodstanding_web_bg.wasm",
+        "trust/roots.json",
+    ] {
+        assert!(site.join(file).is_file(), "{file} missing from the site");
+    }
+
+    // What the employer holds: the QR text, the PDF, a photo of the page, a camera view.
+    let qr_text = std::fs::read_to_string(valid.with_extension("qr.txt")).unwrap();
+    let pdf = valid.with_extension("pdf");
+    let photo = issuer.path("photo");
+    run(
+        Command::new("pdftoppm")
+            .args(["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(&pdf)
+            .arg(&photo),
+        "pdftoppm",
+    );
+    let video = issuer.path("camera.y4m");
+    camera_video(qr_text.trim(), &video);
+    let tampered = with_payload_character_changed(&valid, 30, &issuer.path("tampered.jws"));
+    let screenshot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-verdict.png");
+    let config = serde_json::json!({
+        "site": site,
+        "chromium": CHROMIUM,
+        "valid_qr": qr_text.trim(),
+        "tampered_qr": std::fs::read_to_string(&tampered).unwrap().trim(),
+        "revoked_qr": std::fs::read_to_string(revoked.with_extension("qr.txt")).unwrap().trim(),
+        "photo": photo.with_extension("png"),
+        "pdf": pdf,
+        "video": video,
+        "screenshot": screenshot,
+    });
+    let config_path = issuer.path("drive.json");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let stdout = run(
+        Command::new("node")
+            .arg(web.join("drive.mjs"))
+            .arg(&config_path),
+        "node tests/web/drive.mjs",
+    );
+    let shown: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    eprintln!("{}", serde_json::to_string_pretty(&shown).unwrap());
+
+    let name = "Łukasz Żółć";
+    assert!(
+        shown["trust_status"]
+            .as_str()
+            .unwrap()
+            .contains("revocation list number 2"),
+        "{shown}"
+    );
+    for scenario in ["valid", "photo", "pdf", "keyboard", "camera", "offline"] {
+        let verdict = &shown[scenario];
+        assert_eq!(verdict["title"], "VALID", "{scenario}: {verdict}");
+        assert_eq!(verdict["name"], name, "{scenario}: {verdict}");
+        assert!(
+            verdict["timing"]
+                .as_str()
+                .unwrap()
+                .contains("Trust data: trust list number 1"),
+            "{scenario}: the verdict says which trust data it used: {verdict}"
+        );
+    }
+    // Every record is shown, as the CLI shows it.
+    let details = shown["valid"]["details"].as_str().unwrap();
+    for section in [
+        "Disciplinary findings (2)",
+        "Convictions and cautions (2)",
+        "Departures during an investigation (2)",
+    ] {
+        assert!(details.contains(section), "{section} missing: {details}");
+    }
+    assert_eq!(shown["tampered"]["title"], "NOT VALID");
+    assert_eq!(shown["tampered"]["status"], "bad_signature");
+    assert_eq!(shown["revoked"]["title"], "NOT VALID");
+    assert_eq!(shown["revoked"]["status"], "revoked");
+    assert!(
+        shown["revoked"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("revoked by its issuer on"),
+        "{shown}"
+    );
+    assert_eq!(shown["keyboard_focus"], "Verify the text");
+    assert!(
+        shown["offline_trust_status"]
+            .as_str()
+            .unwrap()
+            .starts_with("Using trust list number 1"),
+        "{shown}"
+    );
+    assert_eq!(shown["page_errors"], serde_json::json!([]));
+    assert!(screenshot.is_file());
+}
