@@ -128,8 +128,30 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         &issuer.path("trust"),
         &"--wasm",
         &pkg,
+        &"--from",
+        &"published",
     ]);
     ok(&run_site);
+    // After the site was built, the issuer revokes another certificate and publishes: the page
+    // must fetch that newer list when online (here from published/ beside the page).
+    let later = issuer.issue_with(&key, &example("appeal-pending"));
+    ok(&goodstanding(&[
+        &"revoke",
+        &id_of(&later),
+        &"--reason",
+        &"new_information",
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]));
+    issuer.publish();
+    std::fs::create_dir_all(site.join("published")).unwrap();
+    for name in ["trust-list.jws", "revocation-list.jws"] {
+        std::fs::copy(
+            issuer.path("site").join(name),
+            site.join("published").join(name),
+        )
+        .unwrap();
+    }
     for file in [
         "index.html",
         "app.js",
@@ -161,6 +183,7 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         "valid_qr": qr_text.trim(),
         "tampered_qr": std::fs::read_to_string(&tampered).unwrap().trim(),
         "revoked_qr": std::fs::read_to_string(revoked.with_extension("qr.txt")).unwrap().trim(),
+        "revoked_later_qr": std::fs::read_to_string(later.with_extension("qr.txt")).unwrap().trim(),
         "photo": photo.with_extension("png"),
         "pdf": pdf,
         "video": video,
@@ -178,13 +201,24 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
     eprintln!("{}", serde_json::to_string_pretty(&shown).unwrap());
 
     let name = "Łukasz Żółć";
+    // With only the bundled lists (the issuer's URL unreachable): revocation list 2, which
+    // revokes the first certificate but not yet the later one.
+    let bundled = shown["bundled_status"].as_str().unwrap();
     assert!(
-        shown["trust_status"]
-            .as_str()
-            .unwrap()
-            .contains("revocation list number 2"),
-        "{shown}"
+        bundled.contains("revocation list number 2") && bundled.contains("Could not refresh"),
+        "{bundled}"
     );
+    assert_eq!(shown["bundled_revoked"]["title"], "NOT VALID");
+    assert_eq!(shown["bundled_revoked"]["status"], "revoked");
+    assert_eq!(shown["bundled_revoked_later"]["title"], "VALID");
+    // Online, the page fetched number 3, with the later revocation.
+    let refreshed = shown["refreshed_status"].as_str().unwrap();
+    assert!(
+        refreshed.contains("revocation list number 3")
+            && refreshed.contains("Refreshed from published"),
+        "{refreshed}"
+    );
+    assert_eq!(shown["revoked_later"]["status"], "revoked", "{shown}");
     for scenario in ["valid", "photo", "pdf", "keyboard", "camera", "offline"] {
         let verdict = &shown[scenario];
         assert_eq!(verdict["title"], "VALID", "{scenario}: {verdict}");
@@ -222,8 +256,8 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         shown["offline_trust_status"]
             .as_str()
             .unwrap()
-            .starts_with("Using trust list number 1"),
-        "{shown}"
+            .contains("revocation list number 3"),
+        "offline, the page keeps the lists it refreshed: {shown}"
     );
     assert_eq!(shown["page_errors"], serde_json::json!([]));
     assert!(screenshot.is_file());

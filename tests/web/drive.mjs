@@ -3,7 +3,8 @@
 //
 //   node drive.mjs CONFIG.json
 //
-// CONFIG: { site, chromium, valid_qr, tampered_qr, revoked_qr, photo, pdf, video, screenshot }
+// CONFIG: { site, chromium, valid_qr, tampered_qr, revoked_qr, revoked_later_qr, photo, pdf, video,
+//          screenshot }
 // Prints one JSON object: what the page showed in each scenario.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -45,16 +46,31 @@ let server = await serve(root);
 const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({ executablePath: config.chromium, args: ARGS });
 try {
+  // The bundled lists alone: the issuer's URL unreachable.
+  const bundled = await browser.newContext();
+  await bundled.route('**/published/**', (route) => route.abort());
+  const first = await bundled.newPage();
+  await ready(first, url);
+  await first.waitForFunction(() => /Could not refresh/.test(document.getElementById('trust-status').textContent), null, { timeout: 30000 });
+  out.bundled_status = await first.evaluate(() => document.getElementById('trust-status').textContent);
+  out.bundled_revoked = await paste(first, config.revoked_qr);
+  out.bundled_revoked_later = await paste(first, config.revoked_later_qr);
+  await bundled.close();
+
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => { errors.push(String(e)); console.error('page error:', String(e)); });
   page.on('console', (m) => console.error('console:', m.text()));
   out.trust_status = await ready(page, url);
+  // Online, the page refreshes the lists from the issuer's URL.
+  await page.waitForFunction(() => /Refreshed|Up to date|Could not refresh/.test(document.getElementById('trust-status').textContent), null, { timeout: 30000 });
+  out.refreshed_status = await page.evaluate(() => document.getElementById('trust-status').textContent);
   out.valid = await paste(page, config.valid_qr);
   if (config.screenshot) await page.locator('#result').screenshot({ path: config.screenshot });
   out.tampered = await paste(page, config.tampered_qr);
   out.revoked = await paste(page, config.revoked_qr);
+  out.revoked_later = await paste(page, config.revoked_later_qr);
   out.photo = await choose(page, '#photo', config.photo);
   out.pdf = await choose(page, '#pdf', config.pdf);
   // Keyboard use: the verify button is reachable and works from the keyboard.
