@@ -144,6 +144,18 @@ function showVerdict(verdict, milliseconds) {
   result.focus();
 }
 
+// A verdict for input that held no certificate at all.
+function showUnreadable(reason) {
+  showVerdict({
+    valid: false,
+    status: 'unreadable',
+    reason,
+    warnings: [],
+    trust_data: JSON.parse(verifier.trustData(now())),
+    checked_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  }, 0);
+}
+
 function verifyText(text) {
   const t0 = performance.now();
   const verdict = JSON.parse(verifier.verifyText(text, now()));
@@ -193,19 +205,23 @@ $('photo').addEventListener('change', async () => {
       if (text) break;
     }
     if (text) scanned(text, t0);
-    else showVerdict({ valid: false, status: 'unreadable', reason: 'No readable QR code in this image: photograph the whole code, flat, in even light and in focus.', warnings: [], trust_data: JSON.parse(verifier.trustData(now())), checked_at: new Date().toISOString() }, performance.now() - t0);
+    else showUnreadable('No readable QR code in this image: photograph the whole code, flat, in even light and in focus.');
   } catch (e) {
-    showVerdict({ valid: false, status: 'unreadable', reason: `Not a readable image (${e.message}).`, warnings: [], trust_data: JSON.parse(verifier.trustData(now())), checked_at: new Date().toISOString() }, 0);
+    showUnreadable(`Not a readable image (${e.message}).`);
   }
 });
 
 $('pdf').addEventListener('change', async () => {
   const file = $('pdf').files[0];
   if (!file) return;
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const t0 = performance.now();
-  const verdict = JSON.parse(verifier.verifyPdf(bytes, now()));
-  showVerdict(verdict, performance.now() - t0);
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const t0 = performance.now();
+    const verdict = JSON.parse(verifier.verifyPdf(bytes, now()));
+    showVerdict(verdict, performance.now() - t0);
+  } catch (e) {
+    showUnreadable(`This PDF could not be checked (${e.message}).`);
+  }
 });
 
 // The camera: frames are read with the browser's BarcodeDetector where it exists, else in
