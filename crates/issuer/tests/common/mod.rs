@@ -67,3 +67,10 @@ pub fn demo_key() -> IssuingKey {
     let pem = std::fs::read_to_string(repo().join("keys/demo/demo-2026.key.pem")).unwrap();
     IssuingKey::from_pkcs8_pem(&pem, Some(KeyId::new("demo-2026").unwrap())).unwrap()
 }
+
+/// A trust store that trusts only `key`.
+pub fn key_and_trust_for(key: &IssuingKey) -> TrustStore {
+    let mut trust = TrustStore::new();
+    trust.add(key.public_jwk()).unwrap();
+    trust
+}
