@@ -9,6 +9,8 @@
 //! Everything here is a thin layer over `goodstanding-verifier`; the JSON it returns is built by
 //! [`verdict_json`], which the tests check on the host.
 
+#![forbid(unsafe_code)]
+
 use goodstanding_verifier::lists::{RevocationList, TrustList, is_rollback};
 use goodstanding_verifier::summary;
 use goodstanding_verifier::{
