@@ -145,3 +145,53 @@ fn a_pdf_or_a_trust_list_larger_than_its_limit_is_refused_unread() {
         }
     );
 }
+
+/// A PDF whose catalog holds arrays and dictionaries nested `depth` deep.
+fn deeply_nested_pdf(depth: usize) -> Vec<u8> {
+    let catalog = format!(
+        "<< /Type /Catalog /Pages 2 0 R /X {}{} /Y {}{} >>",
+        "<< /A ".repeat(depth),
+        ">>".repeat(depth),
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let objects = [catalog.as_str(), "<< /Type /Pages /Kids [] /Count 0 >>"];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (number, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", number + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 3\n0000000000 65535 f \n");
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    pdf
+}
+
+/// RUSTSEC-2026-0187: lopdf before 0.42 recursed without bound into nested objects, and a
+/// 21 KB PDF aborted the process with a stack overflow. Ours must refuse such a PDF as unreadable,
+/// both in a test thread (2 MiB stack) and in the command.
+#[test]
+fn a_pdf_nested_a_hundred_thousand_deep_is_refused_without_overflowing_the_stack() {
+    let pdf = deeply_nested_pdf(100_000);
+    assert!(pdf.len() < goodstanding_verifier::pdf::MAX_PDF_LEN);
+    let error = goodstanding_verifier::pdf::attached_certificate(&pdf).unwrap_err();
+    assert!(error.to_string().contains("not a readable PDF"), "{error}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = Issuer::new("limits-nested-pdf");
+    let path = dir.path().join("nested.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let run = issuer.verify(&path, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nested.pdf") && run.stderr.contains("not a readable PDF"),
+        "{}",
+        run.stderr
+    );
+}

@@ -31,6 +31,11 @@ fuzz_target!(|data: &[u8]| {
         for entry in list.content.revoked.iter().take(16) {
             assert!(list.find(&entry.0).is_some());
         }
-        assert!(!is_rollback(list.content.sequence, &revocation_list, list.content.sequence, &revocation_list));
+        assert!(!is_rollback(
+            list.content.sequence,
+            &revocation_list,
+            list.content.sequence,
+            &revocation_list
+        ));
     }
 });
