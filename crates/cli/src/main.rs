@@ -354,6 +354,13 @@ enum CarrierArg {
 }
 
 fn main() -> ExitCode {
+    // A panic is a bug; its report leaves out any message formatted from the input.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "{}",
+            goodstanding_verifier::panic_report::panic_report(info)
+        )
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen { key } => commands::keygen(&key.out, key.kid, key.force),

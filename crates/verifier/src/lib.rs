@@ -20,6 +20,7 @@ pub mod jwk;
 pub mod limits;
 pub mod lists;
 pub mod model;
+pub mod panic_report;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 #[cfg(feature = "qr")]

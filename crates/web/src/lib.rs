@@ -26,11 +26,11 @@ extern "C" {
 }
 
 /// Runs when the module loads: a panic (a bug) is reported on the browser console with its
-/// message, instead of only "unreachable".
+/// location, instead of only "unreachable"; a message formatted from data is withheld.
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        console_error(&format!("goodstanding: {info}"))
+        console_error(&goodstanding_verifier::panic_report::panic_report(info))
     }));
 }
 
