@@ -5,10 +5,10 @@
 mod common;
 
 use common::{Issuer, example, goodstanding};
-use goodstanding_verifier::carrier::{DecodeError, crc32};
+use goodstanding_verifier::carrier::{DecodeError, crc32, qr_text_of_deflated};
 use goodstanding_verifier::limits::{MAX_INFLATED_LEN, MAX_INPUT_LEN, MAX_QR_TEXT_LEN};
 use goodstanding_verifier::lists::{ListError, MAX_TRUST_LIST_LEN, TrustList};
-use goodstanding_verifier::{SignedCertificate, TrustStore, VerifyError, base45, verify};
+use goodstanding_verifier::{SignedCertificate, TrustStore, VerifyError, verify};
 
 #[test]
 fn a_file_larger_than_any_certificate_is_refused_by_the_command_with_the_limit() {
@@ -42,9 +42,7 @@ fn qr_text_longer_than_any_qr_code_and_a_deflate_bomb_are_refused() {
     ));
     // 4 MiB of zeros deflate to a few KiB of QR text; inflating stops at the cap.
     let zeros = vec![0u8; 4 * 1024 * 1024];
-    let mut data = miniz_oxide::deflate::compress_to_vec(&zeros, 10);
-    data.extend_from_slice(&crc32(&data).to_be_bytes());
-    let bomb = format!("GSC1:{}", base45::encode(&data));
+    let bomb = qr_text_of_deflated(miniz_oxide::deflate::compress_to_vec(&zeros, 10));
     assert!(bomb.len() <= MAX_QR_TEXT_LEN, "{} characters", bomb.len());
     let error = SignedCertificate::from_qr_text(&bomb).unwrap_err();
     assert!(

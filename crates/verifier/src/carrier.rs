@@ -304,11 +304,7 @@ impl SignedCertificate {
 
     /// The QR text for this certificate.
     pub fn to_qr_text(&self) -> String {
-        let mut data = deflate_with_dictionary(&self.envelope(), QR_DICTIONARY);
-        data.extend_from_slice(&crc32(&data).to_be_bytes());
-        let mut out = String::from(QR_PREFIX);
-        out.push_str(&base45::encode(&data));
-        out
+        qr_text_of_deflated(deflate_with_dictionary(&self.envelope(), QR_DICTIONARY))
     }
 
     /// Envelope: u16 header length, header, u16 payload length, payload, 64-byte signature; all
@@ -348,6 +344,16 @@ pub fn signing_input(header: &[u8], payload: &[u8]) -> String {
     let mut out = URL_SAFE_NO_PAD.encode(header);
     out.push('.');
     out.push_str(&URL_SAFE_NO_PAD.encode(payload));
+    out
+}
+
+/// The QR text framing around raw DEFLATE data: `GSC1:` + base45(data || CRC-32(data)). Tests and
+/// fuzzing use it to wrap compressed bytes of their choosing.
+pub fn qr_text_of_deflated(mut data: Vec<u8>) -> String {
+    let crc = crc32(&data);
+    data.extend_from_slice(&crc.to_be_bytes());
+    let mut out = String::from(QR_PREFIX);
+    out.push_str(&base45::encode(&data));
     out
 }
 
@@ -487,10 +493,9 @@ mod tests {
     #[test]
     fn inflation_beyond_the_cap_is_refused() {
         let big = vec![b'A'; 100_000];
-        let mut data = miniz_oxide::deflate::compress_to_vec(&big, 10);
+        let data = miniz_oxide::deflate::compress_to_vec(&big, 10);
         assert!(data.len() < 1000, "the bomb is small: {}", data.len());
-        data.extend_from_slice(&crc32(&data).to_be_bytes());
-        let text = format!("{QR_PREFIX}{}", base45::encode(&data));
+        let text = qr_text_of_deflated(data);
         assert_eq!(
             SignedCertificate::from_qr_text(&text),
             Err(DecodeError::InflatedTooLarge {
