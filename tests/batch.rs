@@ -48,7 +48,7 @@ impl Issuer {
     }
 
     fn trust_store(&self) -> TrustStore {
-        goodstanding_issuer::trust_cache::load(&self.path("trust"))
+        goodstanding_trust::folder::load(&self.path("trust"))
             .unwrap()
             .0
     }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use goodstanding_issuer::publication::sign_compact;
+use goodstanding_operations::publication::sign_compact;
 use goodstanding_verifier::lists::{
     REVOCATION_LIST_TYP, RevocationList, TRUST_LIST_TYP, TrustList, is_rollback,
 };

@@ -4,7 +4,7 @@
 
 mod common;
 
-use goodstanding_issuer::batch_input::{BatchReader, InputFormat};
+use goodstanding_operations::batch_input::{BatchReader, InputFormat};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

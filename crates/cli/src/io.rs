@@ -3,7 +3,7 @@
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 
-use goodstanding_issuer::files::{self, WriteMode};
+use goodstanding_files::{self as files, WriteMode};
 use goodstanding_verifier::limits::MAX_INPUT_LEN;
 
 use crate::error::CliError;

@@ -1,73 +1,23 @@
-//! The issuing body's commands around the register: batch, register list/show, revoke, reissue,
-//! and the batch benchmark.
+//! The issuing body's commands: issue, reissue, revoke, register list/show, batch (with its
+//! progress display), and the batch benchmark.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use goodstanding_issuer::batch::{BatchEvent, BatchOptions, BatchSummary, Progress, run_batch};
-use goodstanding_issuer::batch_input::InputFormat;
-use goodstanding_issuer::issuance::{IssueOneError, Recorded};
-use goodstanding_issuer::manifest::{ManifestCheck, verify_manifest};
-use goodstanding_issuer::register::{
-    CertificateRecord, ListFilter, Register, RevokeError, default_path,
-};
-use goodstanding_issuer::trust_cache::CacheInfo;
-use goodstanding_issuer::{IssuingKey, load_issuing_key, write_key_pair};
+use goodstanding_issuer::{IssuingKey, write_key_pair};
+use goodstanding_operations::batch::{BatchEvent, BatchOptions, BatchSummary, Progress, run_batch};
+use goodstanding_operations::batch_input::InputFormat;
+use goodstanding_operations::register::{CertificateRecord, ListFilter, RevokeError};
+use goodstanding_operations::single::{IssueOneError, Recorded};
+use goodstanding_verifier::CertificateId;
 use goodstanding_verifier::model::RevocationReason;
-use goodstanding_verifier::{CertificateId, Timestamp, TrustStore};
 
-use crate::commands::{issue_error, key_error, now, parse_kid, read_request, render_error};
 use crate::error::CliError;
 use crate::io::outln;
-
-/// Where the issuance register is.
-#[derive(clap::Args)]
-pub struct RegisterArg {
-    /// The issuance register (SQLite, mode 0600)
-    /// [default: $XDG_DATA_HOME/goodstanding/register.sqlite, else
-    /// ~/.local/share/goodstanding/register.sqlite].
-    #[arg(long = "register", value_name = "FILE")]
-    pub path: Option<PathBuf>,
-}
-
-/// What signing a certificate needs: the key, where its files go, and the register.
-#[derive(clap::Args)]
-pub struct SigningArgs {
-    /// The issuing private key (PKCS#8 PEM, mode 0600).
-    #[arg(long, value_name = "KEY.pem")]
-    key: PathBuf,
-    /// Folder for the certificate files (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
-    #[arg(long, value_name = "KID")]
-    kid: Option<String>,
-    #[command(flatten)]
-    register: RegisterArg,
-}
-
-impl SigningArgs {
-    /// The key and the open register.
-    fn open(&self) -> Result<(IssuingKey, Register), CliError> {
-        let key = load_issuing_key(&self.key, parse_kid(self.kid.clone())?).map_err(key_error)?;
-        let register = open_register(self.register.path.as_deref())?;
-        Ok((key, register))
-    }
-}
-
-/// Opens the register: `--register`, else the default in the data directory.
-pub fn open_register(given: Option<&Path>) -> Result<Register, CliError> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None => default_path().ok_or_else(|| {
-            CliError::Input(
-                "no register: pass --register FILE (neither XDG_DATA_HOME nor HOME is set)".into(),
-            )
-        })?,
-    };
-    Register::open(&path).map_err(|e| CliError::Input(e.to_string()))
-}
+use crate::shared::{
+    SigningArgs, issue_error, key_error, now, open_register, read_request, render_error,
+};
 
 fn one_error(request: &Path, e: IssueOneError) -> CliError {
     match e {
@@ -103,7 +53,7 @@ fn print_recorded(recorded: &Recorded) {
 pub fn issue(request: &Path, signing: &SigningArgs) -> Result<(), CliError> {
     let parsed = read_request(request)?;
     let (key, mut register) = signing.open()?;
-    let recorded = goodstanding_issuer::issuance::issue_recorded(
+    let recorded = goodstanding_operations::single::issue_recorded(
         &mut register,
         &parsed,
         &key,
@@ -121,7 +71,7 @@ pub fn reissue(old: &str, request: &Path, signing: &SigningArgs) -> Result<(), C
         .map_err(|e| CliError::Input(format!("certificate id {old:?}: {e}")))?;
     let parsed = read_request(request)?;
     let (key, mut register) = signing.open()?;
-    let recorded = goodstanding_issuer::issuance::reissue(
+    let recorded = goodstanding_operations::single::reissue(
         &mut register,
         &old,
         &parsed,
@@ -534,119 +484,6 @@ fn print_batch_summary(s: &BatchSummary, seconds: f64, jobs: usize, json: bool) 
         s.issued_in_batch
     );
     outln!("  took {seconds:.1} s with {jobs} job(s): {per_second:.0} requests per second");
-}
-
-/// `goodstanding verify` of a batch manifest.
-pub fn verify_manifest_command(
-    path: &Path,
-    trust: &TrustStore,
-    (cache, at): (&CacheInfo, Timestamp),
-    json: bool,
-) -> Result<(), CliError> {
-    let trust_line = format!("Trust data: {}", crate::trust::describe_cache(cache, at));
-    let check = match verify_manifest(path, trust) {
-        Ok(check) => check,
-        Err(e) if e.is_input() => return Err(CliError::file(path, e)),
-        Err(e) => {
-            if json {
-                outln!(
-                    "{}",
-                    serde_json::json!({
-                        "valid": false,
-                        "kind": "manifest",
-                        "reason": e.to_string(),
-                        "trust_data": crate::report::trust_data_json(cache, at),
-                    })
-                );
-            } else {
-                outln!("NOT VALID: {}: {e}\n{trust_line}", path.display());
-            }
-            return Err(CliError::NotValid);
-        }
-    };
-    print_manifest_check(
-        path,
-        &check,
-        json,
-        crate::report::trust_data_json(cache, at),
-    );
-    if !json {
-        outln!("{trust_line}");
-    }
-    if check.is_valid() {
-        Ok(())
-    } else {
-        Err(CliError::NotValid)
-    }
-}
-
-fn print_manifest_check(
-    path: &Path,
-    check: &ManifestCheck,
-    json: bool,
-    trust_data: serde_json::Value,
-) {
-    if json {
-        let problems: Vec<_> = check
-            .problems
-            .iter()
-            .map(
-                |(file, problem)| serde_json::json!({"file": file, "problem": problem.to_string()}),
-            )
-            .collect();
-        outln!(
-            "{}",
-            serde_json::json!({
-                "valid": check.is_valid(),
-                "kind": "manifest",
-                "batch": check.batch,
-                "kid": check.kid,
-                "made_at": check.made_at,
-                "input_sha256": check.input_sha256,
-                "certificates": check.certificates,
-                "files": check.files,
-                "problems": problems,
-                "unlisted": check.unlisted,
-                "trust_data": trust_data,
-            })
-        );
-        return;
-    }
-    if check.is_valid() {
-        outln!(
-            "VALID: batch manifest {} signed by {}: all {} files of {} certificates are present \
-             and unchanged",
-            path.display(),
-            check.kid,
-            check.files,
-            check.certificates
-        );
-    } else {
-        outln!(
-            "NOT VALID: batch manifest {} (signed by {}, genuine): {} of {} files do not match",
-            path.display(),
-            check.kid,
-            check.problems.len(),
-            check.files
-        );
-        for (file, problem) in &check.problems {
-            outln!("  {file}: {problem}");
-        }
-    }
-    outln!(
-        "Batch {}, manifest made {}, from an input with SHA-256 {}",
-        check.batch,
-        check.made_at,
-        check.input_sha256
-    );
-    if !check.unlisted.is_empty() {
-        outln!(
-            "Note: {} certificate file(s) in the folder are not in this manifest (another batch, \
-             or added later), such as {}",
-            check.unlisted.len(),
-            check.unlisted[0]
-        );
-    }
 }
 
 /// `goodstanding bench batch`: issues `count` synthetic requests with 1, 2, ... jobs, each run in

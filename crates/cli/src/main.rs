@@ -1,20 +1,28 @@
 //! `goodstanding`: issue and verify certificates of good standing for senior healthcare managers.
+//!
+//! Modules: one per command group (`keys`, `issuing`, `trust`, `verifying`, `site`, `demo`,
+//! `schema`); `report` prints verdicts; `shared`, `io` and `error` are used by all of them and
+//! import none of them, so no module imports one that imports it back.
 #![forbid(unsafe_code)]
 
-mod commands;
+mod demo;
 mod error;
 mod io;
 mod issuing;
+mod keys;
 mod report;
+mod schema;
+mod shared;
 mod site;
 mod trust;
+mod verifying;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use goodstanding_issuer::batch_input::InputFormat;
+use goodstanding_operations::batch_input::InputFormat;
 
 use crate::error::EXIT_OK;
 
@@ -76,7 +84,7 @@ enum Command {
         /// The request (JSON; see schemas/certificate-request.schema.json).
         request: PathBuf,
         #[command(flatten)]
-        signing: issuing::SigningArgs,
+        signing: shared::SigningArgs,
     },
     /// Issue a whole batch: one certificate per request of a JSON Lines or CSV file, in
     /// parallel, each recorded in the register.
@@ -95,7 +103,7 @@ enum Command {
         /// The requests: JSON Lines (one request per line) or CSV (one row per record).
         input: PathBuf,
         #[command(flatten)]
-        signing: issuing::SigningArgs,
+        signing: shared::SigningArgs,
         /// Worker threads [default: one per core].
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
@@ -123,7 +131,7 @@ enum Command {
         #[arg(long, value_name = "CODE")]
         reason: String,
         #[command(flatten)]
-        register: issuing::RegisterArg,
+        register: shared::RegisterArg,
     },
     /// Issue a new certificate for the same subject that names the one it supersedes, and revoke
     /// the old one (reason superseded) in the same register transaction.
@@ -133,7 +141,7 @@ enum Command {
         /// The corrected request (JSON), for the same subject reference.
         request: PathBuf,
         #[command(flatten)]
-        signing: issuing::SigningArgs,
+        signing: shared::SigningArgs,
     },
     /// Verify a certificate offline and show what it says.
     ///
@@ -215,7 +223,7 @@ enum RegisterCommand {
         #[arg(long, value_name = "ID")]
         batch: Option<String>,
         #[command(flatten)]
-        register: issuing::RegisterArg,
+        register: shared::RegisterArg,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
@@ -225,7 +233,7 @@ enum RegisterCommand {
         /// The certificate id.
         id: String,
         #[command(flatten)]
-        register: issuing::RegisterArg,
+        register: shared::RegisterArg,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -363,10 +371,10 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Keygen { key } => commands::keygen(&key.out, key.kid, key.force),
+        Command::Keygen { key } => keys::keygen(&key.out, key.kid, key.force),
         Command::Root {
             command: RootCommand::Keygen { key },
-        } => trust::root_keygen(&key.out, key.kid, key.force),
+        } => keys::root_keygen(&key.out, key.kid, key.force),
         Command::Trust { command } => match command {
             TrustCommand::Add {
                 key,
@@ -437,11 +445,11 @@ fn main() -> ExitCode {
             at,
             json,
             require_fresh,
-        } => commands::verify(&input, trust.as_deref(), at.as_deref(), json, require_fresh),
-        Command::Render { input, trust, out } => commands::render(&input, trust.as_deref(), &out),
-        Command::Convert { input, to } => commands::convert(&input, matches!(to, CarrierArg::Qr)),
-        Command::Demo { out } => commands::demo(&out),
-        Command::Schema { out } => commands::schema(&out),
+        } => verifying::verify(&input, trust.as_deref(), at.as_deref(), json, require_fresh),
+        Command::Render { input, trust, out } => verifying::render(&input, trust.as_deref(), &out),
+        Command::Convert { input, to } => verifying::convert(&input, matches!(to, CarrierArg::Qr)),
+        Command::Demo { out } => demo::demo(&out),
+        Command::Schema { out } => schema::schema(&out),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

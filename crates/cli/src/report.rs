@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use goodstanding_issuer::IssuedCertificate;
-use goodstanding_issuer::trust_cache::CacheInfo;
+use goodstanding_trust::CacheInfo;
 use goodstanding_verifier::model::Certificate;
 use goodstanding_verifier::summary;
 use goodstanding_verifier::{
@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use crate::io::{out, outln};
+use crate::shared::describe_cache;
 
 /// Machine-readable verdict (`verify --json`).
 #[derive(Serialize)]
@@ -168,7 +169,7 @@ pub fn verdict(
                     "VALID  certificate of good standing, checked at {at}\n{}\n{}\n  Trust data:      {}\n",
                     warnings(v),
                     describe(v),
-                    crate::trust::describe_cache(cache, at)
+                    describe_cache(cache, at)
                 );
             }
             Ok(())
@@ -186,10 +187,7 @@ pub fn verdict(
                         describe(v)
                     );
                 }
-                out!(
-                    "\n  Trust data:      {}\n",
-                    crate::trust::describe_cache(cache, at)
-                );
+                out!("\n  Trust data:      {}\n", describe_cache(cache, at));
             }
             Err(CliError::NotValid)
         }

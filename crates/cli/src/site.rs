@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 
-use goodstanding_issuer::manifest::sha256_hex;
-use goodstanding_issuer::trust_cache;
+use goodstanding_operations::manifest::sha256_hex;
+use goodstanding_trust::folder as trust_folder;
 
 use crate::error::CliError;
 use crate::io::{create_dir, outln, write_output};
+use crate::shared::{describe_cache, now, trust_dir};
 
 /// The page's own files, built into the command.
 const STATIC_FILES: [(&str, &str); 4] = [
@@ -42,8 +43,8 @@ pub struct SiteArgs {
 
 /// `goodstanding site`.
 pub fn site(args: &SiteArgs) -> Result<(), CliError> {
-    let trust_dir = crate::trust::trust_dir(args.trust.as_deref())?;
-    let bundle = trust_cache::bundle(&trust_dir).map_err(|e| CliError::Input(e.to_string()))?;
+    let trust_dir = trust_dir(args.trust.as_deref())?;
+    let bundle = trust_folder::bundle(&trust_dir).map_err(|e| CliError::Input(e.to_string()))?;
     let mut files: Vec<(String, Vec<u8>)> = STATIC_FILES
         .iter()
         .map(|(name, text)| ((*name).to_string(), text.as_bytes().to_vec()))
@@ -119,10 +120,7 @@ pub fn site(args: &SiteArgs) -> Result<(), CliError> {
         files.len(),
         wasm / 1024
     );
-    outln!(
-        "  trust data: {}",
-        crate::trust::describe_cache(&bundle.info, crate::commands::now()?)
-    );
+    outln!("  trust data: {}", describe_cache(&bundle.info, now()?));
     match &source {
         Some(url) => outln!("  refreshes from {url} when online"),
         None => outln!("  no refresh URL (pass --from URL): the page uses only the bundled lists"),

@@ -1,92 +1,20 @@
-//! The trust commands: the root key and the trust list (issuing body, offline machine), publish
+//! The trust commands: the trust list (issuing body, on the root key's machine), `publish`
 //! (issuing body), and the verifier's trust folder (`trust update`, `trust show`).
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use goodstanding_issuer::keys::write_key_pair;
-use goodstanding_issuer::publication::{
-    self, PublishOptions, REVOCATION_LIST_FILE, TRUST_LIST_FILE, TrustChange,
-};
-use goodstanding_issuer::register::default_path;
-use goodstanding_issuer::trust_cache::{self, CacheInfo, TrustCacheError};
-use goodstanding_issuer::{IssuingKey, load_issuing_key};
-use goodstanding_verifier::lists::{MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN};
-use goodstanding_verifier::{PublicJwk, Timestamp, TrustStore};
+use goodstanding_issuer::load_issuing_key;
+use goodstanding_operations::publication::{self, PublishOptions, TRUST_LIST_FILE, TrustChange};
+use goodstanding_trust::fetch::{Source, update_from};
+use goodstanding_trust::folder as trust_folder;
+use goodstanding_verifier::{PublicJwk, TrustStore};
 
-use crate::commands::{key_error, now, parse_kid};
 use crate::error::CliError;
 use crate::io::outln;
-use crate::issuing::open_register;
-
-/// Environment variable naming the default trust folder.
-pub const TRUST_ENV: &str = "GOODSTANDING_TRUST";
-
-/// The issuer's data directory (`$XDG_DATA_HOME/goodstanding`, else
-/// `~/.local/share/goodstanding`).
-fn data_dir() -> Option<PathBuf> {
-    default_path().and_then(|p| p.parent().map(Path::to_path_buf))
-}
-
-fn default_or(given: Option<&Path>, name: &str, flag: &str) -> Result<PathBuf, CliError> {
-    match given {
-        Some(p) => Ok(p.to_path_buf()),
-        None => data_dir().map(|d| d.join(name)).ok_or_else(|| {
-            CliError::Input(format!(
-                "pass {flag} (neither XDG_DATA_HOME nor HOME is set)"
-            ))
-        }),
-    }
-}
-
-/// The trust folder: `--trust`, else `$GOODSTANDING_TRUST`, else `trust` in the data directory.
-pub fn trust_dir(given: Option<&Path>) -> Result<PathBuf, CliError> {
-    if let Some(dir) = given {
-        return Ok(dir.to_path_buf());
-    }
-    if let Some(dir) = std::env::var_os(TRUST_ENV).filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    default_or(None, "trust", "--trust DIR")
-}
-
-fn cache_error(e: TrustCacheError) -> CliError {
-    CliError::Input(e.to_string())
-}
-
-/// Loads the trust folder for verifying: the issuing keys of the cached trust list and the
-/// cached revocation list, both verified again with the pinned roots.
-pub fn load_trust(given: Option<&Path>) -> Result<(TrustStore, CacheInfo), CliError> {
-    let dir = trust_dir(given)?;
-    if !dir.is_dir() {
-        return Err(CliError::file(
-            &dir,
-            format!(
-                "no such trust folder: pass --trust DIR (or set {TRUST_ENV}), a folder made by \
-                 `goodstanding trust update --from URL --trust DIR --root ROOT.pub.jwk`. For the \
-                 demo certificates: --trust goodstanding-demo/trust"
-            ),
-        ));
-    }
-    trust_cache::load(&dir).map_err(cache_error)
-}
-
-/// `goodstanding root keygen`.
-pub fn root_keygen(out: &Path, kid: Option<String>, force: bool) -> Result<(), CliError> {
-    let key = IssuingKey::generate_root(parse_kid(kid)?).map_err(key_error)?;
-    let (private, public) = write_key_pair(&key, out, force).map_err(key_error)?;
-    outln!("root kid     {}", key.kid());
-    outln!(
-        "private key  {}  (mode 0600: keep it offline; it signs only trust lists)",
-        private.display()
-    );
-    outln!(
-        "public key   {}  (verifiers pin this: their trust folder's roots/)",
-        public.display()
-    );
-    Ok(())
-}
+use crate::shared::{
+    RegisterArg, cache_error, describe_cache, in_data_dir, key_error, now, open_register,
+    parse_time, trust_dir,
+};
 
 /// Where the trust list file is, and the root key that signs it.
 #[derive(clap::Args)]
@@ -98,11 +26,6 @@ pub struct TrustListArgs {
     /// [default: trust-list.jws in the data directory].
     #[arg(long = "list", value_name = "FILE")]
     list: Option<PathBuf>,
-}
-
-fn parse_time(flag: &str, text: &str) -> Result<Timestamp, CliError> {
-    Timestamp::parse_date_or_time(text)
-        .map_err(|e| CliError::Input(format!("{flag} {text:?}: {e}")))
 }
 
 /// What to change in the trust list, as given on the command line.
@@ -137,7 +60,7 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
     let now = now()?;
     let change = match edit {
         TrustEdit::Add { key, from, until } => TrustChange::Add {
-            key: Box::new(trust_cache::read_jwk(&key).map_err(cache_error)?),
+            key: Box::new(trust_folder::read_jwk(&key).map_err(cache_error)?),
             from: parse_time("--from", &from)?,
             until: until.map(|u| parse_time("--until", &u)).transpose()?,
         },
@@ -151,7 +74,7 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
         },
     };
     let root = load_issuing_key(&args.root_key, None).map_err(key_error)?;
-    let list = default_or(args.list.as_deref(), TRUST_LIST_FILE, "--list FILE")?;
+    let list = in_data_dir(args.list.as_deref(), TRUST_LIST_FILE, "--list FILE")?;
     let content = publication::change_trust_list(&list, &root, &change, now)
         .map_err(|e| CliError::Input(e.to_string()))?;
     outln!(
@@ -197,7 +120,7 @@ pub struct PublishArgs {
     #[arg(long = "next-update-days", value_name = "DAYS", default_value_t = 7)]
     next_update_days: u16,
     #[command(flatten)]
-    register: crate::issuing::RegisterArg,
+    register: RegisterArg,
 }
 
 /// `goodstanding publish`.
@@ -214,9 +137,9 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
     let key = load_issuing_key(&args.key, None).map_err(key_error)?;
     let mut roots = TrustStore::new();
     roots
-        .add(trust_cache::read_jwk(&args.root).map_err(cache_error)?)
+        .add(trust_folder::read_jwk(&args.root).map_err(cache_error)?)
         .map_err(|e| CliError::file(&args.root, e))?;
-    let trust_list = default_or(args.trust_list.as_deref(), TRUST_LIST_FILE, "--trust-list")?;
+    let trust_list = in_data_dir(args.trust_list.as_deref(), TRUST_LIST_FILE, "--trust-list")?;
     let mut register = open_register(args.register.path.as_deref())?;
     let published = publication::publish(
         &PublishOptions {
@@ -252,103 +175,20 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Most time a fetch may take.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Fetches one list from a base URL or a local folder, refusing more than `limit` bytes.
-fn fetch(
-    client: Option<&reqwest::blocking::Client>,
-    base: &str,
-    name: &str,
-    limit: usize,
-) -> Result<Vec<u8>, String> {
-    let Some(client) = client else {
-        let path = Path::new(base).join(name);
-        return goodstanding_issuer::files::read_capped(&path, limit as u64)
-            .map_err(|e| format!("{}: {e}", path.display()));
-    };
-    let url = format!("{}/{name}", base.trim_end_matches('/'));
-    let response = client.get(&url).send().map_err(|e| {
-        let mut message = format!("{url}: cannot fetch (is the URL right and the server up?): {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(cause) = source {
-            message.push_str(&format!(": {cause}"));
-            source = cause.source();
-        }
-        message
-    })?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(format!("{url}: the server answered {status}"));
-    }
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
-        return Err(format!("{url}: larger than {limit} bytes; refused"));
-    }
-    let mut body = Vec::new();
-    response
-        .take(limit as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| format!("{url}: the download broke off: {e}"))?;
-    if body.len() > limit {
-        return Err(format!("{url}: larger than {limit} bytes; refused"));
-    }
-    Ok(body)
-}
-
 /// `goodstanding trust update`.
 pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result<(), CliError> {
     let dir = trust_dir(trust)?;
     let roots = new_roots
         .iter()
-        .map(|p| trust_cache::read_jwk(p).map_err(cache_error))
+        .map(|p| trust_folder::read_jwk(p).map_err(cache_error))
         .collect::<Result<Vec<PublicJwk>, _>>()?;
-    let is_url = from.starts_with("https://") || from.starts_with("http://");
-    let client = if is_url {
-        Some(
-            reqwest::blocking::Client::builder()
-                .timeout(FETCH_TIMEOUT)
-                .connect_timeout(Duration::from_secs(10))
-                .user_agent(concat!("goodstanding/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| CliError::Input(format!("cannot start the HTTP client: {e}")))?,
-        )
-    } else if Path::new(from).is_dir() {
-        None
-    } else {
-        return Err(CliError::Input(format!(
-            "--from {from:?}: neither an http(s):// URL nor a folder"
-        )));
-    };
-    let kept = "the trust folder was not changed";
+    let source = Source::parse(from).map_err(|e| CliError::Input(e.to_string()))?;
     let fetched_at = now()?;
-    let trust_list = fetch(client.as_ref(), from, TRUST_LIST_FILE, MAX_TRUST_LIST_LEN)
-        .map_err(|e| CliError::Input(format!("update failed, {kept}: {e}")))?;
-    let revocation_list = fetch(
-        client.as_ref(),
-        from,
-        REVOCATION_LIST_FILE,
-        MAX_REVOCATION_LIST_LEN,
-    )
-    .map_err(|e| CliError::Input(format!("update failed, {kept}: {e}")))?;
-    std::fs::create_dir_all(&dir).map_err(|e| CliError::file(&dir, e))?;
-    // A folder is recorded by its full path, so that "fetched from" means something later.
-    let source = match &client {
-        Some(_) => from.to_string(),
-        None => std::fs::canonicalize(from)
-            .map_or_else(|_| from.to_string(), |p| p.display().to_string()),
-    };
-    let updated = trust_cache::update(
-        &dir,
-        &roots,
-        &source,
-        fetched_at,
-        &trust_list,
-        &revocation_list,
-    )
-    .map_err(|e| CliError::Input(format!("update failed, {kept}: {e}")))?;
+    let updated = update_from(&dir, &roots, &source, fetched_at).map_err(|e| {
+        CliError::Input(format!(
+            "update failed, the trust folder was not changed: {e}"
+        ))
+    })?;
     if let Some(why) = &updated.previous_unreadable {
         eprintln!("goodstanding: the previous cache was unreadable and is replaced: {why}");
     }
@@ -372,7 +212,7 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
 /// `goodstanding trust show`.
 pub fn show(trust: Option<&Path>) -> Result<(), CliError> {
     let dir = trust_dir(trust)?;
-    let (store, info) = trust_cache::load(&dir).map_err(cache_error)?;
+    let (store, info) = trust_folder::load(&dir).map_err(cache_error)?;
     let now = now()?;
     outln!(
         "trust folder {}: {}",
@@ -393,35 +233,4 @@ pub fn show(trust: Option<&Path>) -> Result<(), CliError> {
         }
     }
     Ok(())
-}
-
-/// A duration in words: "3 days", "5 hours", "12 minutes".
-pub fn age(seconds: i64) -> String {
-    let s = seconds.max(0);
-    let (n, unit) = match s {
-        0..=119 => (s, "second"),
-        120..=7199 => (s / 60, "minute"),
-        7200..=172_799 => (s / 3600, "hour"),
-        _ => (s / 86_400, "day"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
-}
-
-/// One line on what a trust folder holds and how old it is at `at`.
-pub fn describe_cache(info: &CacheInfo, at: Timestamp) -> String {
-    let (trust_seq, trust_at) = info.trust_list;
-    let (rev_seq, rev_at, next) = info.revocation_list;
-    let stale = if at >= next {
-        format!("STALE since {next}")
-    } else {
-        format!("next due {next}")
-    };
-    format!(
-        "trust list number {trust_seq} signed {trust_at} ({} old); revocation list number \
-         {rev_seq} signed {rev_at} ({} old), {stale}; fetched {} from {}",
-        age(trust_at.seconds_until(at)),
-        age(rev_at.seconds_until(at)),
-        info.fetched_at,
-        info.source
-    )
 }

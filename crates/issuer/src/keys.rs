@@ -15,7 +15,7 @@ use goodstanding_verifier::{KeyId, PublicJwk};
 use sha2::{Digest as _, Sha256};
 use zeroize::{Zeroize as _, Zeroizing};
 
-use crate::files::{self, WriteMode};
+use goodstanding_files::{self as files, WriteMode};
 
 /// The PEM label of a PKCS#8 private key (RFC 7468).
 const PRIVATE_KEY_LABEL: &str = "PRIVATE KEY";

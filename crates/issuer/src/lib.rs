@@ -1,31 +1,38 @@
 //! # goodstanding-issuer
 //!
-//! The issuing side of goodstanding: certificate requests and the rules they must keep, key
-//! generation and key files, signing, and the QR size of a signed certificate.
+//! One certificate, from request to signed carriers: the certificate request and the rules it
+//! must keep, the signing keys, signing, the QR code and the PDF. It keeps no records and talks
+//! to no network: the register, batches and publication are `goodstanding-operations`, on top
+//! of this crate.
 //!
 //! ```text
-//! request JSON -> CertificateRequest::from_json -> validate (rules) -> Certificate
-//!     -> sign (Ed25519, JWS) -> .jws and GSC1: QR text
+//! request JSON -> request::CertificateRequest::from_json -> validate (the rules) -> Certificate
+//!     -> issue (keys::IssuingKey signs: Ed25519, JWS) -> IssuedCertificate
+//!     -> .jws and GSC1: QR text -> qr (QR code modules) -> pdf (the page, with the .jws attached)
 //! ```
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`request`] | the request as the issuing body's case system sends it, parsed with field paths |
+//! | [`validate`] | the domain rules a request must keep before anything is signed |
+//! | [`keys`] | key generation, PKCS#8 key files (mode 0600), the public JWK |
+//! | [`issue`] | assembling and signing the certificate; its QR size |
+//! | [`qr`] | the QR code of the signed certificate |
+//! | [`pdf`] | the certificate PDF |
+//! | [`schema`] | JSON Schemas generated from the types |
+//! | [`synthetic`] | generated requests for benchmarks and property tests |
+//!
 //! Library code never prints; errors say which file, field and rule.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod batch;
-pub mod batch_input;
-pub mod files;
-pub mod issuance;
 pub mod issue;
 pub mod keys;
-pub mod manifest;
 pub mod pdf;
-pub mod publication;
 pub mod qr;
-pub mod register;
 pub mod request;
 pub mod schema;
 pub mod synthetic;
-pub mod trust_cache;
 pub mod validate;
 
 pub use issue::{IssueError, IssuedCertificate, issue, issue_with_id, qr_version};

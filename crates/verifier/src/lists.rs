@@ -26,6 +26,10 @@ use crate::text::CertificateId;
 use crate::time::{Date, Timestamp};
 use crate::trust::{KeyPeriod, TrustStore};
 
+/// The trust list's file name where the issuing body publishes it (and in its data directory).
+pub const TRUST_LIST_FILE: &str = "trust-list.jws";
+/// The revocation list's file name where the issuing body publishes it.
+pub const REVOCATION_LIST_FILE: &str = "revocation-list.jws";
 /// The JWS `typ` of a trust list.
 pub const TRUST_LIST_TYP: &str = "gs-trust-list+jws";
 /// The JWS `typ` of a revocation list.

@@ -1,8 +1,8 @@
 //! The page's verifier on the host: verdicts as JSON, list updates and their refusals.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use goodstanding_issuer::publication::{TrustChange, apply_change, sign_compact};
 use goodstanding_issuer::{CertificateRequest, IssuingKey};
+use goodstanding_operations::publication::{TrustChange, apply_change, sign_compact};
 use goodstanding_verifier::lists::{
     REVOCATION_LIST_TYP, RevocationListContent, RevokedEntry, TRUST_LIST_TYP,
 };

@@ -1,7 +1,7 @@
 //! Verification with a 100,000-entry revocation list loaded, against none; the time to load
 //! (verify and read) the list, as `goodstanding verify` does on every run; and its size.
 //!
-//! Run: `cargo bench -p goodstanding-issuer --bench revocation`. Before the timings it prints the
+//! Run: `cargo bench -p goodstanding-operations --bench revocation`. Before the timings it prints the
 //! signed list's size in bytes (as published and as cached).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -9,8 +9,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::Criterion;
-use goodstanding_issuer::publication::{TrustChange, apply_change, sign_compact};
 use goodstanding_issuer::{CertificateRequest, IssuingKey, issue_with_id};
+use goodstanding_operations::publication::{TrustChange, apply_change, sign_compact};
 use goodstanding_verifier::lists::{
     REVOCATION_LIST_TYP, RevocationList, RevocationListContent, RevokedEntry, TRUST_LIST_TYP,
     TrustList,

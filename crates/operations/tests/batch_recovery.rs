@@ -2,14 +2,15 @@
 //! the folder, and the input limits that keep memory bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../issuer/tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;
 
-use goodstanding_issuer::batch::{BatchOptions, BatchSummary, run_batch};
-use goodstanding_issuer::batch_input::{BatchReader, InputFormat, MAX_LINE_LEN};
-use goodstanding_issuer::register::{ListFilter, Register};
 use goodstanding_issuer::{IssuingKey, synthetic};
+use goodstanding_operations::batch::{BatchOptions, BatchSummary, run_batch};
+use goodstanding_operations::batch_input::{BatchReader, InputFormat, MAX_LINE_LEN};
+use goodstanding_operations::register::{ListFilter, Register};
 
 fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> BatchSummary {
     let options = BatchOptions {

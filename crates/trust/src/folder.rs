@@ -20,7 +20,7 @@ use goodstanding_verifier::lists::{
 use goodstanding_verifier::{ListError, PublicJwk, Timestamp, TrustStore};
 use serde::{Deserialize, Serialize};
 
-use crate::files::{self, WriteMode};
+use goodstanding_files::{self as files, WriteMode};
 
 /// The folder of pinned root keys inside a trust folder.
 pub const ROOTS_DIR: &str = "roots";
@@ -152,6 +152,12 @@ pub struct CacheInfo {
     pub trust_list: (u64, Timestamp),
     /// The revocation list's sequence number, issue time and next update.
     pub revocation_list: (u64, Timestamp, Timestamp),
+}
+
+/// The default trust folder, `trust` in goodstanding's data directory (`None` if neither
+/// `XDG_DATA_HOME` nor `HOME` is set).
+pub fn default_dir() -> Option<PathBuf> {
+    goodstanding_files::data_dir().map(|dir| dir.join("trust"))
 }
 
 /// The pinned root keys of a trust folder.

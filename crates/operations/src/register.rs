@@ -265,15 +265,7 @@ pub struct ListFilter {
 /// The default register path: `$XDG_DATA_HOME/goodstanding/register.sqlite`, or
 /// `$HOME/.local/share/goodstanding/register.sqlite`.
 pub fn default_path() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|h| !h.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/share"))
-        })?;
-    Some(data.join("goodstanding").join(REGISTER_FILE))
+    goodstanding_files::data_dir().map(|dir| dir.join(REGISTER_FILE))
 }
 
 const SCHEMA: &str = "

@@ -20,10 +20,10 @@ use goodstanding_verifier::{CertificateId, ListError, Timestamp, TrustStore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::files::{sync_dir, temp_name};
-use crate::issue::CERTIFICATE_FILES;
-use crate::keys::IssuingKey;
 use crate::register::{BatchRecord, Register, RegisterError};
+use goodstanding_files::{sync_dir, temp_name};
+use goodstanding_issuer::issue::CERTIFICATE_FILES;
+use goodstanding_issuer::keys::IssuingKey;
 
 /// The JWS `typ` of a manifest.
 pub const MANIFEST_TYPE: &str = "gs-manifest+jws";
@@ -361,7 +361,8 @@ pub fn is_manifest(bytes: &[u8]) -> bool {
 
 /// Verifies the manifest at `path` with `trust`, then checks every file it lists in its folder.
 pub fn verify_manifest(path: &Path, trust: &TrustStore) -> Result<ManifestCheck, ManifestError> {
-    let bytes = crate::files::read_capped(path, MAX_MANIFEST_LEN).map_err(ManifestError::Read)?;
+    let bytes =
+        goodstanding_files::read_capped(path, MAX_MANIFEST_LEN).map_err(ManifestError::Read)?;
     let malformed = |m: &str| ManifestError::Malformed(m.to_string());
     let (kid, payload) = verify_typed_jws(&bytes, MANIFEST_TYPE, bytes.len(), |kid| trust.get(kid))
         .map_err(|e| match e {

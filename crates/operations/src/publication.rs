@@ -19,14 +19,11 @@ use goodstanding_verifier::lists::{
 use goodstanding_verifier::model::RevocationReason;
 use goodstanding_verifier::{CertificateId, Date, PublicJwk, Timestamp, TrustStore};
 
-use crate::files::{self, WriteMode};
-use crate::keys::IssuingKey;
 use crate::register::{Register, RegisterError};
+use goodstanding_files::{self as files, WriteMode};
+use goodstanding_issuer::keys::IssuingKey;
 
-/// The trust list's file name, in the issuer's data directory and on the published site.
-pub const TRUST_LIST_FILE: &str = "trust-list.jws";
-/// The revocation list's file name on the published site.
-pub const REVOCATION_LIST_FILE: &str = "revocation-list.jws";
+pub use goodstanding_verifier::lists::{REVOCATION_LIST_FILE, TRUST_LIST_FILE};
 /// The JWKS's file name on the published site.
 pub const JWKS_FILE: &str = "jwks.json";
 /// The files `publish` writes into the site folder, which a verifier fetches from the same base

@@ -1,71 +1,16 @@
-//! One function per subcommand. They read and write files and print; every rule and format
-//! lives in the library crates.
+//! `goodstanding demo`: the whole job on the built-in examples, with the clearly marked demo
+//! keys: a trust list, a published site and a trust folder; three certificates issued and
+//! verified; a request refused; a batch with its manifest; a revocation published and seen.
 
-use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::{Path, PathBuf};
 
-use goodstanding_issuer::request::MAX_REQUEST_LEN;
-use goodstanding_issuer::{
-    CertificateRequest, IssueError, IssuedCertificate, IssuingKey, KeyError, write_key_pair,
-};
-use std::path::PathBuf;
-
-use goodstanding_issuer::pdf::RenderError;
-use goodstanding_verifier::{
-    Carrier, ErrorKind, KeyId, PublicJwk, SignedCertificate, Timestamp, TrustStore,
-};
-use goodstanding_verifier::{pdf, scan};
+use goodstanding_issuer::{CertificateRequest, IssueError, IssuedCertificate, IssuingKey};
+use goodstanding_verifier::{PublicJwk, Timestamp, TrustStore};
 
 use crate::error::CliError;
-use crate::io::outln;
-use crate::io::{create_dir, read_certificate_input, read_input, write_output};
+use crate::io::{create_dir, outln, read_certificate_input, write_output};
 use crate::report;
-use crate::trust::load_trust;
-
-/// The current time from the system clock.
-pub fn now() -> Result<Timestamp, CliError> {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .and_then(Timestamp::from_unix)
-        .ok_or_else(|| {
-            CliError::Input("the system clock is outside 1900-2999; set it right".into())
-        })
-}
-
-pub fn key_error(e: KeyError) -> CliError {
-    CliError::Input(e.to_string())
-}
-
-pub fn parse_kid(kid: Option<String>) -> Result<Option<KeyId>, CliError> {
-    kid.map(KeyId::new)
-        .transpose()
-        .map_err(|e| CliError::Input(format!("--kid: the key id {e}")))
-}
-
-/// `goodstanding keygen`.
-pub fn keygen(out: &Path, kid: Option<String>, force: bool) -> Result<(), CliError> {
-    let key = IssuingKey::generate(parse_kid(kid)?).map_err(key_error)?;
-    let (private, public) = write_key_pair(&key, out, force).map_err(key_error)?;
-    outln!("kid          {}", key.kid());
-    outln!(
-        "private key  {}  (mode 0600: keep it secret; never share it)",
-        private.display()
-    );
-    outln!(
-        "public key   {}  (give this to verifiers)",
-        public.display()
-    );
-    Ok(())
-}
-
-pub fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
-    let bytes = read_input(path, MAX_REQUEST_LEN)?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|e| CliError::file(path, format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
-    CertificateRequest::from_json(text).map_err(|e| CliError::file(path, e))
-}
+use crate::shared::{now, render_error};
 
 /// Renders the PDF, then writes `<id>.jws`, `<id>.qr.txt` and `<id>.pdf` into `out`; returns
 /// their paths. Nothing is written if the PDF cannot be rendered.
@@ -87,147 +32,6 @@ fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf;
     write_output(&paths[1], format!("{}\n", issued.qr_text()).as_bytes())?;
     write_output(&paths[2], &pdf)?;
     Ok(paths)
-}
-
-pub fn render_error(e: RenderError) -> CliError {
-    match e {
-        unprintable @ RenderError::Unprintable { .. } => CliError::Refused(unprintable.to_string()),
-        other => CliError::Input(other.to_string()),
-    }
-}
-
-pub fn issue_error(path: &Path, e: IssueError) -> CliError {
-    match e {
-        IssueError::Invalid(v) => CliError::Refused(format!(
-            "{}: request refused, nothing was written. Correct these and issue again:\n{}",
-            path.display(),
-            v.0.iter()
-                .map(|v| format!("  - {v}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        )),
-        too_large @ IssueError::QrTooLarge { .. } => CliError::Refused(format!(
-            "{}: request refused, nothing was written: {too_large}",
-            path.display()
-        )),
-        other => CliError::file(path, other),
-    }
-}
-
-fn parse_at(at: Option<&str>) -> Result<Timestamp, CliError> {
-    match at {
-        Some(text) => Timestamp::parse_date_or_time(text)
-            .map_err(|e| CliError::Input(format!("--at {text:?}: {e}"))),
-        None => now(),
-    }
-}
-
-/// `goodstanding verify`.
-pub fn verify(
-    input: &Path,
-    trust: Option<&Path>,
-    at: Option<&str>,
-    json: bool,
-    require_fresh: bool,
-) -> Result<(), CliError> {
-    let at = parse_at(at)?;
-    let (mut store, cache) = load_trust(trust)?;
-    store.set_require_fresh(require_fresh);
-    if is_manifest_path(input) {
-        return crate::issuing::verify_manifest_command(input, &store, (&cache, at), json);
-    }
-    let bytes = read_input(input, scan::MAX_IMAGE_LEN)?;
-    if goodstanding_issuer::manifest::is_manifest(&bytes) {
-        return crate::issuing::verify_manifest_command(input, &store, (&cache, at), json);
-    }
-    let result = if scan::is_image(&bytes) {
-        let text = scan::qr_text_in_image(&bytes).map_err(|e| CliError::file(input, e))?;
-        goodstanding_verifier::verify(text.as_bytes(), &store, at).map(|mut v| {
-            v.carrier = Carrier::QrImage;
-            v
-        })
-    } else if pdf::is_pdf(&bytes) {
-        let (result, drawn) =
-            pdf::verify_pdf(&bytes, &store, at).map_err(|e| CliError::file(input, e))?;
-        if drawn == pdf::DrawnQr::Unread && !json {
-            eprintln!(
-                "goodstanding: {}: the QR code printed on this PDF could not be read back, so only \
-                 its attachment was verified: compare the printed name with the one below",
-                input.display()
-            );
-        }
-        result
-    } else if bytes.len() > goodstanding_verifier::limits::MAX_INPUT_LEN {
-        return Err(CliError::file(
-            input,
-            "larger than any certificate; not a .jws, QR text or PDF",
-        ));
-    } else {
-        goodstanding_verifier::verify(&bytes, &store, at)
-    };
-    report::verdict(input, &result, at, &cache, json)
-}
-
-/// Whether a path names a batch manifest (`<batch>.manifest.jws`), which may be larger than any
-/// certificate.
-fn is_manifest_path(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(".manifest.jws"))
-}
-
-/// `goodstanding render`: verifies the signature (a genuine certificate may have expired), then
-/// writes `<id>.pdf`.
-pub fn render(input: &Path, trust: Option<&Path>, out: &Path) -> Result<(), CliError> {
-    let (store, _) = load_trust(trust)?;
-    let bytes = read_certificate_input(input)?;
-    let verified = match goodstanding_verifier::verify(&bytes, &store, now()?) {
-        Ok(verified) => verified,
-        Err(e) => match e.verified() {
-            Some(genuine) => genuine.clone(),
-            None if e.kind() == ErrorKind::Input => return Err(CliError::file(input, e)),
-            None => {
-                return Err(CliError::Refused(format!(
-                    "{}: not rendered: {e}",
-                    input.display()
-                )));
-            }
-        },
-    };
-    let pdf = goodstanding_issuer::pdf::render(&verified.certificate, &verified.signed)
-        .map_err(render_error)?;
-    create_dir(out)?;
-    let path = out.join(format!("{}.pdf", verified.certificate.id));
-    write_output(&path, &pdf)?;
-    outln!("{}", path.display());
-    Ok(())
-}
-
-/// `goodstanding convert`.
-pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
-    let bytes = read_certificate_input(input)?;
-    let (signed, _) = SignedCertificate::decode(&bytes)
-        .map_err(|e| CliError::file(input, format!("unreadable: {e}")))?;
-    outln!(
-        "{}",
-        if to_qr {
-            signed.to_qr_text()
-        } else {
-            signed.to_compact()
-        }
-    );
-    Ok(())
-}
-
-/// `goodstanding schema`.
-pub fn schema(out: &Path) -> Result<(), CliError> {
-    create_dir(out)?;
-    for (name, text) in goodstanding_issuer::schema::all() {
-        let path = out.join(name);
-        write_output(&path, text.as_bytes())?;
-        outln!("wrote {}", path.display());
-    }
-    Ok(())
 }
 
 /// The demo key pairs: clearly marked, trusted by nothing unless told to. The root key signs
@@ -279,7 +83,7 @@ fn demo_key(private: &str, public: &str, what: &str) -> Result<IssuingKey, CliEr
 struct DemoTrust {
     key: IssuingKey,
     root: IssuingKey,
-    register: goodstanding_issuer::register::Register,
+    register: goodstanding_operations::register::Register,
     trust_list: PathBuf,
     site: PathBuf,
     trust_dir: PathBuf,
@@ -287,7 +91,7 @@ struct DemoTrust {
 
 impl DemoTrust {
     fn new(out: &Path, now: Timestamp) -> Result<Self, CliError> {
-        use goodstanding_issuer::publication::{TrustChange, change_trust_list};
+        use goodstanding_operations::publication::{TrustChange, change_trust_list};
         let key = demo_key(DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, "demo key pair")?;
         let root = demo_key(DEMO_ROOT_PRIVATE_KEY, DEMO_ROOT_PUBLIC_KEY, "demo root key")?;
         create_dir(out)?;
@@ -317,8 +121,9 @@ impl DemoTrust {
             now,
         )
         .map_err(|e| built_in("demo trust list", e))?;
-        let register = goodstanding_issuer::register::Register::open(&out.join("register.sqlite"))
-            .map_err(|e| CliError::Input(e.to_string()))?;
+        let register =
+            goodstanding_operations::register::Register::open(&out.join("register.sqlite"))
+                .map_err(|e| CliError::Input(e.to_string()))?;
         let mut demo = Self {
             key,
             root,
@@ -333,7 +138,7 @@ impl DemoTrust {
 
     /// Publishes the site from the register, then updates the trust folder from it.
     fn publish_and_update(&mut self, now: Timestamp) -> Result<(), CliError> {
-        use goodstanding_issuer::publication::{PublishOptions, publish};
+        use goodstanding_operations::publication::{PublishOptions, publish};
         let mut roots = TrustStore::new();
         roots
             .add(self.root.public_jwk())
@@ -355,20 +160,20 @@ impl DemoTrust {
             let path = self.site.join(name);
             std::fs::read(&path).map_err(|e| CliError::file(&path, e))
         };
-        goodstanding_issuer::trust_cache::update(
+        goodstanding_trust::folder::update(
             &self.trust_dir,
             &[self.root.public_jwk()],
             &self.site.to_string_lossy(),
             now,
-            &read(goodstanding_issuer::publication::TRUST_LIST_FILE)?,
-            &read(goodstanding_issuer::publication::REVOCATION_LIST_FILE)?,
+            &read(goodstanding_operations::publication::TRUST_LIST_FILE)?,
+            &read(goodstanding_operations::publication::REVOCATION_LIST_FILE)?,
         )
         .map_err(|e| built_in("demo trust folder", e))?;
         Ok(())
     }
 
     fn store(&self) -> Result<TrustStore, CliError> {
-        goodstanding_issuer::trust_cache::load(&self.trust_dir)
+        goodstanding_trust::folder::load(&self.trust_dir)
             .map(|(store, _)| store)
             .map_err(|e| built_in("demo trust folder", e))
     }
@@ -458,7 +263,7 @@ fn demo_batch(
     now: Timestamp,
     failures: &mut Vec<String>,
 ) -> Result<(), CliError> {
-    use goodstanding_issuer::batch::{BatchOptions, run_batch};
+    use goodstanding_operations::batch::{BatchOptions, run_batch};
     use goodstanding_verifier::model::RevocationReason;
 
     let batch_dir = out.join("batch");
@@ -489,7 +294,7 @@ batch: the same requests as a CSV export ({}), issued into {} and recorded in {}
         summary.manifest.display()
     );
     let store = demo.store()?;
-    match goodstanding_issuer::manifest::verify_manifest(&summary.manifest, &store) {
+    match goodstanding_operations::manifest::verify_manifest(&summary.manifest, &store) {
         Ok(check) if check.is_valid() && check.certificates == EXAMPLES.len() => outln!(
             "  manifest VALID: all {} files present and unchanged. Try: goodstanding register list --register {}",
             check.files,
@@ -503,7 +308,7 @@ batch: the same requests as a CSV export ({}), issued into {} and recorded in {}
     let mut first = None;
     demo.register
         .list(
-            &goodstanding_issuer::register::ListFilter {
+            &goodstanding_operations::register::ListFilter {
                 subject: None,
                 batch: Some(summary.batch_id.clone()),
             },

@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use crate::request::{CertificateRequest, MAX_REQUEST_LEN, MAX_REQUEST_RECORDS};
+use goodstanding_issuer::request::{CertificateRequest, MAX_REQUEST_LEN, MAX_REQUEST_RECORDS};
 
 /// Longest line (JSON Lines) or CSV record accepted, in bytes.
 pub const MAX_LINE_LEN: usize = MAX_REQUEST_LEN;

@@ -1,9 +1,22 @@
-//! Writing files so that a crash never leaves a half-written file that looks valid: write a
-//! temporary file beside the target, flush it to disk, then rename (or hard-link, to refuse
-//! replacing) it into place.
+//! # goodstanding-files
+//!
+//! Files on disk, the way every goodstanding crate that touches a disk needs them: a crash never
+//! leaves a half-written file that looks valid, a reader never takes more than it expects, and
+//! the data directory is found in one place.
+//!
+//! ```text
+//! bytes -> temporary file beside the target -> fsync -> rename (replace) or hard link (create new)
+//! batch chunk -> .<name>.partial files -> rename into place -> one syncfs (Linux) per chunk
+//! path -> read_capped(limit) -> bytes, or an error if the file is larger than the limit
+//! ```
+//!
+//! It depends on nothing of goodstanding's, so the verifying machine's crate and the issuing
+//! crates share it without depending on each other.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Whether an existing file may be replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,4 +138,18 @@ pub fn write_new(path: &Path, bytes: &[u8], private: bool, sync: bool) -> std::i
     let mut file = options.open(path)?;
     file.write_all(bytes)?;
     if sync { file.sync_all() } else { Ok(()) }
+}
+
+/// goodstanding's data directory: `$XDG_DATA_HOME/goodstanding`, else
+/// `~/.local/share/goodstanding`; `None` if neither variable is set.
+pub fn data_dir() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })?;
+    Some(data.join("goodstanding"))
 }

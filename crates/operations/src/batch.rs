@@ -25,12 +25,12 @@ use goodstanding_verifier::{CertificateId, Timestamp};
 use sha2::{Digest as _, Sha256};
 
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
-use crate::files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
-use crate::issue::{CERTIFICATE_FILES, IssueError, issue};
-use crate::keys::IssuingKey;
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
-use crate::pdf::RenderError;
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
+use goodstanding_files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
+use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue};
+use goodstanding_issuer::keys::IssuingKey;
+use goodstanding_issuer::pdf::RenderError;
 
 /// Most certificates recorded in one register transaction.
 const CHUNK: usize = 64;
@@ -409,7 +409,7 @@ fn process(
                 format!(
                     "has characters the certificate fonts cannot print: {characters}; the fonts \
                      cover {}",
-                    crate::pdf::SUPPORTED_SCRIPTS
+                    goodstanding_issuer::pdf::SUPPORTED_SCRIPTS
                 ),
             );
             return refused(item, vec![problem]);

@@ -12,12 +12,14 @@ use std::path::{Path, PathBuf};
 use goodstanding_verifier::{CertificateId, Timestamp};
 
 use crate::batch::{new_certificate, place, write_partials};
-use crate::files::{sync_dir, temp_name};
-use crate::issue::{CERTIFICATE_FILES, IssueError, IssuedCertificate, issue, issue_replacement};
-use crate::keys::IssuingKey;
-use crate::pdf::RenderError;
 use crate::register::{Register, RegisterError, RevokeError};
-use crate::request::CertificateRequest;
+use goodstanding_files::{sync_dir, temp_name};
+use goodstanding_issuer::issue::{
+    CERTIFICATE_FILES, IssueError, IssuedCertificate, issue, issue_replacement,
+};
+use goodstanding_issuer::keys::IssuingKey;
+use goodstanding_issuer::pdf::RenderError;
+use goodstanding_issuer::request::CertificateRequest;
 
 /// Why a certificate was not issued (or reissued).
 #[derive(Debug)]

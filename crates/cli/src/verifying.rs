@@ -1,0 +1,219 @@
+//! The employer's commands: verify (a certificate in any carrier, or a batch manifest), render
+//! (the PDF of a signed certificate again) and convert (between .jws and QR text).
+
+use std::path::Path;
+
+use goodstanding_operations::manifest::{ManifestCheck, is_manifest, verify_manifest};
+use goodstanding_trust::CacheInfo;
+use goodstanding_verifier::{Carrier, ErrorKind, SignedCertificate, Timestamp, TrustStore};
+use goodstanding_verifier::{pdf, scan};
+
+use crate::error::CliError;
+use crate::io::{create_dir, outln, read_certificate_input, read_input, write_output};
+use crate::report;
+use crate::shared::{describe_cache, load_trust, now, parse_at, render_error};
+
+/// `goodstanding verify`.
+pub fn verify(
+    input: &Path,
+    trust: Option<&Path>,
+    at: Option<&str>,
+    json: bool,
+    require_fresh: bool,
+) -> Result<(), CliError> {
+    let at = parse_at(at)?;
+    let (mut store, cache) = load_trust(trust)?;
+    store.set_require_fresh(require_fresh);
+    if is_manifest_path(input) {
+        return verify_manifest_command(input, &store, (&cache, at), json);
+    }
+    let bytes = read_input(input, scan::MAX_IMAGE_LEN)?;
+    if is_manifest(&bytes) {
+        return verify_manifest_command(input, &store, (&cache, at), json);
+    }
+    let result = if scan::is_image(&bytes) {
+        let text = scan::qr_text_in_image(&bytes).map_err(|e| CliError::file(input, e))?;
+        goodstanding_verifier::verify(text.as_bytes(), &store, at).map(|mut v| {
+            v.carrier = Carrier::QrImage;
+            v
+        })
+    } else if pdf::is_pdf(&bytes) {
+        let (result, drawn) =
+            pdf::verify_pdf(&bytes, &store, at).map_err(|e| CliError::file(input, e))?;
+        if drawn == pdf::DrawnQr::Unread && !json {
+            eprintln!(
+                "goodstanding: {}: the QR code printed on this PDF could not be read back, so only \
+                 its attachment was verified: compare the printed name with the one below",
+                input.display()
+            );
+        }
+        result
+    } else if bytes.len() > goodstanding_verifier::limits::MAX_INPUT_LEN {
+        return Err(CliError::file(
+            input,
+            "larger than any certificate; not a .jws, QR text or PDF",
+        ));
+    } else {
+        goodstanding_verifier::verify(&bytes, &store, at)
+    };
+    report::verdict(input, &result, at, &cache, json)
+}
+
+/// Whether a path names a batch manifest (`<batch>.manifest.jws`), which may be larger than any
+/// certificate.
+fn is_manifest_path(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".manifest.jws"))
+}
+
+/// `goodstanding render`: verifies the signature (a genuine certificate may have expired), then
+/// writes `<id>.pdf`.
+pub fn render(input: &Path, trust: Option<&Path>, out: &Path) -> Result<(), CliError> {
+    let (store, _) = load_trust(trust)?;
+    let bytes = read_certificate_input(input)?;
+    let verified = match goodstanding_verifier::verify(&bytes, &store, now()?) {
+        Ok(verified) => verified,
+        Err(e) => match e.verified() {
+            Some(genuine) => genuine.clone(),
+            None if e.kind() == ErrorKind::Input => return Err(CliError::file(input, e)),
+            None => {
+                return Err(CliError::Refused(format!(
+                    "{}: not rendered: {e}",
+                    input.display()
+                )));
+            }
+        },
+    };
+    let pdf = goodstanding_issuer::pdf::render(&verified.certificate, &verified.signed)
+        .map_err(render_error)?;
+    create_dir(out)?;
+    let path = out.join(format!("{}.pdf", verified.certificate.id));
+    write_output(&path, &pdf)?;
+    outln!("{}", path.display());
+    Ok(())
+}
+
+/// `goodstanding convert`.
+pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
+    let bytes = read_certificate_input(input)?;
+    let (signed, _) = SignedCertificate::decode(&bytes)
+        .map_err(|e| CliError::file(input, format!("unreadable: {e}")))?;
+    outln!(
+        "{}",
+        if to_qr {
+            signed.to_qr_text()
+        } else {
+            signed.to_compact()
+        }
+    );
+    Ok(())
+}
+
+/// `goodstanding verify` of a batch manifest.
+pub fn verify_manifest_command(
+    path: &Path,
+    trust: &TrustStore,
+    (cache, at): (&CacheInfo, Timestamp),
+    json: bool,
+) -> Result<(), CliError> {
+    let trust_line = format!("Trust data: {}", describe_cache(cache, at));
+    let check = match verify_manifest(path, trust) {
+        Ok(check) => check,
+        Err(e) if e.is_input() => return Err(CliError::file(path, e)),
+        Err(e) => {
+            if json {
+                outln!(
+                    "{}",
+                    serde_json::json!({
+                        "valid": false,
+                        "kind": "manifest",
+                        "reason": e.to_string(),
+                        "trust_data": report::trust_data_json(cache, at),
+                    })
+                );
+            } else {
+                outln!("NOT VALID: {}: {e}\n{trust_line}", path.display());
+            }
+            return Err(CliError::NotValid);
+        }
+    };
+    print_manifest_check(path, &check, json, report::trust_data_json(cache, at));
+    if !json {
+        outln!("{trust_line}");
+    }
+    if check.is_valid() {
+        Ok(())
+    } else {
+        Err(CliError::NotValid)
+    }
+}
+
+fn print_manifest_check(
+    path: &Path,
+    check: &ManifestCheck,
+    json: bool,
+    trust_data: serde_json::Value,
+) {
+    if json {
+        let problems: Vec<_> = check
+            .problems
+            .iter()
+            .map(
+                |(file, problem)| serde_json::json!({"file": file, "problem": problem.to_string()}),
+            )
+            .collect();
+        outln!(
+            "{}",
+            serde_json::json!({
+                "valid": check.is_valid(),
+                "kind": "manifest",
+                "batch": check.batch,
+                "kid": check.kid,
+                "made_at": check.made_at,
+                "input_sha256": check.input_sha256,
+                "certificates": check.certificates,
+                "files": check.files,
+                "problems": problems,
+                "unlisted": check.unlisted,
+                "trust_data": trust_data,
+            })
+        );
+        return;
+    }
+    if check.is_valid() {
+        outln!(
+            "VALID: batch manifest {} signed by {}: all {} files of {} certificates are present \
+             and unchanged",
+            path.display(),
+            check.kid,
+            check.files,
+            check.certificates
+        );
+    } else {
+        outln!(
+            "NOT VALID: batch manifest {} (signed by {}, genuine): {} of {} files do not match",
+            path.display(),
+            check.kid,
+            check.problems.len(),
+            check.files
+        );
+        for (file, problem) in &check.problems {
+            outln!("  {file}: {problem}");
+        }
+    }
+    outln!(
+        "Batch {}, manifest made {}, from an input with SHA-256 {}",
+        check.batch,
+        check.made_at,
+        check.input_sha256
+    );
+    if !check.unlisted.is_empty() {
+        outln!(
+            "Note: {} certificate file(s) in the folder are not in this manifest (another batch, \
+             or added later), such as {}",
+            check.unlisted.len(),
+            check.unlisted[0]
+        );
+    }
+}
