@@ -202,9 +202,10 @@ fn a_mixed_batch_issues_the_good_and_sets_aside_the_bad_by_line_field_and_rule()
         .collect();
     assert_eq!(
         names.len(),
-        4 * 3 + 2,
-        "certificates, manifest, rejected: {names:?}"
+        4 * 3 + 3,
+        "certificates, manifest, rejected, the folder's lock file: {names:?}"
     );
+    assert!(names.contains(".goodstanding.lock"), "{names:?}");
     assert!(names.iter().all(|n| !n.ends_with(".partial")));
 }
 
@@ -406,7 +407,7 @@ fn a_batch_killed_part_way_resumes_and_issues_every_request_exactly_once() {
             !name.ends_with(".partial"),
             "half-written file left: {name}"
         );
-        if name.starts_with("batch-") {
+        if name.starts_with("batch-") || name == ".goodstanding.lock" {
             continue;
         }
         let (id, _) = name.split_once('.').unwrap();

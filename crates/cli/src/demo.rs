@@ -276,6 +276,7 @@ fn demo_batch(
         key: &demo.key,
         jobs: 2,
         now,
+        wait: false,
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

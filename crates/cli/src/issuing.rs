@@ -319,6 +319,7 @@ impl ProgressView {
                 }
             }
             BatchEvent::Progress(p) => self.progress(p),
+            BatchEvent::Waiting { what } => eprintln!("waiting for {what}"),
         }
     }
 
@@ -396,6 +397,8 @@ pub struct BatchArgs {
     pub quiet: bool,
     /// JSON summary.
     pub json: bool,
+    /// Wait for a run of the same batch already under way, then resume.
+    pub wait: bool,
 }
 
 /// `goodstanding batch`.
@@ -414,6 +417,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         key: &key,
         jobs,
         now: now()?,
+        wait: args.wait,
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

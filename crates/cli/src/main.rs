@@ -98,6 +98,10 @@ enum Command {
     /// issuing only what was not issued, and nothing is signed twice. The CSV columns are in the
     /// README and examples/batch/.
     ///
+    /// Other batches, issue, revoke, reissue and publish may run at the same time on the same
+    /// register. A second run of this same batch while one is under way is refused (exit 2),
+    /// naming the run; with --wait it waits for that run, then issues what is left.
+    ///
     /// Exit status 0 all issued; 1 some requests refused; 2 the batch could not run.
     Batch {
         /// The requests: JSON Lines (one request per line) or CSV (one row per record).
@@ -116,6 +120,10 @@ enum Command {
         /// Print the summary as JSON (no progress display).
         #[arg(long)]
         json: bool,
+        /// If this batch is already running (same input and register), wait for that run to
+        /// finish, then issue what is left, instead of refusing to start.
+        #[arg(long)]
+        wait: bool,
     },
     /// Read the issuance register: what was issued, to whom, in which batch, what was revoked.
     Register {
@@ -403,6 +411,7 @@ fn main() -> ExitCode {
             format,
             quiet,
             json,
+            wait,
         } => issuing::batch(issuing::BatchArgs {
             input,
             signing,
@@ -413,6 +422,7 @@ fn main() -> ExitCode {
             }),
             quiet,
             json,
+            wait,
         }),
         Command::Register {
             command:

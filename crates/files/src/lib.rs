@@ -15,6 +15,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod lock;
+
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 

@@ -27,6 +27,7 @@ use sha2::{Digest as _, Sha256};
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
+use goodstanding_files::lock::{self, Lock, LockError, Removal};
 use goodstanding_files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
 use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue};
 use goodstanding_issuer::keys::IssuingKey;
@@ -53,6 +54,9 @@ pub struct BatchOptions<'a> {
     pub jobs: usize,
     /// The time of issue stamped on this run's certificates.
     pub now: Timestamp,
+    /// If the same batch is already running: wait for it to finish and then resume, instead of
+    /// refusing to start.
+    pub wait: bool,
 }
 
 /// Counts as the batch goes.
@@ -98,6 +102,11 @@ pub enum BatchEvent<'a> {
     },
     /// More requests were dealt with.
     Progress(Progress),
+    /// This run waits for another one before it starts.
+    Waiting {
+        /// What it waits for, and who holds it.
+        what: &'a str,
+    },
 }
 
 /// What a batch run did.
@@ -151,6 +160,20 @@ pub enum BatchError {
         /// Now.
         now: String,
     },
+    /// The same batch is already running (and the caller did not ask to wait).
+    AlreadyRunning {
+        /// The batch id.
+        batch_id: String,
+        /// Who runs it: since when, which process on which host.
+        holder: String,
+    },
+    /// A lock file could not be used.
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
     /// The system random number generator failed.
     Randomness,
     /// The manifest could not be written.
@@ -179,6 +202,20 @@ impl fmt::Display for BatchError {
                 "this input is batch {batch_id}, started with {what} {was}, not {now}; resume it \
                  with the same {what}"
             ),
+            Self::AlreadyRunning { batch_id, holder } => write!(
+                f,
+                "batch {batch_id} is already running ({}); this run changed nothing. Let it \
+                 finish, or run the same command with --wait to start when it has finished (it \
+                 then issues only what is left)",
+                if holder.is_empty() {
+                    "it has only just started"
+                } else {
+                    holder
+                }
+            ),
+            Self::Lock { path, error } => {
+                write!(f, "{}: cannot use the lock file: {error}", path.display())
+            }
             Self::Randomness => f.write_str("the system random number generator failed"),
             Self::Manifest(e) => e.fmt(f),
         }
@@ -299,6 +336,82 @@ fn remove_if_present(path: &Path) -> Result<(), BatchError> {
             error: e,
         }),
         _ => Ok(()),
+    }
+}
+
+/// The lock file of a batch: beside the register, named after the register and the batch.
+fn batch_lock_path(register: &Path, batch_id: &str) -> PathBuf {
+    let name = register
+        .file_name()
+        .map_or_else(|| "register".into(), |n| n.to_string_lossy().into_owned());
+    register.with_file_name(format!(".{name}.{batch_id}.lock"))
+}
+
+fn lock_error(path: &Path, error: LockError) -> BatchError {
+    BatchError::Lock {
+        path: path.to_path_buf(),
+        error: match error {
+            LockError::Io(e) => e,
+            busy @ LockError::Busy(_) => std::io::Error::other(busy.to_string()),
+        },
+    }
+}
+
+/// Takes the batch's lock: refused with who holds it, or (with `wait`) waited for.
+fn lock_batch(
+    register: &Path,
+    batch_id: &str,
+    options: &BatchOptions<'_>,
+    on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
+) -> Result<Lock, BatchError> {
+    let path = batch_lock_path(register, batch_id);
+    let holder = lock::holder_line(&options.now.to_string());
+    match lock::try_exclusive(&path, &holder, Removal::OnRelease) {
+        Ok(held) => Ok(held),
+        Err(LockError::Busy(other)) if options.wait => {
+            on_event(BatchEvent::Waiting {
+                what: &format!("the run of the same batch already under way ({other})"),
+            });
+            lock::exclusive(&path, &holder, Removal::OnRelease).map_err(|e| lock_error(&path, e))
+        }
+        Err(LockError::Busy(other)) => Err(BatchError::AlreadyRunning {
+            batch_id: batch_id.to_string(),
+            holder: other,
+        }),
+        Err(e) => Err(lock_error(&path, e)),
+    }
+}
+
+/// The lock of an output folder: shared by every run writing certificates into it, exclusive
+/// while a batch removes what an interrupted run left there.
+pub(crate) fn folder_lock_path(dir: &Path) -> PathBuf {
+    dir.join(FOLDER_LOCK)
+}
+
+/// The name of an output folder's lock file.
+const FOLDER_LOCK: &str = ".goodstanding.lock";
+
+/// Takes the folder exclusively for recovery, waiting (and saying so) while others write there.
+fn lock_folder(
+    dir: &Path,
+    batch_id: &str,
+    now: Timestamp,
+    on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
+) -> Result<Lock, BatchError> {
+    let path = folder_lock_path(dir);
+    let holder = format!(
+        "batch {batch_id} recovering, {}",
+        lock::holder_line(&now.to_string())
+    );
+    match lock::try_exclusive(&path, &holder, Removal::Keep) {
+        Ok(held) => Ok(held),
+        Err(LockError::Busy(_)) => {
+            on_event(BatchEvent::Waiting {
+                what: &format!("the other runs writing into {} to finish", dir.display()),
+            });
+            lock::exclusive(&path, &holder, Removal::Keep).map_err(|e| lock_error(&path, e))
+        }
+        Err(e) => Err(lock_error(&path, e)),
     }
 }
 
@@ -613,7 +726,11 @@ pub fn run_batch(
     let format = input_format(input, options.format)?;
     let (input_sha256, total) = count_and_hash(input, format)?;
     let id = batch_id(&input_sha256);
+    // One run of a batch at a time: a second is refused (or waits) before it changes anything.
+    let _batch_lock = lock_batch(register.path(), &id, options, on_event)?;
     let dir = create_out_dir(options.out_dir)?;
+    // Recovery sweeps the folder's temporary files, so it waits until no other run writes there.
+    let folder_lock = lock_folder(&dir, &id, options.now, on_event)?;
     let out_dir = dir.to_string_lossy().into_owned();
     let kid = options.key.kid().to_string();
     let batch = register.begin_batch(&BatchRecord {
@@ -644,6 +761,8 @@ pub fn run_batch(
         });
     }
     let recovered = recover(register, &batch, &dir)?;
+    // From here on other runs may write into the folder too (their own files only).
+    let _folder_lock = folder_lock.downgrade().map_err(|e| lock_error(&dir, e))?;
     let done = register.issued_items(&id)?;
     let progress = Progress {
         total,

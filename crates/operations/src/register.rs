@@ -436,14 +436,17 @@ impl Register {
         };
         // WAL: readers do not block the writer; FULL: a committed transaction survives a power
         // cut, not only a killed process.
-        // Wait for other processes using the register rather than fail at once.
+        // Wait (up to 30 s) for other processes using the register rather than fail at once.
         connection
             .execute_batch(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                "PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             )
             .map_err(format_error)?;
         let mut connection = connection;
+        // Every write transaction takes the write lock when it begins, so that one that reads
+        // first waits for another writer (busy_timeout) instead of failing when it upgrades.
+        connection.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // Check and create the tables under a write lock, so that two processes opening a new
         // register at once do not both create it.
         let tx = connection

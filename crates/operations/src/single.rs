@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use goodstanding_verifier::{CertificateId, Timestamp};
 
-use crate::batch::{new_certificate, place, write_partials};
+use goodstanding_files::lock::{self, LockError};
+
+use crate::batch::{folder_lock_path, new_certificate, place, write_partials};
 use crate::register::{Register, RegisterError, RevokeError};
 use goodstanding_files::{sync_dir, temp_name};
 use goodstanding_issuer::issue::{
@@ -91,6 +93,17 @@ fn write_and_record_pending(
     let contents = issued.files().map_err(IssueOneError::Render)?;
     let dir = prepare_dir(dir)?;
     let dir = dir.as_path();
+    // Shared with other runs writing here; waits while a batch recovers the folder.
+    let lock_path = folder_lock_path(dir);
+    let _folder_lock = lock::shared(&lock_path).map_err(|e| {
+        output(
+            lock_path.clone(),
+            match e {
+                LockError::Io(e) => e,
+                busy @ LockError::Busy(_) => std::io::Error::other(busy.to_string()),
+            },
+        )
+    })?;
     let (sha256, files) = write_partials(&contents, dir, true).map_err(|(p, e)| output(p, e))?;
     let record = new_certificate(&issued.certificate, dir, None, sha256);
     if let Err(e) = register.record_pending(std::slice::from_ref(&record)) {

@@ -20,6 +20,7 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         key,
         jobs: 2,
         now: common::issued_at(),
+        wait: false,
     };
     run_batch(&options, register, &mut |_| {}).unwrap()
 }

@@ -1,0 +1,346 @@
+//! Runs started at the same time against one register: real processes, a real SQLite register.
+//! A second run of a batch already under way is refused (or waits, with --wait) before it
+//! changes anything; different batches, `issue`, `revoke` and `publish` all succeed side by
+//! side; afterwards every request is issued exactly once, the register and the files agree and
+//! each manifest verifies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Issuer, Run, example, goodstanding, ok};
+use goodstanding_verifier::Timestamp;
+use serde_json::Value;
+
+/// Writes `range` synthetic requests as JSON Lines; returns the file.
+fn synthetic_input(issuer: &Issuer, name: &str, range: std::ops::Range<u64>) -> PathBuf {
+    let today = Timestamp::parse("2026-11-23T00:00:00Z").unwrap().date();
+    let text: String = range
+        .map(|n| goodstanding_issuer::synthetic::request(n, today).to_string() + "\n")
+        .collect();
+    let path = issuer.path(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Starts `goodstanding batch INPUT --key --out --register [extra]` without waiting for it.
+fn start_batch(issuer: &Issuer, input: &Path, out: &Path, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_goodstanding"))
+        .arg("batch")
+        .arg(input)
+        .arg("--key")
+        .arg(issuer.key())
+        .arg("--out")
+        .arg(out)
+        .arg("--register")
+        .arg(issuer.path("register.sqlite"))
+        .args(["--jobs", "2"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn finish(child: Child) -> Run {
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// How many certificate PDFs are in `dir` (0 if it does not exist yet).
+fn pdfs_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+        })
+        .count()
+    })
+}
+
+/// Waits until the batch writing into `dir` has placed `count` PDFs (so it is under way).
+fn wait_until_under_way(child: &mut Child, dir: &Path, count: usize) {
+    let started = Instant::now();
+    while pdfs_in(dir) < count {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch finished before the test could run beside it; give it more requests"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The register's certificates (`register list --json`), optionally of one batch.
+fn records(issuer: &Issuer, batch: Option<&str>) -> Vec<Value> {
+    let register = issuer.path("register.sqlite");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"register", &"list", &"--json", &"--register", &register];
+    if let Some(batch) = &batch {
+        args.push(&"--batch");
+        args.push(batch);
+    }
+    let run = goodstanding(&args);
+    ok(&run);
+    run.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The batch id a run printed in its summary.
+fn batch_id(run: &Run) -> String {
+    run.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("batch "))
+        .and_then(|l| l.split(':').next())
+        .unwrap_or_else(|| panic!("no batch id in {}", run.stdout))
+        .to_string()
+}
+
+/// The certificate ids whose files are in `dir`; fails on any half-written file.
+fn ids_on_disk(dir: &Path) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            !name.ends_with(".partial") && !name.ends_with(".tmp"),
+            "half-written file left: {name}"
+        );
+        if name.starts_with("batch-") || name.starts_with('.') {
+            continue;
+        }
+        ids.insert(name.split_once('.').unwrap().0.to_string());
+    }
+    ids
+}
+
+/// Every request of the batch issued exactly once, register and folder agree, the manifest
+/// verifies file by file.
+fn assert_batch_whole(issuer: &Issuer, batch: &str, requests: u64, dir: &Path) {
+    let listed = records(issuer, Some(batch));
+    assert_eq!(listed.len() as u64, requests, "one certificate per request");
+    let unfinished: Vec<&Value> = listed
+        .iter()
+        .filter(|r| r["state"] != "issued" && r["state"] != "revoked")
+        .collect();
+    assert!(unfinished.is_empty(), "not issued: {unfinished:?}");
+    let lines: BTreeSet<u64> = listed
+        .iter()
+        .map(|r| r["batch_line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, (1..=requests).collect::<BTreeSet<_>>());
+    let ids: BTreeSet<String> = listed
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len() as u64, requests, "no id given twice");
+    assert!(
+        ids.is_subset(&ids_on_disk(dir)),
+        "every issued certificate has its files"
+    );
+    let manifest = dir.join(format!("{batch}.manifest.jws"));
+    let run = issuer.verify(&manifest, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
+}
+
+#[test]
+fn a_second_run_of_a_batch_under_way_is_refused_and_with_wait_resumes_after_it() {
+    let issuer = Issuer::new("concurrent-same");
+    let requests = 400;
+    let input = synthetic_input(&issuer, "same.jsonl", 0..requests);
+    let out = issuer.path("out");
+
+    let mut first = start_batch(&issuer, &input, &out, &["--quiet"]);
+    wait_until_under_way(&mut first, &out, 20);
+    // Refused: says which batch, since when, which process and host; exit 2; changes nothing
+    // (given a new folder, it does not even create it).
+    let elsewhere = issuer.path("elsewhere");
+    let second = finish(start_batch(&issuer, &input, &elsewhere, &[]));
+    assert!(
+        !elsewhere.exists(),
+        "the refused run created its output folder"
+    );
+    assert_eq!(second.code, 2, "{}{}", second.stdout, second.stderr);
+    let pid = first.id().to_string();
+    for wanted in [
+        "is already running",
+        "since 20",
+        &format!("process {pid}"),
+        "on host",
+        "--wait",
+    ] {
+        assert!(
+            second.stderr.contains(wanted),
+            "{wanted:?} in {}",
+            second.stderr
+        );
+    }
+    assert!(second.stdout.is_empty(), "{}", second.stdout);
+
+    // With --wait: waits for the first, then finds everything issued.
+    let waiting = start_batch(&issuer, &input, &out, &["--wait"]);
+    let first = finish(first);
+    ok(&first);
+    let waiting = finish(waiting);
+    ok(&waiting);
+    assert!(
+        waiting
+            .stderr
+            .contains("waiting for the run of the same batch"),
+        "{}",
+        waiting.stderr
+    );
+    assert!(
+        waiting
+            .stdout
+            .contains(&format!("skipped    {requests:>7}")),
+        "{}",
+        waiting.stdout
+    );
+    assert_eq!(batch_id(&first), batch_id(&waiting));
+    assert_batch_whole(&issuer, &batch_id(&first), requests, &out);
+    assert!(
+        !std::fs::read_dir(issuer.path("")).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".lock")),
+        "a finished batch leaves no lock file beside the register"
+    );
+}
+
+#[test]
+fn the_same_batch_started_twice_at_once_with_wait_is_issued_once() {
+    let issuer = Issuer::new("concurrent-twice");
+    let requests = 150;
+    let input = synthetic_input(&issuer, "twice.jsonl", 0..requests);
+    let out = issuer.path("out");
+    let a = start_batch(&issuer, &input, &out, &["--wait"]);
+    let b = start_batch(&issuer, &input, &out, &["--wait"]);
+    let (a, b) = (finish(a), finish(b));
+    ok(&a);
+    ok(&b);
+    assert_eq!(batch_id(&a), batch_id(&b));
+    let issued: u64 = [&a, &b]
+        .iter()
+        .map(|run| {
+            let line = run.stdout.lines().find(|l| l.contains("issued ")).unwrap();
+            line.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(
+        issued, requests,
+        "the two runs issued {issued} between them"
+    );
+    assert_batch_whole(&issuer, &batch_id(&a), requests, &out);
+    assert_eq!(records(&issuer, None).len() as u64, requests);
+}
+
+#[test]
+fn different_batches_and_single_issues_at_once_all_succeed() {
+    let issuer = Issuer::new("concurrent-different");
+    let (n, m) = (250, 200);
+    let first_input = synthetic_input(&issuer, "first.jsonl", 0..n);
+    let second_input = synthetic_input(&issuer, "second.jsonl", 10_000..10_000 + m);
+    let (first_out, second_out) = (issuer.path("first-out"), issuer.path("second-out"));
+    // Two batches into two folders, and a third batch into the first folder, all at once.
+    let third_input = synthetic_input(&issuer, "third.jsonl", 20_000..20_050);
+    let first = start_batch(&issuer, &first_input, &first_out, &["--quiet"]);
+    let second = start_batch(&issuer, &second_input, &second_out, &["--quiet"]);
+    let third = start_batch(&issuer, &third_input, &first_out, &[]);
+    // Meanwhile, single certificates into the first batch's folder.
+    let mut singles = BTreeSet::new();
+    for name in ["clean-record", "several-records", "appeal-pending"] {
+        let run = goodstanding(&[
+            &"issue",
+            &example(name),
+            &"--key",
+            &issuer.key(),
+            &"--out",
+            &first_out,
+            &"--register",
+            &issuer.path("register.sqlite"),
+        ]);
+        ok(&run);
+        singles.insert(run.stdout.trim().to_string());
+    }
+    let (first, second, third) = (finish(first), finish(second), finish(third));
+    ok(&first);
+    ok(&second);
+    ok(&third);
+    assert_batch_whole(&issuer, &batch_id(&first), n, &first_out);
+    assert_batch_whole(&issuer, &batch_id(&second), m, &second_out);
+    assert_batch_whole(&issuer, &batch_id(&third), 50, &first_out);
+    let all = records(&issuer, None);
+    assert_eq!(all.len() as u64, n + m + 50 + 3);
+    let ids: BTreeSet<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), all.len(), "no id given twice");
+    assert!(singles.iter().all(|s| ids.contains(s.as_str())));
+    // The first folder holds exactly its two batches and the single certificates.
+    let in_first: BTreeSet<String> = all
+        .iter()
+        .filter(|r| Path::new(r["folder"].as_str().unwrap()).ends_with("first-out"))
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids_on_disk(&first_out),
+        in_first,
+        "files and register agree"
+    );
+    assert_eq!(in_first.len() as u64, n + 50 + 3);
+}
+
+#[test]
+fn revoke_and_publish_during_a_batch_both_succeed_and_the_revocation_is_published() {
+    let issuer = Issuer::new("concurrent-revoke");
+    let requests = 400;
+    let input = synthetic_input(&issuer, "revoke.jsonl", 0..requests);
+    let out = issuer.path("out");
+    let mut batch = start_batch(&issuer, &input, &out, &["--quiet"]);
+    wait_until_under_way(&mut batch, &out, 30);
+
+    let issued_so_far = records(&issuer, None);
+    let victim = issued_so_far
+        .iter()
+        .find(|r| r["state"] == "issued")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .unwrap();
+    let register = issuer.path("register.sqlite");
+    ok(&goodstanding(&[
+        &"revoke",
+        &victim,
+        &"--reason",
+        &"issued_in_error",
+        &"--register",
+        &register,
+    ]));
+    issuer.publish();
+    assert!(
+        batch.try_wait().unwrap().is_none(),
+        "revoke and publish ran while the batch was still issuing"
+    );
+    let batch = finish(batch);
+    ok(&batch);
+    assert_batch_whole(&issuer, &batch_id(&batch), requests, &out);
+
+    // The revocation made during the batch is in the published list.
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let run = issuer.verify(&out.join(format!("{victim}.jws")), &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("revoked"), "{}", run.stdout);
+}
