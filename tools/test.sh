@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine (Rust, Python 3, Node and apt-get as root): installs
+# what the tests need, then runs every test of the workspace. The README's test command, and the
+# first thing .ci/run does.
+#
+# Installs (each only if missing):
+# - Debian packages: openssl (the key-file tests read our PKCS#8 keys with `openssl pkey`),
+#   poppler-utils (pdftotext, pdftoppm, pdftocairo, pdfdetach: PDF text, pages and attachments),
+#   zbar-tools (zbarimg: a second QR reader), imagemagick (photo-like images of pages), chromium
+#   (the web page's tests drive it headless);
+# - the wasm32-unknown-unknown target and wasm-bindgen-cli at the version crates/web pins (the
+#   web page's test builds the WebAssembly verifier);
+# - npm packages pinned by their package-lock.json: jose (tests/jose: a stock JOSE library
+#   verifies our .jws) and playwright-core (tests/web: drives Chromium; it downloads no browser).
+# Then: cargo test --workspace, and a closing line with the total over every test binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "install what the tests need"
+need=()
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+# (A stand-in `convert` may sit earlier in PATH; it hands every call to /usr/bin/convert.)
+[ -x /usr/bin/convert ] || need+=(imagemagick)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "tools/test.sh: needs the Debian packages ${need[*]}: run as root, or first:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
+    exit 2
+  fi
+  echo "Debian packages: ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+  || rustup target add wasm32-unknown-unknown
+(cd tests/jose && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
+wasm_bindgen=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crates/web/Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen" ]; then
+  echo "wasm-bindgen-cli $wasm_bindgen (a few minutes, once)"
+  cargo install --quiet --force wasm-bindgen-cli --version "$wasm_bindgen"
+fi
+
+step "cargo test --workspace"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# cargo's last line is the (empty) doc-test run; close with the total over every test binary.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
