@@ -35,7 +35,12 @@ fn examples() -> Vec<(String, CertificateRequest)> {
 }
 
 fn main() {
-    let key = IssuingKey::generate(Some(KeyId::new("bench").unwrap())).unwrap();
+    // The demo key, so that the sizes printed are the same from run to run.
+    let pem = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../keys/demo/demo-2026.key.pem"),
+    )
+    .unwrap();
+    let key = IssuingKey::from_pkcs8_pem(&pem, Some(KeyId::new("bench").unwrap())).unwrap();
     let mut trust = TrustStore::new();
     trust.add(key.public_jwk()).unwrap();
     let now = Timestamp::parse("2026-11-23T12:00:00Z").unwrap();
