@@ -4,29 +4,13 @@
 
 mod common;
 
+use common::{schema_errors as errors, schema_validator as validator};
 use goodstanding_issuer::CertificateRequest;
 use serde_json::Value;
 
 fn committed(name: &str) -> String {
     let path = common::repo().join("schemas").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A validator that asserts `format` too (2020-12 treats it as an annotation unless asked):
-/// only the `date` format can tell that 2021-02-29 does not exist.
-fn validator(name: &str) -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(&committed(name)).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect()
 }
 
 #[test]

@@ -7,23 +7,6 @@ mod common;
 
 use serde_json::Value;
 
-fn validator(name: &str) -> jsonschema::Validator {
-    let path = common::repo().join("schemas").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect()
-}
-
 #[test]
 fn published_trust_and_revocation_lists_validate_against_their_schemas() {
     use goodstanding_operations::publication::{
@@ -94,7 +77,7 @@ fn published_trust_and_revocation_lists_validate_against_their_schemas() {
         )
         .unwrap();
         let instance: Value = serde_json::from_slice(&payload).unwrap();
-        let errors = errors(&validator(schema), &instance);
+        let errors = common::schema_errors(&common::schema_validator(schema), &instance);
         assert!(errors.is_empty(), "{file}: {errors:?}\n{instance}");
     }
 }

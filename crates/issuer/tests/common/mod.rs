@@ -74,3 +74,26 @@ pub fn key_and_trust_for(key: &IssuingKey) -> TrustStore {
     trust.add(key.public_jwk()).unwrap();
     trust
 }
+
+/// A validator for the committed schema `name` that asserts `format` too (2020-12 treats it as
+/// an annotation unless asked): only the `date` format can tell that 2021-02-29 does not exist.
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    let path = repo().join("schemas").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+/// Every error `validator` finds in `instance`, with where.
+pub fn schema_errors(
+    validator: &jsonschema::Validator,
+    instance: &serde_json::Value,
+) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
