@@ -459,14 +459,17 @@ fn a_stock_jose_library_verifies_the_jws() {
     assert!(!run.status.success());
 }
 
-/// Runs an external tool (poppler-utils, zbar-tools: installed by .ci/run) and returns its
+/// Runs an external tool (poppler-utils, zbar-tools: installed by tools/test.sh) and returns its
 /// standard output.
 fn tool(program: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<u8> {
     let output = Command::new(program)
         .args(args.iter().map(|a| a.as_ref()))
         .output()
         .unwrap_or_else(|e| {
-            panic!("{program}: {e} (install poppler-utils and zbar-tools, as .ci/run does)")
+            panic!(
+                "{program}: {e}: apt-get install poppler-utils zbar-tools imagemagick, or run \
+                 tools/test.sh, which installs what the tests need"
+            )
         });
     assert!(
         output.status.success(),

@@ -6,7 +6,7 @@
 //!
 //! Builds the WebAssembly verifier with web/build.sh into a target folder of its own, so it does
 //! not wait on the build lock of this test run. Needs chromium, Node.js with npm, the
-//! wasm32-unknown-unknown target and wasm-bindgen-cli: `.ci/run` installs them.
+//! wasm32-unknown-unknown target and wasm-bindgen-cli: `tools/test.sh` installs them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -20,9 +20,9 @@ use serde_json::Value;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn run(command: &mut Command, what: &str) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: {e} (run .ci/run once to install what it needs)"));
+    let output = command.output().unwrap_or_else(|e| {
+        panic!("{what}: {e} (run tools/test.sh once: it installs what the tests need)")
+    });
     assert!(
         output.status.success(),
         "{what} failed:\n{}\n{}",
@@ -82,7 +82,7 @@ fn id_of(jws: &Path) -> String {
 fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_offline() {
     assert!(
         Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: apt-get install chromium (as .ci/run does)"
+        "{CHROMIUM} is missing: apt-get install chromium, or run tools/test.sh"
     );
     let web = repo().join("tests/web");
     if !web.join("node_modules/playwright-core").exists() {

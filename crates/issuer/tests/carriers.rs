@@ -138,7 +138,7 @@ fn long_records_flow_onto_a_second_page_with_the_qr_code_on_page_one() {
             .arg(&path)
             .arg("-")
             .output()
-            .expect("pdftotext (poppler-utils) must be installed");
+            .expect("pdftotext is missing: apt-get install poppler-utils, or run tools/test.sh");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     assert!(

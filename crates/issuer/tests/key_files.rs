@@ -47,7 +47,7 @@ fn openssl_reads_the_private_key_and_derives_the_same_public_key() {
         .arg(&private)
         .args(["-pubout", "-outform", "DER"])
         .output()
-        .expect("openssl must be installed (.ci/run installs it)");
+        .expect("openssl is missing: apt-get install openssl, or run tools/test.sh");
     assert!(
         output.status.success(),
         "{}",
