@@ -57,6 +57,15 @@ impl std::fmt::Display for LockError {
 
 impl std::error::Error for LockError {}
 
+impl From<LockError> for std::io::Error {
+    fn from(error: LockError) -> Self {
+        match error {
+            LockError::Io(e) => e,
+            busy @ LockError::Busy(_) => std::io::Error::other(busy.to_string()),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Shared,

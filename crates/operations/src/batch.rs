@@ -350,10 +350,7 @@ fn batch_lock_path(register: &Path, batch_id: &str) -> PathBuf {
 fn lock_error(path: &Path, error: LockError) -> BatchError {
     BatchError::Lock {
         path: path.to_path_buf(),
-        error: match error {
-            LockError::Io(e) => e,
-            busy @ LockError::Busy(_) => std::io::Error::other(busy.to_string()),
-        },
+        error: error.into(),
     }
 }
 

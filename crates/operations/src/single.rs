@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use goodstanding_verifier::{CertificateId, Timestamp};
 
-use goodstanding_files::lock::{self, LockError};
+use goodstanding_files::lock;
 
 use crate::batch::{folder_lock_path, new_certificate, place, write_partials};
 use crate::register::{Register, RegisterError, RevokeError};
@@ -95,15 +95,7 @@ fn write_and_record_pending(
     let dir = dir.as_path();
     // Shared with other runs writing here; waits while a batch recovers the folder.
     let lock_path = folder_lock_path(dir);
-    let _folder_lock = lock::shared(&lock_path).map_err(|e| {
-        output(
-            lock_path.clone(),
-            match e {
-                LockError::Io(e) => e,
-                busy @ LockError::Busy(_) => std::io::Error::other(busy.to_string()),
-            },
-        )
-    })?;
+    let _folder_lock = lock::shared(&lock_path).map_err(|e| output(lock_path.clone(), e.into()))?;
     let (sha256, files) = write_partials(&contents, dir, true).map_err(|(p, e)| output(p, e))?;
     let record = new_certificate(&issued.certificate, dir, None, sha256);
     if let Err(e) = register.record_pending(std::slice::from_ref(&record)) {
