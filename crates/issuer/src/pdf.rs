@@ -89,6 +89,8 @@ struct Font {
     remapper: subsetter::GlyphRemapper,
     /// Subset glyph id to the character it shows (for the ToUnicode map).
     characters: BTreeMap<u16, char>,
+    /// Glyph and advance of the characters below U+0250, if known for this font.
+    latin: &'static [Option<(u16, u16)>],
 }
 
 impl Font {
@@ -101,6 +103,11 @@ impl Font {
             name,
             remapper: subsetter::GlyphRemapper::new(),
             characters: BTreeMap::new(),
+            latin: if name == REGULAR_NAME {
+                LATIN_GLYPHS.as_slice()
+            } else {
+                &[]
+            },
         })
     }
 
@@ -112,13 +119,12 @@ impl Font {
     /// characters (most of every certificate's text, looked up several times each while laying
     /// it out), else from the font's character map.
     fn glyph(&self, c: char) -> Option<(u16, u16)> {
-        let lookup = |face: &ttf_parser::Face<'_>, c: char| {
-            face.glyph_index(c)
-                .map(|g| (g.0, face.glyph_hor_advance(g).unwrap_or(0)))
-        };
-        match LATIN_GLYPHS.get(c as usize) {
-            Some(known) if self.name == REGULAR_NAME => *known,
-            _ => lookup(&self.face, c),
+        match self.latin.get(c as usize) {
+            Some(known) => *known,
+            None => self
+                .face
+                .glyph_index(c)
+                .map(|g| (g.0, self.face.glyph_hor_advance(g).unwrap_or(0))),
         }
     }
 

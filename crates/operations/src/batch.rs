@@ -214,7 +214,12 @@ impl fmt::Display for BatchError {
                 }
             ),
             Self::Lock { path, error } => {
-                write!(f, "{}: cannot use the lock file: {error}", path.display())
+                write!(
+                    f,
+                    "{}: cannot use the lock file: {error}; check that the folder exists and \
+                     this user may write in it",
+                    path.display()
+                )
             }
             Self::Randomness => f.write_str("the system random number generator failed"),
             Self::Manifest(e) => e.fmt(f),

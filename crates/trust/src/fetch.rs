@@ -127,17 +127,22 @@ pub struct FetchedLists {
 
 /// Fetches both lists from `source`, each capped at its largest genuine size.
 pub fn fetch_lists(source: &Source) -> Result<FetchedLists, FetchError> {
-    let fetch_one = |name: &str, limit: usize| match source {
-        Source::Url(base) => {
-            let client = reqwest::blocking::Client::builder()
+    // One client (and so one connection) for both lists.
+    let client = match source {
+        Source::Url(_) => Some(
+            reqwest::blocking::Client::builder()
                 .timeout(FETCH_TIMEOUT)
                 .connect_timeout(CONNECT_TIMEOUT)
                 .user_agent(concat!("goodstanding/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| FetchError::Client(e.to_string()))?;
-            fetch_url(&client, base, name, limit)
-        }
-        Source::Folder(dir) => {
+                .map_err(|e| FetchError::Client(e.to_string()))?,
+        ),
+        Source::Folder(_) => None,
+    };
+    let fetch_one = |name: &str, limit: usize| match (source, &client) {
+        (Source::Url(base), Some(client)) => fetch_url(client, base, name, limit),
+        (Source::Url(base), None) => Err(FetchError::Client(format!("no client for {base}"))),
+        (Source::Folder(dir), _) => {
             let path = dir.join(name);
             goodstanding_files::read_capped(&path, limit as u64).map_err(|error| {
                 if error.kind() == std::io::ErrorKind::InvalidData {
@@ -218,9 +223,11 @@ pub fn update_from(
     now: Timestamp,
 ) -> Result<Updated, FetchError> {
     let lists = fetch_lists(source)?;
-    std::fs::create_dir_all(dir).map_err(|error| FetchError::Read {
-        path: dir.to_path_buf(),
-        error,
+    std::fs::create_dir_all(dir).map_err(|source| {
+        FetchError::Folder(TrustCacheError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
     })?;
     folder::update(
         dir,
