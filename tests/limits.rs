@@ -75,8 +75,9 @@ fn resigned(
     change(&mut payload);
     let payload = serde_json::to_vec(&payload).unwrap();
     let header = issued.signed.header().to_vec();
-    let signature =
-        key.sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes());
+    let signature = key
+        .sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes())
+        .unwrap();
     let signed = SignedCertificate::from_parts(header, payload, signature).unwrap();
     let mut trust = TrustStore::new();
     trust.add(key.public_jwk()).unwrap();

@@ -7,7 +7,9 @@
 # - Debian packages: openssl (the key-file tests read our PKCS#8 keys with `openssl pkey`),
 #   poppler-utils (pdftotext, pdftoppm, pdftocairo, pdfdetach: PDF text, pages and attachments),
 #   zbar-tools (zbarimg: a second QR reader), imagemagick (photo-like images of pages), chromium
-#   (the web page's tests drive it headless);
+#   (the web page's tests drive it headless), softhsm2 (a PKCS#11 token in software: the HSM
+#   tests make a token of their own in a temporary folder), opensc (pkcs11-tool: reads that
+#   token independently of goodstanding);
 # - the wasm32-unknown-unknown target and wasm-bindgen-cli at the version crates/web pins (the
 #   web page's test builds the WebAssembly verifier);
 # - npm packages pinned by their package-lock.json: jose (tests/jose: a stock JOSE library
@@ -27,6 +29,8 @@ command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 # (A stand-in `convert` may sit earlier in PATH; it hands every call to /usr/bin/convert.)
 [ -x /usr/bin/convert ] || need+=(imagemagick)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "tools/test.sh: needs the Debian packages ${need[*]}: run as root, or first:" >&2

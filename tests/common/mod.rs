@@ -2,6 +2,8 @@
 //! and trust store, the repository's files.
 #![allow(dead_code)]
 
+pub mod batches;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -17,9 +19,21 @@ pub fn goodstanding(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
 }
 
 pub fn goodstanding_with_stdin(args: &[&dyn AsRef<std::ffi::OsStr>], stdin: Option<&[u8]>) -> Run {
+    goodstanding_in(args, stdin, &[])
+}
+
+/// Runs the binary with extra environment variables.
+pub fn goodstanding_in(
+    args: &[&dyn AsRef<std::ffi::OsStr>],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
     command
         .args(args.iter().map(|a| a.as_ref()))
+        .env_remove("GOODSTANDING_PKCS11_MODULE")
+        .env_remove("GOODSTANDING_PKCS11_PIN")
+        .envs(env.iter().copied())
         .env_remove("GOODSTANDING_TRUST")
         // The default register (for commands not given --register) goes to the build's
         // temporary folder, never to the user's own data directory.

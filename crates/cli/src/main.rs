@@ -44,10 +44,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Generate an issuing key pair: DIR/<kid>.key.pem (PKCS#8, mode 0600) and
-    /// DIR/<kid>.pub.jwk (the public key to give to verifiers).
+    /// DIR/<kid>.pub.jwk (the public key to give to verifiers). With --pkcs11 the pair is made
+    /// inside a PKCS#11 token (HSM) and only DIR/<kid>.pub.jwk is written.
     Keygen {
         #[command(flatten)]
         key: KeygenArgs,
+    },
+    /// Look at a signing key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
     },
     /// The root key, which signs only the trust list and is kept offline.
     Root {
@@ -248,6 +254,20 @@ enum RegisterCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Print the public JWK, key id and RFC 7638 thumbprint of a key in a PKCS#11 token
+    /// (pkcs11: URI; no PIN needed) or of a private key file.
+    Show {
+        /// A pkcs11: URI (RFC 7512), e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1', or a
+        /// .key.pem file.
+        #[arg(value_name = "pkcs11:URI|KEY.pem")]
+        key: std::ffi::OsString,
+        #[command(flatten)]
+        token: shared::TokenArgs,
+    },
+}
+
 /// Where a new key pair goes and what it is called.
 #[derive(clap::Args)]
 struct KeygenArgs {
@@ -258,15 +278,37 @@ struct KeygenArgs {
     /// thumbprint.
     #[arg(long, value_name = "KID")]
     kid: Option<String>,
-    /// Replace an existing key pair of the same kid.
+    /// Replace an existing key pair of the same kid (with --pkcs11: the .pub.jwk file only; a
+    /// key in a token is never replaced).
     #[arg(long)]
     force: bool,
+    /// Generate the pair inside this PKCS#11 token (RFC 7512 URI naming the token and the new
+    /// key's label, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'): Ed25519
+    /// (CKM_EC_EDWARDS_KEY_PAIR_GEN), private key sensitive and never extractable. The kid is
+    /// --kid, else the label.
+    #[arg(long, value_name = "pkcs11:URI")]
+    pkcs11: Option<String>,
+    #[command(flatten)]
+    token: shared::TokenArgs,
+}
+
+impl KeygenArgs {
+    fn request(&self) -> keys::KeygenRequest<'_> {
+        keys::KeygenRequest {
+            out: &self.out,
+            kid: self.kid.clone(),
+            force: self.force,
+            pkcs11: self.pkcs11.as_deref(),
+            token: &self.token,
+        }
+    }
 }
 
 #[derive(Subcommand)]
 enum RootCommand {
     /// Generate the root key pair: DIR/<kid>.key.pem (mode 0600; keep it offline) and
-    /// DIR/<kid>.pub.jwk (verifiers pin it).
+    /// DIR/<kid>.pub.jwk (verifiers pin it). With --pkcs11 the pair is made inside a PKCS#11
+    /// token and only DIR/<kid>.pub.jwk is written.
     Keygen {
         #[command(flatten)]
         key: KeygenArgs,
@@ -379,10 +421,13 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Keygen { key } => keys::keygen(&key.out, key.kid, key.force),
+        Command::Keygen { key } => keys::keygen(&key.request(), &keys::ISSUING),
         Command::Root {
             command: RootCommand::Keygen { key },
-        } => keys::root_keygen(&key.out, key.kid, key.force),
+        } => keys::keygen(&key.request(), &keys::ROOT),
+        Command::Key {
+            command: KeyCommand::Show { key, token },
+        } => keys::show(&key, &token),
         Command::Trust { command } => match command {
             TrustCommand::Add {
                 key,

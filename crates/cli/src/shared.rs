@@ -3,12 +3,17 @@
 //! library errors become the command's errors. This module imports no command module, so any of
 //! them may import it.
 
+use std::ffi::{OsStr, OsString};
+use std::io::{IsTerminal as _, Read as _};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_issuer::request::MAX_REQUEST_LEN;
-use goodstanding_issuer::{CertificateRequest, IssueError, IssuingKey, KeyError, load_issuing_key};
+use goodstanding_issuer::{
+    CertificateRequest, IssueError, IssuingKey, KeyError, KeyLocation, Pin, TokenUri,
+    load_issuing_key,
+};
 use goodstanding_operations::register::{Register, default_path};
 use goodstanding_trust::folder::{self as trust_folder, CacheInfo, TrustCacheError};
 use goodstanding_verifier::{KeyId, Timestamp, TrustStore};
@@ -104,12 +109,127 @@ pub struct RegisterArg {
     pub path: Option<PathBuf>,
 }
 
+/// Environment variable naming the PKCS#11 module when `--pkcs11-module` is not given.
+pub const PKCS11_MODULE_ENV: &str = "GOODSTANDING_PKCS11_MODULE";
+/// Environment variable holding a token's user PIN.
+pub const PKCS11_PIN_ENV: &str = "GOODSTANDING_PKCS11_PIN";
+/// Longest PIN file read.
+const MAX_PIN_FILE_LEN: u64 = 1024;
+
+/// How to reach a key in a PKCS#11 token: the module, and where the PIN comes from (never the
+/// command line).
+#[derive(clap::Args, Clone, Default)]
+pub struct TokenArgs {
+    /// The PKCS#11 module of the token, for a pkcs11: key [default: the URI's module-path, else
+    /// $GOODSTANDING_PKCS11_MODULE]. SoftHSM2: /usr/lib/softhsm/libsofthsm2.so.
+    #[arg(long = "pkcs11-module", value_name = "MODULE.so")]
+    pub module: Option<PathBuf>,
+    /// A file holding the token's user PIN (mode 0600, refused otherwise) [default:
+    /// $GOODSTANDING_PKCS11_PIN, else asked on the terminal].
+    #[arg(long = "pin-file", value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+}
+
+impl TokenArgs {
+    /// The module for a key named by `uri`: `--pkcs11-module`, the URI's `module-path`, then
+    /// the environment.
+    pub fn module(&self, uri: &TokenUri) -> Result<PathBuf, CliError> {
+        self.module
+            .clone()
+            .or_else(|| uri.module_path.clone())
+            .or_else(|| std::env::var_os(PKCS11_MODULE_ENV).map(PathBuf::from))
+            .ok_or_else(|| {
+                CliError::Input(format!(
+                    "{uri}: which PKCS#11 module drives this token? Give --pkcs11-module PATH or \
+                     set {PKCS11_MODULE_ENV} (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)"
+                ))
+            })
+    }
+
+    /// The user PIN: `--pin-file` (or the URI's `pin-source`), else the environment, else asked
+    /// on the terminal; `None` when none of these is there (the token then says it needs one).
+    pub fn pin(&self, uri: &TokenUri) -> Result<Option<Pin>, CliError> {
+        if let Some(path) = self.pin_file.as_ref().or(uri.pin_source.as_ref()) {
+            return read_pin_file(path).map(Some);
+        }
+        if let Some(pin) = std::env::var_os(PKCS11_PIN_ENV) {
+            let pin = pin
+                .into_string()
+                .map_err(|_| CliError::Input(format!("{PKCS11_PIN_ENV} is not UTF-8 text")))?;
+            return Ok(Some(Pin::from(pin)));
+        }
+        if std::io::stdin().is_terminal() {
+            let token = uri.token.as_deref().unwrap_or("the token");
+            let pin = rpassword::prompt_password(format!("User PIN of {token}: "))
+                .map_err(|e| CliError::Input(format!("the PIN could not be read: {e}")))?;
+            return Ok(Some(Pin::from(pin)));
+        }
+        Ok(None)
+    }
+}
+
+/// Reads a PIN file: refused if group or others may read it; one line, its line end dropped.
+fn read_pin_file(path: &Path) -> Result<Pin, CliError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let file = std::fs::File::open(path).map_err(|e| CliError::file(path, e))?;
+    let mode = file
+        .metadata()
+        .map_err(|e| CliError::file(path, e))?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(CliError::file(
+            path,
+            format!(
+                "the PIN file is readable by others (mode {mode:04o}); run `chmod 600 {}` and \
+                 consider the PIN exposed if others had access",
+                path.display()
+            ),
+        ));
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    file.take(MAX_PIN_FILE_LEN)
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::file(path, format!("not a PIN file: {e}")))?;
+    let pin = text.trim_end_matches(['\r', '\n']);
+    if pin.is_empty() || pin.contains('\n') {
+        return Err(CliError::file(
+            path,
+            "a PIN file holds the PIN alone, on one line",
+        ));
+    }
+    Ok(Pin::from(pin.to_string()))
+}
+
+/// Opens the signing key `--key` (or `--root-key`) names: a PKCS#8 file, or a `pkcs11:` URI.
+pub fn open_key(
+    flag: &str,
+    key: &OsStr,
+    kid: Option<KeyId>,
+    token: &TokenArgs,
+) -> Result<IssuingKey, CliError> {
+    // The text is not repeated: a URI may hold a PIN, which is never printed.
+    let location = KeyLocation::parse(key).map_err(|e| CliError::Input(format!("{flag}: {e}")))?;
+    match location {
+        KeyLocation::File(path) => load_issuing_key(&path, kid).map_err(key_error),
+        KeyLocation::Token(uri) => {
+            let module = token.module(&uri)?;
+            let pin = token.pin(&uri)?;
+            IssuingKey::open_token(&module, &uri, pin.as_ref(), kid).map_err(key_error)
+        }
+    }
+}
+
 /// What signing a certificate needs: the key, where its files go, and the register.
 #[derive(clap::Args)]
 pub struct SigningArgs {
-    /// The issuing private key (PKCS#8 PEM, mode 0600).
-    #[arg(long, value_name = "KEY.pem")]
-    pub key: PathBuf,
+    /// The issuing private key: a PKCS#8 PEM file (mode 0600), or a key in a PKCS#11 token as
+    /// an RFC 7512 URI, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'.
+    #[arg(long, value_name = "KEY.pem|pkcs11:URI")]
+    pub key: OsString,
+    #[command(flatten)]
+    pub token: TokenArgs,
     /// Folder for the certificate files (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -123,7 +243,12 @@ pub struct SigningArgs {
 impl SigningArgs {
     /// The key and the open register.
     pub fn open(&self) -> Result<(IssuingKey, Register), CliError> {
-        let key = load_issuing_key(&self.key, parse_kid(self.kid.clone())?).map_err(key_error)?;
+        let key = open_key(
+            "--key",
+            &self.key,
+            parse_kid(self.kid.clone())?,
+            &self.token,
+        )?;
         let register = open_register(self.register.path.as_deref())?;
         Ok((key, register))
     }

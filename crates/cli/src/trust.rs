@@ -1,9 +1,9 @@
 //! The trust commands: the trust list (issuing body, on the root key's machine), `publish`
 //! (issuing body), and the verifier's trust folder (`trust update`, `trust show`).
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use goodstanding_issuer::load_issuing_key;
 use goodstanding_operations::publication::{self, PublishOptions, TRUST_LIST_FILE, TrustChange};
 use goodstanding_trust::fetch::{Source, update_from};
 use goodstanding_trust::folder as trust_folder;
@@ -12,16 +12,19 @@ use goodstanding_verifier::{PublicJwk, TrustStore};
 use crate::error::CliError;
 use crate::io::outln;
 use crate::shared::{
-    RegisterArg, cache_error, describe_cache, in_data_dir, key_error, now, open_register,
+    RegisterArg, TokenArgs, cache_error, describe_cache, in_data_dir, now, open_key, open_register,
     parse_time, trust_dir,
 };
 
 /// Where the trust list file is, and the root key that signs it.
 #[derive(clap::Args)]
 pub struct TrustListArgs {
-    /// The root private key (PKCS#8 PEM, mode 0600), on the offline machine.
-    #[arg(long = "root-key", value_name = "ROOT.key.pem")]
-    root_key: PathBuf,
+    /// The root private key, on the offline machine: a PKCS#8 PEM file (mode 0600), or a key in
+    /// a PKCS#11 token as a pkcs11: URI (RFC 7512).
+    #[arg(long = "root-key", value_name = "ROOT.key.pem|pkcs11:URI")]
+    root_key: OsString,
+    #[command(flatten)]
+    token: TokenArgs,
     /// The trust list to change (made if missing)
     /// [default: trust-list.jws in the data directory].
     #[arg(long = "list", value_name = "FILE")]
@@ -73,7 +76,7 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
             at: parse_time("--at", &at)?,
         },
     };
-    let root = load_issuing_key(&args.root_key, None).map_err(key_error)?;
+    let root = open_key("--root-key", &args.root_key, None, &args.token)?;
     let list = in_data_dir(args.list.as_deref(), TRUST_LIST_FILE, "--list FILE")?;
     let content = publication::change_trust_list(&list, &root, &change, now)
         .map_err(|e| CliError::Input(e.to_string()))?;
@@ -107,9 +110,12 @@ pub struct PublishArgs {
     /// written there (created if missing).
     #[arg(long, value_name = "SITE")]
     out: PathBuf,
-    /// The issuing private key that signs the revocation list (PKCS#8 PEM, mode 0600).
-    #[arg(long, value_name = "KEY.pem")]
-    key: PathBuf,
+    /// The issuing private key that signs the revocation list: a PKCS#8 PEM file (mode 0600),
+    /// or a key in a PKCS#11 token as a pkcs11: URI (RFC 7512).
+    #[arg(long, value_name = "KEY.pem|pkcs11:URI")]
+    key: OsString,
+    #[command(flatten)]
+    token: TokenArgs,
     /// The root public key the trust list must verify with.
     #[arg(long, value_name = "ROOT.pub.jwk")]
     root: PathBuf,
@@ -134,7 +140,7 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
     let next_update = now
         .plus_days(i64::from(args.next_update_days))
         .ok_or_else(|| CliError::Input("--next-update-days: too far ahead".into()))?;
-    let key = load_issuing_key(&args.key, None).map_err(key_error)?;
+    let key = open_key("--key", &args.key, None, &args.token)?;
     let mut roots = TrustStore::new();
     roots
         .add(trust_folder::read_jwk(&args.root).map_err(cache_error)?)

@@ -75,7 +75,7 @@ fn main() {
         let signing_input = issued.signed.signing_input();
         let mut group = c.benchmark_group(name.as_str());
         group.bench_function("ed25519 sign", |b| {
-            b.iter(|| key.sign(black_box(signing_input.as_bytes())))
+            b.iter(|| key.sign(black_box(signing_input.as_bytes())).unwrap())
         });
         group.bench_function("issue (validate, assemble, sign, QR size check)", |b| {
             b.iter(|| issue_with_id(black_box(request), &key, now, id()).unwrap())

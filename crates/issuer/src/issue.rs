@@ -6,7 +6,7 @@ use goodstanding_verifier::model::{Certificate, Issuer, SCHEMA_VERSION};
 use goodstanding_verifier::verify::ProtectedHeader;
 use goodstanding_verifier::{CertificateId, SignedCertificate, Timestamp};
 
-use crate::keys::IssuingKey;
+use crate::keys::{IssuingKey, SignError};
 use crate::pdf::RenderError;
 use crate::request::CertificateRequest;
 use crate::validate::{Violations, validate};
@@ -29,6 +29,8 @@ pub enum IssueError {
         /// The longest free-text fields: path and length in characters.
         longest: Vec<(String, usize)>,
     },
+    /// The key could not sign (a token failed).
+    Signing(SignError),
 }
 
 /// The largest QR version a certificate may need at error correction M: beyond it, modules get
@@ -63,6 +65,7 @@ impl fmt::Display for IssueError {
                         .join(", ")
                 )
             }
+            Self::Signing(e) => e.fmt(f),
         }
     }
 }
@@ -220,8 +223,9 @@ pub fn sign_certificate(
     let header = ProtectedHeader::for_certificate(key.kid()).to_bytes();
     let payload =
         serde_json::to_vec(&certificate).map_err(|e| IssueError::TooLarge(e.to_string()))?;
-    let signature =
-        key.sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes());
+    let signature = key
+        .sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes())
+        .map_err(IssueError::Signing)?;
     let signed = SignedCertificate::from_parts(header, payload, signature)
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
     let qr_text = signed.to_qr_text();

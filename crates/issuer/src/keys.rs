@@ -1,6 +1,16 @@
-//! Issuing keys and their files: the private key as PKCS#8 PEM (mode 0600, never overwritten
-//! unless asked, refused when others can read it, as ssh does), the public key as a JWK.
+//! Signing keys: [`IssuingKey`] is the one signer everything that signs uses (certificates,
+//! batch manifests, revocation lists, the root's trust lists), whether its private key is a file
+//! or a key in a PKCS#11 token; nothing above it knows which.
+//!
+//! ```text
+//! --key keys/k.key.pem            -> KeyLocation::File  -> load_issuing_key  -+
+//! --key 'pkcs11:token=t;object=k' -> KeyLocation::Token -> IssuingKey::open_token -+-> IssuingKey::sign
+//! ```
+//!
+//! Key files: the private key as PKCS#8 PEM (mode 0600, never overwritten unless asked, refused
+//! when others can read it, as ssh does), the public key as a JWK beside it.
 
+use std::ffi::OsStr;
 use std::fmt;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -10,12 +20,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::{
     DecodePrivateKey, EncodePrivateKey, KeypairBytes, spki::der::pem::LineEnding,
 };
-use ed25519_dalek::{Signer as _, SigningKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use goodstanding_verifier::{KeyId, PublicJwk};
 use sha2::{Digest as _, Sha256};
 use zeroize::{Zeroize as _, Zeroizing};
 
 use goodstanding_files::{self as files, WriteMode};
+
+use crate::token::{Pin, TokenError, TokenKey};
+use crate::token_uri::{TokenUri, UriError, is_pkcs11_uri};
 
 /// The PEM label of a PKCS#8 private key (RFC 7468).
 const PRIVATE_KEY_LABEL: &str = "PRIVATE KEY";
@@ -23,21 +36,91 @@ const PRIVATE_KEY_LABEL: &str = "PRIVATE KEY";
 /// Largest private key file read, in bytes.
 const MAX_KEY_FILE_LEN: u64 = 16 * 1024;
 
-/// A private issuing key and its id. Its `Debug` output never shows the secret; the secret is
+/// A private signing key (an issuing key or a root key) and its id: in memory from a key file,
+/// or in a PKCS#11 token. Its `Debug` output never shows the secret; a secret held in memory is
 /// zeroized when dropped.
 pub struct IssuingKey {
     kid: KeyId,
-    signing: SigningKey,
+    public: VerifyingKey,
+    secret: Secret,
+}
+
+/// Where the private half of an [`IssuingKey`] is.
+enum Secret {
+    /// In this process's memory (read from a key file, or generated).
+    Memory(Box<SigningKey>),
+    /// In a token; it never leaves it.
+    Token(Box<TokenKey>),
 }
 
 impl fmt::Debug for IssuingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = match &self.secret {
+            Secret::Memory(_) => "[redacted]".to_string(),
+            Secret::Token(key) => format!("in token {:?}", key.token()),
+        };
         f.debug_struct("IssuingKey")
             .field("kid", &self.kid)
-            .field("secret", &"[redacted]")
+            .field("secret", &secret)
             .finish()
     }
 }
+
+/// Where a private key is: a PKCS#8 PEM file, or a key in a PKCS#11 token named by an RFC 7512
+/// URI. Wherever a key file is accepted, a `pkcs11:` URI is too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A PKCS#8 PEM file (mode 0600).
+    File(PathBuf),
+    /// A key in a PKCS#11 token.
+    Token(Box<TokenUri>),
+}
+
+impl KeyLocation {
+    /// A `pkcs11:` URI, else a file path.
+    pub fn parse(text: &OsStr) -> Result<Self, UriError> {
+        match text.to_str() {
+            Some(uri) if is_pkcs11_uri(uri) => {
+                TokenUri::parse(uri).map(|uri| Self::Token(Box::new(uri)))
+            }
+            _ => Ok(Self::File(PathBuf::from(text))),
+        }
+    }
+}
+
+impl fmt::Display for KeyLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::Token(uri) => write!(f, "{uri}"),
+        }
+    }
+}
+
+/// Why a signature could not be made.
+#[derive(Debug)]
+pub enum SignError {
+    /// The token failed (removed, logged out, locked, a session closed).
+    Token(TokenError),
+    /// The file to sign could not be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for SignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Token(e) => write!(f, "signing failed: {e}"),
+            Self::Read { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
 
 /// Why a key could not be made, read or written.
 #[derive(Debug)]
@@ -74,6 +157,10 @@ pub enum KeyError {
         /// What is wrong.
         reason: String,
     },
+    /// A key in a token could not be opened or made.
+    Token(TokenError),
+    /// A key in a token cannot be written to a file.
+    InToken,
 }
 
 impl fmt::Display for KeyError {
@@ -99,6 +186,8 @@ impl fmt::Display for KeyError {
                 path.display()
             ),
             Self::PublicKeyMismatch { path, reason } => write!(f, "{}: {reason}", path.display()),
+            Self::Token(e) => e.fmt(f),
+            Self::InToken => f.write_str("a key in a token never leaves it: it has no key file"),
         }
     }
 }
@@ -137,7 +226,7 @@ impl IssuingKey {
     pub fn generate_root(kid: Option<KeyId>) -> Result<Self, KeyError> {
         let mut key = Self::generate(kid.clone())?;
         if kid.is_none() {
-            key.kid = default_root_kid(&key.signing.verifying_key());
+            key.kid = default_root_kid(&key.public);
         }
         Ok(key)
     }
@@ -146,29 +235,77 @@ impl IssuingKey {
     pub fn generate(kid: Option<KeyId>) -> Result<Self, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);
         getrandom::fill(seed.as_mut()).map_err(|_| KeyError::Randomness)?;
-        let signing = SigningKey::from_bytes(&seed);
-        let kid = kid.unwrap_or_else(|| default_kid(&signing.verifying_key()));
-        Ok(Self { kid, signing })
+        Ok(Self::in_memory(SigningKey::from_bytes(&seed), kid))
+    }
+
+    fn in_memory(signing: SigningKey, kid: Option<KeyId>) -> Self {
+        let public = signing.verifying_key();
+        Self {
+            kid: kid.unwrap_or_else(|| default_kid(&public)),
+            public,
+            secret: Secret::Memory(Box::new(signing)),
+        }
+    }
+
+    /// The key a PKCS#11 URI names, opened in its token with `module` and logged in with `pin`.
+    /// Its id is `kid` if given, else the key's `CKA_ID` if that is a valid key id (keygen
+    /// `--pkcs11` stores it there), else its label if that is, else [`default_kid`].
+    pub fn open_token(
+        module: &Path,
+        uri: &TokenUri,
+        pin: Option<&Pin>,
+        kid: Option<KeyId>,
+    ) -> Result<Self, KeyError> {
+        let token = TokenKey::open(module, uri, pin).map_err(KeyError::Token)?;
+        Ok(Self::from_token(token, kid))
+    }
+
+    /// A new Ed25519 key pair generated in a token (sensitive, never extractable), labelled
+    /// with the URI's `object`; its id `kid` is stored as the key's `CKA_ID`.
+    pub fn generate_in_token(
+        module: &Path,
+        uri: &TokenUri,
+        pin: Option<&Pin>,
+        kid: KeyId,
+    ) -> Result<Self, KeyError> {
+        let token = TokenKey::generate(module, uri, pin, kid.as_str().as_bytes())
+            .map_err(KeyError::Token)?;
+        Ok(Self::from_token(token, Some(kid)))
+    }
+
+    fn from_token(token: TokenKey, kid: Option<KeyId>) -> Self {
+        let public = token.public_key();
+        let kid = kid.unwrap_or_else(|| token_kid(token.id(), token.label(), &public));
+        Self {
+            kid,
+            public,
+            secret: Secret::Token(Box::new(token)),
+        }
     }
 
     /// A key from PKCS#8 PEM text (label `PRIVATE KEY`).
     pub fn from_pkcs8_pem(pem: &str, kid: Option<KeyId>) -> Result<Self, String> {
         let signing = SigningKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
-        let kid = kid.unwrap_or_else(|| default_kid(&signing.verifying_key()));
-        Ok(Self { kid, signing })
+        Ok(Self::in_memory(signing, kid))
     }
 
     /// The private key as PKCS#8 v1 PEM (RFC 8410 `PrivateKeyInfo`, as `openssl genpkey`
     /// writes it; OpenSSL 3.0 cannot read the v2 form with the public key inside), in memory that
     /// is zeroized when dropped.
-    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, String> {
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, KeyError> {
+        let Secret::Memory(signing) = &self.secret else {
+            return Err(KeyError::InToken);
+        };
         let mut bytes = KeypairBytes {
-            secret_key: self.signing.to_bytes(),
+            secret_key: signing.to_bytes(),
             public_key: None,
         };
         let pem = bytes
             .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| e.to_string());
+            .map_err(|e| KeyError::NotAKey {
+                path: PathBuf::new(),
+                reason: e.to_string(),
+            });
         bytes.secret_key.zeroize();
         pem
     }
@@ -182,31 +319,93 @@ impl IssuingKey {
     pub fn public_jwk(&self) -> PublicJwk {
         PublicJwk {
             kid: self.kid.clone(),
-            key: self.signing.verifying_key(),
+            key: self.public,
         }
     }
 
-    /// Signs `message` (Ed25519, deterministic).
-    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        self.signing.sign(message).to_bytes()
+    /// Signs `message` (Ed25519, deterministic): in memory, or with one `C_Sign` on the token.
+    pub fn sign(&self, message: &[u8]) -> Result<[u8; 64], SignError> {
+        match &self.secret {
+            Secret::Memory(signing) => Ok(signing.sign(message).to_bytes()),
+            Secret::Token(token) => token.sign(message).map_err(SignError::Token),
+        }
     }
 
-    /// Signs a message too large to hold in memory: `feed` hashes the whole message into the
-    /// digest it is given, and is called twice (Ed25519 hashes the message twice), so it must
-    /// feed the same bytes both times. The signature is the ordinary Ed25519 one that
-    /// [`Self::sign`] would give for the same bytes.
-    pub fn sign_streamed<F>(&self, feed: F) -> Result<[u8; 64], ed25519_dalek::SignatureError>
-    where
-        F: Fn(&mut sha2::Sha512) -> Result<(), ed25519_dalek::SignatureError>,
-    {
-        let expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(self.signing.as_bytes());
-        ed25519_dalek::hazmat::raw_sign_byupdate::<sha2::Sha512, F>(
-            &expanded,
-            feed,
-            &self.signing.verifying_key(),
-        )
-        .map(|s| s.to_bytes())
+    /// Signs the contents of a file too large to want in memory. A key in memory reads it twice
+    /// (Ed25519 hashes the message twice) and holds only a buffer; a token signs in one
+    /// `C_Sign`, so the file is read into memory once, up to `limit` bytes. The signature is the
+    /// ordinary Ed25519 one that [`Self::sign`] gives for the same bytes.
+    pub fn sign_file(&self, path: &Path, limit: u64) -> Result<[u8; 64], SignError> {
+        let read = |source| SignError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        match &self.secret {
+            Secret::Memory(signing) => {
+                let failure = std::cell::RefCell::new(None);
+                let feed = |digest: &mut sha2::Sha512| {
+                    let fed = (|| {
+                        let mut file = std::fs::File::open(path)?;
+                        let mut buffer = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = file.read(&mut buffer)?;
+                            if n == 0 {
+                                return Ok(());
+                            }
+                            digest.update(&buffer[..n]);
+                        }
+                    })();
+                    fed.map_err(|e: std::io::Error| {
+                        failure.borrow_mut().get_or_insert(e);
+                        ed25519_dalek::SignatureError::new()
+                    })
+                };
+                let expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(signing.as_bytes());
+                ed25519_dalek::hazmat::raw_sign_byupdate::<sha2::Sha512, _>(
+                    &expanded,
+                    feed,
+                    &self.public,
+                )
+                .map(|s| s.to_bytes())
+                .map_err(|_| {
+                    read(
+                        failure
+                            .borrow_mut()
+                            .take()
+                            .unwrap_or_else(|| std::io::Error::other("signing failed")),
+                    )
+                })
+            }
+            Secret::Token(token) => {
+                let message = files::read_capped(path, limit).map_err(read)?;
+                token.sign(&message).map_err(SignError::Token)
+            }
+        }
     }
+}
+
+/// The key id of a token key when none is given: its `CKA_ID` if that is a valid key id (keygen
+/// `--pkcs11` stores it there), else its label if that is, else [`default_kid`].
+fn token_kid(id: &[u8], label: &str, public: &VerifyingKey) -> KeyId {
+    let named = |bytes: &[u8]| {
+        std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| KeyId::new(text.to_string()).ok())
+    };
+    named(id)
+        .or_else(|| named(label.as_bytes()))
+        .unwrap_or_else(|| default_kid(public))
+}
+
+/// The public JWK of the token key pair a URI names, read without a PIN (public key objects
+/// need no login), with the key id signing would use; and the token's label.
+pub fn token_public_jwk(module: &Path, uri: &TokenUri) -> Result<(PublicJwk, String), KeyError> {
+    let found = crate::token::read_public_key(module, uri).map_err(KeyError::Token)?;
+    let jwk = PublicJwk {
+        kid: token_kid(&found.id, &found.label, &found.key),
+        key: found.key,
+    };
+    Ok((jwk, found.token))
 }
 
 /// Where keygen puts a key pair: `DIR/<kid>.key.pem` and `DIR/<kid>.pub.jwk`.
@@ -225,36 +424,64 @@ pub fn write_key_pair(
     force: bool,
 ) -> Result<(PathBuf, PathBuf), KeyError> {
     let (private, public) = key_pair_paths(dir, key.kid());
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| KeyError::Io { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mode = if force {
-        WriteMode::Replace
-    } else {
-        WriteMode::CreateNew
-    };
     for path in [&private, &public] {
         if !force && path.exists() {
             return Err(KeyError::Exists(path.clone()));
         }
     }
-    let pem = key.to_pkcs8_pem().map_err(|reason| KeyError::NotAKey {
-        path: private.clone(),
-        reason,
+    let pem = key.to_pkcs8_pem().map_err(|e| match e {
+        KeyError::NotAKey { reason, .. } => KeyError::NotAKey {
+            path: private.clone(),
+            reason,
+        },
+        other => other,
     })?;
-    files::write_atomic(&private, pem.as_bytes(), mode, true).map_err(|e| match e.kind() {
+    create_dir(dir)?;
+    files::write_atomic(&private, pem.as_bytes(), write_mode(force), true).map_err(|e| match e
+        .kind()
+    {
         std::io::ErrorKind::AlreadyExists => KeyError::Exists(private.clone()),
         _ => KeyError::Io {
             path: private.clone(),
             source: e,
         },
     })?;
+    let public = write_public_key(key, dir, force)?;
+    Ok((private, public))
+}
+
+/// Writes only the public half, `DIR/<kid>.pub.jwk` (for a key in a token, which has no key
+/// file), never replacing an existing file unless `force`. Returns its path.
+pub fn write_public_key(key: &IssuingKey, dir: &Path, force: bool) -> Result<PathBuf, KeyError> {
+    let (_, public) = key_pair_paths(dir, key.kid());
+    create_dir(dir)?;
     let mut jwk = key.public_jwk().to_json();
     jwk.push('\n');
-    files::write_atomic(&public, jwk.as_bytes(), mode, false).map_err(io(&public))?;
-    Ok((private, public))
+    files::write_atomic(&public, jwk.as_bytes(), write_mode(force), false).map_err(|e| match e
+        .kind()
+    {
+        std::io::ErrorKind::AlreadyExists => KeyError::Exists(public.clone()),
+        _ => KeyError::Io {
+            path: public.clone(),
+            source: e,
+        },
+    })?;
+    Ok(public)
+}
+
+fn write_mode(force: bool) -> WriteMode {
+    if force {
+        WriteMode::Replace
+    } else {
+        WriteMode::CreateNew
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<(), KeyError> {
+    std::fs::create_dir_all(dir).map_err(|source| KeyError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Reads a private key file, refusing one that group or others can read. The key id is `kid` if
@@ -299,7 +526,7 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
         reason,
     })?;
     if let (Some(jwk), Some(public)) = (from_file, sibling)
-        && jwk.key != key.signing.verifying_key()
+        && jwk.key != key.public
     {
         return Err(KeyError::PublicKeyMismatch {
             path: public,
@@ -347,22 +574,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_streamed_signature_is_the_ordinary_ed25519_signature() {
+    fn a_file_signature_is_the_ordinary_ed25519_signature() {
         let key = IssuingKey::generate(None).unwrap();
-        let message: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-        let streamed = key
-            .sign_streamed(|digest| {
-                for chunk in message.chunks(777) {
-                    digest.update(chunk);
-                }
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(streamed, key.sign(&message));
-        let signature = ed25519_dalek::Signature::from_bytes(&streamed);
+        let message: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("message");
+        std::fs::write(&path, &message).unwrap();
+        let from_file = key.sign_file(&path, 1 << 20).unwrap();
+        assert_eq!(from_file, key.sign(&message).unwrap());
+        let signature = ed25519_dalek::Signature::from_bytes(&from_file);
         key.public_jwk()
             .key
             .verify_strict(&message, &signature)
             .unwrap();
+        assert!(matches!(
+            key.sign_file(&dir.path().join("missing"), 1 << 20),
+            Err(SignError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn a_key_location_is_a_pkcs11_uri_or_a_file() {
+        assert_eq!(
+            KeyLocation::parse(OsStr::new("keys/a.key.pem")).unwrap(),
+            KeyLocation::File(PathBuf::from("keys/a.key.pem"))
+        );
+        assert!(matches!(
+            KeyLocation::parse(OsStr::new("pkcs11:token=t;object=k")).unwrap(),
+            KeyLocation::Token(_)
+        ));
+        assert!(KeyLocation::parse(OsStr::new("pkcs11:token=t")).is_err());
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! ```text
 //! request JSON -> request::CertificateRequest::from_json -> validate (the rules) -> Certificate
-//!     -> issue (keys::IssuingKey signs: Ed25519, JWS) -> IssuedCertificate
+//!     -> issue (keys::IssuingKey signs: Ed25519, JWS; in memory or in a PKCS#11 token)
+//!     -> IssuedCertificate
 //!     -> .jws and GSC1: QR text -> qr (QR code modules) -> pdf (the page, with the .jws attached)
 //! ```
 //!
@@ -15,7 +16,9 @@
 //! |---|---|
 //! | [`request`] | the request as the issuing body's case system sends it, parsed with field paths |
 //! | [`validate`] | the domain rules a request must keep before anything is signed |
-//! | [`keys`] | key generation, PKCS#8 key files (mode 0600), the public JWK |
+//! | [`keys`] | the one signer ([`IssuingKey`]), key generation, PKCS#8 key files (mode 0600), the public JWK |
+//! | [`token`] | keys in a PKCS#11 token (HSM): finding, logging in, generating, signing |
+//! | [`token_uri`] | RFC 7512 `pkcs11:` URIs that name a key in a token |
 //! | [`issue`] | assembling and signing the certificate; its QR size |
 //! | [`qr`] | the QR code of the signed certificate |
 //! | [`pdf`] | the certificate PDF |
@@ -33,9 +36,16 @@ pub mod qr;
 pub mod request;
 pub mod schema;
 pub mod synthetic;
+pub mod token;
+pub mod token_uri;
 pub mod validate;
 
 pub use issue::{IssueError, IssuedCertificate, issue, issue_with_id, qr_version};
-pub use keys::{IssuingKey, KeyError, load_issuing_key, write_key_pair};
+pub use keys::{
+    IssuingKey, KeyError, KeyLocation, SignError, load_issuing_key, token_public_jwk,
+    write_key_pair, write_public_key,
+};
 pub use request::{CertificateRequest, ParseError};
+pub use token::{Pin, TokenError};
+pub use token_uri::TokenUri;
 pub use validate::{Rule, Violation, Violations, validate};

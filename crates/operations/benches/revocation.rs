@@ -55,7 +55,8 @@ fn main() {
         &root,
         TRUST_LIST_TYP,
         &serde_json::to_vec(&content).unwrap(),
-    );
+    )
+    .unwrap();
     let mut roots = TrustStore::new();
     roots.add(root.public_jwk()).unwrap();
 
@@ -81,7 +82,8 @@ fn main() {
         &key,
         REVOCATION_LIST_TYP,
         &serde_json::to_vec(&list).unwrap(),
-    );
+    )
+    .unwrap();
     println!(
         "revocation list: {} entries, {} bytes signed ({:.1} MiB; {:.0} bytes an entry); trust \
          list {} bytes",

@@ -31,6 +31,7 @@ use goodstanding_files::lock::{self, Lock, LockError, Removal};
 use goodstanding_files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
 use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue};
 use goodstanding_issuer::keys::IssuingKey;
+use goodstanding_issuer::keys::SignError;
 use goodstanding_issuer::pdf::RenderError;
 
 /// Most certificates recorded in one register transaction.
@@ -178,6 +179,8 @@ pub enum BatchError {
     Randomness,
     /// The manifest could not be written.
     Manifest(WriteManifestError),
+    /// The key stopped signing mid-batch (a token removed, logged out or locked).
+    Signing(SignError),
 }
 
 impl fmt::Display for BatchError {
@@ -223,6 +226,12 @@ impl fmt::Display for BatchError {
             }
             Self::Randomness => f.write_str("the system random number generator failed"),
             Self::Manifest(e) => e.fmt(f),
+            Self::Signing(e) => write!(
+                f,
+                "{e}. The batch stopped: what was signed before is in the register and its \
+                 files, and nothing half-written was kept. Put the token right, then run the \
+                 same command again to issue the rest"
+            ),
         }
     }
 }
@@ -514,6 +523,7 @@ fn process(
             return refused(item, vec![problem]);
         }
         Err(IssueError::Randomness) => return Outcome::Failed(BatchError::Randomness),
+        Err(IssueError::Signing(e)) => return Outcome::Failed(BatchError::Signing(e)),
     };
     let contents = match issued.files() {
         Ok(contents) => contents,

@@ -4,8 +4,9 @@
 //!
 //! A manifest of a large batch is large (about 330 bytes a certificate), so it is written and
 //! signed without being held in memory: the payload is streamed from the register into a file,
-//! base64url-encoded in chunks, and signed with [`IssuingKey::sign_streamed`], which reads it
-//! twice. Any JOSE library verifies it with the issuer's public JWK.
+//! base64url-encoded in chunks, and signed with [`IssuingKey::sign_file`] (a key in memory reads
+//! it twice; a token, which signs in one call, reads it once). Any JOSE library verifies it with
+//! the issuer's public JWK.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -23,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use crate::register::{BatchRecord, Register, RegisterError};
 use goodstanding_files::{sync_dir, temp_name};
 use goodstanding_issuer::issue::CERTIFICATE_FILES;
-use goodstanding_issuer::keys::IssuingKey;
+use goodstanding_issuer::keys::{IssuingKey, SignError};
 
 /// The JWS `typ` of a manifest.
 pub const MANIFEST_TYPE: &str = "gs-manifest+jws";
@@ -75,6 +76,8 @@ pub enum WriteManifestError {
         /// What went wrong.
         error: std::io::Error,
     },
+    /// The key could not sign (a token failed).
+    Signing(SignError),
 }
 
 impl fmt::Display for WriteManifestError {
@@ -82,6 +85,7 @@ impl fmt::Display for WriteManifestError {
         match self {
             Self::Register(e) => write!(f, "the manifest could not be made: {e}"),
             Self::Io { path, error } => write!(f, "{}: cannot write: {error}", path.display()),
+            Self::Signing(e) => write!(f, "the manifest could not be signed: {e}"),
         }
     }
 }
@@ -208,33 +212,12 @@ fn write_signed(
     out.flush().map_err(io(jws_path))?;
     let mut out = out.into_inner().map_err(|e| io(jws_path)(e.into_error()))?;
 
-    // 3. Sign what is in the file so far: the JWS signing input, read twice.
-    let read_error = std::cell::RefCell::new(None);
+    // 3. Sign what is in the file so far: the JWS signing input.
     let signature = key
-        .sign_streamed(|digest| {
-            let fed = (|| {
-                let mut file = File::open(jws_path)?;
-                let mut buffer = vec![0u8; 64 * 1024];
-                loop {
-                    let n = file.read(&mut buffer)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    digest.update(&buffer[..n]);
-                }
-            })();
-            fed.map_err(|e: std::io::Error| {
-                read_error.borrow_mut().get_or_insert(e);
-                ed25519_dalek::SignatureError::new()
-            })
-        })
-        .map_err(|_| {
-            io(jws_path)(
-                read_error
-                    .borrow_mut()
-                    .take()
-                    .unwrap_or_else(|| std::io::Error::other("signing failed")),
-            )
+        .sign_file(jws_path, MAX_MANIFEST_LEN)
+        .map_err(|e| match e {
+            SignError::Read { path, source } => io(&path)(source),
+            other => WriteManifestError::Signing(other),
         })?;
     out.write_all(b".")
         .and_then(|()| out.write_all(URL_SAFE_NO_PAD.encode(signature).as_bytes()))

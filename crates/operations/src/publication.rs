@@ -21,7 +21,7 @@ use goodstanding_verifier::{CertificateId, Date, PublicJwk, Timestamp, TrustStor
 
 use crate::register::{Register, RegisterError};
 use goodstanding_files::{self as files, WriteMode};
-use goodstanding_issuer::keys::IssuingKey;
+use goodstanding_issuer::keys::{IssuingKey, SignError};
 
 pub use goodstanding_verifier::lists::{REVOCATION_LIST_FILE, TRUST_LIST_FILE};
 /// The JWKS's file name on the published site.
@@ -31,15 +31,18 @@ pub const JWKS_FILE: &str = "jwks.json";
 pub const SITE_FILES: [&str; 3] = [TRUST_LIST_FILE, REVOCATION_LIST_FILE, JWKS_FILE];
 
 /// A compact JWS (`alg` EdDSA) of `payload` with header `typ`, signed by `key`.
-pub fn sign_compact(key: &IssuingKey, typ: &str, payload: &[u8]) -> String {
+pub fn sign_compact(key: &IssuingKey, typ: &str, payload: &[u8]) -> Result<String, SignError> {
     let header = serde_json::json!({ "alg": "EdDSA", "kid": key.kid().as_str(), "typ": typ });
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(payload)
     );
-    let signature = key.sign(signing_input.as_bytes());
-    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    let signature = key.sign(signing_input.as_bytes())?;
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature)
+    ))
 }
 
 /// A change to the trust list.
@@ -89,6 +92,8 @@ pub enum TrustListError {
     },
     /// The change does not fit the list: the message names the key and what to do.
     Change(String),
+    /// The root key could not sign (a token failed); the list was left as it was.
+    Signing(SignError),
 }
 
 impl fmt::Display for TrustListError {
@@ -101,6 +106,7 @@ impl fmt::Display for TrustListError {
                 path.display()
             ),
             Self::Change(message) => f.write_str(message),
+            Self::Signing(e) => write!(f, "{e}; the trust list was left as it was"),
         }
     }
 }
@@ -240,7 +246,7 @@ pub fn change_trust_list(
     let content = apply_change(current.as_ref().map(|(l, _)| &l.content), change, now)?;
     let payload = serde_json::to_vec(&content)
         .map_err(|e| TrustListError::Change(format!("cannot serialise the trust list: {e}")))?;
-    let jws = sign_compact(root, TRUST_LIST_TYP, &payload);
+    let jws = sign_compact(root, TRUST_LIST_TYP, &payload).map_err(TrustListError::Signing)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| TrustListError::Io {
             path: dir.to_path_buf(),
@@ -308,6 +314,8 @@ pub enum PublishError {
         /// What happened.
         source: std::io::Error,
     },
+    /// The issuing key could not sign the revocation list (a token failed).
+    Signing(SignError),
 }
 
 impl fmt::Display for PublishError {
@@ -321,6 +329,7 @@ impl fmt::Display for PublishError {
                 "the revocation list just signed does not verify ({e}); nothing was published"
             ),
             Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::Signing(e) => write!(f, "{e}; nothing was published"),
         }
     }
 }
@@ -399,7 +408,8 @@ pub fn publish(
     };
     let payload = serde_json::to_vec(&content)
         .map_err(|e| PublishError::BadRevocation(format!("cannot serialise: {e}")))?;
-    let jws = sign_compact(options.key, REVOCATION_LIST_TYP, &payload);
+    let jws =
+        sign_compact(options.key, REVOCATION_LIST_TYP, &payload).map_err(PublishError::Signing)?;
     if jws.len() > MAX_REVOCATION_LIST_LEN {
         return Err(PublishError::SelfCheck(ListError::TooLarge {
             limit: MAX_REVOCATION_LIST_LEN,
@@ -569,7 +579,8 @@ mod tests {
             &root,
             TRUST_LIST_TYP,
             &serde_json::to_vec(&content).unwrap(),
-        );
+        )
+        .unwrap();
         let mut roots = TrustStore::new();
         roots.add(root.public_jwk()).unwrap();
         let list = TrustList::verify(jws.as_bytes(), &roots).unwrap();
@@ -582,7 +593,7 @@ mod tests {
             Err(ListError::UnknownSigner(_))
         ));
         // A revocation list's type is not accepted as a trust list.
-        let as_revocation = sign_compact(&root, REVOCATION_LIST_TYP, b"{}");
+        let as_revocation = sign_compact(&root, REVOCATION_LIST_TYP, b"{}").unwrap();
         assert!(matches!(
             TrustList::verify(as_revocation.as_bytes(), &roots),
             Err(ListError::WrongType { .. })

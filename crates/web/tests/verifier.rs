@@ -45,6 +45,7 @@ impl Issuer {
             TRUST_LIST_TYP,
             &serde_json::to_vec(&content).unwrap(),
         )
+        .unwrap()
     }
 
     fn revocation_list(&self, sequence: u64, revoked: Vec<RevokedEntry>) -> String {
@@ -60,6 +61,7 @@ impl Issuer {
             REVOCATION_LIST_TYP,
             &serde_json::to_vec(&content).unwrap(),
         )
+        .unwrap()
     }
 
     fn certificate(&self) -> goodstanding_issuer::IssuedCertificate {
@@ -139,7 +141,7 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
     assert!(error.contains("number 2 is already held"), "{error}");
     // A list signed by another key: refused.
     let stranger = IssuingKey::generate(Some(KeyId::new("web-test").unwrap())).unwrap();
-    let forged = sign_compact(&stranger, TRUST_LIST_TYP, b"{}");
+    let forged = sign_compact(&stranger, TRUST_LIST_TYP, b"{}").unwrap();
     assert!(
         verifier
             .replace_lists(&forged, &issuer.revocation_list(3, vec![]))
