@@ -13,7 +13,7 @@ use common::batches::{
     assert_batch_whole, batch_id, finish, ids_on_disk, records, synthetic_input,
     wait_until_under_way,
 };
-use common::{ROOT_KID, Run, example, goodstanding_in, ok, repo};
+use common::{ROOT_KID, Run, example, goodstanding_in, jose_verify, ok, repo};
 use serde_json::Value;
 
 /// SoftHSM2's module, as Debian installs it.
@@ -87,6 +87,18 @@ impl Token {
         goodstanding_in(args, None, &env)
     }
 
+    /// `batch INPUT --key KEY --out OUT --register register.sqlite --jobs 2`.
+    fn batch_args(&self, key: &str, input: &Path, out: &Path) -> Vec<OsString> {
+        let mut args: Vec<OsString> = ["batch"].map(OsString::from).to_vec();
+        args.push(input.into());
+        args.extend(["--key", key, "--out"].map(OsString::from));
+        args.push(out.into());
+        args.push("--register".into());
+        args.push(self.path("register.sqlite").into());
+        args.extend(["--jobs", "2"].map(OsString::from));
+        args
+    }
+
     /// Starts goodstanding with this token's environment without waiting for it.
     fn start(&self, args: &[&dyn AsRef<OsStr>]) -> std::process::Child {
         Command::new(env!("CARGO_BIN_EXE_goodstanding"))
@@ -137,23 +149,24 @@ impl Token {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
-    /// `pkcs11-tool --list-objects` of one class, logged in.
+    /// OpenSC's `pkcs11-tool` on this token, logged in, with `args`.
+    fn pkcs11_tool(&self, args: &[&str]) -> String {
+        let mut all = vec![
+            "--module",
+            MODULE,
+            "--token-label",
+            TOKEN,
+            "--login",
+            "--pin",
+            PIN,
+        ];
+        all.extend_from_slice(args);
+        self.tool("pkcs11-tool", &all)
+    }
+
+    /// `pkcs11-tool --list-objects` of one class.
     fn objects(&self, class: &str) -> String {
-        self.tool(
-            "pkcs11-tool",
-            &[
-                "--module",
-                MODULE,
-                "--token-label",
-                TOKEN,
-                "--login",
-                "--pin",
-                PIN,
-                "--list-objects",
-                "--type",
-                class,
-            ],
-        )
+        self.pkcs11_tool(&["--list-objects", "--type", class])
     }
 
     /// The root key file and trust list of this issuer (the root is a file key unless a test
@@ -235,26 +248,8 @@ fn uri(object: &str) -> String {
     format!("pkcs11:token={TOKEN};object={object}")
 }
 
-/// The stock JOSE library (tests/jose) verifies `jws` with `jwk`; returns its header and payload.
 fn jose_verifies(jws: &Path, jwk: &Path) -> Value {
-    let jose = repo().join("tests/jose");
-    assert!(
-        jose.join("node_modules/jose").exists(),
-        "tests/jose has no node_modules: run tools/test.sh (npm ci in tests/jose)"
-    );
-    let run = Command::new("node")
-        .arg(jose.join("verify.mjs"))
-        .arg(jws)
-        .arg(jwk)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    serde_json::from_str(&stdout).unwrap()
+    jose_verify(jws, jwk).unwrap_or_else(|e| panic!("{}: {e}", jws.display()))
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -324,21 +319,8 @@ fn an_issuing_key_made_in_the_token_signs_certificates_and_batches_that_verify()
 
     // A batch on two workers, its manifest signed by the token too.
     let out = token.path("batch");
-    let register = token.path("register.sqlite");
     let input = repo().join("examples/batch/requests.jsonl");
-    let run = token.run(&[
-        &"batch",
-        &input,
-        &"--key",
-        &key,
-        &"--out",
-        &out,
-        &"--register",
-        &register,
-        &"--jobs",
-        &"2",
-        &"--quiet",
-    ]);
+    let run = token.run(&as_args(&token.batch_args(&key, &input, &out)));
     assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
     let manifest = std::fs::read_dir(&out)
         .unwrap()
@@ -502,25 +484,15 @@ fn token_problems_are_clear_errors_with_exit_2_and_nothing_written() {
     std::fs::remove_dir_all(token.path("out")).unwrap();
 
     // An ECDSA P-256 key made with OpenSC is not an Ed25519 key.
-    token.tool(
-        "pkcs11-tool",
-        &[
-            "--module",
-            MODULE,
-            "--token-label",
-            TOKEN,
-            "--login",
-            "--pin",
-            PIN,
-            "--keypairgen",
-            "--key-type",
-            "EC:prime256v1",
-            "--label",
-            "p256",
-            "--id",
-            "0256",
-        ],
-    );
+    token.pkcs11_tool(&[
+        "--keypairgen",
+        "--key-type",
+        "EC:prime256v1",
+        "--label",
+        "p256",
+        "--id",
+        "0256",
+    ]);
     refused(
         &token,
         issue(&uri("p256"), &[], Some(PIN)),
@@ -538,6 +510,10 @@ fn token_problems_are_clear_errors_with_exit_2_and_nothing_written() {
     assert!(!token.path("keys2").exists());
 }
 
+fn as_args(args: &[OsString]) -> Vec<&dyn AsRef<OsStr>> {
+    args.iter().map(|a| a as &dyn AsRef<OsStr>).collect()
+}
+
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -550,18 +526,8 @@ fn a_batch_whose_token_goes_away_mid_way_stops_cleanly_and_resumes() {
     let requests = 800;
     let input = synthetic_input(&token.path("requests.jsonl"), 0..requests);
     let (out, register) = (token.path("out"), token.path("register.sqlite"));
-    let batch: [&dyn AsRef<OsStr>; 10] = [
-        &"batch",
-        &input,
-        &"--key",
-        &key,
-        &"--out",
-        &out,
-        &"--register",
-        &register,
-        &"--jobs",
-        &"2",
-    ];
+    let batch = token.batch_args(&key, &input, &out);
+    let batch = as_args(&batch);
     let mut child = token.start(&batch);
     wait_until_under_way(&mut child, &out, 64);
     // The token goes away under the running batch (SoftHSM2 keeps it in this folder: as if the

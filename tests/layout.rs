@@ -60,6 +60,8 @@ const FORBIDDEN: [(&str, &[&str]); 5] = [
             "reqwest",
             "hyper",
             "tokio",
+            // Signing keys in a PKCS#11 token are the issuing side's; a verifier loads no module.
+            "cryptoki",
         ],
     ),
     (
@@ -72,7 +74,8 @@ const FORBIDDEN: [(&str, &[&str]); 5] = [
         ],
     ),
     (
-        // The verifying machine: no register, no PDF writing or reading, no fonts, no CSV.
+        // The verifying machine: no register, no PDF writing or reading, no fonts, no CSV, no
+        // signing keys (so no PKCS#11 module loader).
         "goodstanding-trust",
         &[
             "goodstanding-issuer",
@@ -84,6 +87,7 @@ const FORBIDDEN: [(&str, &[&str]); 5] = [
             "flate2",
             "libdeflater",
             "lopdf",
+            "cryptoki",
         ],
     ),
     (

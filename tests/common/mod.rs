@@ -258,3 +258,26 @@ pub fn with_payload_character_changed(jws: &Path, offset: usize, copy: &Path) ->
     std::fs::write(copy, tampered).unwrap();
     copy.to_path_buf()
 }
+
+/// A stock JOSE library (the `jose` npm package in tests/jose, under Node.js) verifies the
+/// compact JWS in `jws` with the public JWK in `jwk`: its protected header and payload, or what
+/// it said when it refused.
+pub fn jose_verify(jws: &Path, jwk: &Path) -> Result<serde_json::Value, String> {
+    let jose = repo().join("tests/jose");
+    assert!(
+        jose.join("node_modules/jose").exists(),
+        "tests/jose has no node_modules: run tools/test.sh, which installs what the tests need \
+         (npm ci in tests/jose)"
+    );
+    let run = Command::new("node")
+        .arg(jose.join("verify.mjs"))
+        .arg(jws)
+        .arg(jwk)
+        .output()
+        .expect("node (Node.js) runs the JOSE check");
+    if run.status.success() {
+        Ok(serde_json::from_slice(&run.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&run.stderr).into_owned())
+    }
+}

@@ -275,7 +275,7 @@ struct KeygenArgs {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Key id; defaults to gs- (root keys: gs-root-) and 16 characters of the key's RFC 7638
-    /// thumbprint.
+    /// thumbprint (with --pkcs11: the label).
     #[arg(long, value_name = "KID")]
     kid: Option<String>,
     /// Replace an existing key pair of the same kid (with --pkcs11: the .pub.jwk file only; a
@@ -390,6 +390,13 @@ enum BenchCommand {
         /// Keep the input, key and output in this folder instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
+        /// Also run with this key, next to a new key file, and show its share of the key
+        /// file's throughput: a pkcs11: URI (its PIN from $GOODSTANDING_PKCS11_PIN or
+        /// --pin-file) or a key file.
+        #[arg(long, value_name = "pkcs11:URI|KEY.pem")]
+        key: Option<std::ffi::OsString>,
+        #[command(flatten)]
+        token: shared::TokenArgs,
     },
 }
 
@@ -492,8 +499,21 @@ fn main() -> ExitCode {
             signing,
         } => issuing::reissue(&id, &request, &signing),
         Command::Bench {
-            command: BenchCommand::Batch { count, jobs, keep },
-        } => issuing::bench_batch(count, &jobs, keep.as_deref()),
+            command:
+                BenchCommand::Batch {
+                    count,
+                    jobs,
+                    keep,
+                    key,
+                    token,
+                },
+        } => issuing::bench_batch(&issuing::BenchBatch {
+            count,
+            jobs: &jobs,
+            keep: keep.as_deref(),
+            key: key.as_deref(),
+            token: &token,
+        }),
         Command::Verify {
             input,
             trust,

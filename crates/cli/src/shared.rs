@@ -233,7 +233,8 @@ pub struct SigningArgs {
     /// Folder for the certificate files (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key.
+    /// Key id to sign as; defaults to the kid of the .pub.jwk beside the key file (a key in a
+    /// token: the CKA_ID keygen --pkcs11 stored, else its label).
     #[arg(long, value_name = "KID")]
     pub kid: Option<String>,
     #[command(flatten)]

@@ -65,7 +65,9 @@ pub enum TokenError {
         uri: String,
         /// The token's label.
         token: String,
-        /// The labels of the private keys seen on the token.
+        /// What was looked for: "private key" or "public key".
+        kind: &'static str,
+        /// The labels of the keys of that kind seen on the token.
         seen: Vec<String>,
     },
     /// More than one key matches the URI.
@@ -152,9 +154,14 @@ impl fmt::Display for TokenError {
                 "more than one token matches {uri}: {}; add serial= to the URI",
                 matching.join(", ")
             ),
-            Self::ObjectNotFound { uri, token, seen } => write!(
+            Self::ObjectNotFound {
+                uri,
+                token,
+                kind,
+                seen,
+            } => write!(
                 f,
-                "no private key on token {token:?} matches {uri}; private keys on it: {}",
+                "no {kind} on token {token:?} matches {uri}; {kind}s on it: {}",
                 listing(seen, "none")
             ),
             Self::ObjectAmbiguous { uri, count } => write!(
@@ -507,6 +514,47 @@ fn key_attributes(
     Ok(found)
 }
 
+/// The one key of `class` the URI names, checked to be Ed25519, with its attributes.
+fn find_ed25519_key(
+    session: &Session,
+    token: &str,
+    uri: &TokenUri,
+    class: ObjectClass,
+) -> Result<(ObjectHandle, KeyAttributes), TokenError> {
+    let handles = session
+        .find_objects(&key_template(uri, class))
+        .map_err(call(token, "C_FindObjects"))?;
+    let handle = match handles.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(TokenError::ObjectNotFound {
+                uri: uri.to_string(),
+                token: token.to_string(),
+                kind: if class == ObjectClass::PUBLIC_KEY {
+                    "public key"
+                } else {
+                    "private key"
+                },
+                seen: labels_of(session, class),
+            });
+        }
+        more => {
+            return Err(TokenError::ObjectAmbiguous {
+                uri: uri.to_string(),
+                count: more.len(),
+            });
+        }
+    };
+    let attributes = key_attributes(session, token, handle)?;
+    if let Some(found) = not_ed25519(attributes.key_type, attributes.params.as_deref()) {
+        return Err(TokenError::NotEd25519 {
+            uri: uri.to_string(),
+            found,
+        });
+    }
+    Ok((handle, attributes))
+}
+
 /// The 32-byte Ed25519 public key from `CKA_EC_POINT`: a DER OCTET STRING (`04 20` + 32 bytes),
 /// or the 32 bytes bare, as some tokens give it.
 fn ed25519_point(point: &[u8]) -> Option<VerifyingKey> {
@@ -588,37 +636,8 @@ impl TokenKey {
             .open_ro_session(slot)
             .map_err(call(&token, "C_OpenSession"))?;
         login(&pkcs11, slot, &token, &session, pin)?;
-        let handles = session
-            .find_objects(&key_template(uri, ObjectClass::PRIVATE_KEY))
-            .map_err(call(&token, "C_FindObjects"))?;
-        let handle = match handles.as_slice() {
-            [one] => *one,
-            [] => {
-                return Err(TokenError::ObjectNotFound {
-                    uri: uri.to_string(),
-                    token,
-                    seen: labels_of(&session, ObjectClass::PRIVATE_KEY),
-                });
-            }
-            more => {
-                return Err(TokenError::ObjectAmbiguous {
-                    uri: uri.to_string(),
-                    count: more.len(),
-                });
-            }
-        };
-        let KeyAttributes {
-            key_type,
-            params,
-            label,
-            id,
-        } = key_attributes(&session, &token, handle)?;
-        if let Some(found) = not_ed25519(key_type, params.as_deref()) {
-            return Err(TokenError::NotEd25519 {
-                uri: uri.to_string(),
-                found,
-            });
-        }
+        let (handle, KeyAttributes { label, id, .. }) =
+            find_ed25519_key(&session, &token, uri, ObjectClass::PRIVATE_KEY)?;
         let public = public_key(&session, &token, uri, &label, &id)?;
         Ok(Self {
             pkcs11,
@@ -764,37 +783,8 @@ pub fn read_public_key(module: &Path, uri: &TokenUri) -> Result<TokenPublicKey, 
     let session = pkcs11
         .open_ro_session(slot)
         .map_err(call(&token, "C_OpenSession"))?;
-    let handles = session
-        .find_objects(&key_template(uri, ObjectClass::PUBLIC_KEY))
-        .map_err(call(&token, "C_FindObjects"))?;
-    let handle = match handles.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(TokenError::ObjectNotFound {
-                uri: uri.to_string(),
-                token: token.clone(),
-                seen: labels_of(&session, ObjectClass::PUBLIC_KEY),
-            });
-        }
-        more => {
-            return Err(TokenError::ObjectAmbiguous {
-                uri: uri.to_string(),
-                count: more.len(),
-            });
-        }
-    };
-    let KeyAttributes {
-        key_type,
-        params,
-        label,
-        id,
-    } = key_attributes(&session, &token, handle)?;
-    if let Some(found) = not_ed25519(key_type, params.as_deref()) {
-        return Err(TokenError::NotEd25519 {
-            uri: uri.to_string(),
-            found,
-        });
-    }
+    let (_, KeyAttributes { label, id, .. }) =
+        find_ed25519_key(&session, &token, uri, ObjectClass::PUBLIC_KEY)?;
     let key = public_key(&session, &token, uri, &label, &id)?;
     Ok(TokenPublicKey {
         key,
