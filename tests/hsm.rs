@@ -571,3 +571,48 @@ fn a_batch_whose_token_goes_away_mid_way_stops_cleanly_and_resumes() {
         &|manifest| token.verify(manifest),
     );
 }
+
+#[test]
+fn without_a_pin_file_or_variable_the_pin_is_asked_on_the_terminal_without_echo() {
+    use std::io::{Read as _, Write as _};
+    let token = Token::new();
+    let key = uri("gs-prompt");
+    ok(&token.run(&[&"keygen", &"--pkcs11", &key, &"--out", &token.path("keys")]));
+    // `script` (util-linux, in every Debian) runs the command on a terminal of its own.
+    let command = format!(
+        "'{}' issue '{}' --key '{key}' --out '{}' --register '{}'",
+        env!("CARGO_BIN_EXE_goodstanding"),
+        example("clean-record").display(),
+        token.path("out").display(),
+        token.path("register.sqlite").display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("SOFTHSM2_CONF", token.conf())
+        .env("GOODSTANDING_PKCS11_MODULE", MODULE)
+        .env_remove("GOODSTANDING_PKCS11_PIN")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) gives the command a terminal");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    // Answer only once the prompt is up (echo is off by then).
+    while !String::from_utf8_lossy(&seen).contains("User PIN of goodstanding: ") {
+        assert_eq!(stdout.read(&mut byte).unwrap(), 1, "no prompt: {seen:?}");
+        seen.push(byte[0]);
+    }
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PIN}\n").as_bytes())
+        .unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    let output = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{output}");
+    assert!(output.contains("wrote "), "{output}");
+    assert!(!output.contains(PIN), "the PIN is not echoed: {output}");
+}
