@@ -598,11 +598,14 @@ fn without_a_pin_file_or_variable_the_pin_is_asked_on_the_terminal_without_echo(
     let mut stdout = child.stdout.take().unwrap();
     let mut seen = Vec::new();
     let mut byte = [0u8; 1];
-    // Answer only once the prompt is up (echo is off by then).
+    // Answer once the prompt is up, as a person would: the prompt is printed just before echo
+    // is turned off, so a reply within microseconds of it could still be echoed (seen on a
+    // loaded machine); a second later, echo is long off.
     while !String::from_utf8_lossy(&seen).contains("User PIN of goodstanding: ") {
         assert_eq!(stdout.read(&mut byte).unwrap(), 1, "no prompt: {seen:?}");
         seen.push(byte[0]);
     }
+    std::thread::sleep(std::time::Duration::from_secs(1));
     child
         .stdin
         .take()
