@@ -9,7 +9,8 @@
 #   zbar-tools (zbarimg: a second QR reader), imagemagick (photo-like images of pages), chromium
 #   (the web page's tests drive it headless), softhsm2 (a PKCS#11 token in software: the HSM
 #   tests make a token of their own in a temporary folder), opensc (pkcs11-tool: reads that
-#   token independently of goodstanding);
+#   token independently of goodstanding), liblcms2-utils (transicc: Little CMS reads the PDFs'
+#   sRGB output profile);
 # - the wasm32-unknown-unknown target and wasm-bindgen-cli at the version crates/web pins (the
 #   web page's test builds the WebAssembly verifier);
 # - npm packages pinned by their package-lock.json: jose (tests/jose: a stock JOSE library
@@ -31,6 +32,7 @@ command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+command -v transicc >/dev/null 2>&1 || need+=(liblcms2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "tools/test.sh: needs the Debian packages ${need[*]}: run as root, or first:" >&2

@@ -166,6 +166,110 @@ struct Layout {
     /// The page being drawn on.
     current: usize,
     y: f32,
+    /// The structure tree (PDF/UA): what each piece of content is, in reading order.
+    tags: Tags,
+}
+
+/// A structure element of the tagged PDF.
+struct Element {
+    /// The standard structure type: Document, H1, P, Table, TR, TH, TD, Figure...
+    kind: &'static str,
+    /// The parent element; `None` for the document element (its parent is the tree root).
+    parent: Option<usize>,
+    kids: Vec<Kid>,
+    /// The page its marked content is on (leaf elements draw on one page).
+    page: Option<usize>,
+    /// Alternative text (the QR code's).
+    alt: Option<&'static str>,
+    /// For TH: Row or Column.
+    scope: Option<&'static str>,
+}
+
+enum Kid {
+    Element(usize),
+    /// A marked-content sequence on the element's page.
+    Content(u32),
+}
+
+/// The structure tree being built as the page is drawn, and for each page which element each
+/// marked-content id belongs to (the ParentTree).
+struct Tags {
+    elements: Vec<Element>,
+    /// Per page: element of each MCID, in MCID order.
+    marks: Vec<Vec<usize>>,
+}
+
+/// The document element, root of every other.
+const DOCUMENT: usize = 0;
+
+impl Tags {
+    fn new() -> Self {
+        Self {
+            elements: vec![Element {
+                kind: "Document",
+                parent: None,
+                kids: Vec::new(),
+                page: None,
+                alt: None,
+                scope: None,
+            }],
+            marks: vec![Vec::new()],
+        }
+    }
+
+    /// A new element, not yet placed in the tree.
+    fn detached(&mut self, kind: &'static str) -> usize {
+        self.elements.push(Element {
+            kind,
+            parent: None,
+            kids: Vec::new(),
+            page: None,
+            alt: None,
+            scope: None,
+        });
+        self.elements.len() - 1
+    }
+
+    /// Places `child` as the last kid of `parent`.
+    fn attach(&mut self, parent: usize, child: usize) {
+        self.elements[child].parent = Some(parent);
+        self.elements[parent].kids.push(Kid::Element(child));
+    }
+
+    /// A new element as the last kid of `parent`.
+    fn add(&mut self, parent: usize, kind: &'static str) -> usize {
+        let child = self.detached(kind);
+        self.attach(parent, child);
+        child
+    }
+
+    /// A new TH (with its scope) or TD holding `kind`'s content.
+    fn cell(&mut self, row: usize, kind: &'static str, scope: Option<&'static str>) -> usize {
+        let cell = self.add(row, kind);
+        self.elements[cell].scope = scope;
+        cell
+    }
+
+    /// The next marked-content id on `page`, for content of `element`.
+    fn mark(&mut self, page: usize, element: usize) -> u32 {
+        while self.marks.len() <= page {
+            self.marks.push(Vec::new());
+        }
+        let mcid = self.marks[page].len() as u32;
+        self.marks[page].push(element);
+        self.elements[element].kids.push(Kid::Content(mcid));
+        self.elements[element].page = Some(page);
+        mcid
+    }
+}
+
+/// What drawn content is: part of a structure element, or an artifact (decoration, or
+/// pagination repeated on every page) that assistive technology skips.
+#[derive(Clone, Copy)]
+enum Mark {
+    In(usize),
+    Artifact,
+    Pagination,
 }
 
 /// Text styles: which font to measure with, and whether to embolden.
@@ -177,10 +281,33 @@ impl Layout {
         &mut self.pages[self.current]
     }
 
-    fn text(&mut self, x: f32, y: f32, style: usize, size: f32, text: &str) {
+    /// Opens a marked-content sequence for `mark` on the current page.
+    fn begin(&mut self, mark: Mark) {
+        let opening = match mark {
+            Mark::In(element) => {
+                let mcid = self.tags.mark(self.current, element);
+                format!(
+                    "/{} <</MCID {mcid}>> BDC\n",
+                    self.tags.elements[element].kind
+                )
+            }
+            Mark::Artifact => "/Artifact BMC\n".to_string(),
+            Mark::Pagination => {
+                "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n".to_string()
+            }
+        };
+        self.page().push_str(&opening);
+    }
+
+    fn end(&mut self) {
+        self.page().push_str("EMC\n");
+    }
+
+    fn text(&mut self, mark: Mark, x: f32, y: f32, style: usize, size: f32, text: &str) {
         if text.is_empty() {
             return;
         }
+        self.begin(mark);
         let hex = self.fonts[0].encode(text);
         // The rendering mode is part of the graphics state and outlives ET: set it every time.
         let bold = if style == BOLD_FONT {
@@ -192,12 +319,14 @@ impl Layout {
             self.page(),
             "BT /F1 {size:.2} Tf {bold}{x:.2} {y:.2} Td <{hex}> Tj ET"
         );
+        self.end();
     }
 
+    /// A horizontal rule: decoration, so an artifact.
     fn rule(&mut self, x1: f32, x2: f32, y: f32, gray: f32) {
         let _ = writeln!(
             self.page(),
-            "{gray:.2} G 0.5 w {x1:.2} {y:.2} m {x2:.2} {y:.2} l S 0 G"
+            "/Artifact BMC\n{gray:.2} G 0.5 w {x1:.2} {y:.2} m {x2:.2} {y:.2} l S 0 G\nEMC"
         );
     }
 
@@ -314,12 +443,16 @@ pub fn render_with_qr(
         pages: vec![String::new()],
         current: 0,
         y: PAGE_HEIGHT - MARGIN,
+        tags: Tags::new(),
     };
-    let qr_bottom = draw_qr(&mut layout, &matrix);
+    let (figure, caption, qr_bottom) = draw_qr(&mut layout, &matrix);
     let qr_left = PAGE_WIDTH - MARGIN - qr_size(&matrix);
     // Text stays clear of the QR code's quiet zone (4 modules) and then some.
     let left_width = qr_left - MARGIN - 8.0 * MM;
     draw_heading(&mut layout, certificate, left_width);
+    // In reading order the QR code and its caption come after the subject block.
+    layout.tags.attach(DOCUMENT, figure);
+    layout.tags.attach(DOCUMENT, caption);
     layout.y = layout.y.min(qr_bottom - 10.0 * MM);
     for (title, records) in summary::sections(certificate) {
         draw_section(&mut layout, title, &records);
@@ -332,8 +465,14 @@ fn qr_size(matrix: &qr::QrMatrix) -> f32 {
     (matrix.width() as f32 * QR_MODULE_MM).clamp(QR_MIN_MM, QR_MAX_MM) * MM
 }
 
-/// Draws the QR code at the top right of page 1; returns the y of its lower edge.
-fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> f32 {
+/// What a screen reader says of the QR code.
+const QR_ALT: &str = "QR code holding the whole signed certificate. Scan it with a goodstanding \
+                      verifier, or check this PDF with goodstanding verify, to see that the \
+                      certificate is genuine, current and not revoked.";
+
+/// Draws the QR code at the top right of page 1; returns its Figure element and its caption's
+/// P (neither yet placed in the tree) and the y of the caption.
+fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> (usize, usize, f32) {
     let size = qr_size(matrix);
     let n = matrix.width();
     let module = size / n as f32;
@@ -342,6 +481,9 @@ fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> f32 {
     // each rectangle is a short `x y w h re`. Dark modules are covered greedily: from the first
     // uncovered one, as far right as the run goes, then down while that whole span is dark.
     let bottom = top - size;
+    let figure = layout.tags.detached("Figure");
+    layout.tags.elements[figure].alt = Some(QR_ALT);
+    layout.begin(Mark::In(figure));
     let mut ops = format!(
         "q 0 g {module:.4} 0 0 {:.4} {left:.3} {top:.3} cm\n",
         -module
@@ -371,34 +513,47 @@ fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> f32 {
     }
     ops.push_str("f Q\n");
     layout.page().push_str(&ops);
+    layout.end();
+    let caption = layout.tags.detached("P");
     let caption_y = bottom - 4.0 * module - 9.0;
     layout.text(
+        Mark::In(caption),
         left,
         caption_y,
         REGULAR_FONT,
         7.5,
         "Scan to verify the signed record.",
     );
-    caption_y
+    (figure, caption, caption_y)
 }
 
 fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32) {
     let x = MARGIN;
     layout.y = PAGE_HEIGHT - MARGIN - 16.0;
-    layout.text(x, layout.y, BOLD_FONT, 17.0, "Certificate of good standing");
+    let title = layout.tags.add(DOCUMENT, "H1");
+    layout.text(
+        Mark::In(title),
+        x,
+        layout.y,
+        BOLD_FONT,
+        17.0,
+        "Certificate of good standing",
+    );
     layout.y -= 14.0;
+    let issuer = layout.tags.add(DOCUMENT, "P");
     for line in layout.wrap(
         REGULAR_FONT,
         9.0,
         &format!("Issued by {}", c.issuer.name),
         width,
     ) {
-        layout.text(x, layout.y, REGULAR_FONT, 9.0, &line);
+        layout.text(Mark::In(issuer), x, layout.y, REGULAR_FONT, 9.0, &line);
         layout.y -= 11.0;
     }
     layout.y -= 12.0;
+    let name = layout.tags.add(DOCUMENT, "P");
     for line in layout.wrap(BOLD_FONT, 14.0, &c.subject.full_name, width) {
-        layout.text(x, layout.y, BOLD_FONT, 14.0, &line);
+        layout.text(Mark::In(name), x, layout.y, BOLD_FONT, 14.0, &line);
         layout.y -= 17.0;
     }
     let s = &c.subject;
@@ -440,16 +595,30 @@ fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32) {
         rows.push(("Replaces", format!("certificate {old}, now revoked")));
     }
     let label_width = 33.0 * MM;
+    // The subject block is a two-column table: a row header (TH) and its value (TD) per row.
+    let table = layout.tags.add(DOCUMENT, "Table");
     for (label, value) in rows {
-        layout.text(x, layout.y, BOLD_FONT, 8.0, label);
+        let row = layout.tags.add(table, "TR");
+        let header = layout.tags.cell(row, "TH", Some("Row"));
+        layout.text(Mark::In(header), x, layout.y, BOLD_FONT, 8.0, label);
+        let data = layout.tags.cell(row, "TD", None);
         for line in layout.wrap(REGULAR_FONT, 9.0, &value, width - label_width) {
-            layout.text(x + label_width, layout.y, REGULAR_FONT, 9.0, &line);
+            layout.text(
+                Mark::In(data),
+                x + label_width,
+                layout.y,
+                REGULAR_FONT,
+                9.0,
+                &line,
+            );
             layout.y -= 11.5;
         }
     }
     if c.has_pending_appeal() {
         layout.y -= 4.0;
+        let appeal = layout.tags.add(DOCUMENT, "P");
         layout.text(
+            Mark::In(appeal),
             x,
             layout.y,
             BOLD_FONT,
@@ -467,38 +636,54 @@ const COLUMNS: [(f32, f32); 3] = [
     (89.0 * MM, 85.0 * MM),
 ];
 
+/// The record tables' column headers.
+const COLUMN_HEADERS: [&str; 3] = ["Date", "Decided by / employer", "Details"];
+
 fn draw_section(layout: &mut Layout, title: &str, records: &[summary::RecordSummary]) {
     let x = MARGIN;
     let right = PAGE_WIDTH - MARGIN;
     layout.ensure(40.0);
     layout.y -= 8.0;
+    let heading_element = layout.tags.add(DOCUMENT, "H2");
+    // The heading repeated on a following page is an artifact: it was read once already.
     let heading = |layout: &mut Layout, continued: bool| {
-        let text = if continued {
-            format!("{title} (continued)")
+        let (text, mark) = if continued {
+            (format!("{title} (continued)"), Mark::Artifact)
         } else {
-            title.to_string()
+            (title.to_string(), Mark::In(heading_element))
         };
-        layout.text(x, layout.y, BOLD_FONT, 11.5, &text);
+        layout.text(mark, x, layout.y, BOLD_FONT, 11.5, &text);
         layout.y -= 5.0;
         layout.rule(x, right, layout.y, 0.0);
         layout.y -= 11.0;
     };
     heading(layout, false);
     if records.is_empty() {
-        layout.text(x, layout.y, REGULAR_FONT, 9.0, "None recorded.");
+        let none = layout.tags.add(DOCUMENT, "P");
+        layout.text(
+            Mark::In(none),
+            x,
+            layout.y,
+            REGULAR_FONT,
+            9.0,
+            "None recorded.",
+        );
         layout.y -= 14.0;
         return;
     }
-    let header = |layout: &mut Layout| {
-        for ((left, _), name) in COLUMNS
-            .iter()
-            .zip(["Date", "Decided by / employer", "Details"])
-        {
-            layout.text(x + left, layout.y, BOLD_FONT, 8.0, name);
+    let table = layout.tags.add(DOCUMENT, "Table");
+    let header_row = layout.tags.add(table, "TR");
+    let header_cells: Vec<usize> = (0..COLUMN_HEADERS.len())
+        .map(|_| layout.tags.cell(header_row, "TH", Some("Column")))
+        .collect();
+    let header = |layout: &mut Layout, marks: &[Mark]| {
+        for (((left, _), name), mark) in COLUMNS.iter().zip(COLUMN_HEADERS).zip(marks) {
+            layout.text(*mark, x + left, layout.y, BOLD_FONT, 8.0, name);
         }
         layout.y -= 12.0;
     };
-    header(layout);
+    let first_marks: Vec<Mark> = header_cells.iter().map(|&c| Mark::In(c)).collect();
+    header(layout, &first_marks);
     for record in records {
         let when = layout.wrap(
             REGULAR_FONT,
@@ -515,12 +700,15 @@ fn draw_section(layout: &mut Layout, title: &str, records: &[summary::RecordSumm
         let height = lines as f32 * 10.5 + 6.0;
         if layout.ensure(height) {
             heading(layout, true);
-            header(layout);
+            header(layout, &[Mark::Artifact; 3]);
         }
+        let row = layout.tags.add(table, "TR");
+        let cells: Vec<usize> = (0..3).map(|_| layout.tags.cell(row, "TD", None)).collect();
         let top = layout.y;
         for (column, cell) in [when, who].into_iter().enumerate() {
             for (i, line) in cell.iter().enumerate() {
                 layout.text(
+                    Mark::In(cells[column]),
                     x + COLUMNS[column].0,
                     top - i as f32 * 10.5,
                     REGULAR_FONT,
@@ -531,10 +719,11 @@ fn draw_section(layout: &mut Layout, title: &str, records: &[summary::RecordSumm
         }
         for (i, line) in what.iter().enumerate() {
             let y = top - i as f32 * 10.5;
+            let mark = Mark::In(cells[2]);
             if record.appeal_pending && i == what.len() - 1 {
-                layout.text(x + COLUMNS[2].0, y, BOLD_FONT, 8.5, "APPEAL PENDING");
+                layout.text(mark, x + COLUMNS[2].0, y, BOLD_FONT, 8.5, "APPEAL PENDING");
             } else {
-                layout.text(x + COLUMNS[2].0, y, REGULAR_FONT, 8.5, line);
+                layout.text(mark, x + COLUMNS[2].0, y, REGULAR_FONT, 8.5, line);
             }
         }
         layout.y = top - lines as f32 * 10.5 - 1.0;
@@ -543,20 +732,38 @@ fn draw_section(layout: &mut Layout, title: &str, records: &[summary::RecordSumm
     }
 }
 
+/// How to verify, in every page's footer.
+const HOW_TO_VERIFY: &str = "To verify: scan the QR code with a goodstanding verifier, or check \
+                             this PDF with `goodstanding verify`; the signed certificate (.jws) \
+                             is attached.";
+
+/// The footers: the certificate id and page number are pagination artifacts on every page; how
+/// to verify is read once, at the end, from page 1's footer (an artifact on the others).
 fn draw_footers(layout: &mut Layout, c: &Certificate) {
     let count = layout.pages.len();
     let id = format!("Certificate {}", c.id);
-    let how = "To verify: scan the QR code with a goodstanding verifier, or check this PDF with \
-               `goodstanding verify`; the signed certificate (.jws) is attached.";
+    let how = layout.tags.add(DOCUMENT, "P");
     for index in 0..count {
         layout.current = index;
         let y = 15.0 * MM;
         layout.rule(MARGIN, PAGE_WIDTH - MARGIN, y + 10.0, 0.5);
-        layout.text(MARGIN, y, REGULAR_FONT, 7.5, &id);
+        layout.text(Mark::Pagination, MARGIN, y, REGULAR_FONT, 7.5, &id);
         let page = format!("Page {} of {count}", index + 1);
         let width = layout.fonts[0].width(&page, 7.5);
-        layout.text(PAGE_WIDTH - MARGIN - width, y, REGULAR_FONT, 7.5, &page);
-        layout.text(MARGIN, y - 10.0, REGULAR_FONT, 7.0, how);
+        layout.text(
+            Mark::Pagination,
+            PAGE_WIDTH - MARGIN - width,
+            y,
+            REGULAR_FONT,
+            7.5,
+            &page,
+        );
+        let mark = if index == 0 {
+            Mark::In(how)
+        } else {
+            Mark::Pagination
+        };
+        layout.text(mark, MARGIN, y - 10.0, REGULAR_FONT, 7.0, HOW_TO_VERIFY);
     }
 }
 
@@ -578,17 +785,20 @@ fn text_string(text: &str) -> String {
     }
 }
 
-/// Writes numbered objects and the cross-reference table.
+/// Writes numbered objects: streams directly into the file, every other object into one
+/// compressed object stream (PDF 1.5), located by a cross-reference stream at the end. The
+/// structure tree's many small dictionaries compress to a few per cent of their size this way.
 struct Writer {
     out: Vec<u8>,
+    /// File offsets of the objects written directly.
     offsets: BTreeMap<u32, usize>,
+    /// The objects that go into the object stream, by number.
+    packed: BTreeMap<u32, String>,
 }
 
 impl Writer {
     fn object(&mut self, id: u32, body: &str) {
-        self.offsets.insert(id, self.out.len());
-        self.out
-            .extend_from_slice(format!("{id} 0 obj\n{body}\nendobj\n").as_bytes());
+        self.packed.insert(id, body.to_string());
     }
 
     fn stream(&mut self, id: u32, dictionary: &str, data: &[u8], compress: bool) {
@@ -606,6 +816,72 @@ impl Writer {
         );
         self.out.extend_from_slice(&data);
         self.out.extend_from_slice(b"\nendstream\nendobj\n");
+    }
+
+    /// Writes the object stream and the cross-reference stream (with the trailer's entries),
+    /// and returns the file.
+    fn finish(mut self, root: u32, info: u32) -> Vec<u8> {
+        let last = self
+            .offsets
+            .keys()
+            .chain(self.packed.keys())
+            .max()
+            .copied()
+            .unwrap_or(0);
+        let (object_stream, xref_stream) = (last + 1, last + 2);
+        let mut index = String::new();
+        let mut bodies = String::new();
+        let mut slots = BTreeMap::new();
+        for (slot, (id, body)) in self.packed.iter().enumerate() {
+            let _ = write!(index, "{id} {} ", bodies.len());
+            bodies.push_str(body);
+            bodies.push('\n');
+            slots.insert(*id, slot);
+        }
+        let first = index.len();
+        let data = format!("{index}{bodies}");
+        self.stream(
+            object_stream,
+            &format!("/Type /ObjStm /N {} /First {first}", self.packed.len()),
+            data.as_bytes(),
+            true,
+        );
+        // The file identifier is a hash of the content, so it too is the same every time.
+        let id: String = Sha256::digest(&self.out)
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let xref_offset = self.out.len();
+        self.offsets.insert(xref_stream, xref_offset);
+        // Each entry: type (1 byte), offset or object stream (4 bytes), generation or slot (2).
+        let mut entries = Vec::with_capacity(7 * (xref_stream as usize + 1));
+        for number in 0..=xref_stream {
+            let (kind, field, second): (u8, u32, u16) =
+                if let Some(offset) = self.offsets.get(&number) {
+                    (1, u32::try_from(*offset).unwrap_or(u32::MAX), 0)
+                } else if let Some(slot) = slots.get(&number) {
+                    (2, object_stream, u16::try_from(*slot).unwrap_or(u16::MAX))
+                } else {
+                    (0, 0, if number == 0 { 65535 } else { 0 })
+                };
+            entries.push(kind);
+            entries.extend_from_slice(&field.to_be_bytes());
+            entries.extend_from_slice(&second.to_be_bytes());
+        }
+        self.stream(
+            xref_stream,
+            &format!(
+                "/Type /XRef /Size {} /W [1 4 2] /Root {root} 0 R /Info {info} 0 R /ID [<{id}> \
+                 <{id}>]",
+                xref_stream + 1
+            ),
+            &entries,
+            true,
+        );
+        self.out
+            .extend_from_slice(format!("startxref\n{xref_offset}\n%%EOF\n").as_bytes());
+        self.out
     }
 }
 
@@ -631,7 +907,102 @@ const FIRST_FONT: u32 = 4;
 const OBJECTS_PER_FONT: u32 = 5;
 const EMBEDDED_FILE: u32 = 9;
 const FILE_SPEC: u32 = 10;
-const FIRST_PAGE: u32 = 11;
+const METADATA: u32 = 11;
+const OUTPUT_PROFILE: u32 = 12;
+const STRUCT_TREE: u32 = 13;
+/// Pages take two objects each (the page and its content); the structure elements follow.
+const FIRST_PAGE: u32 = 14;
+
+/// The output intent's ICC profile: sRGB, 632 bytes (made by tools/make_srgb_icc.py).
+const SRGB_PROFILE: &[u8] = include_bytes!("../color/sRGB-v2-small.icc");
+
+/// The document's language (BCP 47): the labels and headings are in British English.
+const LANGUAGE: &str = "en-GB";
+
+/// Escapes text for XML character data.
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The XMP metadata packet (ISO 16684-1): what the Info dictionary says, in the same words, and
+/// the PDF/A-3B and PDF/UA-1 identification, with the extension schema PDF/A requires for
+/// `pdfuaid` (not one of its predefined schemas).
+fn xmp(title: &str, author: &str, subject: &str, producer: &str, created: &str) -> String {
+    let (title, author, subject) = (xml_escape(title), xml_escape(author), xml_escape(subject));
+    let bom = '\u{feff}';
+    format!(
+        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+<dc:language><rdf:Bag><rdf:li>{LANGUAGE}</rdf:li></rdf:Bag></dc:language>
+<xmp:CreatorTool>goodstanding</xmp:CreatorTool>
+<xmp:CreateDate>{created}</xmp:CreateDate>
+<pdf:Producer>{producer}</pdf:Producer>
+<pdfaid:part>3</pdfaid:part>
+<pdfaid:conformance>B</pdfaid:conformance>
+<pdfuaid:part>1</pdfuaid:part>
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="r"?>"#
+    )
+}
+
+/// A structure element as a PDF dictionary.
+fn element_dictionary(tags: &Tags, index: usize, first_element: u32) -> String {
+    let element = &tags.elements[index];
+    let parent = element
+        .parent
+        .map_or(STRUCT_TREE, |p| first_element + p as u32);
+    let mut out = format!("<< /S /{} /P {parent} 0 R", element.kind);
+    if let Some(page) = element.page {
+        let _ = write!(out, " /Pg {} 0 R", FIRST_PAGE + 2 * page as u32);
+    }
+    if !element.kids.is_empty() {
+        out.push_str(" /K [");
+        for (i, kid) in element.kids.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            match kid {
+                Kid::Element(e) => {
+                    let _ = write!(out, "{} 0 R", first_element + *e as u32);
+                }
+                Kid::Content(mcid) => {
+                    let _ = write!(out, "{mcid}");
+                }
+            }
+        }
+        out.push(']');
+    }
+    if let Some(alt) = element.alt {
+        let _ = write!(out, " /Alt {}", text_string(alt));
+    }
+    if let Some(scope) = element.scope {
+        let _ = write!(out, " /A << /O /Table /Scope /{scope} >>");
+    }
+    out.push_str(" >>");
+    out
+}
 
 fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result<(), RenderError> {
     let subset = subsetter::subset(font.data, 0, &font.remapper)
@@ -731,17 +1102,26 @@ fn write_pdf(
     let mut writer = Writer {
         out: b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
         offsets: BTreeMap::new(),
+        packed: BTreeMap::new(),
     };
     let page_count = layout.pages.len() as u32;
     let kids: Vec<String> = (0..page_count)
         .map(|i| format!("{} 0 R", FIRST_PAGE + 2 * i))
         .collect();
+    let first_element = FIRST_PAGE + 2 * page_count;
     let attachment = format!("{}.jws", c.id);
+    let title = format!("Certificate of good standing: {}", c.subject.full_name);
+    let subject = format!("Certificate {}", c.id);
+    let producer = format!("goodstanding {}", env!("CARGO_PKG_VERSION"));
     writer.object(
         CATALOG,
         &format!(
             "<< /Type /Catalog /Pages {PAGES} 0 R /Names << /EmbeddedFiles << /Names [{} \
-             {FILE_SPEC} 0 R] >> >> /AF [{FILE_SPEC} 0 R] >>",
+             {FILE_SPEC} 0 R] >> >> /AF [{FILE_SPEC} 0 R] /Metadata {METADATA} 0 R \
+             /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier \
+             (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile {OUTPUT_PROFILE} \
+             0 R >>] /MarkInfo << /Marked true >> /StructTreeRoot {STRUCT_TREE} 0 R /Lang \
+             ({LANGUAGE}) /ViewerPreferences << /DisplayDocTitle true >> >>",
             text_string(&attachment)
         ),
     );
@@ -757,11 +1137,10 @@ fn write_pdf(
     writer.object(
         INFO,
         &format!(
-            "<< /Title (Certificate of good standing) /Subject ({}) /Author {} /Creator \
-             (goodstanding) /Producer (goodstanding {}) /CreationDate (D:{pdf_date}Z) >>",
-            c.id,
+            "<< /Title {} /Subject ({subject}) /Author {} /Creator (goodstanding) /Producer \
+             ({producer}) /CreationDate (D:{pdf_date}Z) >>",
+            text_string(&title),
             text_string(&c.issuer.name),
-            env!("CARGO_PKG_VERSION")
         ),
     );
     let fonts: Vec<String> = (0..layout.fonts.len() as u32)
@@ -775,7 +1154,7 @@ fn write_pdf(
         EMBEDDED_FILE,
         &format!(
             "/Type /EmbeddedFile /Subtype /application#2Fjose /Params << /Size {} /CreationDate \
-             (D:{pdf_date}Z) >>",
+             (D:{pdf_date}Z) /ModDate (D:{pdf_date}Z) >>",
             jws.len()
         ),
         jws.as_bytes(),
@@ -790,36 +1169,50 @@ fn write_pdf(
             name = text_string(&attachment)
         ),
     );
+    // XMP is not compressed, so that any tool can find and read it.
+    let metadata = xmp(&title, &c.issuer.name, &subject, &producer, &issued);
+    writer.stream(
+        METADATA,
+        "/Type /Metadata /Subtype /XML",
+        metadata.as_bytes(),
+        false,
+    );
+    writer.stream(OUTPUT_PROFILE, "/N 3", SRGB_PROFILE, true);
+    let mut parent_tree = String::new();
+    for (page, marks) in layout.tags.marks.iter().enumerate() {
+        let refs: Vec<String> = marks
+            .iter()
+            .map(|e| format!("{} 0 R", first_element + *e as u32))
+            .collect();
+        let _ = write!(parent_tree, "{page} [{}] ", refs.join(" "));
+    }
+    writer.object(
+        STRUCT_TREE,
+        &format!(
+            "<< /Type /StructTreeRoot /K [{first_element} 0 R] /ParentTree << /Nums [{}] >> \
+             /ParentTreeNextKey {page_count} >>",
+            parent_tree.trim_end()
+        ),
+    );
     for (i, content) in layout.pages.iter().enumerate() {
         let page = FIRST_PAGE + 2 * i as u32;
         writer.object(
             page,
             &format!(
                 "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {PAGE_WIDTH:.2} \
-                 {PAGE_HEIGHT:.2}] /Resources << /Font << {} >> >> /Contents {} 0 R >>",
+                 {PAGE_HEIGHT:.2}] /Resources << /Font << {} >> >> /Contents {} 0 R \
+                 /StructParents {i} /Tabs /S >>",
                 fonts.join(" "),
                 page + 1
             ),
         );
         writer.stream(page + 1, "", content.as_bytes(), true);
     }
-    let size = writer.offsets.keys().max().copied().unwrap_or(0) + 1;
-    let xref = writer.out.len();
-    let mut table = format!("xref\n0 {size}\n0000000000 65535 f \n");
-    for id in 1..size {
-        let offset = writer.offsets.get(&id).copied().unwrap_or(0);
-        let _ = writeln!(table, "{offset:010} 00000 n ");
+    for index in 0..layout.tags.elements.len() {
+        writer.object(
+            first_element + index as u32,
+            &element_dictionary(&layout.tags, index, first_element),
+        );
     }
-    // The file identifier is a hash of the content, so it too is the same every time.
-    let id: String = Sha256::digest(&writer.out)
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02X}"))
-        .collect();
-    let _ = write!(
-        table,
-        "trailer\n<< /Size {size} /Root {CATALOG} 0 R /Info {INFO} 0 R /ID [<{id}> <{id}>] >>\nstartxref\n{xref}\n%%EOF\n"
-    );
-    writer.out.extend_from_slice(table.as_bytes());
-    Ok(writer.out)
+    Ok(writer.finish(CATALOG, INFO))
 }
