@@ -752,3 +752,79 @@ fn a_pdf_with_another_certificates_qr_code_pasted_on_is_not_valid() {
     assert_eq!(issuer.verify(&genuine_jws, &[]).code, 0);
     assert_eq!(issuer.verify(&other_jws, &[]).code, 0);
 }
+
+#[test]
+fn drafts_are_written_for_one_request_or_a_batch_never_recorded_and_verify_refuses_them() {
+    let issuer = Issuer::new("e2e-draft");
+    let (drafts, register) = (issuer.path("drafts"), issuer.path("register.sqlite"));
+    let before = std::fs::read(&register).ok();
+
+    let run = goodstanding(&[&"preview", &example("several-records"), &"--out", &drafts]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let draft = drafts.join("SUBJ-002231-draft.pdf");
+    assert!(
+        run.stdout.contains("SUBJ-002231-draft.pdf"),
+        "{}",
+        run.stdout
+    );
+    let mode = std::fs::metadata(&draft).unwrap().permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600,
+        "a draft holds the person's records: mode 0600"
+    );
+
+    // verify: a draft is not a certificate (exit 1), in text and in JSON.
+    let run = issuer.verify(&draft, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("NOT VALID") && run.stdout.contains("DRAFT"),
+        "{}",
+        run.stdout
+    );
+    let run = issuer.verify(&draft, &["--json"]);
+    assert_eq!(run.code, 1);
+    let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(verdict["valid"], false);
+    assert_eq!(verdict["draft"], true);
+
+    // A batch of drafts, with no key, given a register path it never opens.
+    let batch_drafts = issuer.path("batch-drafts");
+    let run = goodstanding(&[
+        &"batch",
+        &repo().join("examples/batch/requests.csv"),
+        &"--preview",
+        &"--out",
+        &batch_drafts,
+        &"--register",
+        &issuer.path("never.sqlite"),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let mut names: Vec<String> = std::fs::read_dir(&batch_drafts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "SUBJ-000417-draft.pdf",
+            "SUBJ-002231-draft.pdf",
+            "SUBJ-003980-draft.pdf"
+        ]
+    );
+    assert!(!issuer.path("never.sqlite").exists(), "no register made");
+    assert_eq!(
+        std::fs::read(&register).ok(),
+        before,
+        "the register is untouched"
+    );
+
+    // A request the rules refuse gets no draft: exit 1, the rule named, nothing written.
+    let refused = issuer.path("refused-drafts");
+    let bad = repo().join("tests/rejects/rule2-finding-not-upheld.json");
+    let run = goodstanding(&[&"preview", &bad, &"--out", &refused]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("rule"), "{}", run.stderr);
+    assert!(!refused.exists(), "nothing written for a refused request");
+}

@@ -400,10 +400,15 @@ pub struct BatchArgs {
     pub json: bool,
     /// Wait for a run of the same batch already under way, then resume.
     pub wait: bool,
+    /// Write drafts for the people named instead of issuing anything.
+    pub preview: bool,
 }
 
 /// `goodstanding batch`.
 pub fn batch(args: BatchArgs) -> Result<(), CliError> {
+    if args.preview {
+        return preview_batch(&args.input, args.format, &args.signing.out, args.json);
+    }
     let (key, mut register) = args.signing.open()?;
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -615,4 +620,84 @@ pub fn bench_batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
+}
+
+/// `goodstanding preview REQUEST.json --out DIR` (a batch file: as `batch --preview`).
+pub fn preview(input: &Path, out: &Path, json: bool) -> Result<(), CliError> {
+    let is_single = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if !is_single {
+        return preview_batch(input, None, out, json);
+    }
+    let request = read_request(input)?;
+    let path = goodstanding_operations::preview::preview_one(&request, now()?, out)
+        .map_err(|e| preview_error(input, e))?;
+    if json {
+        outln!("{}", serde_json::json!({ "drafts": [path], "refused": 0 }));
+    } else {
+        outln!("wrote {}", path.display());
+        outln!(
+            "  a DRAFT for the person named to check: not a certificate, not signed, not recorded"
+        );
+    }
+    Ok(())
+}
+
+/// A draft that could not be made: refused by the rules (exit 1), else an input error.
+fn preview_error(input: &Path, e: goodstanding_operations::preview::PreviewError) -> CliError {
+    use goodstanding_operations::preview::PreviewError;
+    match e {
+        PreviewError::Refused(e) => issue_error(input, e),
+        PreviewError::Render(e) => render_error(e),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+/// `goodstanding batch INPUT --preview --out DIR`: a draft per request, nothing signed or
+/// recorded; refused requests listed by line, field and rule (exit 1).
+fn preview_batch(
+    input: &Path,
+    format: Option<InputFormat>,
+    out: &Path,
+    json: bool,
+) -> Result<(), CliError> {
+    let summary = goodstanding_operations::preview::preview_batch(input, format, now()?, out)
+        .map_err(|e| preview_error(input, e))?;
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "drafts": summary.written,
+                "refused": summary.refused.len(),
+            })
+        );
+    } else {
+        for problems in &summary.refused {
+            for problem in problems {
+                eprintln!("goodstanding: {}: refused: {problem}", input.display());
+            }
+        }
+        outln!(
+            "{} draft(s) in {}: for the people named to check; not certificates, not signed, \
+             not recorded",
+            summary.written.len(),
+            out.display()
+        );
+        if !summary.refused.is_empty() {
+            outln!(
+                "{} request(s) refused (listed above)",
+                summary.refused.len()
+            );
+        }
+    }
+    if summary.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Refused(format!(
+            "{} request(s) of {} refused",
+            summary.refused.len(),
+            input.display()
+        )))
+    }
 }

@@ -130,6 +130,28 @@ enum Command {
         /// finish, then issue what is left, instead of refusing to start.
         #[arg(long)]
         wait: bool,
+        /// Sign nothing: write a draft DIR/<subject_ref>-draft.pdf per request for the person
+        /// it names to check (as `preview`). Needs no key; never touches the register.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Write the draft of a certificate for the person it names to check before it is signed:
+    /// validates the request like `issue`, then writes DIR/<subject_ref>-draft.pdf, the same
+    /// layout marked "DRAFT: not a certificate, not signed" on every page, with no QR code, id
+    /// or signature. Never touches the register; `verify` calls a draft NOT VALID.
+    ///
+    /// Given a batch file (JSON Lines or CSV), writes a draft per request, as `batch --preview`.
+    ///
+    /// Exit status 0 drafts written; 1 a request refused by the rules; 2 unreadable input.
+    Preview {
+        /// The request (JSON), or a batch file (.jsonl or .csv).
+        input: PathBuf,
+        /// Folder for the drafts (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Print what was written as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Read the issuance register: what was issued, to whom, in which batch, what was revoked.
     Register {
@@ -464,6 +486,7 @@ fn main() -> ExitCode {
             quiet,
             json,
             wait,
+            preview,
         } => issuing::batch(issuing::BatchArgs {
             input,
             signing,
@@ -475,7 +498,9 @@ fn main() -> ExitCode {
             quiet,
             json,
             wait,
+            preview,
         }),
+        Command::Preview { input, out, json } => issuing::preview(&input, &out, json),
         Command::Register {
             command:
                 RegisterCommand::List {

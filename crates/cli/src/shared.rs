@@ -225,9 +225,10 @@ pub fn open_key(
 #[derive(clap::Args)]
 pub struct SigningArgs {
     /// The issuing private key: a PKCS#8 PEM file (mode 0600), or a key in a PKCS#11 token as
-    /// an RFC 7512 URI, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'.
+    /// an RFC 7512 URI, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'. Required, but
+    /// for `batch --preview`, which signs nothing.
     #[arg(long, value_name = "KEY.pem|pkcs11:URI")]
-    pub key: OsString,
+    pub key: Option<OsString>,
     #[command(flatten)]
     pub token: TokenArgs,
     /// Folder for the certificate files (created if missing).
@@ -244,12 +245,12 @@ pub struct SigningArgs {
 impl SigningArgs {
     /// The key and the open register.
     pub fn open(&self) -> Result<(IssuingKey, Register), CliError> {
-        let key = open_key(
-            "--key",
-            &self.key,
-            parse_kid(self.kid.clone())?,
-            &self.token,
-        )?;
+        let Some(key) = &self.key else {
+            return Err(CliError::Input(
+                "--key KEY is required: the issuing key (a .key.pem file or a pkcs11: URI)".into(),
+            ));
+        };
+        let key = open_key("--key", key, parse_kid(self.kid.clone())?, &self.token)?;
         let register = open_register(self.register.path.as_deref())?;
         Ok((key, register))
     }

@@ -38,8 +38,22 @@ pub fn verify(
             v
         })
     } else if pdf::is_pdf(&bytes) {
-        let (result, drawn) =
-            pdf::verify_pdf(&bytes, &store, at).map_err(|e| CliError::file(input, e))?;
+        let (result, drawn) = match pdf::verify_pdf(&bytes, &store, at) {
+            Ok(verdict) => verdict,
+            // A draft is not unreadable input: it is a document that is not a certificate.
+            Err(draft @ pdf::PdfError::Draft) => {
+                if json {
+                    outln!(
+                        "{}",
+                        serde_json::json!({"valid": false, "draft": true, "reason": draft.to_string()})
+                    );
+                } else {
+                    outln!("NOT VALID  {draft}");
+                }
+                return Err(CliError::NotValid);
+            }
+            Err(e) => return Err(CliError::file(input, e)),
+        };
         if drawn == pdf::DrawnQr::Unread && !json {
             eprintln!(
                 "goodstanding: {}: the QR code printed on this PDF could not be read back, so only \

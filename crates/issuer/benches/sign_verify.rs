@@ -34,6 +34,24 @@ fn examples() -> Vec<(String, CertificateRequest)> {
         .collect()
 }
 
+/// The certificate PDF's size budget: 40 KB.
+const PDF_BUDGET_BYTES: usize = 40 * 1024;
+/// The certificate PDF's render-time budget on a 2-core machine.
+const PDF_BUDGET_MS: f64 = 3.0;
+
+/// The median wall time of 101 runs of `work`, in milliseconds.
+fn median_ms<T>(mut work: impl FnMut() -> T) -> f64 {
+    let mut times: Vec<f64> = (0..101)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            black_box(work());
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
 fn main() {
     // The demo key, so that the sizes printed are the same from run to run.
     let pem = std::fs::read_to_string(
@@ -54,19 +72,46 @@ fn main() {
     for (name, request) in &examples {
         let issued = issue_with_id(request, &key, now, id()).unwrap();
         let qr = issued.qr_text();
-        let pdf = goodstanding_issuer::pdf::render(&issued.certificate, &issued.signed).unwrap();
         println!(
-            "{name:<18} {:>13} {:>10} {:>9} {:>15} {:>10} {:>6}",
+            "{name:<18} {:>13} {:>10} {:>9} {:>15}",
             issued.signed.payload().len(),
             issued.jws().len(),
             qr.len(),
             qr_version(qr).map_or("over 40".into(), |v| v.to_string()),
-            pdf.len(),
-            String::from_utf8_lossy(&pdf)
-                .matches("/Type /Page ")
-                .count()
         );
     }
+    // The PDF's budgets (issue 16): at most 40 KB and 3 ms to render, the draft likewise.
+    println!(
+        "\n{:<18} {:>10} {:>12} {:>12} {:>13}   budgets: {PDF_BUDGET_BYTES} bytes, \
+         {PDF_BUDGET_MS} ms",
+        "example", "PDF bytes", "render ms", "draft bytes", "draft ms"
+    );
+    for (name, request) in &examples {
+        let issued = issue_with_id(request, &key, now, id()).unwrap();
+        let render = || goodstanding_issuer::pdf::render(&issued.certificate, &issued.signed);
+        let pdf = render().unwrap();
+        let draft_certificate = goodstanding_issuer::issue::draft(request, now).unwrap();
+        let draft = || goodstanding_issuer::pdf::render_draft(&draft_certificate);
+        let draft_pdf = draft().unwrap();
+        let (ms, draft_ms) = (
+            median_ms(|| render().unwrap()),
+            median_ms(|| draft().unwrap()),
+        );
+        let over = |bytes: usize, ms: f64| {
+            if bytes > PDF_BUDGET_BYTES || ms > PDF_BUDGET_MS {
+                "  OVER BUDGET"
+            } else {
+                ""
+            }
+        };
+        println!(
+            "{name:<18} {:>10} {ms:>12.2} {:>12} {draft_ms:>13.2}{}",
+            pdf.len(),
+            draft_pdf.len(),
+            over(pdf.len().max(draft_pdf.len()), ms.max(draft_ms))
+        );
+    }
+    println!();
 
     let mut c = Criterion::default().configure_from_args();
     for (name, request) in &examples {
@@ -97,6 +142,10 @@ fn main() {
                 goodstanding_issuer::pdf::render(black_box(&issued.certificate), &issued.signed)
                     .unwrap()
             })
+        });
+        let draft = goodstanding_issuer::issue::draft(request, now).unwrap();
+        group.bench_function("render draft PDF", |b| {
+            b.iter(|| goodstanding_issuer::pdf::render_draft(black_box(&draft)).unwrap())
         });
         group.bench_function("verify JWS", |b| {
             b.iter(|| verify(black_box(jws.as_bytes()), &trust, now).unwrap())

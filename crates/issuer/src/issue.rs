@@ -194,13 +194,37 @@ fn assemble_and_sign(
     id: CertificateId,
     supersedes: Option<CertificateId>,
 ) -> Result<IssuedCertificate, IssueError> {
+    let certificate = assemble(request, key.kid().clone(), now, id, supersedes)?;
+    sign_certificate(certificate, key)
+}
+
+/// Validates `request` like [`issue`] and assembles what the certificate would say, unsigned,
+/// for the draft the person it names checks first ([`crate::pdf::render_draft`]). Its id and
+/// key id are placeholders that the draft does not show.
+pub fn draft(request: &CertificateRequest, now: Timestamp) -> Result<Certificate, IssueError> {
+    #[allow(clippy::expect_used)]
+    // Invariant, not input: constant placeholders in the id and kid alphabets.
+    let (id, kid) = (
+        CertificateId::new("draftdraftdraftdraftdrafta").expect("26 base32 characters"),
+        goodstanding_verifier::KeyId::new("draft").expect("a valid key id"),
+    );
+    assemble(request, kid, now, id, None)
+}
+
+fn assemble(
+    request: &CertificateRequest,
+    kid: goodstanding_verifier::KeyId,
+    now: Timestamp,
+    id: CertificateId,
+    supersedes: Option<CertificateId>,
+) -> Result<Certificate, IssueError> {
     let valid = validate(request, now).map_err(IssueError::Invalid)?;
-    let certificate = Certificate {
+    Ok(Certificate {
         schema_version: SCHEMA_VERSION,
         id,
         issuer: Issuer {
             name: valid.issuer,
-            kid: key.kid().clone(),
+            kid,
         },
         issued_at: now,
         information_as_at: valid.information_as_at,
@@ -211,8 +235,7 @@ fn assemble_and_sign(
         convictions: valid.convictions,
         departures: valid.departures,
         supersedes,
-    };
-    sign_certificate(certificate, key)
+    })
 }
 
 /// Signs an assembled certificate.

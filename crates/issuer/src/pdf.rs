@@ -436,8 +436,34 @@ pub fn render_with_qr(
     signed: &SignedCertificate,
     qr_text: &str,
 ) -> Result<Vec<u8>, RenderError> {
+    render_edition(certificate, Edition::Signed { signed, qr_text })
+}
+
+/// The words that mark a draft, on every page, in the document's title and its Info subject
+/// (where a verifier looks for them).
+pub const DRAFT_MARK: &str = "DRAFT: not a certificate, not signed";
+
+/// Renders the draft of a certificate for the person it names to check before it is signed:
+/// the same layout, with [`DRAFT_MARK`] at the top of every page and "DRAFT" across it, and no
+/// QR code, certificate id, signing key or attachment.
+pub fn render_draft(certificate: &Certificate) -> Result<Vec<u8>, RenderError> {
+    render_edition(certificate, Edition::Draft)
+}
+
+/// What is rendered: a signed certificate, or the draft of one.
+#[derive(Clone, Copy)]
+enum Edition<'a> {
+    /// The QR code of `qr_text` drawn, `signed` attached.
+    Signed {
+        signed: &'a SignedCertificate,
+        qr_text: &'a str,
+    },
+    /// No QR code, no id, no attachment; marked as a draft on every page.
+    Draft,
+}
+
+fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec<u8>, RenderError> {
     check_printable(certificate)?;
-    let matrix = qr::encode(qr_text).map_err(|e| RenderError::Qr(format!("{e:?}")))?;
     let mut layout = Layout {
         fonts: [Font::load(REGULAR, REGULAR_NAME)?],
         pages: vec![String::new()],
@@ -445,20 +471,37 @@ pub fn render_with_qr(
         y: PAGE_HEIGHT - MARGIN,
         tags: Tags::new(),
     };
-    let (figure, caption, qr_bottom) = draw_qr(&mut layout, &matrix);
-    let qr_left = PAGE_WIDTH - MARGIN - qr_size(&matrix);
-    // Text stays clear of the QR code's quiet zone (4 modules) and then some.
-    let left_width = qr_left - MARGIN - 8.0 * MM;
-    draw_heading(&mut layout, certificate, left_width);
-    // In reading order the QR code and its caption come after the subject block.
-    layout.tags.attach(DOCUMENT, figure);
-    layout.tags.attach(DOCUMENT, caption);
-    layout.y = layout.y.min(qr_bottom - 10.0 * MM);
+    match edition {
+        Edition::Signed { qr_text, .. } => {
+            let matrix = qr::encode(qr_text).map_err(|e| RenderError::Qr(format!("{e:?}")))?;
+            let (figure, caption, qr_bottom) = draw_qr(&mut layout, &matrix);
+            let qr_left = PAGE_WIDTH - MARGIN - qr_size(&matrix);
+            // Text stays clear of the QR code's quiet zone (4 modules) and then some.
+            let left_width = qr_left - MARGIN - 8.0 * MM;
+            draw_heading(&mut layout, certificate, left_width, false);
+            // In reading order the QR code and its caption come after the subject block.
+            layout.tags.attach(DOCUMENT, figure);
+            layout.tags.attach(DOCUMENT, caption);
+            layout.y = layout.y.min(qr_bottom - 10.0 * MM);
+        }
+        Edition::Draft => {
+            let banner = layout.tags.add(DOCUMENT, "P");
+            layout.text(
+                Mark::In(banner),
+                MARGIN,
+                PAGE_HEIGHT - MARGIN + 2.0,
+                BOLD_FONT,
+                11.0,
+                DRAFT_MARK,
+            );
+            draw_heading(&mut layout, certificate, PAGE_WIDTH - 2.0 * MARGIN, true);
+        }
+    }
     for (title, records) in summary::sections(certificate) {
         draw_section(&mut layout, title, &records);
     }
-    draw_footers(&mut layout, certificate);
-    write_pdf(layout, certificate, signed)
+    draw_footers(&mut layout, certificate, edition);
+    write_pdf(layout, certificate, edition)
 }
 
 fn qr_size(matrix: &qr::QrMatrix) -> f32 {
@@ -527,7 +570,7 @@ fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> (usize, usize, f32) {
     (figure, caption, caption_y)
 }
 
-fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32) {
+fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32, draft: bool) {
     let x = MARGIN;
     layout.y = PAGE_HEIGHT - MARGIN - 16.0;
     let title = layout.tags.add(DOCUMENT, "H1");
@@ -588,9 +631,14 @@ fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32) {
         ("Valid from", c.valid_from.to_string()),
         ("Valid until", c.valid_until.to_string()),
         ("Record as at", c.information_as_at.to_string()),
-        ("Certificate id", c.id.to_string()),
-        ("Signing key", c.issuer.kid.to_string()),
     ]);
+    // A draft has neither: it is not signed, and gets its id when it is.
+    if !draft {
+        rows.extend([
+            ("Certificate id", c.id.to_string()),
+            ("Signing key", c.issuer.kid.to_string()),
+        ]);
+    }
     if let Some(old) = &c.supersedes {
         rows.push(("Replaces", format!("certificate {old}, now revoked")));
     }
@@ -737,11 +785,23 @@ const HOW_TO_VERIFY: &str = "To verify: scan the QR code with a goodstanding ver
                              this PDF with `goodstanding verify`; the signed certificate (.jws) \
                              is attached.";
 
-/// The footers: the certificate id and page number are pagination artifacts on every page; how
-/// to verify is read once, at the end, from page 1's footer (an artifact on the others).
-fn draw_footers(layout: &mut Layout, c: &Certificate) {
+/// What a draft says in its footer instead of how to verify.
+const DRAFT_FOOTER: &str = "Shown to the person it names before it is signed. It has no QR code \
+                            and no signature: it cannot be verified and is not a certificate.";
+
+/// The footers: the certificate id (a draft: the draft mark) and page number are pagination
+/// artifacts on every page; how to verify (a draft: what it is) is read once, at the end, from
+/// page 1's footer. A draft also has its mark at the top of every page (read once, on page 1)
+/// and "DRAFT" across every page, beneath the text.
+fn draw_footers(layout: &mut Layout, c: &Certificate, edition: Edition<'_>) {
     let count = layout.pages.len();
-    let id = format!("Certificate {}", c.id);
+    let draft = matches!(edition, Edition::Draft);
+    let id = if draft {
+        DRAFT_MARK.to_string()
+    } else {
+        format!("Certificate {}", c.id)
+    };
+    let closing = if draft { DRAFT_FOOTER } else { HOW_TO_VERIFY };
     let how = layout.tags.add(DOCUMENT, "P");
     for index in 0..count {
         layout.current = index;
@@ -763,8 +823,44 @@ fn draw_footers(layout: &mut Layout, c: &Certificate) {
         } else {
             Mark::Pagination
         };
-        layout.text(mark, MARGIN, y - 10.0, REGULAR_FONT, 7.0, HOW_TO_VERIFY);
+        layout.text(mark, MARGIN, y - 10.0, REGULAR_FONT, 7.0, closing);
+        if draft {
+            if index > 0 {
+                layout.text(
+                    Mark::Pagination,
+                    MARGIN,
+                    PAGE_HEIGHT - MARGIN + 2.0,
+                    BOLD_FONT,
+                    11.0,
+                    DRAFT_MARK,
+                );
+            }
+            draw_watermark(layout, index);
+        }
     }
+}
+
+/// "DRAFT" in large light grey across the page, beneath everything else on it.
+fn draw_watermark(layout: &mut Layout, page: usize) {
+    let size = 150.0;
+    let word = "DRAFT";
+    let hex = layout.fonts[0].encode(word);
+    let width = layout.fonts[0].width(word, size);
+    // Rotated 45 degrees about the page's centre.
+    let (cos, sin) = (
+        std::f32::consts::FRAC_1_SQRT_2,
+        std::f32::consts::FRAC_1_SQRT_2,
+    );
+    let (cx, cy) = (PAGE_WIDTH / 2.0, PAGE_HEIGHT / 2.0);
+    let (dx, dy) = (width / 2.0, size * 0.35);
+    let x = cx - (dx * cos - dy * sin);
+    let y = cy - (dx * sin + dy * cos);
+    let watermark = format!(
+        "/Artifact BMC\nq 0.85 g BT /F1 {size:.2} Tf 0 Tr {cos:.4} {sin:.4} {:.4} {cos:.4} \
+         {x:.2} {y:.2} Tm <{hex}> Tj ET Q\nEMC\n",
+        -sin
+    );
+    layout.pages[page].insert_str(0, &watermark);
 }
 
 /// A PDF text string: literal for printable ASCII, otherwise UTF-16BE with a byte-order mark.
@@ -1097,7 +1193,7 @@ fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result<(), Render
 fn write_pdf(
     layout: Layout,
     c: &Certificate,
-    signed: &SignedCertificate,
+    edition: Edition<'_>,
 ) -> Result<Vec<u8>, RenderError> {
     let mut writer = Writer {
         out: b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
@@ -1110,19 +1206,34 @@ fn write_pdf(
         .collect();
     let first_element = FIRST_PAGE + 2 * page_count;
     let attachment = format!("{}.jws", c.id);
-    let title = format!("Certificate of good standing: {}", c.subject.full_name);
-    let subject = format!("Certificate {}", c.id);
+    let (title, subject, attached) = match edition {
+        Edition::Signed { .. } => (
+            format!("Certificate of good standing: {}", c.subject.full_name),
+            format!("Certificate {}", c.id),
+            format!(
+                "/Names << /EmbeddedFiles << /Names [{} {FILE_SPEC} 0 R] >> >> /AF [{FILE_SPEC} \
+                 0 R] ",
+                text_string(&attachment)
+            ),
+        ),
+        Edition::Draft => (
+            format!(
+                "DRAFT certificate of good standing: {}",
+                c.subject.full_name
+            ),
+            DRAFT_MARK.to_string(),
+            String::new(),
+        ),
+    };
     let producer = format!("goodstanding {}", env!("CARGO_PKG_VERSION"));
     writer.object(
         CATALOG,
         &format!(
-            "<< /Type /Catalog /Pages {PAGES} 0 R /Names << /EmbeddedFiles << /Names [{} \
-             {FILE_SPEC} 0 R] >> >> /AF [{FILE_SPEC} 0 R] /Metadata {METADATA} 0 R \
+            "<< /Type /Catalog /Pages {PAGES} 0 R {attached}/Metadata {METADATA} 0 R \
              /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier \
              (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile {OUTPUT_PROFILE} \
              0 R >>] /MarkInfo << /Marked true >> /StructTreeRoot {STRUCT_TREE} 0 R /Lang \
-             ({LANGUAGE}) /ViewerPreferences << /DisplayDocTitle true >> >>",
-            text_string(&attachment)
+             ({LANGUAGE}) /ViewerPreferences << /DisplayDocTitle true >> >>"
         ),
     );
     writer.object(
@@ -1137,9 +1248,10 @@ fn write_pdf(
     writer.object(
         INFO,
         &format!(
-            "<< /Title {} /Subject ({subject}) /Author {} /Creator (goodstanding) /Producer \
+            "<< /Title {} /Subject {} /Author {} /Creator (goodstanding) /Producer \
              ({producer}) /CreationDate (D:{pdf_date}Z) >>",
             text_string(&title),
+            text_string(&subject),
             text_string(&c.issuer.name),
         ),
     );
@@ -1149,26 +1261,28 @@ fn write_pdf(
     for (i, font) in layout.fonts.iter().enumerate() {
         write_font(&mut writer, font, FIRST_FONT + i as u32 * OBJECTS_PER_FONT)?;
     }
-    let jws = format!("{}\n", signed.to_compact());
-    writer.stream(
-        EMBEDDED_FILE,
-        &format!(
-            "/Type /EmbeddedFile /Subtype /application#2Fjose /Params << /Size {} /CreationDate \
-             (D:{pdf_date}Z) /ModDate (D:{pdf_date}Z) >>",
-            jws.len()
-        ),
-        jws.as_bytes(),
-        true,
-    );
-    writer.object(
-        FILE_SPEC,
-        &format!(
-            "<< /Type /Filespec /F {name} /UF {name} /AFRelationship /Source /Desc (The signed \
-             certificate \\(JWS\\): verify it with the issuer's public key) /EF << /F \
-             {EMBEDDED_FILE} 0 R /UF {EMBEDDED_FILE} 0 R >> >>",
-            name = text_string(&attachment)
-        ),
-    );
+    if let Edition::Signed { signed, .. } = edition {
+        let jws = format!("{}\n", signed.to_compact());
+        writer.stream(
+            EMBEDDED_FILE,
+            &format!(
+                "/Type /EmbeddedFile /Subtype /application#2Fjose /Params << /Size {} /CreationDate \
+                 (D:{pdf_date}Z) /ModDate (D:{pdf_date}Z) >>",
+                jws.len()
+            ),
+            jws.as_bytes(),
+            true,
+        );
+        writer.object(
+            FILE_SPEC,
+            &format!(
+                "<< /Type /Filespec /F {name} /UF {name} /AFRelationship /Source /Desc (The signed \
+                 certificate \\(JWS\\): verify it with the issuer's public key) /EF << /F \
+                 {EMBEDDED_FILE} 0 R /UF {EMBEDDED_FILE} 0 R >> >>",
+                name = text_string(&attachment)
+            ),
+        );
+    }
     // XMP is not compressed, so that any tool can find and read it.
     let metadata = xmp(&title, &c.issuer.name, &subject, &producer, &issued);
     writer.stream(

@@ -383,7 +383,7 @@ fn check_structure(document: &Document, catalog: &Dictionary) -> BTreeMap<i64, V
 
 /// The reading order poppler gives from the structure tree: the title, the name, each field,
 /// each section heading and each record, in that order.
-fn check_reading_order(path: &std::path::Path, certificate: &Certificate) {
+fn check_reading_order(path: &std::path::Path, certificate: &Certificate, draft: bool) {
     let output = Command::new("pdfinfo")
         .arg("-struct-text")
         .arg(path)
@@ -398,13 +398,19 @@ fn check_reading_order(path: &std::path::Path, certificate: &Certificate) {
         })
         .collect();
     let all = spoken.join("\n");
-    let mut expected = vec![
+    let mut expected = Vec::new();
+    if draft {
+        expected.push(goodstanding_issuer::pdf::DRAFT_MARK.to_string());
+    }
+    expected.extend([
         "Certificate of good standing".to_string(),
         certificate.subject.full_name.to_string(),
         "Date of birth".to_string(),
         "Valid until".to_string(),
-        "Certificate id".to_string(),
-    ];
+    ]);
+    if !draft {
+        expected.push("Certificate id".to_string());
+    }
     for (title, records) in summary::sections(certificate) {
         expected.push(title.to_string());
         for record in records {
@@ -420,13 +426,27 @@ fn check_reading_order(path: &std::path::Path, certificate: &Certificate) {
     }
 }
 
-/// Every check above on one rendered PDF.
-fn check(pdf: &[u8], certificate: &Certificate, trust: &TrustStore, what: &str) {
+/// Every check above on one rendered PDF; `trust` `None` for a draft, which has no attachment.
+fn check(pdf: &[u8], certificate: &Certificate, trust: Option<&TrustStore>, what: &str) {
     let document = Document::load_mem(pdf).unwrap_or_else(|e| panic!("{what}: {e}"));
     let catalog = document.catalog().unwrap();
     check_xmp_and_info(&document, catalog);
     check_catalog(&document, catalog);
-    check_attachment(&document, catalog, trust, certificate.valid_from);
+    match trust {
+        Some(trust) => {
+            check_attachment(&document, catalog, trust, certificate.valid_from);
+        }
+        None => {
+            assert!(
+                catalog.get(b"AF").is_err(),
+                "{what}: a draft has no attachment"
+            );
+            assert!(
+                catalog.get(b"Names").is_err(),
+                "{what}: a draft has no attachment"
+            );
+        }
+    }
     let parent_tree = check_structure(&document, catalog);
     let mut tagged = 0;
     for (_, page) in document.get_pages() {
@@ -436,7 +456,7 @@ fn check(pdf: &[u8], certificate: &Certificate, trust: &TrustStore, what: &str) 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("certificate.pdf");
     std::fs::write(&path, pdf).unwrap();
-    check_reading_order(&path, certificate);
+    check_reading_order(&path, certificate, trust.is_none());
     // Text extraction gives the name exactly as signed (ToUnicode).
     let extracted = Command::new("pdftotext")
         .arg(&path)
@@ -457,7 +477,7 @@ fn every_example_pdf_passes_the_archival_and_accessibility_checklist() {
     for (name, request) in common::examples() {
         let issued = common::issue_example(&request, &key);
         let files = issued.files().unwrap();
-        check(&files[2].1, &issued.certificate, &trust, &name);
+        check(&files[2].1, &issued.certificate, Some(&trust), &name);
     }
 }
 
@@ -528,7 +548,7 @@ fn generated_certificates_in_three_scripts_with_0_to_24_records_pass_the_checkli
         check(
             &pdf,
             &certificate,
-            &trust,
+            Some(&trust),
             &format!("{name}, {records} records"),
         );
     }
@@ -583,4 +603,88 @@ fn the_output_profile_is_srgb_as_little_cms_reads_it() {
             );
         }
     }
+}
+
+/// Runs a poppler or zbar tool and returns its standard output and exit code.
+fn tool(program: &str, args: &[&std::ffi::OsStr]) -> (String, Option<i32>) {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program}: {e}: apt-get install poppler-utils zbar-tools, or run tools/test.sh")
+        });
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.code(),
+    )
+}
+
+#[test]
+fn a_draft_is_marked_on_every_page_has_no_qr_code_or_attachment_and_passes_the_checklist() {
+    let (key, _) = common::key_and_trust("archival");
+    let mut cases: Vec<(String, Certificate)> = common::examples()
+        .into_iter()
+        .map(|(name, request)| {
+            let certificate =
+                goodstanding_issuer::issue::draft(&request, common::issued_at()).unwrap();
+            (name, certificate)
+        })
+        .collect();
+    cases.push((
+        "24 records".into(),
+        generated(&key, "Светлана Кузнецова", 24).0,
+    ));
+    let mut pages_seen = BTreeSet::new();
+    for (name, certificate) in cases {
+        let pdf = goodstanding_issuer::pdf::render_draft(&certificate).unwrap();
+        check(&pdf, &certificate, None, &format!("draft of {name}"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draft.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let pages = Document::load_mem(&pdf).unwrap().get_pages().len();
+        pages_seen.insert(pages);
+        for page in 1..=pages {
+            let n = std::ffi::OsString::from(page.to_string());
+            let (text, _) = tool(
+                "pdftotext",
+                &[
+                    "-f".as_ref(),
+                    n.as_os_str(),
+                    "-l".as_ref(),
+                    n.as_os_str(),
+                    path.as_os_str(),
+                    "-".as_ref(),
+                ],
+            );
+            assert!(
+                text.contains(goodstanding_issuer::pdf::DRAFT_MARK),
+                "draft of {name}, page {page}: {text}"
+            );
+            assert!(!text.contains(certificate.id.as_str()), "no certificate id");
+        }
+        // No QR code on the page: zbarimg finds no symbol (exit status 4).
+        let prefix = dir.path().join("page");
+        tool(
+            "pdftoppm",
+            &[
+                "-r".as_ref(),
+                "150".as_ref(),
+                "-png".as_ref(),
+                "-f".as_ref(),
+                "1".as_ref(),
+                "-l".as_ref(),
+                "1".as_ref(),
+                path.as_os_str(),
+                prefix.as_os_str(),
+            ],
+        );
+        let image = dir.path().join("page-1.png");
+        let (found, status) = tool("zbarimg", &["-q".as_ref(), image.as_os_str()]);
+        assert_eq!(
+            status,
+            Some(4),
+            "draft of {name}: no QR code, found {found:?}"
+        );
+    }
+    assert!(pages_seen.iter().any(|&p| p >= 2), "{pages_seen:?}");
 }

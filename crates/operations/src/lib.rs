@@ -22,6 +22,7 @@
 //! | [`register`] | the SQLite register of certificates, batches and revocations |
 //! | [`manifest`] | the signed manifest of a batch, written and verified |
 //! | [`publication`] | trust list changes, the revocation list, the published folder |
+//! | [`preview`] | drafts for the people certificates name, before anything is signed |
 //!
 //! Every step that writes files follows one order: temporary names, the register row `pending`,
 //! the files renamed into place, the row `issued`; a crash leaves nothing that looks issued.
@@ -32,6 +33,7 @@
 pub mod batch;
 pub mod batch_input;
 pub mod manifest;
+pub mod preview;
 pub mod publication;
 pub mod register;
 pub mod single;

@@ -26,6 +26,9 @@ pub enum PdfError {
     NoAttachment,
     /// The attachment is larger than any certificate.
     AttachmentTooLarge,
+    /// The PDF is a draft (its Info subject says so): shown to the person it names before
+    /// anything was signed, so it carries no certificate.
+    Draft,
 }
 
 impl fmt::Display for PdfError {
@@ -40,6 +43,11 @@ impl fmt::Display for PdfError {
             Self::AttachmentTooLarge => {
                 f.write_str("the attached file is too large to be a certificate")
             }
+            Self::Draft => f.write_str(
+                "this PDF is a DRAFT, shown to the person it names before anything was signed: \
+                 it is not a certificate and has nothing to verify; ask the issuing body for the \
+                 signed certificate",
+            ),
         }
     }
 }
@@ -60,6 +68,26 @@ fn load(bytes: &[u8]) -> Result<Document, PdfError> {
 }
 
 fn attachment(document: &Document) -> Result<Vec<u8>, PdfError> {
+    match attached_jws(document) {
+        Err(PdfError::NoAttachment) if is_draft(document) => Err(PdfError::Draft),
+        other => other,
+    }
+}
+
+/// Whether the Info dictionary's subject marks the PDF as a draft.
+fn is_draft(document: &Document) -> bool {
+    document
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|info| document.dereference(info).ok())
+        .and_then(|(_, info)| info.as_dict().ok())
+        .and_then(|info| info.get(b"Subject").ok())
+        .and_then(|subject| subject.as_str().ok())
+        .is_some_and(|subject| subject.starts_with(b"DRAFT"))
+}
+
+fn attached_jws(document: &Document) -> Result<Vec<u8>, PdfError> {
     let catalog = document
         .catalog()
         .map_err(|e| PdfError::Unreadable(e.to_string()))?;
