@@ -539,6 +539,7 @@ fn generated_certificates_in_three_scripts_with_0_to_24_records_pass_the_checkli
         "Светлана Кузнецова-Иванова",
     ];
     let mut pages_seen = BTreeSet::new();
+    let mut scans = 0;
     for (i, records) in [0, 1, 3, 7, 12, 18, 24].into_iter().enumerate() {
         let name = names[i % names.len()];
         let (certificate, signed) = generated(&key, name, records);
@@ -551,7 +552,44 @@ fn generated_certificates_in_three_scripts_with_0_to_24_records_pass_the_checkli
             Some(&trust),
             &format!("{name}, {records} records"),
         );
+        // The QR code scans (zbarimg, 300 dpi) to the signed certificate, where it is one an
+        // issuer may issue (version 25 at most).
+        let qr_text = signed.to_qr_text();
+        if goodstanding_issuer::qr_version(&qr_text).is_some_and(|v| v <= 25) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("certificate.pdf");
+            std::fs::write(&path, &pdf).unwrap();
+            let prefix = dir.path().join("page");
+            tool(
+                "pdftoppm",
+                &[
+                    "-r".as_ref(),
+                    "300".as_ref(),
+                    "-png".as_ref(),
+                    "-f".as_ref(),
+                    "1".as_ref(),
+                    "-l".as_ref(),
+                    "1".as_ref(),
+                    path.as_os_str(),
+                    prefix.as_os_str(),
+                ],
+            );
+            let image = dir.path().join("page-1.png");
+            let (scanned, _) = tool(
+                "zbarimg",
+                &[
+                    "-q".as_ref(),
+                    "--raw".as_ref(),
+                    "-Sdisable".as_ref(),
+                    "-Sqrcode.enable".as_ref(),
+                    image.as_os_str(),
+                ],
+            );
+            assert_eq!(scanned.trim_end(), qr_text, "{name}, {records} records");
+            scans += 1;
+        }
     }
+    assert!(scans >= 3, "scanned {scans}");
     assert!(
         pages_seen.iter().any(|&p| p >= 2),
         "records spilled onto a further page: {pages_seen:?}"
