@@ -76,14 +76,8 @@ impl Token {
     }
 
     fn run_with_pin(&self, args: &[&dyn AsRef<OsStr>], pin: Option<&str>) -> Run {
-        let conf = self.conf();
-        let mut env: Vec<(&str, &OsStr)> = vec![
-            ("SOFTHSM2_CONF", &conf),
-            ("GOODSTANDING_PKCS11_MODULE", OsStr::new(MODULE)),
-        ];
-        if let Some(pin) = pin {
-            env.push(("GOODSTANDING_PKCS11_PIN", OsStr::new(pin)));
-        }
+        let env = self.env(pin);
+        let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
         goodstanding_in(args, None, &env)
     }
 
@@ -99,14 +93,23 @@ impl Token {
         args
     }
 
+    /// The environment that points goodstanding at this token.
+    fn env(&self, pin: Option<&str>) -> Vec<(&'static str, OsString)> {
+        let mut env = vec![
+            ("SOFTHSM2_CONF", self.conf()),
+            ("GOODSTANDING_PKCS11_MODULE", MODULE.into()),
+        ];
+        if let Some(pin) = pin {
+            env.push(("GOODSTANDING_PKCS11_PIN", pin.into()));
+        }
+        env
+    }
+
     /// Starts goodstanding with this token's environment without waiting for it.
     fn start(&self, args: &[&dyn AsRef<OsStr>]) -> std::process::Child {
-        Command::new(env!("CARGO_BIN_EXE_goodstanding"))
-            .args(args.iter().map(|a| a.as_ref()))
-            .env_remove("GOODSTANDING_TRUST")
-            .env("SOFTHSM2_CONF", self.conf())
-            .env("GOODSTANDING_PKCS11_MODULE", MODULE)
-            .env("GOODSTANDING_PKCS11_PIN", PIN)
+        let env = self.env(Some(PIN));
+        let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+        common::command(args, &env)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

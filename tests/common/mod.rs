@@ -28,16 +28,7 @@ pub fn goodstanding_in(
     stdin: Option<&[u8]>,
     env: &[(&str, &std::ffi::OsStr)],
 ) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
-    command
-        .args(args.iter().map(|a| a.as_ref()))
-        .env_remove("GOODSTANDING_PKCS11_MODULE")
-        .env_remove("GOODSTANDING_PKCS11_PIN")
-        .envs(env.iter().copied())
-        .env_remove("GOODSTANDING_TRUST")
-        // The default register (for commands not given --register) goes to the build's
-        // temporary folder, never to the user's own data directory.
-        .env("XDG_DATA_HOME", data_home());
+    let mut command = command(args, env);
     command.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -55,6 +46,21 @@ pub fn goodstanding_in(
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// The binary with `args`, with none of the user's goodstanding settings, and `env` set.
+pub fn command(args: &[&dyn AsRef<std::ffi::OsStr>], env: &[(&str, &std::ffi::OsStr)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
+    command
+        .args(args.iter().map(|a| a.as_ref()))
+        .env_remove("GOODSTANDING_PKCS11_MODULE")
+        .env_remove("GOODSTANDING_PKCS11_PIN")
+        .envs(env.iter().copied())
+        .env_remove("GOODSTANDING_TRUST")
+        // The default register (for commands not given --register) goes to the build's
+        // temporary folder, never to the user's own data directory.
+        .env("XDG_DATA_HOME", data_home());
+    command
 }
 
 /// The data directory the tests' default register lives in.

@@ -437,15 +437,7 @@ pub fn write_key_pair(
         other => other,
     })?;
     create_dir(dir)?;
-    files::write_atomic(&private, pem.as_bytes(), write_mode(force), true).map_err(|e| match e
-        .kind()
-    {
-        std::io::ErrorKind::AlreadyExists => KeyError::Exists(private.clone()),
-        _ => KeyError::Io {
-            path: private.clone(),
-            source: e,
-        },
-    })?;
+    write_key_file(&private, pem.as_bytes(), force, true)?;
     let public = write_public_key(key, dir, force)?;
     Ok((private, public))
 }
@@ -457,24 +449,24 @@ pub fn write_public_key(key: &IssuingKey, dir: &Path, force: bool) -> Result<Pat
     create_dir(dir)?;
     let mut jwk = key.public_jwk().to_json();
     jwk.push('\n');
-    files::write_atomic(&public, jwk.as_bytes(), write_mode(force), false).map_err(|e| match e
-        .kind()
-    {
-        std::io::ErrorKind::AlreadyExists => KeyError::Exists(public.clone()),
-        _ => KeyError::Io {
-            path: public.clone(),
-            source: e,
-        },
-    })?;
+    write_key_file(&public, jwk.as_bytes(), force, false)?;
     Ok(public)
 }
 
-fn write_mode(force: bool) -> WriteMode {
-    if force {
+/// Writes a key file atomically: replacing one only with `force`, mode 0600 if `private`.
+fn write_key_file(path: &Path, bytes: &[u8], force: bool, private: bool) -> Result<(), KeyError> {
+    let mode = if force {
         WriteMode::Replace
     } else {
         WriteMode::CreateNew
-    }
+    };
+    files::write_atomic(path, bytes, mode, private).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => KeyError::Exists(path.to_path_buf()),
+        _ => KeyError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })
 }
 
 fn create_dir(dir: &Path) -> Result<(), KeyError> {

@@ -131,6 +131,9 @@ pub enum TokenError {
         function: &'static str,
         /// What it returned.
         reason: String,
+        /// Whether that return code means the token went away: removed, logged out, locked,
+        /// or its session or key handle no longer valid.
+        gone: bool,
     },
 }
 
@@ -210,17 +213,10 @@ impl fmt::Display for TokenError {
                 token,
                 function,
                 reason,
+                gone,
             } => {
                 write!(f, "token {token:?}: {function} failed: {reason}")?;
-                let gone = [
-                    "NOT_LOGGED_IN",
-                    "SESSION",
-                    "DEVICE",
-                    "TOKEN_NOT_PRESENT",
-                    "PIN",
-                    "HANDLE",
-                ];
-                if gone.iter().any(|code| reason.contains(code)) {
+                if *gone {
                     f.write_str(
                         " (the token was removed, logged out or locked, or its session closed)",
                     )?;
@@ -257,7 +253,34 @@ fn call<'a>(token: &'a str, function: &'static str) -> impl Fn(CkError) -> Token
             CkError::Pkcs11(rv, _) => format!("{rv:?} ({})", ck_name(*rv)),
             other => other.to_string(),
         },
+        gone: matches!(
+            return_code(&error),
+            Some(
+                RvError::UserNotLoggedIn
+                    | RvError::SessionClosed
+                    | RvError::SessionHandleInvalid
+                    | RvError::DeviceRemoved
+                    | RvError::DeviceError
+                    | RvError::TokenNotPresent
+                    | RvError::PinLocked
+                    | RvError::PinExpired
+                    | RvError::ObjectHandleInvalid
+                    | RvError::KeyHandleInvalid
+            )
+        ),
     }
+}
+
+/// Loads the module, finds the one token the URI names and checks it offers `mechanisms`.
+fn reach(
+    module: &Path,
+    uri: &TokenUri,
+    mechanisms: &[(MechanismType, &'static str)],
+) -> Result<(Pkcs11, Slot, String), TokenError> {
+    let pkcs11 = load_module(module)?;
+    let (slot, token) = find_token(&pkcs11, uri)?;
+    require_mechanisms(&pkcs11, slot, &token, mechanisms)?;
+    Ok((pkcs11, slot, token))
 }
 
 /// The `CKR_` name of a return code, as vendors' manuals give it.
@@ -624,14 +647,7 @@ impl fmt::Debug for TokenKey {
 impl TokenKey {
     /// Opens the Ed25519 private key the URI names, logging in with `pin`.
     pub fn open(module: &Path, uri: &TokenUri, pin: Option<&Pin>) -> Result<Self, TokenError> {
-        let pkcs11 = load_module(module)?;
-        let (slot, token) = find_token(&pkcs11, uri)?;
-        require_mechanisms(
-            &pkcs11,
-            slot,
-            &token,
-            &[(MechanismType::EDDSA, "CKM_EDDSA")],
-        )?;
+        let (pkcs11, slot, token) = reach(module, uri, &[(MechanismType::EDDSA, "CKM_EDDSA")])?;
         let session = pkcs11
             .open_ro_session(slot)
             .map_err(call(&token, "C_OpenSession"))?;
@@ -660,12 +676,9 @@ impl TokenKey {
         pin: Option<&Pin>,
         id: &[u8],
     ) -> Result<Self, TokenError> {
-        let pkcs11 = load_module(module)?;
-        let (slot, token) = find_token(&pkcs11, uri)?;
-        require_mechanisms(
-            &pkcs11,
-            slot,
-            &token,
+        let (pkcs11, slot, token) = reach(
+            module,
+            uri,
             &[
                 (
                     MechanismType::ECC_EDWARDS_KEY_PAIR_GEN,
@@ -778,8 +791,8 @@ impl TokenKey {
 /// Reads the public key of the pair the URI names without logging in (public key objects are
 /// readable without a PIN): for `key show`.
 pub fn read_public_key(module: &Path, uri: &TokenUri) -> Result<TokenPublicKey, TokenError> {
-    let pkcs11 = load_module(module)?;
-    let (slot, token) = find_token(&pkcs11, uri)?;
+    // Reading a public key needs no mechanism.
+    let (pkcs11, slot, token) = reach(module, uri, &[])?;
     let session = pkcs11
         .open_ro_session(slot)
         .map_err(call(&token, "C_OpenSession"))?;

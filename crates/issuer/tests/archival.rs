@@ -559,22 +559,7 @@ fn generated_certificates_in_three_scripts_with_0_to_24_records_pass_the_checkli
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("certificate.pdf");
             std::fs::write(&path, &pdf).unwrap();
-            let prefix = dir.path().join("page");
-            tool(
-                "pdftoppm",
-                &[
-                    "-r".as_ref(),
-                    "300".as_ref(),
-                    "-png".as_ref(),
-                    "-f".as_ref(),
-                    "1".as_ref(),
-                    "-l".as_ref(),
-                    "1".as_ref(),
-                    path.as_os_str(),
-                    prefix.as_os_str(),
-                ],
-            );
-            let image = dir.path().join("page-1.png");
+            let image = first_page_image(&path, "300");
             let (scanned, _) = tool(
                 "zbarimg",
                 &[
@@ -657,6 +642,26 @@ fn tool(program: &str, args: &[&std::ffi::OsStr]) -> (String, Option<i32>) {
     )
 }
 
+/// Page 1 of the PDF at `path` as a PNG at `dpi`, beside it (pdftoppm).
+fn first_page_image(path: &std::path::Path, dpi: &str) -> std::path::PathBuf {
+    let prefix = path.with_file_name("page");
+    tool(
+        "pdftoppm",
+        &[
+            "-r".as_ref(),
+            dpi.as_ref(),
+            "-png".as_ref(),
+            "-f".as_ref(),
+            "1".as_ref(),
+            "-l".as_ref(),
+            "1".as_ref(),
+            path.as_os_str(),
+            prefix.as_os_str(),
+        ],
+    );
+    path.with_file_name("page-1.png")
+}
+
 #[test]
 fn a_draft_is_marked_on_every_page_has_no_qr_code_or_attachment_and_passes_the_checklist() {
     let (key, _) = common::key_and_trust("archival");
@@ -701,22 +706,7 @@ fn a_draft_is_marked_on_every_page_has_no_qr_code_or_attachment_and_passes_the_c
             assert!(!text.contains(certificate.id.as_str()), "no certificate id");
         }
         // No QR code on the page: zbarimg finds no symbol (exit status 4).
-        let prefix = dir.path().join("page");
-        tool(
-            "pdftoppm",
-            &[
-                "-r".as_ref(),
-                "150".as_ref(),
-                "-png".as_ref(),
-                "-f".as_ref(),
-                "1".as_ref(),
-                "-l".as_ref(),
-                "1".as_ref(),
-                path.as_os_str(),
-                prefix.as_os_str(),
-            ],
-        );
-        let image = dir.path().join("page-1.png");
+        let image = first_page_image(&path, "150");
         let (found, status) = tool("zbarimg", &["-q".as_ref(), image.as_os_str()]);
         assert_eq!(
             status,
