@@ -439,9 +439,7 @@ pub fn render_with_qr(
     render_edition(certificate, Edition::Signed { signed, qr_text })
 }
 
-/// The words that mark a draft, on every page, in the document's title and its Info subject
-/// (where a verifier looks for them).
-pub const DRAFT_MARK: &str = "DRAFT: not a certificate, not signed";
+pub use goodstanding_verifier::summary::DRAFT_MARK;
 
 /// Renders the draft of a certificate for the person it names to check before it is signed:
 /// the same layout, with [`DRAFT_MARK`] at the top of every page and "DRAFT" across it, and no

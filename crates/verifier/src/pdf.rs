@@ -84,7 +84,7 @@ fn is_draft(document: &Document) -> bool {
         .and_then(|(_, info)| info.as_dict().ok())
         .and_then(|info| info.get(b"Subject").ok())
         .and_then(|subject| subject.as_str().ok())
-        .is_some_and(|subject| subject.starts_with(b"DRAFT"))
+        .is_some_and(|subject| subject == crate::summary::DRAFT_MARK.as_bytes())
 }
 
 fn attached_jws(document: &Document) -> Result<Vec<u8>, PdfError> {

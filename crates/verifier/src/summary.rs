@@ -3,6 +3,11 @@
 
 use crate::model::{AppealStatus, Certificate, Conviction, Departure, Finding, InvestigationState};
 
+/// The words that mark a draft: printed on every page of one, and its PDF's Info subject,
+/// where a verifier recognises it. A draft is shown to the person a certificate names before it
+/// is signed.
+pub const DRAFT_MARK: &str = "DRAFT: not a certificate, not signed";
+
 /// One record as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordSummary {
