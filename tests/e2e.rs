@@ -786,7 +786,8 @@ fn drafts_are_written_for_one_request_or_a_batch_never_recorded_and_verify_refus
     assert_eq!(run.code, 1);
     let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(verdict["valid"], false);
-    assert_eq!(verdict["draft"], true);
+    assert_eq!(verdict["status"], "draft");
+    assert!(verdict["reason"].as_str().unwrap().contains("DRAFT"));
 
     // A batch of drafts, with no key, given a register path it never opens.
     let batch_drafts = issuer.path("batch-drafts");

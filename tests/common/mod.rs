@@ -4,6 +4,7 @@
 
 pub mod batches;
 
+use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -285,5 +286,76 @@ pub fn jose_verify(jws: &Path, jwk: &Path) -> Result<serde_json::Value, String> 
         Ok(serde_json::from_slice(&run.stdout).unwrap())
     } else {
         Err(String::from_utf8_lossy(&run.stderr).into_owned())
+    }
+}
+
+/// A PNG file that is only a header claiming `width` x `height` pixels, with no pixel data: a
+/// decoder that trusts it allocates `width * height` bytes.
+pub fn png_header(width: u32, height: u32) -> Vec<u8> {
+    use goodstanding_verifier::carrier::crc32;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], body: &[u8]| {
+        png.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes());
+        let mut typed = kind.to_vec();
+        typed.extend_from_slice(body);
+        png.extend_from_slice(&typed);
+        png.extend_from_slice(&crc32(&typed).to_be_bytes());
+    };
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(b"IHDR", &header);
+    chunk(b"IEND", &[]);
+    png
+}
+
+/// A static web server on loopback (Python's http.server) serving one folder, as an issuing
+/// body's site would be; stopped when dropped.
+pub struct SiteServer {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl SiteServer {
+    pub fn serve(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut child = Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the test's web server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port: u16 = line
+            .split_whitespace()
+            .skip_while(|w| *w != "port")
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected server banner: {line:?}"));
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for SiteServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

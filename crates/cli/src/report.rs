@@ -6,89 +6,18 @@ use std::path::Path;
 
 use goodstanding_issuer::IssuedCertificate;
 use goodstanding_trust::CacheInfo;
-use goodstanding_verifier::model::Certificate;
+use goodstanding_trust::verdict::{TrustData, Verdict};
 use goodstanding_verifier::summary;
-use goodstanding_verifier::{
-    Carrier, ErrorKind, RevocationCheck, Timestamp, Verified, VerifyError,
-};
-use serde::Serialize;
+use goodstanding_verifier::{ErrorKind, RevocationCheck, Timestamp, Verified, VerifyError};
 
 use crate::error::CliError;
 use crate::io::{out, outln};
 use crate::shared::describe_cache;
 
-/// Machine-readable verdict (`verify --json`).
-#[derive(Serialize)]
-struct JsonVerdict<'a> {
-    valid: bool,
-    /// `valid`, or the error code (`bad_signature`, `unknown_key`, `expired`, ...).
-    status: &'a str,
-    reason: Option<String>,
-    checked_at: String,
-    carrier: Option<&'a str>,
-    pending_appeal: Option<bool>,
-    /// Set when the signing key was later marked compromised (the certificate predates it).
-    key_compromised_at: Option<String>,
-    /// Set when the certificate is revoked.
-    revoked: Option<JsonRevoked>,
-    /// What the verdict rested on, and how old it is.
-    trust_data: JsonTrustData,
-    certificate: Option<&'a Certificate>,
-}
-
-#[derive(Serialize)]
-struct JsonRevoked {
-    on: String,
-    reason: &'static str,
-    reason_label: &'static str,
-}
-
-#[derive(Serialize)]
-struct JsonTrustData {
-    source: String,
-    fetched_at: String,
-    trust_list: JsonList,
-    revocation_list: JsonList,
-}
-
-#[derive(Serialize)]
-struct JsonList {
-    sequence: u64,
-    issued_at: String,
-    age_seconds: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_update: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stale: Option<bool>,
-}
-
 /// What a verdict rested on, as JSON: where and when the lists were fetched, their numbers and
 /// ages.
 pub fn trust_data_json(cache: &CacheInfo, at: Timestamp) -> serde_json::Value {
-    serde_json::to_value(trust_data(cache, at)).unwrap_or_default()
-}
-
-fn trust_data(cache: &CacheInfo, at: Timestamp) -> JsonTrustData {
-    let (trust_seq, trust_at) = cache.trust_list;
-    let (rev_seq, rev_at, next) = cache.revocation_list;
-    JsonTrustData {
-        source: cache.source.clone(),
-        fetched_at: cache.fetched_at.to_string(),
-        trust_list: JsonList {
-            sequence: trust_seq,
-            issued_at: trust_at.to_string(),
-            age_seconds: trust_at.seconds_until(at),
-            next_update: None,
-            stale: None,
-        },
-        revocation_list: JsonList {
-            sequence: rev_seq,
-            issued_at: rev_at.to_string(),
-            age_seconds: rev_at.seconds_until(at),
-            next_update: Some(next.to_string()),
-            stale: Some(at >= next),
-        },
-    }
+    serde_json::to_value(TrustData::new(cache, at)).unwrap_or_default()
 }
 
 /// Warnings a valid (or genuine) certificate's reader must see: a key compromised after it was
@@ -117,15 +46,6 @@ fn warnings(v: &Verified) -> String {
     out
 }
 
-fn carrier_code(c: Carrier) -> &'static str {
-    match c {
-        Carrier::Jws => "jws",
-        Carrier::QrText => "qr_text",
-        Carrier::PdfAttachment => "pdf_attachment",
-        Carrier::QrImage => "qr_image",
-    }
-}
-
 /// Prints the verdict and maps it to the command's result.
 pub fn verdict(
     input: &Path,
@@ -139,28 +59,11 @@ pub fn verdict(
         Err(e) => e.verified(),
     };
     if json {
-        let out = JsonVerdict {
-            valid: result.is_ok(),
-            status: result.as_ref().map_or_else(|e| e.code(), |_| "valid"),
-            reason: result.as_ref().err().map(ToString::to_string),
-            checked_at: at.to_string(),
-            carrier: verified.map(|v| carrier_code(v.carrier)),
-            pending_appeal: verified.map(|v| v.certificate.has_pending_appeal()),
-            key_compromised_at: verified
-                .and_then(|v| v.key_compromised_at)
-                .map(|t| t.to_string()),
-            revoked: match result {
-                Err(VerifyError::Revoked { on, reason, .. }) => Some(JsonRevoked {
-                    on: on.to_string(),
-                    reason: reason.as_code(),
-                    reason_label: reason.label(),
-                }),
-                _ => None,
-            },
-            trust_data: trust_data(cache, at),
-            certificate: verified.map(|v| &v.certificate),
-        };
-        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        let verdict = Verdict::new(result, at, cache);
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&verdict).unwrap_or_default()
+        );
     }
     match result {
         Ok(v) => {

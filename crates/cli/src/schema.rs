@@ -8,7 +8,11 @@ use crate::io::{create_dir, outln, write_output};
 /// `goodstanding schema`.
 pub fn schema(out: &Path) -> Result<(), CliError> {
     create_dir(out)?;
-    for (name, text) in goodstanding_issuer::schema::all() {
+    let verdict = ("verdict.schema.json", goodstanding_trust::verdict::schema());
+    for (name, text) in goodstanding_issuer::schema::all()
+        .into_iter()
+        .chain([verdict])
+    {
         let path = out.join(name);
         write_output(&path, text.as_bytes())?;
         outln!("wrote {}", path.display());

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use goodstanding_operations::manifest::{ManifestCheck, is_manifest, verify_manifest};
 use goodstanding_trust::CacheInfo;
-use goodstanding_verifier::{Carrier, ErrorKind, SignedCertificate, Timestamp, TrustStore};
+use goodstanding_verifier::{
+    Carrier, ErrorKind, SignedCertificate, Timestamp, TrustStore, VerifyError,
+};
 use goodstanding_verifier::{pdf, scan};
 
 use crate::error::CliError;
@@ -38,23 +40,9 @@ pub fn verify(
             v
         })
     } else if pdf::is_pdf(&bytes) {
-        let (result, drawn) = match pdf::verify_pdf(&bytes, &store, at) {
-            Ok(verdict) => verdict,
-            // A draft is not unreadable input: it is a document that is not a certificate.
-            Err(draft @ pdf::PdfError::Draft) => {
-                if json {
-                    outln!(
-                        "{}",
-                        serde_json::json!({"valid": false, "draft": true, "reason": draft.to_string()})
-                    );
-                } else {
-                    outln!("NOT VALID  {draft}");
-                }
-                return Err(CliError::NotValid);
-            }
-            Err(e) => return Err(CliError::file(input, e)),
-        };
-        if drawn == pdf::DrawnQr::Unread && !json {
+        let (result, drawn) =
+            pdf::verify_pdf(&bytes, &store, at).map_err(|e| CliError::file(input, e))?;
+        if drawn == pdf::DrawnQr::Unread && !json && !matches!(result, Err(VerifyError::Draft)) {
             eprintln!(
                 "goodstanding: {}: the QR code printed on this PDF could not be read back, so only \
                  its attachment was verified: compare the printed name with the one below",

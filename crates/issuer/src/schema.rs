@@ -4,11 +4,9 @@
 
 use goodstanding_verifier::Certificate;
 use goodstanding_verifier::lists::{RevocationListContent, TrustListContent};
+use goodstanding_verifier::schema::render;
 
 use crate::request::CertificateRequest;
-
-/// Base of the schemas' `$id`.
-const ID_BASE: &str = "https://goodstanding.invalid/schemas/";
 
 /// The schemas: file name and JSON text.
 pub fn all() -> Vec<(&'static str, String)> {
@@ -36,13 +34,4 @@ pub fn all() -> Vec<(&'static str, String)> {
             ),
         ),
     ]
-}
-
-fn render<T: schemars::JsonSchema>(name: &str, title: &str) -> String {
-    let mut schema = schemars::schema_for!(T);
-    schema.insert("$id".into(), format!("{ID_BASE}{name}.schema.json").into());
-    schema.insert("title".into(), title.into());
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
 }

@@ -17,11 +17,14 @@
 //! |---|---|
 //! | [`folder`] | the trust folder: pinned roots, the cache file, load, update, bundle |
 //! | [`fetch`] | fetching the two lists over HTTP(S) or from a folder, and updating from them |
+//! | [`verdict`] | the machine-readable verdict (`verify --json`, the verification service) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod fetch;
 pub mod folder;
+pub mod verdict;
 
 pub use fetch::{FetchError, Source, update_from};
 pub use folder::{CacheInfo, TrustCacheError, load};
+pub use verdict::Verdict;

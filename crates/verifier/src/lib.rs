@@ -25,6 +25,8 @@ pub mod panic_report;
 pub mod pdf;
 #[cfg(feature = "qr")]
 pub mod scan;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod summary;
 pub mod text;
 pub mod time;

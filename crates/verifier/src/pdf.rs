@@ -43,11 +43,7 @@ impl fmt::Display for PdfError {
             Self::AttachmentTooLarge => {
                 f.write_str("the attached file is too large to be a certificate")
             }
-            Self::Draft => f.write_str(
-                "this PDF is a DRAFT, shown to the person it names before anything was signed: \
-                 it is not a certificate and has nothing to verify; ask the issuing body for the \
-                 signed certificate",
-            ),
+            Self::Draft => f.write_str(crate::verify::DRAFT_EXPLAINED),
         }
     }
 }
@@ -223,14 +219,18 @@ pub enum DrawnQr {
 }
 
 /// Verifies a certificate PDF: its attachment, and that the QR code drawn on it holds the same
-/// signed certificate. A PDF whose drawn QR code differs is not valid.
+/// signed certificate. A PDF whose drawn QR code differs is not valid; a draft is not valid
+/// either ([`crate::VerifyError::Draft`]).
 pub fn verify_pdf(
     bytes: &[u8],
     trust: &crate::TrustStore,
     now: crate::Timestamp,
 ) -> Result<(Result<crate::Verified, crate::VerifyError>, DrawnQr), PdfError> {
     let document = load(bytes)?;
-    let jws = attachment(&document)?;
+    let jws = match attachment(&document) {
+        Err(PdfError::Draft) => return Ok((Err(crate::VerifyError::Draft), DrawnQr::Unread)),
+        other => other?,
+    };
     let drawn = drawn_qr(&document)
         .ok()
         .flatten()

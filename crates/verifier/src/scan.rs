@@ -11,7 +11,9 @@ pub const MAX_IMAGE_LEN: usize = 20 * 1024 * 1024;
 pub const MAX_IMAGE_SIDE: u32 = 8000;
 /// Most memory the image decoder may allocate.
 #[cfg(feature = "image")]
-const MAX_IMAGE_ALLOC: u64 = 256 * 1024 * 1024;
+const MAX_IMAGE_ALLOC: u64 = MAX_IMAGE_ALLOC_MB * 1024 * 1024;
+/// [`MAX_IMAGE_ALLOC`] in megabytes.
+const MAX_IMAGE_ALLOC_MB: u64 = 256;
 
 /// Whether `bytes` start like a PNG or JPEG file.
 pub fn is_image(bytes: &[u8]) -> bool {
@@ -23,8 +25,10 @@ pub fn is_image(bytes: &[u8]) -> bool {
 pub enum ScanError {
     /// The file is larger than any photo of a certificate needs to be.
     TooLarge,
-    /// The image could not be decoded, or is larger than the limits.
+    /// The image could not be decoded.
     Unreadable(String),
+    /// The image has more pixels than the limits allow ([`MAX_IMAGE_SIDE`] a side).
+    TooManyPixels,
     /// No QR code was found, or it could not be read.
     NoQrCode,
 }
@@ -34,6 +38,11 @@ impl fmt::Display for ScanError {
         match self {
             Self::TooLarge => write!(f, "image larger than {MAX_IMAGE_LEN} bytes"),
             Self::Unreadable(e) => write!(f, "not a readable PNG or JPEG image ({e})"),
+            Self::TooManyPixels => write!(
+                f,
+                "image larger than {MAX_IMAGE_SIDE} pixels a side (or {MAX_IMAGE_ALLOC_MB} MB \
+                 decoded); a photo or scan of a certificate needs far fewer"
+            ),
             Self::NoQrCode => f.write_str(
                 "no readable QR code in this image: photograph the whole code, flat, in even \
                  light and in focus, or scan the page at 150 dpi or more",
@@ -60,7 +69,10 @@ pub fn qr_text_in_image(bytes: &[u8]) -> Result<String, ScanError> {
     reader.limits(limits);
     let luma = reader
         .decode()
-        .map_err(|e| ScanError::Unreadable(e.to_string()))?
+        .map_err(|e| match e {
+            image::ImageError::Limits(_) => ScanError::TooManyPixels,
+            e => ScanError::Unreadable(e.to_string()),
+        })?
         .to_luma8();
     let (width, height) = luma.dimensions();
     qr_text_in_luma(luma.into_raw(), width, height)

@@ -114,6 +114,9 @@ pub enum VerifyError {
     },
     /// Genuine, but no revocation list is loaded and one is required.
     NoRevocationList(Box<Verified>),
+    /// A draft PDF, shown to the person it names before anything was signed: a document that
+    /// is not a certificate, with nothing to verify.
+    Draft,
 }
 
 impl VerifyError {
@@ -132,7 +135,8 @@ impl VerifyError {
             | Self::Expired(_)
             | Self::Revoked { .. }
             | Self::RevocationStale { .. }
-            | Self::NoRevocationList(_) => ErrorKind::Policy,
+            | Self::NoRevocationList(_)
+            | Self::Draft => ErrorKind::Policy,
         }
     }
 
@@ -155,6 +159,7 @@ impl VerifyError {
             Self::Revoked { .. } => "revoked",
             Self::RevocationStale { .. } => "revocation_status_stale",
             Self::NoRevocationList(_) => "no_revocation_list",
+            Self::Draft => "draft",
         }
     }
 
@@ -221,11 +226,17 @@ impl fmt::Display for VerifyError {
                 "no revocation list is loaded, and one is required: update the trust data \
                  (goodstanding trust update)",
             ),
+            Self::Draft => f.write_str(DRAFT_EXPLAINED),
         }
     }
 }
 
 impl std::error::Error for VerifyError {}
+
+/// What a reader is told of a draft PDF.
+pub(crate) const DRAFT_EXPLAINED: &str = "this PDF is a DRAFT, shown to the person it names \
+    before anything was signed: it is not a certificate and has nothing to verify; ask the \
+    issuing body for the signed certificate";
 
 impl From<DecodeError> for VerifyError {
     fn from(e: DecodeError) -> Self {
