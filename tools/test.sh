@@ -14,7 +14,9 @@
 # - the wasm32-unknown-unknown target and wasm-bindgen-cli at the version crates/web pins (the
 #   web page's test builds the WebAssembly verifier);
 # - npm packages pinned by their package-lock.json: jose (tests/jose: a stock JOSE library
-#   verifies our .jws) and playwright-core (tests/web: drives Chromium; it downloads no browser).
+#   verifies our .jws) and playwright-core (tests/web: drives Chromium; it downloads no browser);
+# - PyPI packages pinned by tests/openapi/requirements.txt, in tests/openapi/.venv:
+#   openapi-spec-validator (checks the service's OpenAPI 3.1 document independently of us).
 # Then: cargo test --workspace, and a closing line with the total over every test binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +48,13 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
   || rustup target add wasm32-unknown-unknown
 (cd tests/jose && npm ci --no-audit --no-fund --loglevel=error)
 (cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
+if ! cmp -s tests/openapi/requirements.txt tests/openapi/.venv/installed.txt 2>/dev/null; then
+  rm -rf tests/openapi/.venv
+  python3 -m venv tests/openapi/.venv
+  tests/openapi/.venv/bin/pip install --quiet --disable-pip-version-check \
+    -r tests/openapi/requirements.txt
+  cp tests/openapi/requirements.txt tests/openapi/.venv/installed.txt
+fi
 wasm_bindgen=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crates/web/Cargo.toml)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen" ]; then
   echo "wasm-bindgen-cli $wasm_bindgen (a few minutes, once)"

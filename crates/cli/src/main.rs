@@ -1,7 +1,7 @@
 //! `goodstanding`: issue and verify certificates of good standing for senior healthcare managers.
 //!
-//! Modules: one per command group (`keys`, `issuing`, `trust`, `verifying`, `site`, `demo`,
-//! `schema`); `report` prints verdicts; `shared`, `io` and `error` are used by all of them and
+//! Modules: one per command group (`keys`, `issuing`, `trust`, `verifying`, `serving`, `site`,
+//! `demo`, `schema`); `report` prints verdicts; `shared`, `io` and `error` are used by all of them and
 //! import none of them, so no module imports one that imports it back.
 #![forbid(unsafe_code)]
 
@@ -12,6 +12,7 @@ mod issuing;
 mod keys;
 mod report;
 mod schema;
+mod serving;
 mod shared;
 mod site;
 mod trust;
@@ -241,6 +242,18 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "schemas")]
         out: PathBuf,
     },
+    /// The verification service for HR and recruitment systems: an HTTP server that verifies
+    /// certificates sent to it (POST /v1/verify: a PDF, an image, a .jws or the QR text) with
+    /// the trust folder, offline, and answers the same verdict as `verify --json`. Nothing
+    /// received is stored or logged. GET /v1/openapi.json describes it all.
+    ///
+    /// Prints `listening on http://ADDRESS:PORT` on standard output, then a line per request on
+    /// standard error (request id, carrier, verdict code, time taken). Stops on SIGTERM or
+    /// Ctrl-C after finishing the requests in flight.
+    Serve {
+        #[command(flatten)]
+        args: serving::ServeArgs,
+    },
     /// Benchmarks for developers.
     Bench {
         #[command(subcommand)]
@@ -400,6 +413,26 @@ enum TrustCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Start `goodstanding serve` on the demo's trust folder and load it from concurrent
+    /// clients on loopback for a fixed time: requests per second, p50 and p99 latency, errors
+    /// and the server's memory, for QR text and for PDF bodies.
+    Serve {
+        /// Seconds of load for each body.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Clients at once, each on its own kept-alive connection.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// The bodies to send: qr (the QR text) and pdf (a certificate PDF).
+        #[arg(long = "body", value_name = "qr|pdf", default_values_t = ["qr".to_string(), "pdf".to_string()])]
+        bodies: Vec<String>,
+        /// Print the server's memory every N seconds during each run.
+        #[arg(long, value_name = "N")]
+        memory_every: Option<u64>,
+        /// Keep the demo certificates in this folder instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
     /// Issue synthetic requests end to end (validate, sign, QR, PDF, write, register) and report
     /// certificates per second and peak memory for each --jobs value.
     Batch {
@@ -539,6 +572,23 @@ fn main() -> ExitCode {
             key: key.as_deref(),
             token: &token,
         }),
+        Command::Bench {
+            command:
+                BenchCommand::Serve {
+                    seconds,
+                    clients,
+                    bodies,
+                    memory_every,
+                    keep,
+                },
+        } => serving::bench_serve(&serving::BenchServe {
+            seconds,
+            clients: clients.max(1),
+            bodies: &bodies,
+            memory_every,
+            keep: keep.as_deref(),
+        }),
+        Command::Serve { args } => serving::serve(&args),
         Command::Verify {
             input,
             trust,
