@@ -291,22 +291,8 @@ fn every_carrier_of_every_example_gets_the_verdict_the_command_gives() {
 #[test]
 fn revoked_tampered_expired_substituted_and_draft_certificates_are_not_valid_with_their_reasons() {
     let issuer = Issuer::new("serve-reasons");
-    let register = issuer.path("register.sqlite");
     let revoked_jws = issuer.issue_with(&issuer.key(), &example("several-records"));
-    let id = revoked_jws
-        .file_stem()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    ok(&goodstanding(&[
-        &"revoke",
-        &id,
-        &"--reason",
-        &"new_information",
-        &"--register",
-        &register,
-    ]));
+    issuer.revoke(&revoked_jws);
     issuer.publish();
     ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
     let (clean_jws, clean_qr) = issuer.issue(&example("clean-record"));
@@ -504,20 +490,18 @@ fn hostile_bodies_get_a_json_error_naming_the_problem_and_the_service_keeps_serv
         "PNG or JPEG",
     );
     // A path or method the service does not have.
-    let wrong = service
-        .client
-        .get(format!("{}/v1/verify", service.url))
-        .send()
-        .unwrap();
-    assert_eq!(wrong.status().as_u16(), 405);
-    assert_eq!(json_of(wrong)["error"], "method_not_allowed");
-    let missing = service
-        .client
-        .get(format!("{}/v2/anything", service.url))
-        .send()
-        .unwrap();
-    assert_eq!(missing.status().as_u16(), 404);
-    assert_eq!(json_of(missing)["error"], "not_found");
+    for (path, status, code) in [
+        ("/v1/verify", 405, "method_not_allowed"),
+        ("/v2/anything", 404, "not_found"),
+    ] {
+        let answer = service
+            .client
+            .get(format!("{}{path}", service.url))
+            .send()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status);
+        assert_eq!(json_of(answer)["error"], code);
+    }
     assert!(
         !service.log().contains("/v2/anything"),
         "the caller's path is not logged"
@@ -666,7 +650,6 @@ fn the_background_refresh_takes_newer_lists_refuses_older_or_tampered_ones_and_o
     let issuer = Issuer::new("serve-refresh");
     let site = SiteServer::serve(&issuer.path("site"));
     let jws = issuer.issue_with(&issuer.key(), &example("several-records"));
-    let id = jws.file_stem().unwrap().to_str().unwrap().to_string();
     let service = Service::start(
         &issuer.path("trust"),
         &["--refresh-from", &site.url, "--refresh-every", "1s"],
@@ -686,14 +669,7 @@ fn the_background_refresh_takes_newer_lists_refuses_older_or_tampered_ones_and_o
     // The issuing body revokes and publishes: the service picks it up by itself.
     let revocation_list = issuer.path("site/revocation-list.jws");
     let older = std::fs::read(&revocation_list).unwrap();
-    ok(&goodstanding(&[
-        &"revoke",
-        &id,
-        &"--reason",
-        &"new_information",
-        &"--register",
-        &issuer.path("register.sqlite"),
-    ]));
+    issuer.revoke(&jws);
     std::thread::sleep(Duration::from_millis(1100));
     issuer.publish();
     wait_for_trust(&service, "the newer revocation list", |t| {

@@ -240,6 +240,20 @@ impl Issuer {
         out.join(format!("{}.jws", run.stdout.trim()))
     }
 
+    /// Revokes the certificate of `jws` (a file named `<id>.jws`) in this issuer's register,
+    /// for new information.
+    pub fn revoke(&self, jws: &Path) {
+        let id = jws.file_stem().unwrap().to_str().unwrap();
+        ok(&goodstanding(&[
+            &"revoke",
+            &id,
+            &"--reason",
+            &"new_information",
+            &"--register",
+            &self.path("register.sqlite"),
+        ]));
+    }
+
     pub fn verify(&self, input: &Path, extra: &[&str]) -> Run {
         let trust = self.path("trust");
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =

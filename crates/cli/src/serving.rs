@@ -224,7 +224,7 @@ pub fn bench_serve(bench: &BenchServe<'_>) -> Result<(), CliError> {
         .map_err(|e| CliError::Input(format!("the load test failed: {e}")))?;
         failed |= report.errors > 0;
         print_report(body, bytes.len(), &report, pid);
-        if !samples.is_empty() {
+        if bench.memory_every.is_some() {
             let line: Vec<String> = samples
                 .iter()
                 .map(|(s, kib)| format!("{s} s {:.1} MB", *kib as f64 / 1024.0))
