@@ -151,7 +151,7 @@ impl Font {
             let glyph = self.glyph(c).map_or(0, |(g, _)| g);
             let new = self.remapper.remap(glyph);
             self.characters.entry(new).or_insert(c);
-            let _ = write!(hex, "{new:04X}");
+            push_hex4(&mut hex, new);
         }
         hex
     }
@@ -549,7 +549,11 @@ fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> (usize, usize, f32) {
             for row in y..y + height {
                 covered[row * n + x..row * n + x + width].fill(true);
             }
-            let _ = writeln!(ops, "{x} {y} {width} {height} re");
+            for number in [x, y, width, height] {
+                push_decimal(&mut ops, number);
+                ops.push(' ');
+            }
+            ops.push_str("re\n");
         }
     }
     ops.push_str("f Q\n");
@@ -861,6 +865,32 @@ fn draw_watermark(layout: &mut Layout, page: usize) {
     layout.pages[page].insert_str(0, &watermark);
 }
 
+/// Appends `n` in decimal: what `write!(out, "{n}")` writes, without the formatting machinery,
+/// which took a tenth of a certificate's time in the QR code's thousands of rectangles.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
+}
+
+/// Appends `n` as four upper-case hexadecimal digits: what `write!(out, "{n:04X}")` writes.
+fn push_hex4(out: &mut String, n: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((n >> shift) & 0xF)]));
+    }
+}
+
 /// A PDF text string: literal for printable ASCII, otherwise UTF-16BE with a byte-order mark.
 fn text_string(text: &str) -> String {
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
@@ -985,12 +1015,26 @@ impl Writer {
 /// 21,416 bytes for libdeflate at level 6. Deterministic: the same input gives the same bytes.
 /// `None` only if libdeflate fails, which it cannot with a buffer of the size it asks for; the
 /// caller then stores the stream uncompressed rather than write a broken one.
+/// One compressor per thread, made once: making one allocates and clears half a megabyte, which
+/// cost more than compressing a small stream.
 fn zlib(data: &[u8]) -> Option<Vec<u8>> {
-    let mut compressor = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(4).ok()?);
-    let mut out = vec![0; compressor.zlib_compress_bound(data.len())];
-    let written = compressor.zlib_compress(data, &mut out).ok()?;
-    out.truncate(written);
-    Some(out)
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Option<libdeflater::Compressor>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            *slot = Some(libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(4).ok()?,
+            ));
+        }
+        let compressor = slot.as_mut()?;
+        let mut out = vec![0; compressor.zlib_compress_bound(data.len())];
+        let written = compressor.zlib_compress(data, &mut out).ok()?;
+        out.truncate(written);
+        Some(out)
+    })
 }
 
 /// Object numbers: fixed, so the output is the same every time.
@@ -1327,4 +1371,35 @@ fn write_pdf(
         );
     }
     Ok(writer.finish(CATALOG, INFO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_the_formatter_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 176, 999, 1000, 65_535, usize::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+        for n in [0u16, 1, 0x0A, 0xFF, 0x1234, 0xABCD, u16::MAX] {
+            let mut out = String::new();
+            push_hex4(&mut out, n);
+            assert_eq!(out, format!("{n:04X}"));
+        }
+    }
+
+    #[test]
+    fn a_reused_compressor_gives_the_same_bytes_as_a_new_one() {
+        let text = "BT /F1 10.00 Tf 0 Tr 56.69 700.00 Td <0041004200430044> Tj ET\n".repeat(50);
+        let first = zlib(text.as_bytes()).unwrap();
+        let _other = zlib(b"something else in between");
+        assert_eq!(zlib(text.as_bytes()).unwrap(), first);
+        let mut fresh = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(4).unwrap());
+        let mut out = vec![0; fresh.zlib_compress_bound(text.len())];
+        let written = fresh.zlib_compress(text.as_bytes(), &mut out).unwrap();
+        assert_eq!(first, out[..written]);
+    }
 }
