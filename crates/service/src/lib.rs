@@ -223,8 +223,12 @@ pub fn run(listener: std::net::TcpListener, config: &Config, log: Log) -> Result
     if let Some((source, every)) = &config.refresh {
         holder.start_refresh(source.clone(), *every, Arc::clone(&log));
     }
+    // Verification is work for the processor: a few threads per core keep every core busy and
+    // a slow image from holding up the rest, without the hundreds tokio allows by default (each
+    // with memory of its own).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.workers.max(1))
+        .max_blocking_threads(config.workers.max(1) * 4)
         .enable_all()
         .build()
         .map_err(ServeError::Io)?;
