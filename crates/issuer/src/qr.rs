@@ -80,14 +80,9 @@ pub fn encode(text: &str) -> Result<QrMatrix, QrError> {
     let mut best: Option<(u16, Lines)> = None;
     for pattern in MASKS {
         let mut rows = base.clone();
+        let inverts = &MASK_ROWS[usize::from(pattern)];
         for y in 0..width {
-            let mut inverts = ZERO;
-            for x in 0..width {
-                if mask_inverts(pattern, x, y) {
-                    inverts[x / 64] |= 1 << (x % 64);
-                }
-            }
-            rows.0[y] = xor(rows.0[y], and(maskable.0[y], inverts));
+            rows.0[y] = xor(rows.0[y], and(maskable.0[y], inverts[y]));
         }
         draw_format_information(&mut rows, width, pattern);
         let score = penalty(&rows, width);
@@ -217,6 +212,32 @@ fn first(n: usize) -> Line {
 fn count(a: Line) -> u16 {
     (a[0].count_ones() + a[1].count_ones() + a[2].count_ones()) as u16
 }
+/// Widest code: version 40.
+const MAX_WIDTH: usize = 177;
+
+/// For each mask pattern, the modules it inverts in each row, as bit lines as wide as the widest
+/// code: worked out once, rather than by divisions for every module of every code eight times
+/// over (which was most of the time spent choosing a mask). Bits past a code's width meet only
+/// zeros in its `maskable` lines.
+static MASK_ROWS: std::sync::LazyLock<Vec<Vec<Line>>> = std::sync::LazyLock::new(|| {
+    MASKS
+        .iter()
+        .map(|&pattern| {
+            (0..MAX_WIDTH)
+                .map(|y| {
+                    let mut inverts = ZERO;
+                    for x in 0..MAX_WIDTH {
+                        if mask_inverts(pattern, x, y) {
+                            inverts[x / 64] |= 1 << (x % 64);
+                        }
+                    }
+                    inverts
+                })
+                .collect()
+        })
+        .collect()
+});
+
 /// Whether mask pattern `pattern` (ISO/IEC 18004 table 10, reference 000 to 111) inverts the
 /// module in column `x`, row `y`.
 fn mask_inverts(pattern: u8, x: usize, y: usize) -> bool {
