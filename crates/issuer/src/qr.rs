@@ -112,9 +112,10 @@ struct Lines(Vec<Line>);
 impl Lines {
     fn from_modules(modules: &[bool], width: usize) -> Self {
         let mut lines = vec![ZERO; width];
-        for (i, _) in modules.iter().enumerate().filter(|(_, on)| **on) {
-            let (y, x) = (i / width, i % width);
-            lines[y][x / 64] |= 1 << (x % 64);
+        for (line, row) in lines.iter_mut().zip(modules.chunks(width)) {
+            for (x, _) in row.iter().enumerate().filter(|(_, on)| **on) {
+                line[x / 64] |= 1 << (x % 64);
+            }
         }
         Self(lines)
     }
