@@ -502,6 +502,16 @@ fn hostile_bodies_get_a_json_error_naming_the_problem_and_the_service_keeps_serv
         assert_eq!(answer.status().as_u16(), status);
         assert_eq!(json_of(answer)["error"], code);
     }
+    // A method of the caller's own making: answered, and not written to the log either.
+    let odd = reqwest::Method::from_bytes(b"ZOE-NI-BHRIAIN").unwrap();
+    let answer = service
+        .client
+        .request(odd, format!("{}/v1/verify", service.url))
+        .send()
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 405);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!service.log().contains("ZOE"), "{}", service.log());
     assert!(
         !service.log().contains("/v2/anything"),
         "the caller's path is not logged"

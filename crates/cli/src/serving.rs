@@ -61,7 +61,12 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
     let trust_folder = trust_dir(args.trust.as_deref())?;
     let refresh = match &args.refresh_from {
         Some(from) => Some((
-            Source::parse(from).map_err(|e| CliError::Input(e.to_string()))?,
+            Source::parse(from).map_err(|_| {
+                CliError::Input(format!(
+                    "--refresh-from {from:?}: neither an http(s):// URL nor a folder; give where \
+                     the issuing body publishes its lists"
+                ))
+            })?,
             parse_duration("--refresh-every", &args.refresh_every)?,
         )),
         None => None,

@@ -124,7 +124,13 @@ async fn around(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
         "(other)"
     }
     .to_string();
-    let method = request.method().to_string();
+    let method = request.method();
+    let method = if [Method::GET, Method::POST, Method::HEAD].contains(method) {
+        method.as_str()
+    } else {
+        "(other)"
+    }
+    .to_string();
     let mut response = match app.in_flight.try_acquire() {
         Err(_) => error_response(
             &ApiError::new(
