@@ -535,6 +535,23 @@ fn each_limit_has_its_own_status_and_a_json_message_naming_it() {
         ],
     );
 
+    // Headers that never end (slowloris): the connection is closed after 10 s, and it does
+    // not hold one of the places counted by --max-concurrent meanwhile.
+    let address = service.address().to_string();
+    let slow_headers = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        (started.elapsed(), answer)
+    });
+
     // Body size: the PDF (about 28 KB) is over --max-body; refused from its Content-Length.
     let answer = service.verify(Some("application/pdf"), pdf, "");
     assert_eq!(answer.status, 413, "{}", answer.json);
@@ -574,6 +591,12 @@ fn each_limit_has_its_own_status_and_a_json_message_naming_it() {
         "{log}"
     );
     assert!(log.contains("status=503 carrier=- outcome=busy"), "{log}");
+    let (waited, answer) = slow_headers.join().unwrap();
+    assert!(
+        (Duration::from_secs(9)..Duration::from_secs(20)).contains(&waited),
+        "{waited:?}"
+    );
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
 }
 
 /// A `multipart/form-data` body: each part is (content type, bytes).

@@ -81,8 +81,8 @@ pub fn encode(text: &str) -> Result<QrMatrix, QrError> {
     for pattern in MASKS {
         let mut rows = base.clone();
         let inverts = &MASK_ROWS[usize::from(pattern)];
-        for y in 0..width {
-            rows.0[y] = xor(rows.0[y], and(maskable.0[y], inverts[y]));
+        for ((row, takes_mask), inverted) in rows.0.iter_mut().zip(&maskable.0).zip(inverts) {
+            *row = xor(*row, and(*takes_mask, *inverted));
         }
         draw_format_information(&mut rows, width, pattern);
         let score = penalty(&rows, width);

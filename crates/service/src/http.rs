@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -16,6 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use goodstanding_verifier::Timestamp;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
@@ -23,6 +26,10 @@ use crate::api::{ApiError, BatchAnswer, BatchItem, ErrorCode, Health, TrustStatu
 use crate::check::{self, BodyKind, Checked};
 use crate::state::TrustHolder;
 use crate::{Event, Limits, Log, ServeError, now};
+
+/// Most time a client may take to send a request's headers; the connection is closed after it
+/// (the body and the answer then have `Limits::request_timeout`).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The service's paths.
 const ROUTES: [&str; 5] = [
@@ -89,10 +96,41 @@ pub async fn serve(
         .layer(middleware::from_fn_with_state(Arc::clone(&app), around))
         .with_state(app);
     log(&Event::Listening(address));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(stop_signal(log))
-        .await
-        .map_err(ServeError::Io)
+    let connections = GracefulShutdown::new();
+    let stop = stop_signal(log);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(_) => {
+                        // Out of file descriptors, say: let connections finish, then go on.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT);
+                let connection = builder.serve_connection(
+                    TokioIo::new(stream),
+                    TowerToHyperService::new(router.clone()),
+                );
+                let connection = connections.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    // No new connections; those open finish the request they are on, then close.
+    drop(listener);
+    connections.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on SIGTERM or SIGINT.
