@@ -6,7 +6,6 @@
 use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal as _, Read as _};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_issuer::request::MAX_REQUEST_LEN;
@@ -26,14 +25,9 @@ pub const TRUST_ENV: &str = "GOODSTANDING_TRUST";
 
 /// The current time from the system clock.
 pub fn now() -> Result<Timestamp, CliError> {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .and_then(Timestamp::from_unix)
-        .ok_or_else(|| {
-            CliError::Input("the system clock is outside 1900-2999; set it right".into())
-        })
+    goodstanding_trust::now().ok_or_else(|| {
+        CliError::Input("the system clock is outside 1900-2999; set it right".into())
+    })
 }
 
 /// A time given on the command line as `flag` (a date or a full timestamp).

@@ -25,7 +25,8 @@ use tokio::sync::Semaphore;
 use crate::api::{ApiError, BatchAnswer, BatchItem, ErrorCode, Health, TrustStatus};
 use crate::check::{self, BodyKind, Checked};
 use crate::state::TrustHolder;
-use crate::{Event, Limits, Log, ServeError, now};
+use crate::{Event, Limits, Log, ServeError};
+use goodstanding_trust::now;
 
 /// Most time a client may take to send a request's headers; the connection is closed after it
 /// (the body and the answer then have `Limits::request_timeout`).
@@ -170,16 +171,21 @@ async fn around(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
     }
     .to_string();
     let mut response = match app.in_flight.try_acquire() {
-        Err(_) => error_response(
-            &ApiError::new(
-                ErrorCode::Busy,
-                format!(
-                    "the service is answering {} requests, its limit: try again shortly",
-                    app.limits.max_concurrent
-                ),
-            )
-            .with_limit(app.limits.max_concurrent as u64),
-        ),
+        Err(_) => {
+            let mut busy = error_response(
+                &ApiError::new(
+                    ErrorCode::Busy,
+                    format!(
+                        "the service is answering {} requests, its limit: try again shortly",
+                        app.limits.max_concurrent
+                    ),
+                )
+                .with_limit(app.limits.max_concurrent as u64),
+            );
+            busy.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            busy
+        }
         Ok(_permit) => {
             match tokio::time::timeout(app.limits.request_timeout, next.run(request)).await {
                 Ok(response) => response,
@@ -199,11 +205,6 @@ async fn around(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
             }
         }
     };
-    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    }
     if let Ok(value) = HeaderValue::from_str(&request_id.to_string()) {
         response.headers_mut().insert("x-request-id", value);
     }

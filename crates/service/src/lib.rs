@@ -39,10 +39,9 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use goodstanding_trust::fetch::Source;
-use goodstanding_verifier::Timestamp;
 
 /// How the service is limited. Each limit, exceeded, has its own answer: 413 for the body or an
 /// image's pixels, 408 for time, 503 for requests at once.
@@ -203,15 +202,6 @@ impl fmt::Display for ServeError {
 }
 
 impl std::error::Error for ServeError {}
-
-/// The time now, if the clock can say it.
-pub(crate) fn now() -> Option<Timestamp> {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .and_then(Timestamp::from_unix)
-}
 
 /// Loads the trust folder, then answers on `listener` until SIGTERM or SIGINT, then finishes the
 /// requests in flight and returns.

@@ -12,7 +12,8 @@ use goodstanding_verifier::Timestamp;
 
 use crate::api::RefreshStatus;
 use crate::check::Trust;
-use crate::{Event, Log, ServeError, now};
+use crate::{Event, Log, ServeError};
+use goodstanding_trust::now;
 
 /// The trust data requests read, with when it was loaded.
 #[derive(Debug)]

@@ -28,3 +28,13 @@ pub mod verdict;
 pub use fetch::{FetchError, Source, update_from};
 pub use folder::{CacheInfo, TrustCacheError, load};
 pub use verdict::Verdict;
+
+/// The time now from the system clock, or `None` if it is outside the years a timestamp holds
+/// (1900-2999). The verifier itself reads no clock; the programs that verify call this.
+pub fn now() -> Option<goodstanding_verifier::Timestamp> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .and_then(goodstanding_verifier::Timestamp::from_unix)
+}
