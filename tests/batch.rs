@@ -2,14 +2,14 @@
 //! real files, a real SQLite register, a real kill -9.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     Issuer, Run, example, goodstanding, jose_verify, json_files, repo,
     with_payload_character_changed,
 };

@@ -5,14 +5,12 @@
 //! each manifest verifies.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::batches::{self, batch_id, finish, ids_on_disk, wait_until_under_way};
-use common::{Issuer, example, goodstanding, ok};
+use crate::common::batches::{self, batch_id, finish, ids_on_disk, wait_until_under_way};
+use crate::common::{Issuer, example, goodstanding, ok};
 use serde_json::Value;
 
 /// Starts `goodstanding batch INPUT --key --out --register [extra]` without waiting for it.

@@ -3,17 +3,17 @@
 //! OpenSC's `pkcs11-tool` reads the token independently of goodstanding.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::batches::{
+use crate::common::batches::{
     assert_batch_whole, batch_id, finish, ids_on_disk, records, synthetic_input,
     wait_until_under_way,
 };
-use common::{ROOT_KID, Run, example, goodstanding_in, jose_verify, ok, repo};
+use crate::common::{ROOT_KID, Run, example, goodstanding_in, jose_verify, ok, repo};
 use serde_json::Value;
 
 /// SoftHSM2's module, as Debian installs it.

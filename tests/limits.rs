@@ -2,9 +2,9 @@
 //! the attacker's choosing is allocated. (README, Verification; SECURITY.md, denial of service.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{Issuer, example, goodstanding};
+use crate::common::{Issuer, example, goodstanding};
 use goodstanding_verifier::carrier::{DecodeError, qr_text_of_deflated};
 use goodstanding_verifier::limits::{MAX_INFLATED_LEN, MAX_INPUT_LEN, MAX_QR_TEXT_LEN};
 use goodstanding_verifier::lists::{ListError, MAX_TRUST_LIST_LEN, TrustList};

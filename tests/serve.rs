@@ -3,7 +3,7 @@
 //! misbehave. Every answer is checked against the service's own OpenAPI document.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -12,14 +12,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     Issuer, SiteServer, example, goodstanding, json_files, ok, png_header, repo,
     with_payload_character_changed,
 };
 use serde_json::Value;
 
 /// `goodstanding serve` on a free loopback port, killed when dropped.
-struct Service {
+pub(crate) struct Service {
     child: Child,
     url: String,
     log: Arc<Mutex<String>>,
@@ -28,17 +28,22 @@ struct Service {
 }
 
 /// An answer: status and JSON body.
-struct Answer {
-    status: u16,
-    json: Value,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) json: Value,
     headers: reqwest::header::HeaderMap,
 }
 
 impl Service {
-    fn start(trust: &Path, extra: &[&str]) -> Self {
+    pub(crate) fn start(trust: &Path, extra: &[&str]) -> Self {
+        Self::start_in(trust, extra, &[])
+    }
+
+    /// `start`, with extra environment variables (such as the clock override).
+    pub(crate) fn start_in(trust: &Path, extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let mut child = common::command(
             &[&"serve", &"--listen", &"127.0.0.1:0", &"--trust", &trust],
-            &[],
+            env,
         )
         .args(extra)
         .stdout(Stdio::piped())
@@ -124,7 +129,7 @@ impl Service {
         }
     }
 
-    fn verify(&self, content_type: Option<&str>, body: Vec<u8>, query: &str) -> Answer {
+    pub(crate) fn verify(&self, content_type: Option<&str>, body: Vec<u8>, query: &str) -> Answer {
         self.post(&format!("/v1/verify{query}"), content_type, body)
     }
 

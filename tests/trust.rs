@@ -3,12 +3,12 @@
 //! fetches with `goodstanding trust update --from http://...` and verifies offline.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{Issuer, Run, SiteServer as Server, example, goodstanding, ok};
+use crate::common::{Issuer, Run, SiteServer as Server, example, goodstanding, ok};
 use serde_json::Value;
 
 fn verify_json(issuer: &Issuer, jws: &Path, extra: &[&str]) -> (i32, Value) {
@@ -384,12 +384,14 @@ fn a_stale_revocation_list_is_reported_and_refused_with_require_fresh() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("revocation status stale since"),
+        run.stdout.contains("!! Revocation status stale since"),
         "{}",
         run.stdout
     );
     let (_, verdict) = verify_json(&issuer, &jws, &["--at", &later]);
     assert_eq!(verdict["trust_data"]["revocation_list"]["stale"], true);
+    // The JSON carries the same warning, as data.
+    assert_eq!(verdict["warnings"][0]["code"], "revocation_status_stale");
 
     let run = issuer.verify(&jws, &["--at", &later, "--require-fresh"]);
     assert_eq!(run.code, 1, "{}", run.stdout);

@@ -9,17 +9,15 @@
 //! wasm32-unknown-unknown target and wasm-bindgen-cli: `tools/test.sh` installs them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Issuer, example, goodstanding, ok, repo, with_payload_character_changed};
+use crate::common::{Issuer, example, goodstanding, ok, repo, with_payload_character_changed};
 use serde_json::Value;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
-fn run(command: &mut Command, what: &str) -> String {
+pub(crate) fn run(command: &mut Command, what: &str) -> String {
     let output = command.output().unwrap_or_else(|e| {
         panic!("{what}: {e} (run tools/test.sh once: it installs what the tests need)")
     });
@@ -33,7 +31,7 @@ fn run(command: &mut Command, what: &str) -> String {
 }
 
 /// Builds the WebAssembly verifier into `pkg` with web/build.sh.
-fn build_wasm(pkg: &Path) {
+pub(crate) fn build_wasm(pkg: &Path) {
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-wasm-target");
     run(
         Command::new("bash")

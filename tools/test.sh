@@ -17,7 +17,11 @@
 #   verifies our .jws) and playwright-core (tests/web: drives Chromium; it downloads no browser);
 # - PyPI packages pinned by tests/openapi/requirements.txt, in tests/openapi/.venv:
 #   openapi-spec-validator (checks the service's OpenAPI 3.1 document independently of us).
-# Then: cargo test --workspace, and a closing line with the total over every test binary.
+# - cargo-nextest, if the machine lacks it (it runs each test in a process of its own, so the
+#   timing-sensitive ones, such as the PIN prompt, concurrent batches and the service's limits,
+#   do not share a process with the rest of the one end-to-end test binary).
+# Then: cargo nextest run --workspace, the doc tests (which nextest does not run), and a closing
+# line with the total over both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -61,13 +65,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindge
   cargo install --quiet --force wasm-bindgen-cli --version "$wasm_bindgen"
 fi
 
-step "cargo test --workspace"
+command -v cargo-nextest >/dev/null 2>&1 || cargo install --locked --quiet cargo-nextest
+
+step "cargo nextest run --workspace (one process per test)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --workspace "$@" 2>&1 | tee "$log"
+cargo nextest run --workspace --no-fail-fast "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+step "cargo test --workspace --doc"
+cargo test --workspace --doc 2>&1 | tee -a "$log"
+doc_status=${PIPESTATUS[0]}
 set -e
-# cargo's last line is the (empty) doc-test run; close with the total over every test binary.
-awk '/^test result:/ { p += $4; f += $6 } END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
-exit "$status"
+# Close with the total: nextest's summary line and the doc tests' result lines.
+awk '/^ *Summary .* tests run:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+     /^test result:/ { p += $4; f += $6 }
+     END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
+[ "$status" -eq 0 ] && [ "$doc_status" -eq 0 ]

@@ -51,7 +51,7 @@ async function start() {
   // Lists fetched on an earlier visit, if newer than the bundled ones.
   try {
     const stored = JSON.parse(localStorage.getItem(STORED) || 'null');
-    if (stored) verifier.updateLists(stored.trust_list, stored.revocation_list);
+    if (stored) verifier.updateLists(stored.trust_list, stored.revocation_list, stored.source || 'this device\'s stored copy');
   } catch (e) {
     // Older than the bundle, or damaged: the bundle stands.
   }
@@ -68,10 +68,11 @@ async function refresh(source) {
       fetchText(`${base}/trust-list.jws`),
       fetchText(`${base}/revocation-list.jws`),
     ]);
-    const changed = verifier.updateLists(trustList, revocationList);
+    const changed = verifier.updateLists(trustList, revocationList, base);
     localStorage.setItem(STORED, JSON.stringify({
       trust_list: verifier.trustList(),
       revocation_list: verifier.revocationList(),
+      source: base,
     }));
     showTrust(changed ? `Refreshed from ${base}.` : `Up to date with ${base}.`);
   } catch (e) {
@@ -86,6 +87,14 @@ function element(tag, text, className) {
   return el;
 }
 
+// The carrier codes of a verdict, in the words the command line uses.
+const READ_FROM = {
+  jws: 'JWS',
+  qr_text: 'QR text',
+  pdf_attachment: 'the signed certificate attached to the PDF',
+  qr_image: 'the QR code in the image',
+};
+
 function showVerdict(verdict, milliseconds) {
   const result = $('result');
   result.hidden = false;
@@ -97,30 +106,36 @@ function showVerdict(verdict, milliseconds) {
     ? 'Genuine, signed by an authorised key, not revoked, and within its validity.'
     : verdict.reason;
   const warnings = $('warnings');
-  warnings.replaceChildren(...verdict.warnings.map((w) => element('li', w)));
+  warnings.replaceChildren(...verdict.warnings.map((w) => {
+    const item = element('li', w.message);
+    item.dataset.code = w.code;
+    return item;
+  }));
   const details = $('details');
   details.replaceChildren();
   const c = verdict.certificate;
   if (c) {
+    const s = c.subject;
     if (!verdict.valid) details.append(element('p', 'What it says (genuine, but not valid now):'));
     const dl = element('dl');
     const row = (label, value, className) => {
       dl.append(element('dt', label), element('dd', value, className));
     };
-    row('Name', c.full_name, 'name');
-    row('Date of birth', c.date_of_birth);
-    row('Previous names', c.previous_names.length ? c.previous_names.join('; ') : 'none');
-    row('Registrations', c.registrations.length ? c.registrations.join('; ') : 'none');
-    if (c.role_applied_for) row('Role applied for', c.role_applied_for);
-    row('Subject ref.', c.reference);
+    row('Name', s.full_name, 'name');
+    row('Date of birth', s.date_of_birth);
+    row('Previous names', s.previous_names.length ? s.previous_names.join('; ') : 'none');
+    row('Registrations', s.registrations.length
+      ? s.registrations.map((r) => `${r.regulator} ${r.number}`).join('; ') : 'none');
+    if (s.role_applied_for) row('Role applied for', s.role_applied_for);
+    row('Subject ref.', s.reference);
     row('Valid', `${c.valid_from} to ${c.valid_until}`);
     row('Record as at', c.information_as_at);
-    row('Issued by', `${c.issuer} (key ${c.kid}) at ${c.issued_at}`);
+    row('Issued by', `${c.issuer.name} (key ${c.issuer.kid}) at ${c.issued_at}`);
     row('Certificate id', c.id);
     if (c.supersedes) row('Replaces', `certificate ${c.supersedes}, now revoked`);
-    row('Read from', c.read_from);
+    row('Read from', READ_FROM[verdict.carrier] || verdict.carrier);
     details.append(dl);
-    for (const section of c.sections) {
+    for (const section of verdict.sections) {
       const title = section.records.length
         ? `${section.title} (${section.records.length})`
         : `${section.title}: none recorded`;
@@ -144,16 +159,10 @@ function showVerdict(verdict, milliseconds) {
   result.focus();
 }
 
-// A verdict for input that held no certificate at all.
+// A verdict for input that held no certificate at all (the verifier words it, in the shape of
+// every verdict).
 function showUnreadable(reason) {
-  showVerdict({
-    valid: false,
-    status: 'unreadable',
-    reason,
-    warnings: [],
-    trust_data: JSON.parse(verifier.trustData(now())),
-    checked_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  }, 0);
+  showVerdict(JSON.parse(verifier.unreadable(reason, now())), 0);
 }
 
 function verifyText(text) {
@@ -181,7 +190,7 @@ function luma(source, width, height, max) {
 }
 
 function scanned(text, t0) {
-  const verdict = JSON.parse(verifier.verifyText(text, now()));
+  const verdict = JSON.parse(verifier.verifyScanned(text, now()));
   showVerdict(verdict, performance.now() - t0);
 }
 
@@ -205,7 +214,7 @@ $('photo').addEventListener('change', async () => {
       if (text) break;
     }
     if (text) scanned(text, t0);
-    else showUnreadable('No readable QR code in this image: photograph the whole code, flat, in even light and in focus.');
+    else showVerdict(JSON.parse(verifier.noQrCode(now())), performance.now() - t0);
   } catch (e) {
     showUnreadable(`Not a readable image (${e.message}).`);
   }
@@ -292,8 +301,10 @@ $('camera-start').addEventListener('click', async () => {
 $('camera-stop').addEventListener('click', stopCamera);
 
 // For automation and benchmarks (tests/web/): verify as the page does, and time the steps.
+// `at` (seconds since 1970) pins the time, as `goodstanding verify --at` does.
 window.goodstanding = {
-  verifyText: (text) => JSON.parse(verifier.verifyText(text, now())),
+  verifyText: (text, at) => JSON.parse(verifier.verifyText(text, at ?? now())),
+  verifyPdf: (bytes, at) => JSON.parse(verifier.verifyPdf(new Uint8Array(bytes), at ?? now())),
   async scanImage(blob) {
     const bitmap = await createImageBitmap(blob);
     const t0 = performance.now();
@@ -301,7 +312,7 @@ window.goodstanding = {
     const t1 = performance.now();
     const text = scanLuma(grey, w, h);
     const t2 = performance.now();
-    const verdict = text ? JSON.parse(verifier.verifyText(text, now())) : null;
+    const verdict = text ? JSON.parse(verifier.verifyScanned(text, now())) : null;
     const t3 = performance.now();
     return { valid: verdict ? verdict.valid : false, grey_ms: t1 - t0, scan_ms: t2 - t1, verify_ms: t3 - t2, total_ms: t3 - t0 };
   },

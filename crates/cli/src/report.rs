@@ -2,98 +2,67 @@
 //! be compared with the paper and the person.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use goodstanding_issuer::IssuedCertificate;
 use goodstanding_trust::CacheInfo;
-use goodstanding_trust::verdict::{TrustData, Verdict};
-use goodstanding_verifier::summary;
-use goodstanding_verifier::{ErrorKind, RevocationCheck, Timestamp, Verified, VerifyError};
+use goodstanding_verifier::{Checked, Timestamp, TrustData, TrustStore, Verdict};
 
 use crate::error::CliError;
 use crate::io::{out, outln};
 use crate::shared::describe_cache;
 
+/// What a verdict rested on: the lists `store` holds, from `cache`, aged at `at`.
+pub fn trust_data(store: &TrustStore, cache: &CacheInfo, at: Timestamp) -> TrustData {
+    TrustData::new(store, &cache.source, Some(cache.fetched_at), at)
+}
+
 /// What a verdict rested on, as JSON: where and when the lists were fetched, their numbers and
 /// ages.
-pub fn trust_data_json(cache: &CacheInfo, at: Timestamp) -> serde_json::Value {
-    serde_json::to_value(TrustData::new(cache, at)).unwrap_or_default()
+pub fn trust_data_json(store: &TrustStore, cache: &CacheInfo, at: Timestamp) -> serde_json::Value {
+    serde_json::to_value(trust_data(store, cache, at)).unwrap_or_default()
 }
 
-/// Warnings a valid (or genuine) certificate's reader must see: a key compromised after it was
-/// signed, a revocation list past its next update.
-fn warnings(v: &Verified) -> String {
-    let mut out = String::new();
-    if let Some(at) = v.key_compromised_at {
-        let _ = writeln!(
-            out,
-            "!! The key that signed this was marked compromised at {at}, after this certificate \
-             was issued. Ask the issuing body for a reissued certificate."
-        );
-    }
-    if let RevocationCheck::Checked {
-        stale: true,
-        next_update,
-        ..
-    } = v.revocation
-    {
-        let _ = writeln!(
-            out,
-            "!! revocation status stale since {next_update}: it may have been revoked since. \
-             Run `goodstanding trust update` (or verify with --require-fresh to refuse)."
-        );
-    }
-    out
-}
-
-/// Prints the verdict and maps it to the command's result.
+/// Prints the verdict on `checked` (as text, or as the JSON of [`Verdict`]) and maps it to the
+/// command's result.
 pub fn verdict(
-    input: &Path,
-    result: &Result<Verified, VerifyError>,
+    checked: &Checked,
     at: Timestamp,
-    cache: &CacheInfo,
+    (store, cache): (&TrustStore, &CacheInfo),
     json: bool,
 ) -> Result<(), CliError> {
-    let verified = match result {
-        Ok(v) => Some(v),
-        Err(e) => e.verified(),
-    };
+    let verdict = Verdict::new(checked, at, trust_data(store, cache, at));
     if json {
-        let verdict = Verdict::new(result, at, cache);
         outln!(
             "{}",
             serde_json::to_string_pretty(&verdict).unwrap_or_default()
         );
+    } else {
+        let mut text = String::new();
+        if verdict.valid {
+            let _ = writeln!(text, "VALID  certificate of good standing, checked at {at}");
+        } else {
+            let _ = writeln!(
+                text,
+                "NOT VALID  {}\n",
+                verdict.reason.as_deref().unwrap_or(verdict.status)
+            );
+        }
+        for warning in &verdict.warnings {
+            let _ = writeln!(text, "!! {}", warning.message);
+        }
+        if let Some(described) = describe(&verdict, checked) {
+            if !verdict.valid {
+                text.push_str("What it says (genuine, but not valid now):\n");
+            }
+            let _ = write!(text, "\n{described}");
+        }
+        let _ = writeln!(text, "\n  Trust data:      {}", describe_cache(cache, at));
+        out!("{text}");
     }
-    match result {
-        Ok(v) => {
-            if !json {
-                out!(
-                    "VALID  certificate of good standing, checked at {at}\n{}\n{}\n  Trust data:      {}\n",
-                    warnings(v),
-                    describe(v),
-                    describe_cache(cache, at)
-                );
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == ErrorKind::Input => {
-            Err(CliError::file(input, format!("{e}\nNothing was verified.")))
-        }
-        Err(e) => {
-            if !json {
-                out!("NOT VALID  {e}\n\n");
-                if let Some(v) = verified {
-                    out!(
-                        "{}What it says (genuine, but not valid now):\n\n{}",
-                        warnings(v),
-                        describe(v)
-                    );
-                }
-                out!("\n  Trust data:      {}\n", describe_cache(cache, at));
-            }
-            Err(CliError::NotValid)
-        }
+    if verdict.valid {
+        Ok(())
+    } else {
+        Err(CliError::NotValid)
     }
 }
 
@@ -105,9 +74,11 @@ fn or_none(items: &[String]) -> String {
     }
 }
 
-/// The certificate as text.
-pub fn describe(v: &Verified) -> String {
-    let c = &v.certificate;
+/// The genuine certificate of a verdict as text: its fields, then its records in the verdict's
+/// words.
+fn describe(verdict: &Verdict, checked: &Checked) -> Option<String> {
+    let c = verdict.certificate?;
+    let carrier = checked.genuine()?.carrier;
     let s = &c.subject;
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
@@ -150,14 +121,15 @@ pub fn describe(v: &Verified) -> String {
     if let Some(old) = &c.supersedes {
         line("Replaces", format!("certificate {old}, now revoked"));
     }
-    line("Read from", v.carrier.to_string());
+    line("Read from", carrier.to_string());
 
-    for (title, records) in summary::sections(c) {
+    for section in verdict.sections.iter().flatten() {
+        let records = &section.records;
         if records.is_empty() {
-            let _ = writeln!(out, "\n{title}: none recorded");
+            let _ = writeln!(out, "\n{}: none recorded", section.title);
             continue;
         }
-        let _ = writeln!(out, "\n{title} ({}):", records.len());
+        let _ = writeln!(out, "\n{} ({}):", section.title, records.len());
         for (i, r) in records.iter().enumerate() {
             let flag = if r.appeal_pending {
                 "  !! APPEAL PENDING"
@@ -174,10 +146,7 @@ pub fn describe(v: &Verified) -> String {
             );
         }
     }
-    if c.has_pending_appeal() {
-        out.push_str("\n!! An appeal is pending on at least one record above.\n");
-    }
-    out
+    Some(out)
 }
 
 /// One row of the demo summary.

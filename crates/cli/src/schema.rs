@@ -8,7 +8,10 @@ use crate::io::{create_dir, outln, write_output};
 /// `goodstanding schema`.
 pub fn schema(out: &Path) -> Result<(), CliError> {
     create_dir(out)?;
-    let verdict = ("verdict.schema.json", goodstanding_trust::verdict::schema());
+    let verdict = (
+        "verdict.schema.json",
+        goodstanding_verifier::verdict::schema(),
+    );
     for (name, text) in goodstanding_issuer::schema::all()
         .into_iter()
         .chain([verdict])

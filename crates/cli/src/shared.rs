@@ -23,11 +23,9 @@ use crate::io::read_input;
 /// Environment variable naming the default trust folder.
 pub const TRUST_ENV: &str = "GOODSTANDING_TRUST";
 
-/// The current time from the system clock.
+/// The time now: the system clock, or the documented override ([`goodstanding_clock`]).
 pub fn now() -> Result<Timestamp, CliError> {
-    goodstanding_trust::now().ok_or_else(|| {
-        CliError::Input("the system clock is outside 1900-2999; set it right".into())
-    })
+    goodstanding_clock::now().map_err(|e| CliError::Input(e.to_string()))
 }
 
 /// A time given on the command line as `flag` (a date or a full timestamp).

@@ -5,10 +5,8 @@ use std::path::Path;
 
 use goodstanding_operations::manifest::{ManifestCheck, is_manifest, verify_manifest};
 use goodstanding_trust::CacheInfo;
-use goodstanding_verifier::{
-    Carrier, ErrorKind, SignedCertificate, Timestamp, TrustStore, VerifyError,
-};
-use goodstanding_verifier::{pdf, scan};
+use goodstanding_verifier::limits::MAX_IMAGE_LEN;
+use goodstanding_verifier::{Declared, ErrorKind, SignedCertificate, Timestamp, TrustStore};
 
 use crate::error::CliError;
 use crate::io::{create_dir, outln, read_certificate_input, read_input, write_output};
@@ -29,36 +27,13 @@ pub fn verify(
     if is_manifest_path(input) {
         return verify_manifest_command(input, &store, (&cache, at), json);
     }
-    let bytes = read_input(input, scan::MAX_IMAGE_LEN)?;
+    let bytes = read_input(input, MAX_IMAGE_LEN)?;
     if is_manifest(&bytes) {
         return verify_manifest_command(input, &store, (&cache, at), json);
     }
-    let result = if scan::is_image(&bytes) {
-        let text = scan::qr_text_in_image(&bytes).map_err(|e| CliError::file(input, e))?;
-        goodstanding_verifier::verify(text.as_bytes(), &store, at).map(|mut v| {
-            v.carrier = Carrier::QrImage;
-            v
-        })
-    } else if pdf::is_pdf(&bytes) {
-        let (result, drawn) =
-            pdf::verify_pdf(&bytes, &store, at).map_err(|e| CliError::file(input, e))?;
-        if drawn == pdf::DrawnQr::Unread && !json && !matches!(result, Err(VerifyError::Draft)) {
-            eprintln!(
-                "goodstanding: {}: the QR code printed on this PDF could not be read back, so only \
-                 its attachment was verified: compare the printed name with the one below",
-                input.display()
-            );
-        }
-        result
-    } else if bytes.len() > goodstanding_verifier::limits::MAX_INPUT_LEN {
-        return Err(CliError::file(
-            input,
-            "larger than any certificate; not a .jws, QR text or PDF",
-        ));
-    } else {
-        goodstanding_verifier::verify(&bytes, &store, at)
-    };
-    report::verdict(input, &result, at, &cache, json)
+    let checked = goodstanding_verifier::check(&bytes, Declared::Any, &store, at)
+        .map_err(|e| CliError::file(input, format!("{e}\nNothing was verified.")))?;
+    report::verdict(&checked, at, (&store, &cache), json)
 }
 
 /// Whether a path names a batch manifest (`<batch>.manifest.jws`), which may be larger than any
@@ -131,7 +106,7 @@ pub fn verify_manifest_command(
                         "valid": false,
                         "kind": "manifest",
                         "reason": e.to_string(),
-                        "trust_data": report::trust_data_json(cache, at),
+                        "trust_data": report::trust_data_json(trust, cache, at),
                     })
                 );
             } else {
@@ -140,7 +115,12 @@ pub fn verify_manifest_command(
             return Err(CliError::NotValid);
         }
     };
-    print_manifest_check(path, &check, json, report::trust_data_json(cache, at));
+    print_manifest_check(
+        path,
+        &check,
+        json,
+        report::trust_data_json(trust, cache, at),
+    );
     if !json {
         outln!("{trust_line}");
     }

@@ -1,7 +1,7 @@
 //! What the service answers besides verdicts: errors, the trust status, health and batch
 //! results. Their JSON Schemas go into the OpenAPI document, generated from these types.
 
-use goodstanding_trust::verdict::TrustData;
+use goodstanding_verifier::verdict::TrustData;
 use serde::Serialize;
 
 /// Why a request got no verdict.
@@ -163,7 +163,7 @@ pub struct BatchItem {
     pub index: usize,
     /// The verdict (the same as `POST /v1/verify` gives), if the part held a certificate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<goodstanding_trust::Verdict<'static>>")]
+    #[schemars(with = "Option<goodstanding_verifier::Verdict<'static>>")]
     pub verdict: Option<Box<serde_json::value::RawValue>>,
     /// Why the part got no verdict.
     #[serde(skip_serializing_if = "Option::is_none")]

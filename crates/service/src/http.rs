@@ -24,9 +24,13 @@ use tokio::sync::Semaphore;
 
 use crate::api::{ApiError, BatchAnswer, BatchItem, ErrorCode, Health, TrustStatus};
 use crate::check::{self, BodyKind, Checked};
+
+/// The time now ([`goodstanding_clock::now`]: the system clock, or the documented override).
+fn now() -> Option<goodstanding_verifier::Timestamp> {
+    goodstanding_clock::now().ok()
+}
 use crate::state::TrustHolder;
 use crate::{Event, Limits, Log, ServeError};
-use goodstanding_trust::now;
 
 /// Most time a client may take to send a request's headers; the connection is closed after it
 /// (the body and the answer then have `Limits::request_timeout`).
@@ -265,7 +269,7 @@ async fn verify(
 ) -> Response {
     let answer = async {
         let at = parse_at(query)?;
-        let kind = BodyKind::from_content_type(content_type(&headers))?;
+        let kind = check::body_kind(content_type(&headers))?;
         let limit = app.limits.max_body.min(kind.max_len());
         let bytes = read_body(body, &headers, limit).await?;
         check_on_pool(&app, kind, bytes, at).await
@@ -309,7 +313,7 @@ async fn verify_batch(
                 .with_limit(app.limits.max_batch_parts as u64));
             }
             let index = results.len();
-            let kind = BodyKind::from_content_type(field.content_type());
+            let kind = check::body_kind(field.content_type());
             let bytes = field.bytes().await.map_err(multipart_error(&app))?;
             let item = match kind {
                 Ok(kind) => check_on_pool(&app, kind, bytes, at).await,
@@ -419,7 +423,7 @@ async fn trust_status(State(app): State<Arc<App>>) -> Response {
     };
     let held = app.trust.current();
     let status = TrustStatus {
-        lists: goodstanding_trust::verdict::TrustData::new(&held.trust.cache, at),
+        lists: held.trust.data(at),
         folder: app.trust.folder().display().to_string(),
         loaded_at: held.loaded_at.to_string(),
         refresh: app.trust.refresh_status(),

@@ -180,8 +180,8 @@ pub enum ServeError {
         /// Why.
         reason: String,
     },
-    /// The system clock is outside the years a timestamp can hold.
-    Clock,
+    /// The time could not be had (the system clock is wrong, or the override is not a time).
+    Clock(String),
     /// The runtime or the listening socket failed.
     Io(std::io::Error),
 }
@@ -195,7 +195,7 @@ impl fmt::Display for ServeError {
                  trust update --from URL --trust DIR --root ROOT.pub.jwk`",
                 folder.display()
             ),
-            Self::Clock => f.write_str("the system clock is outside 1900-2999; set it right"),
+            Self::Clock(why) => f.write_str(why),
             Self::Io(e) => write!(f, "the server failed: {e}"),
         }
     }

@@ -2,7 +2,7 @@
 //! generated from the types the service answers with, so the document cannot drift from the
 //! answers; the verdict's is the one committed as `schemas/verdict.schema.json`.
 
-use goodstanding_trust::Verdict;
+use goodstanding_verifier::Verdict;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 

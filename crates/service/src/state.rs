@@ -13,7 +13,6 @@ use goodstanding_verifier::Timestamp;
 use crate::api::RefreshStatus;
 use crate::check::Trust;
 use crate::{Event, Log, ServeError};
-use goodstanding_trust::now;
 
 /// The trust data requests read, with when it was loaded.
 #[derive(Debug)]
@@ -92,7 +91,7 @@ impl TrustHolder {
     }
 
     fn refresh_once(&self, source: &Source, log: &Log) {
-        let Some(at) = now() else {
+        let Ok(at) = goodstanding_clock::now() else {
             return;
         };
         self.set_refresh_status(|s| s.last_attempt_at = Some(at.to_string()));
@@ -138,6 +137,6 @@ fn load_held(folder: &Path, require_fresh: bool) -> Result<Held, ServeError> {
     store.set_require_fresh(require_fresh);
     Ok(Held {
         trust: Trust { store, cache },
-        loaded_at: now().ok_or(ServeError::Clock)?,
+        loaded_at: goodstanding_clock::now().map_err(|e| ServeError::Clock(e.to_string()))?,
     })
 }

@@ -13,7 +13,7 @@ fn committed() -> String {
 fn the_committed_verdict_schema_is_generated_from_the_type() {
     assert_eq!(
         committed(),
-        goodstanding_trust::verdict::schema(),
+        goodstanding_verifier::verdict::schema(),
         "schemas/verdict.schema.json is out of date: run `goodstanding schema --out schemas`"
     );
 }

@@ -60,6 +60,17 @@ impl fmt::Display for Carrier {
     }
 }
 
+/// What the QR code printed on a certificate PDF says, compared with its attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintedQr {
+    /// It holds the same signed certificate as the attachment.
+    Matches,
+    /// It holds a different certificate: the PDF was altered.
+    Differs,
+    /// It could not be found or read: only the attachment was checked.
+    Unread,
+}
+
 /// Why input could not be read as a signed certificate. All of these mean the input is damaged
 /// or is not a certificate at all; none says anything about a signature.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,6 +16,7 @@
 
 pub mod base45;
 pub mod carrier;
+pub mod check;
 pub mod jwk;
 pub mod limits;
 pub mod lists;
@@ -23,6 +24,7 @@ pub mod model;
 pub mod panic_report;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod revocation;
 #[cfg(feature = "qr")]
 pub mod scan;
 #[cfg(feature = "schema")]
@@ -31,15 +33,18 @@ pub mod summary;
 pub mod text;
 pub mod time;
 pub mod trust;
+pub mod verdict;
 pub mod verify;
 
 pub use carrier::{Carrier, DecodeError, QR_PREFIX, SignedCertificate};
+pub use check::{Checked, Declared, PrintedQr, Unreadable, Warning, check};
 pub use jwk::{JwkError, PublicJwk};
 pub use lists::{ListError, RevocationList, TrustList};
 pub use model::{Certificate, SCHEMA_VERSION};
 pub use text::{CertificateId, KeyId, TextError};
 pub use time::{Date, TimeParseError, Timestamp};
 pub use trust::{KeyProblem, TrustError, TrustStore};
+pub use verdict::{TrustData, Verdict};
 pub use verify::{
     CERTIFICATE_TYP, ErrorKind, ProtectedHeader, RevocationCheck, Verified, VerifyError, verify,
     verify_signature, verify_signed,

@@ -13,3 +13,18 @@ pub const MAX_HEADER_LEN: usize = 1024;
 pub const MAX_PAYLOAD_LEN: usize = 60 * 1024;
 /// Largest input (file or standard input) a verifier should read at all.
 pub const MAX_INPUT_LEN: usize = 128 * 1024;
+/// Largest PDF read, in bytes: a certificate PDF is about 40 KB.
+pub const MAX_PDF_LEN: usize = 4 * 1024 * 1024;
+/// Largest image file read, in bytes (also the most a verifier reads before it knows the
+/// carrier).
+pub const MAX_IMAGE_LEN: usize = 20 * 1024 * 1024;
+
+/// Whether `bytes` look like a PDF (`%PDF-` at the start).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-")
+}
+
+/// Whether `bytes` start like a PNG or JPEG file.
+pub fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}

@@ -21,9 +21,8 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::jwk::PublicJwk;
-use crate::model::RevocationReason;
-use crate::text::CertificateId;
-use crate::time::{Date, Timestamp};
+pub use crate::revocation::{RevocationList, RevocationListContent, RevokedEntry};
+use crate::time::Timestamp;
 use crate::trust::{KeyPeriod, TrustStore};
 
 /// The trust list's file name where the issuing body publishes it (and in its data directory).
@@ -284,38 +283,6 @@ impl TrustList {
     }
 }
 
-/// One revoked certificate: its id, the day it was revoked, why. Serialized as a JSON array
-/// `[id, "YYYY-MM-DD", reason]` to keep a long list small.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct RevokedEntry(pub CertificateId, pub Date, pub RevocationReason);
-
-/// The signed content of a revocation list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct RevocationListContent {
-    /// Format version: 1.
-    pub revocation_list_version: u32,
-    /// Increases with every new list.
-    pub sequence: u64,
-    /// When it was signed.
-    pub issued_at: Timestamp,
-    /// When the next list is due; after that this one is stale.
-    pub next_update: Timestamp,
-    /// Revoked certificates, sorted by id.
-    pub revoked: Vec<RevokedEntry>,
-}
-
-/// A revocation list whose signature verified with a key of the trust list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevocationList {
-    /// What it says.
-    pub content: RevocationListContent,
-    /// The issuing key that signed it.
-    pub signer: String,
-}
-
 impl RevocationList {
     /// Verifies a revocation list with the issuing keys of a trust list (the signer must have
     /// been allowed to issue when the list was signed), then reads it.
@@ -346,15 +313,6 @@ impl RevocationList {
             ));
         }
         Ok(Self { content, signer })
-    }
-
-    /// The revocation of certificate `id`, if it is revoked.
-    pub fn find(&self, id: &CertificateId) -> Option<&RevokedEntry> {
-        self.content
-            .revoked
-            .binary_search_by(|entry| entry.0.cmp(id))
-            .ok()
-            .map(|i| &self.content.revoked[i])
     }
 }
 

@@ -7,13 +7,8 @@ use lopdf::{Document, Object};
 
 use crate::limits::MAX_COMPACT_LEN;
 
-/// Largest PDF read, in bytes: a certificate PDF is about 40 KB.
-pub const MAX_PDF_LEN: usize = 4 * 1024 * 1024;
-
-/// Whether `bytes` look like a PDF (`%PDF-` at the start).
-pub fn is_pdf(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"%PDF-")
-}
+pub use crate::carrier::PrintedQr;
+pub use crate::limits::{MAX_PDF_LEN, is_pdf};
 
 /// Why no certificate could be taken from a PDF.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,17 +202,6 @@ fn drawn_qr(document: &Document) -> Result<Option<(usize, Vec<bool>)>, PdfError>
     Ok(Some((width, dark)))
 }
 
-/// What the QR code drawn on a certificate PDF says, compared with its attachment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DrawnQr {
-    /// It holds the same signed certificate as the attachment.
-    Matches,
-    /// It holds a different certificate: the PDF was altered.
-    Differs,
-    /// It could not be found or read: only the attachment was checked.
-    Unread,
-}
-
 /// Verifies a certificate PDF: its attachment, and that the QR code drawn on it holds the same
 /// signed certificate. A PDF whose drawn QR code differs is not valid; a draft is not valid
 /// either ([`crate::VerifyError::Draft`]).
@@ -225,10 +209,10 @@ pub fn verify_pdf(
     bytes: &[u8],
     trust: &crate::TrustStore,
     now: crate::Timestamp,
-) -> Result<(Result<crate::Verified, crate::VerifyError>, DrawnQr), PdfError> {
+) -> Result<(Result<crate::Verified, crate::VerifyError>, PrintedQr), PdfError> {
     let document = load(bytes)?;
     let jws = match attachment(&document) {
-        Err(PdfError::Draft) => return Ok((Err(crate::VerifyError::Draft), DrawnQr::Unread)),
+        Err(PdfError::Draft) => return Ok((Err(crate::VerifyError::Draft), PrintedQr::Unread)),
         other => other?,
     };
     let drawn = drawn_qr(&document)
@@ -238,16 +222,16 @@ pub fn verify_pdf(
     let attached = crate::SignedCertificate::decode(&jws).map(|(signed, _)| signed);
     let comparison = match (&drawn, &attached) {
         (Some(text), Ok(attached)) => match crate::SignedCertificate::decode(text.as_bytes()) {
-            Ok((visible, _)) if &visible == attached => DrawnQr::Matches,
-            _ => DrawnQr::Differs,
+            Ok((visible, _)) if &visible == attached => PrintedQr::Matches,
+            _ => PrintedQr::Differs,
         },
-        _ => DrawnQr::Unread,
+        _ => PrintedQr::Unread,
     };
     let mut result = crate::verify(&jws, trust, now).map(|mut v| {
         v.carrier = crate::Carrier::PdfAttachment;
         v
     });
-    if comparison == DrawnQr::Differs
+    if comparison == PrintedQr::Differs
         && !matches!(result, Err(ref e) if e.kind() == crate::ErrorKind::Input)
     {
         result = Err(crate::VerifyError::Substituted);

@@ -5,8 +5,7 @@
 
 use std::fmt;
 
-/// Largest image file read, in bytes.
-pub const MAX_IMAGE_LEN: usize = 20 * 1024 * 1024;
+pub use crate::limits::{MAX_IMAGE_LEN, is_image};
 /// Largest image side, in pixels (an A4 page at 600 dpi is 4961 x 7016).
 pub const MAX_IMAGE_SIDE: u32 = 8000;
 /// Most memory the image decoder may allocate.
@@ -14,11 +13,6 @@ pub const MAX_IMAGE_SIDE: u32 = 8000;
 const MAX_IMAGE_ALLOC: u64 = MAX_IMAGE_ALLOC_MB * 1024 * 1024;
 /// [`MAX_IMAGE_ALLOC`] in megabytes.
 const MAX_IMAGE_ALLOC_MB: u64 = 256;
-
-/// Whether `bytes` start like a PNG or JPEG file.
-pub fn is_image(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
-}
 
 /// Why no QR text came out of an image.
 #[derive(Debug, Clone, PartialEq, Eq)]

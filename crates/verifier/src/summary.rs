@@ -9,7 +9,8 @@ use crate::model::{AppealStatus, Certificate, Conviction, Departure, Finding, In
 pub const DRAFT_MARK: &str = "DRAFT: not a certificate, not signed";
 
 /// One record as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecordSummary {
     /// When: the decision date, or the dates in post.
     pub when: String,

@@ -6,7 +6,7 @@ use std::fmt;
 use ed25519_dalek::VerifyingKey;
 
 use crate::jwk::PublicJwk;
-use crate::lists::RevocationList;
+use crate::revocation::RevocationList;
 use crate::text::KeyId;
 use crate::time::Timestamp;
 

@@ -6,17 +6,18 @@
 //! certificates as QR text, camera frames, photos or PDFs; it answers with JSON verdicts that the
 //! page shows.
 //!
-//! Everything here is a thin layer over `goodstanding-verifier`; the JSON it returns is built by
-//! [`verdict_json`], which the tests check on the host.
+//! Everything here is a thin layer over `goodstanding-verifier`: each certificate goes through
+//! its one path ([`goodstanding_verifier::check`]) and comes back as its one
+//! [`goodstanding_verifier::Verdict`], the same JSON `goodstanding verify --json` prints and the
+//! verification service answers (`schemas/verdict.schema.json`).
 
 #![forbid(unsafe_code)]
 
 use goodstanding_verifier::lists::{RevocationList, TrustList, is_rollback};
-use goodstanding_verifier::summary;
 use goodstanding_verifier::{
-    Carrier, ErrorKind, PublicJwk, RevocationCheck, Timestamp, TrustStore, Verified, VerifyError,
+    Checked, Declared, PublicJwk, Timestamp, TrustData, TrustStore, Unreadable, Verdict,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -41,7 +42,12 @@ pub struct Verifier {
     store: TrustStore,
     trust_list: String,
     revocation_list: String,
+    source: String,
 }
+
+/// Where the lists of a new verifier came from, until [`Verifier::replace_lists`] names another
+/// source.
+pub const BUNDLED_SOURCE: &str = "the lists bundled with this page";
 
 /// Seconds since 1970 (JavaScript's `Date.now() / 1000`) as a timestamp.
 fn timestamp(now: f64) -> Result<Timestamp, String> {
@@ -88,15 +94,18 @@ impl Verifier {
             store,
             trust_list: trust_list.trim().to_string(),
             revocation_list: revocation_list.trim().to_string(),
+            source: BUNDLED_SOURCE.into(),
         })
     }
 
-    /// Replaces the lists with newer ones, verified with the same roots; refuses older lists
-    /// (rollback) and different lists under the same number. Returns whether anything changed.
+    /// Replaces the lists with newer ones from `source`, verified with the same roots; refuses
+    /// older lists (rollback) and different lists under the same number. Returns whether
+    /// anything changed.
     pub fn replace_lists(
         &mut self,
         trust_list: &str,
         revocation_list: &str,
+        source: &str,
     ) -> Result<bool, String> {
         let store = verify_lists(&self.roots, trust_list, revocation_list)?;
         let (trust_list, revocation_list) = (trust_list.trim(), revocation_list.trim());
@@ -124,34 +133,44 @@ impl Verifier {
         self.store = store;
         self.trust_list = trust_list.to_string();
         self.revocation_list = revocation_list.to_string();
+        source.clone_into(&mut self.source);
         Ok(changed)
     }
 
     /// The trust data in use, and how old it is at `now`.
-    pub fn trust_data(&self, now: Timestamp) -> Value {
-        let trust = self.store.trust_list();
-        let revocations = self.store.revocations().map(|r| &r.content);
-        json!({
-            "trust_list": trust.map(|(sequence, issued_at)| json!({
-                "sequence": sequence,
-                "issued_at": issued_at.to_string(),
-                "age_seconds": issued_at.seconds_until(now),
-            })),
-            "revocation_list": revocations.map(|r| json!({
-                "sequence": r.sequence,
-                "issued_at": r.issued_at.to_string(),
-                "next_update": r.next_update.to_string(),
-                "age_seconds": r.issued_at.seconds_until(now),
-                "stale": now >= r.next_update,
-                "revoked": r.revoked.len(),
-            })),
-        })
+    pub fn trust_data(&self, now: Timestamp) -> TrustData {
+        TrustData::new(&self.store, &self.source, None, now)
     }
 
-    /// Verifies QR text or a `.jws` at `now`.
+    /// The verdict on `bytes` (as `declared`) at `now`, as JSON: the verifier's one path, and
+    /// for input that holds no certificate a verdict with status `unreadable`.
+    pub fn verdict_at(&self, bytes: &[u8], declared: Declared, now: Timestamp) -> Value {
+        self.verdict_json(
+            goodstanding_verifier::check(bytes, declared, &self.store, now),
+            now,
+        )
+    }
+
+    /// The verdict on QR text or a `.jws` at `now`, as JSON.
     pub fn verify_at(&self, text: &str, now: Timestamp) -> Value {
-        let result = goodstanding_verifier::verify(text.trim().as_bytes(), &self.store, now);
-        verdict_json(&result, now, self.trust_data(now))
+        self.verdict_at(text.trim().as_bytes(), Declared::Text, now)
+    }
+
+    /// The verdict on the text of a QR code read from a camera frame or a photo, as JSON.
+    pub fn scanned_verdict_at(&self, text: &str, now: Timestamp) -> Value {
+        self.verdict_json(
+            goodstanding_verifier::check::check_scanned(text, &self.store, now),
+            now,
+        )
+    }
+
+    fn verdict_json(&self, checked: Result<Checked, Unreadable>, now: Timestamp) -> Value {
+        let trust = self.trust_data(now);
+        let verdict = match &checked {
+            Ok(checked) => Verdict::new(checked, now, trust),
+            Err(why) => Verdict::unreadable(why, now, trust),
+        };
+        serde_json::to_value(&verdict).unwrap_or_default()
     }
 }
 
@@ -163,14 +182,15 @@ impl Verifier {
         Self::from_parts(roots_json, trust_list, revocation_list).map_err(|e| JsError::new(&e))
     }
 
-    /// Replaces the lists with newer ones (see [`Self::replace_lists`]).
+    /// Replaces the lists with newer ones fetched from `source` (see [`Self::replace_lists`]).
     #[wasm_bindgen(js_name = updateLists)]
     pub fn update_lists(
         &mut self,
         trust_list: &str,
         revocation_list: &str,
+        source: &str,
     ) -> Result<bool, JsError> {
-        self.replace_lists(trust_list, revocation_list)
+        self.replace_lists(trust_list, revocation_list, source)
             .map_err(|e| JsError::new(&e))
     }
 
@@ -190,7 +210,7 @@ impl Verifier {
     #[wasm_bindgen(js_name = trustData)]
     pub fn trust_data_json(&self, now: f64) -> Result<String, JsError> {
         let now = timestamp(now).map_err(|e| JsError::new(&e))?;
-        Ok(self.trust_data(now).to_string())
+        serde_json::to_string(&self.trust_data(now)).map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Verifies QR text or a `.jws`; returns the verdict as JSON.
@@ -200,28 +220,38 @@ impl Verifier {
         Ok(self.verify_at(text, now).to_string())
     }
 
-    /// Verifies a certificate PDF (its attached `.jws`, and the QR code drawn on it); returns
+    /// Verifies the text of a QR code the page read from a camera frame or a photo; returns the
+    /// verdict as JSON (read from: the QR code in the image).
+    #[wasm_bindgen(js_name = verifyScanned)]
+    pub fn verify_scanned(&self, text: &str, now: f64) -> Result<String, JsError> {
+        let now = timestamp(now).map_err(|e| JsError::new(&e))?;
+        Ok(self.scanned_verdict_at(text, now).to_string())
+    }
+
+    /// Verifies a certificate PDF (its attached `.jws`, and the QR code printed on it); returns
     /// the verdict as JSON.
     #[wasm_bindgen(js_name = verifyPdf)]
     pub fn verify_pdf(&self, bytes: &[u8], now: f64) -> Result<String, JsError> {
         let now = timestamp(now).map_err(|e| JsError::new(&e))?;
-        let trust = self.trust_data(now);
-        match goodstanding_verifier::pdf::verify_pdf(bytes, &self.store, now) {
-            Ok((result, drawn)) => {
-                let mut verdict = verdict_json(&result, now, trust);
-                if drawn == goodstanding_verifier::pdf::DrawnQr::Unread {
-                    push_warning(
-                        &mut verdict,
-                        "The QR code printed on this PDF could not be read back, so only its \
-                         attachment was verified: compare the printed name with the one below.",
-                    );
-                }
-                Ok(verdict.to_string())
-            }
-            Err(e) => {
-                Ok(unreadable(&format!("not a readable certificate PDF: {e}"), trust).to_string())
-            }
-        }
+        Ok(self.verdict_at(bytes, Declared::Pdf, now).to_string())
+    }
+
+    /// The verdict on a photo in which no QR code could be read ([`Self::unreadable_json`]).
+    #[wasm_bindgen(js_name = noQrCode)]
+    pub fn no_qr_code(&self, now: f64) -> Result<String, JsError> {
+        self.unreadable_json(
+            &goodstanding_verifier::scan::ScanError::NoQrCode.to_string(),
+            now,
+        )
+    }
+
+    /// The verdict on input the page could not read at all (a file the browser could not
+    /// open), as JSON of the same shape as every verdict: status `unreadable`, and `why`.
+    #[wasm_bindgen(js_name = unreadable)]
+    pub fn unreadable_json(&self, why: &str, now: f64) -> Result<String, JsError> {
+        let now = timestamp(now).map_err(|e| JsError::new(&e))?;
+        let verdict = Verdict::unreadable(&why, now, self.trust_data(now));
+        serde_json::to_string(&verdict).map_err(|e| JsError::new(&e.to_string()))
     }
 }
 
@@ -230,109 +260,4 @@ impl Verifier {
 #[wasm_bindgen(js_name = scanLuma)]
 pub fn scan_luma(luma: Vec<u8>, width: u32, height: u32) -> Option<String> {
     goodstanding_verifier::scan::qr_text_in_luma(luma, width, height).ok()
-}
-
-fn push_warning(verdict: &mut Value, warning: &str) {
-    if let Some(list) = verdict["warnings"].as_array_mut() {
-        list.push(warning.into());
-    }
-}
-
-fn unreadable(reason: &str, trust: Value) -> Value {
-    json!({
-        "valid": false,
-        "status": "unreadable",
-        "reason": reason,
-        "warnings": [],
-        "trust_data": trust,
-    })
-}
-
-fn carrier_label(carrier: Carrier) -> String {
-    carrier.to_string()
-}
-
-/// The verdict as the page shows it: valid or not, why, warnings, and everything the
-/// certificate says, as labelled text.
-pub fn verdict_json(result: &Result<Verified, VerifyError>, now: Timestamp, trust: Value) -> Value {
-    let verified = match result {
-        Ok(v) => Some(v),
-        Err(e) => e.verified(),
-    };
-    if let Err(e) = result
-        && e.kind() == ErrorKind::Input
-    {
-        return unreadable(&format!("{e}. Nothing was verified."), trust);
-    }
-    let mut warnings: Vec<String> = Vec::new();
-    if let Some(v) = verified {
-        if let Some(at) = v.key_compromised_at {
-            warnings.push(format!(
-                "The key that signed this was marked compromised at {at}, after this \
-                 certificate was issued. Ask the issuing body for a reissued certificate."
-            ));
-        }
-        if let RevocationCheck::Checked {
-            stale: true,
-            next_update,
-            ..
-        } = v.revocation
-        {
-            warnings.push(format!(
-                "Revocation status stale since {next_update}: it may have been revoked since. \
-                 Go online to refresh the trust data."
-            ));
-        }
-        if v.certificate.has_pending_appeal() {
-            warnings.push("An appeal is pending on at least one record below.".into());
-        }
-    }
-    json!({
-        "valid": result.is_ok(),
-        "status": result.as_ref().map_or_else(|e| e.code(), |_| "valid"),
-        "reason": result.as_ref().err().map(ToString::to_string),
-        "checked_at": now.to_string(),
-        "warnings": warnings,
-        "trust_data": trust,
-        "certificate": verified.map(describe),
-    })
-}
-
-/// What the employer compares with the person: the subject, validity, issuer, and every record.
-fn describe(v: &Verified) -> Value {
-    let c = &v.certificate;
-    let s = &c.subject;
-    let sections: Vec<Value> = summary::sections(c)
-        .into_iter()
-        .map(|(title, records)| {
-            json!({
-                "title": title,
-                "records": records.iter().map(|r| json!({
-                    "when": r.when,
-                    "who": r.who,
-                    "what": r.what,
-                    "appeal_pending": r.appeal_pending,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({
-        "id": c.id.to_string(),
-        "full_name": s.full_name.to_string(),
-        "date_of_birth": s.date_of_birth.to_string(),
-        "previous_names": s.previous_names.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "registrations": s.registrations.iter()
-            .map(|r| format!("{} {}", r.regulator, r.number)).collect::<Vec<_>>(),
-        "role_applied_for": s.role_applied_for.as_ref().map(ToString::to_string),
-        "reference": s.reference.to_string(),
-        "valid_from": c.valid_from.to_string(),
-        "valid_until": c.valid_until.to_string(),
-        "information_as_at": c.information_as_at.to_string(),
-        "issuer": c.issuer.name.to_string(),
-        "kid": c.issuer.kid.to_string(),
-        "issued_at": c.issued_at.to_string(),
-        "supersedes": c.supersedes.as_ref().map(ToString::to_string),
-        "read_from": carrier_label(v.carrier),
-        "sections": sections,
-    })
 }

@@ -88,18 +88,23 @@ fn a_valid_certificate_gives_a_verdict_with_everything_the_page_shows() {
     let verdict = verifier.verify_at(issued.qr_text(), issuer.now);
     assert_eq!(verdict["valid"], true, "{verdict}");
     assert_eq!(
-        verdict["certificate"]["full_name"],
+        verdict["certificate"]["subject"]["full_name"],
         "Amélie Lefèvre-Ødegård"
     );
-    assert_eq!(verdict["certificate"]["read_from"], "QR text");
+    assert_eq!(verdict["carrier"], "qr_text");
     assert_eq!(verdict["trust_data"]["revocation_list"]["sequence"], 1);
+    assert_eq!(
+        verdict["trust_data"]["source"],
+        goodstanding_web::BUNDLED_SOURCE
+    );
+    assert_eq!(verdict["warnings"][0]["code"], "appeal_pending");
     assert!(
-        verdict["warnings"][0]
+        verdict["warnings"][0]["message"]
             .as_str()
             .unwrap()
             .contains("appeal is pending")
     );
-    let sections = verdict["certificate"]["sections"].as_array().unwrap();
+    let sections = verdict["sections"].as_array().unwrap();
     assert_eq!(sections.len(), 3);
     assert_eq!(sections[0]["records"][0]["appeal_pending"], true);
 
@@ -108,6 +113,24 @@ fn a_valid_certificate_gives_a_verdict_with_everything_the_page_shows() {
     let damaged = verifier.verify_at("GSC1:NOT-A-CERTIFICATE", issuer.now);
     assert_eq!(damaged["valid"], false);
     assert_eq!(damaged["status"], "unreadable");
+
+    // Every verdict the page is given has the shape `verify --json` and the service give.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/verdict.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for verdict in [verdict, damaged] {
+        let errors: Vec<String> = validator
+            .iter_errors(&verdict)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{verdict}");
+    }
 }
 
 #[test]
@@ -124,19 +147,28 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
     )];
     assert!(
         verifier
-            .replace_lists(&trust, &issuer.revocation_list(2, revoked))
+            .replace_lists(
+                &trust,
+                &issuer.revocation_list(2, revoked),
+                "https://issuer.test/lists"
+            )
             .unwrap()
     );
     let verdict = verifier.verify_at(issued.qr_text(), issuer.now);
     assert_eq!(verdict["status"], "revoked", "{verdict}");
     assert_eq!(
-        verdict["certificate"]["full_name"],
+        verdict["certificate"]["subject"]["full_name"],
         "Amélie Lefèvre-Ødegård"
     );
+    assert_eq!(verdict["trust_data"]["source"], "https://issuer.test/lists");
 
     // The older list again: refused, and the revocation stands.
     let error = verifier
-        .replace_lists(&trust, &issuer.revocation_list(1, vec![]))
+        .replace_lists(
+            &trust,
+            &issuer.revocation_list(1, vec![]),
+            "https://issuer.test/lists",
+        )
         .unwrap_err();
     assert!(error.contains("number 2 is already held"), "{error}");
     // A list signed by another key: refused.
@@ -144,7 +176,11 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
     let forged = sign_compact(&stranger, TRUST_LIST_TYP, b"{}").unwrap();
     assert!(
         verifier
-            .replace_lists(&forged, &issuer.revocation_list(3, vec![]))
+            .replace_lists(
+                &forged,
+                &issuer.revocation_list(3, vec![]),
+                "https://issuer.test/lists"
+            )
             .is_err()
     );
     assert_eq!(
