@@ -1,0 +1,194 @@
+//! The register's states and edge cases: pending then issued, recovery, revocation and
+//! replacement refusals, the revocations a list must carry, list numbers, and permissions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::*;
+
+fn id(n: u8) -> CertificateId {
+    let letter = char::from(b'a' + n);
+    CertificateId::new(std::iter::repeat_n(letter, 26).collect::<String>()).unwrap()
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+fn certificate(n: u8, subject: &str) -> NewCertificate {
+    NewCertificate {
+        id: id(n),
+        subject_reference: subject.into(),
+        kid: "test-key".into(),
+        issued_at: at("2026-11-01T09:00:00Z"),
+        valid_from: at("2026-11-01T09:00:00Z"),
+        valid_until: at("2027-01-30T09:00:00Z"),
+        information_as_at: "2026-10-28".into(),
+        out_dir: "out".into(),
+        batch: None,
+        supersedes: None,
+        sha256: ["a".into(), "b".into(), "c".into()],
+    }
+}
+
+fn register() -> (tempfile::TempDir, Register) {
+    let dir = tempfile::tempdir().unwrap();
+    let register = Register::open(&dir.path().join("register.sqlite")).unwrap();
+    (dir, register)
+}
+
+fn state(register: &Register, n: u8) -> Option<String> {
+    register
+        .certificate(id(n).as_str())
+        .unwrap()
+        .map(|c| c.state)
+}
+
+#[test]
+fn a_certificate_is_pending_until_its_files_are_in_place_then_issued() {
+    let (_dir, mut register) = register();
+    register
+        .record_pending(&[certificate(0, "SUBJ-1"), certificate(1, "SUBJ-2")])
+        .unwrap();
+    assert_eq!(state(&register, 0).as_deref(), Some("pending"));
+    register.mark_issued(&[id(0)]).unwrap();
+    assert_eq!(state(&register, 0).as_deref(), Some("issued"));
+    assert_eq!(state(&register, 1).as_deref(), Some("pending"));
+
+    // Recovery discards a pending row, never an issued one.
+    let stale = [
+        PendingCertificate {
+            id: id(0).to_string(),
+            out_dir: "out".into(),
+        },
+        PendingCertificate {
+            id: id(1).to_string(),
+            out_dir: "out".into(),
+        },
+    ];
+    register.discard_pending(&stale).unwrap();
+    assert_eq!(state(&register, 0).as_deref(), Some("issued"));
+    assert_eq!(state(&register, 1), None);
+}
+
+#[test]
+fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_reissue() {
+    let (_dir, mut register) = register();
+    register
+        .record_pending(&[certificate(0, "SUBJ-1")])
+        .unwrap();
+    let now = at("2026-11-02T09:00:00Z");
+    // Pending: its files may not exist, so it is not in the register's sense issued.
+    assert!(matches!(
+        register.revoke(id(0).as_str(), RevocationReason::IssuedInError, now),
+        Err(RevokeError::Unknown(_))
+    ));
+    register.mark_issued(&[id(0)]).unwrap();
+    assert!(matches!(
+        register.revoke(id(0).as_str(), RevocationReason::Superseded, now),
+        Err(RevokeError::SupersededNeedsReissue)
+    ));
+    register
+        .revoke(id(0).as_str(), RevocationReason::IssuedInError, now)
+        .unwrap();
+    let error = register
+        .revoke(id(0).as_str(), RevocationReason::NewInformation, now)
+        .unwrap_err();
+    assert!(matches!(error, RevokeError::AlreadyRevoked { .. }));
+    assert!(error.to_string().contains("issued_in_error"), "{error}");
+    assert!(matches!(
+        register.revoke(id(9).as_str(), RevocationReason::IssuedInError, now),
+        Err(RevokeError::Unknown(_))
+    ));
+}
+
+#[test]
+fn a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it() {
+    let (_dir, mut register) = register();
+    register
+        .record_pending(&[certificate(0, "SUBJ-1")])
+        .unwrap();
+    register.mark_issued(&[id(0)]).unwrap();
+    assert!(matches!(
+        register.check_replaceable(id(0).as_str(), "SUBJ-2"),
+        Err(RevokeError::DifferentSubject { .. })
+    ));
+    register
+        .check_replaceable(id(0).as_str(), "SUBJ-1")
+        .unwrap();
+    let mut replacement = certificate(1, "SUBJ-1");
+    replacement.supersedes = Some(id(0));
+    register.record_pending(&[replacement]).unwrap();
+    assert_eq!(
+        register.pending_replacements(id(0).as_str()).unwrap().len(),
+        1
+    );
+    register
+        .complete_replacement(id(0).as_str(), &id(1), at("2026-11-03T09:00:00Z"))
+        .unwrap();
+    let old = register.certificate(id(0).as_str()).unwrap().unwrap();
+    let revocation = old.revocation.unwrap();
+    assert_eq!(revocation.reason, "superseded");
+    assert_eq!(revocation.superseded_by.as_deref(), Some(id(1).as_str()));
+    assert_eq!(state(&register, 1).as_deref(), Some("issued"));
+    // Replacing it again is refused: it is revoked already.
+    assert!(matches!(
+        register.check_replaceable(id(0).as_str(), "SUBJ-1"),
+        Err(RevokeError::AlreadyRevoked { .. })
+    ));
+}
+
+#[test]
+fn a_revocation_list_carries_revocations_of_unexpired_certificates_and_numbers_go_up() {
+    let (_dir, mut register) = register();
+    let mut expired = certificate(1, "SUBJ-2");
+    expired.valid_until = at("2026-11-05T00:00:00Z");
+    register
+        .record_pending(&[certificate(0, "SUBJ-1"), expired])
+        .unwrap();
+    register.mark_issued(&[id(0), id(1)]).unwrap();
+    let now = at("2026-11-02T09:00:00Z");
+    for n in [1, 0] {
+        register
+            .revoke(id(n).as_str(), RevocationReason::IssuedInError, now)
+            .unwrap();
+    }
+    let ids = |at_time| {
+        register
+            .revocations_in_force(at_time)
+            .unwrap()
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect::<Vec<_>>()
+    };
+    // Sorted by id, as a list must be.
+    assert_eq!(ids(now), [id(0).to_string(), id(1).to_string()]);
+    // Once the second has expired, it no longer needs listing.
+    assert_eq!(ids(at("2026-11-05T00:00:00Z")), [id(0).to_string()]);
+
+    let first = register
+        .record_revocation_list(now, at("2026-11-09T09:00:00Z"), "test-key", 2)
+        .unwrap();
+    let second = register
+        .record_revocation_list(now, at("2026-11-09T09:00:00Z"), "test-key", 1)
+        .unwrap();
+    assert_eq!((first, second), (1, 2));
+}
+
+#[test]
+fn a_register_others_may_read_is_refused_and_a_new_one_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (dir, register) = register();
+    let path = register.path().to_path_buf();
+    drop(register);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let error = Register::open(&path).err().unwrap();
+    assert!(matches!(error, RegisterError::Permissions { .. }));
+    assert!(error.to_string().contains("0644"), "{error}");
+    // A file that is not a register is refused, naming it.
+    let other = dir.path().join("other.sqlite");
+    std::fs::write(&other, b"not a database at all, just text").unwrap();
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let error = Register::open(&other).err().unwrap();
+    assert!(error.to_string().contains("other.sqlite"), "{error}");
+}
