@@ -284,8 +284,10 @@ impl IssuingKey {
     }
 
     /// A key from PKCS#8 PEM text (label `PRIVATE KEY`).
-    pub fn from_pkcs8_pem(pem: &str, kid: Option<KeyId>) -> Result<Self, String> {
-        let signing = SigningKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
+    pub fn from_pkcs8_pem(pem: &str, kid: Option<KeyId>) -> Result<Self, PemKeyError> {
+        let signing = SigningKey::from_pkcs8_pem(pem).map_err(|e| PemKeyError {
+            reason: e.to_string(),
+        })?;
         Ok(Self::in_memory(signing, kid))
     }
 
@@ -513,9 +515,9 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
         _ => None,
     };
     let key = IssuingKey::from_pkcs8_pem(&pem, kid.or(from_file.as_ref().map(|j| j.kid.clone())))
-        .map_err(|reason| KeyError::NotAKey {
+        .map_err(|e| KeyError::NotAKey {
         path: path.to_path_buf(),
-        reason,
+        reason: e.reason,
     })?;
     if let (Some(jwk), Some(public)) = (from_file, sibling)
         && jwk.key != key.public
@@ -527,6 +529,25 @@ pub fn load_issuing_key(path: &Path, kid: Option<KeyId>) -> Result<IssuingKey, K
     }
     Ok(key)
 }
+
+/// Why PEM text is not an Ed25519 private key in PKCS#8 form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PemKeyError {
+    /// What the parser said.
+    pub reason: String,
+}
+
+impl fmt::Display for PemKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not an Ed25519 private key in PKCS#8 PEM form ({})",
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for PemKeyError {}
 
 /// The file's permission bits (0 where the platform has none).
 fn file_mode(file: &std::fs::File) -> std::io::Result<u32> {

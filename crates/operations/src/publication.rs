@@ -226,7 +226,9 @@ pub fn apply_change(
         issued_at: current.map_or(now, |c| now.max(c.issued_at)),
         keys,
     };
-    content.check().map_err(TrustListError::Change)?;
+    content
+        .check()
+        .map_err(|problem| TrustListError::Change(problem.to_string()))?;
     Ok(content)
 }
 

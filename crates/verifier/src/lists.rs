@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::jwk::PublicJwk;
 pub use crate::revocation::{RevocationList, RevocationListContent, RevokedEntry};
+use crate::text::KeyId;
 use crate::time::Timestamp;
 use crate::trust::{KeyPeriod, TrustStore};
 
@@ -203,37 +204,71 @@ pub struct TrustListContent {
     pub keys: Vec<TrustedKeyEntry>,
 }
 
+/// Why the entries of a trust list do not make sense together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustListProblem {
+    /// A format version this verifier does not read.
+    Version(u32),
+    /// More than [`MAX_TRUSTED_KEYS`] keys.
+    TooManyKeys,
+    /// A key listed twice.
+    Duplicate(KeyId),
+    /// A key whose `until` is not after its `from`.
+    UntilNotAfterFrom(KeyId),
+    /// A compromised key without `compromised_at`.
+    CompromisedWithoutTime(KeyId),
+    /// `compromised_at` on a key that is not compromised.
+    CompromiseTimeOnSoundKey(KeyId),
+    /// A retired key without `until`.
+    RetiredWithoutUntil(KeyId),
+}
+
+impl fmt::Display for TrustListProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Version(v) => write!(f, "trust list version {v}; this verifier reads version 1"),
+            Self::TooManyKeys => write!(f, "more than {MAX_TRUSTED_KEYS} keys"),
+            Self::Duplicate(kid) => write!(f, "key {kid} is listed twice"),
+            Self::UntilNotAfterFrom(kid) => write!(f, "key {kid}: until is not after from"),
+            Self::CompromisedWithoutTime(kid) => {
+                write!(f, "key {kid}: compromised without compromised_at")
+            }
+            Self::CompromiseTimeOnSoundKey(kid) => {
+                write!(f, "key {kid}: compromised_at on a key not compromised")
+            }
+            Self::RetiredWithoutUntil(kid) => write!(f, "key {kid}: retired without until"),
+        }
+    }
+}
+
+impl std::error::Error for TrustListProblem {}
+
 impl TrustListContent {
-    /// Checks the entries make sense together; the message names the key.
-    pub fn check(&self) -> Result<(), String> {
+    /// Checks the entries make sense together; the problem names the key.
+    pub fn check(&self) -> Result<(), TrustListProblem> {
         if self.trust_list_version != 1 {
-            return Err(format!(
-                "trust list version {}; this verifier reads version 1",
-                self.trust_list_version
-            ));
+            return Err(TrustListProblem::Version(self.trust_list_version));
         }
         if self.keys.len() > MAX_TRUSTED_KEYS {
-            return Err(format!("more than {MAX_TRUSTED_KEYS} keys"));
+            return Err(TrustListProblem::TooManyKeys);
         }
         for (i, entry) in self.keys.iter().enumerate() {
             let kid = &entry.key.kid;
             if self.keys[..i].iter().any(|e| e.key.kid == *kid) {
-                return Err(format!("key {kid} is listed twice"));
+                return Err(TrustListProblem::Duplicate(kid.clone()));
             }
             if entry.until.is_some_and(|u| u <= entry.from) {
-                return Err(format!("key {kid}: until is not after from"));
+                return Err(TrustListProblem::UntilNotAfterFrom(kid.clone()));
             }
             match (entry.status, entry.compromised_at) {
                 (KeyStatus::Compromised, None) => {
-                    return Err(format!("key {kid}: compromised without compromised_at"));
+                    return Err(TrustListProblem::CompromisedWithoutTime(kid.clone()));
                 }
                 (KeyStatus::Active | KeyStatus::Retired, Some(_)) => {
-                    return Err(format!(
-                        "key {kid}: compromised_at on a key not compromised"
-                    ));
+                    return Err(TrustListProblem::CompromiseTimeOnSoundKey(kid.clone()));
                 }
                 (KeyStatus::Retired, _) if entry.until.is_none() => {
-                    return Err(format!("key {kid}: retired without until"));
+                    return Err(TrustListProblem::RetiredWithoutUntil(kid.clone()));
                 }
                 _ => {}
             }
@@ -260,7 +295,9 @@ impl TrustList {
             })?;
         let content: TrustListContent = serde_json::from_slice(&payload)
             .map_err(|e| ListError::Malformed(format!("content: {e}")))?;
-        content.check().map_err(ListError::Malformed)?;
+        content
+            .check()
+            .map_err(|problem| ListError::Malformed(problem.to_string()))?;
         Ok(Self { content, root_kid })
     }
 
@@ -322,3 +359,6 @@ impl RevocationList {
 pub fn is_rollback(held: u64, held_text: &str, fetched: u64, fetched_text: &str) -> bool {
     fetched < held || (fetched == held && held_text.trim() != fetched_text.trim())
 }
+
+#[cfg(test)]
+mod tests;

@@ -404,3 +404,6 @@ fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

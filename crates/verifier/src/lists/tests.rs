@@ -1,0 +1,283 @@
+//! The signed lists: who may sign each, the key policy (periods, retirement, compromise), the
+//! checks on a list's content, and rollback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use ed25519_dalek::{Signer as _, SigningKey};
+
+use super::*;
+use crate::model::RevocationReason;
+use crate::text::CertificateId;
+use crate::time::Date;
+use crate::trust::KeyProblem;
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn jwk(seed: u8, kid: &str) -> PublicJwk {
+    PublicJwk {
+        kid: KeyId::new(kid).unwrap(),
+        key: key(seed).verifying_key(),
+    }
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+/// A compact JWS of `payload` with `typ`, signed by `seed` as `kid`.
+fn sign(seed: u8, kid: &str, typ: &str, payload: &[u8]) -> String {
+    let header = serde_json::json!({"alg": "EdDSA", "kid": kid, "typ": typ}).to_string();
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = key(seed).sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
+
+fn roots() -> TrustStore {
+    let mut roots = TrustStore::new();
+    roots.add(jwk(1, "root")).unwrap();
+    roots
+}
+
+fn entry(seed: u8, kid: &str) -> TrustedKeyEntry {
+    TrustedKeyEntry {
+        key: jwk(seed, kid),
+        from: at("2026-01-01T00:00:00Z"),
+        until: None,
+        status: KeyStatus::Active,
+        compromised_at: None,
+    }
+}
+
+fn trust_list(keys: Vec<TrustedKeyEntry>) -> TrustListContent {
+    TrustListContent {
+        trust_list_version: 1,
+        sequence: 3,
+        issued_at: at("2026-06-01T00:00:00Z"),
+        keys,
+    }
+}
+
+fn signed_trust_list(content: &TrustListContent) -> String {
+    sign(
+        1,
+        "root",
+        TRUST_LIST_TYP,
+        &serde_json::to_vec(content).unwrap(),
+    )
+}
+
+#[test]
+fn a_trust_list_verifies_only_with_a_pinned_root_and_only_as_signed() {
+    let content = trust_list(vec![entry(2, "issuing")]);
+    let signed = signed_trust_list(&content);
+    let list = TrustList::verify(signed.as_bytes(), &roots()).unwrap();
+    assert_eq!(list.content, content);
+    assert_eq!(list.root_kid, "root");
+    assert_eq!(list.to_store().trust_list(), Some((3, content.issued_at)));
+
+    // Signed by a key that is not a pinned root (an issuing key, say).
+    let by_other = sign(
+        2,
+        "root",
+        TRUST_LIST_TYP,
+        &serde_json::to_vec(&content).unwrap(),
+    );
+    assert_eq!(
+        TrustList::verify(by_other.as_bytes(), &roots()),
+        Err(ListError::BadSignature)
+    );
+    let unknown = sign(1, "other-root", TRUST_LIST_TYP, b"{}");
+    assert_eq!(
+        TrustList::verify(unknown.as_bytes(), &roots()),
+        Err(ListError::UnknownSigner("other-root".into()))
+    );
+    // Another kind of document, signed by the root all the same.
+    let revocations = sign(1, "root", REVOCATION_LIST_TYP, b"{}");
+    assert!(matches!(
+        TrustList::verify(revocations.as_bytes(), &roots()),
+        Err(ListError::WrongType { .. })
+    ));
+    // One payload character changed.
+    let mut tampered = signed.clone().into_bytes();
+    let dot = signed.find('.').unwrap();
+    tampered[dot + 10] = if tampered[dot + 10] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    assert_eq!(
+        TrustList::verify(&tampered, &roots()),
+        Err(ListError::BadSignature)
+    );
+    let big = vec![b'a'; MAX_TRUST_LIST_LEN + 1];
+    assert_eq!(
+        TrustList::verify(&big, &roots()),
+        Err(ListError::TooLarge {
+            limit: MAX_TRUST_LIST_LEN
+        })
+    );
+}
+
+#[test]
+fn entries_that_contradict_each_other_are_refused_naming_the_key() {
+    let kid = KeyId::new("issuing").unwrap();
+    let check = |change: &dyn Fn(&mut TrustedKeyEntry)| {
+        let mut e = entry(2, "issuing");
+        change(&mut e);
+        trust_list(vec![e]).check()
+    };
+    assert_eq!(check(&|_| {}), Ok(()));
+    assert_eq!(
+        check(&|e| e.until = Some(e.from)),
+        Err(TrustListProblem::UntilNotAfterFrom(kid.clone()))
+    );
+    assert_eq!(
+        check(&|e| e.status = KeyStatus::Compromised),
+        Err(TrustListProblem::CompromisedWithoutTime(kid.clone()))
+    );
+    assert_eq!(
+        check(&|e| e.compromised_at = Some(e.from)),
+        Err(TrustListProblem::CompromiseTimeOnSoundKey(kid.clone()))
+    );
+    assert_eq!(
+        check(&|e| e.status = KeyStatus::Retired),
+        Err(TrustListProblem::RetiredWithoutUntil(kid.clone()))
+    );
+    let twice = trust_list(vec![entry(2, "issuing"), entry(3, "issuing")]);
+    assert_eq!(twice.check(), Err(TrustListProblem::Duplicate(kid)));
+    let mut version_2 = trust_list(vec![]);
+    version_2.trust_list_version = 2;
+    assert_eq!(version_2.check(), Err(TrustListProblem::Version(2)));
+    // A list whose entries contradict each other is refused even when the root signed it.
+    let mut retired = entry(2, "issuing");
+    retired.status = KeyStatus::Retired;
+    let signed = signed_trust_list(&trust_list(vec![retired]));
+    let error = TrustList::verify(signed.as_bytes(), &roots()).unwrap_err();
+    assert!(
+        error.to_string().contains("retired without until"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_key_policy_allows_a_key_only_in_its_period_and_before_its_compromise() {
+    let mut retired = entry(2, "retired");
+    retired.status = KeyStatus::Retired;
+    retired.until = Some(at("2026-07-01T00:00:00Z"));
+    let mut compromised = entry(3, "compromised");
+    compromised.status = KeyStatus::Compromised;
+    compromised.compromised_at = Some(at("2026-09-01T00:00:00Z"));
+    let store = TrustList {
+        content: trust_list(vec![retired, compromised]),
+        root_kid: "root".into(),
+    }
+    .to_store();
+
+    let before_from = at("2025-12-31T23:59:59Z");
+    assert!(matches!(
+        store.authorised("retired", before_from, None),
+        Err(KeyProblem::NotYet { .. })
+    ));
+    assert_eq!(
+        store.authorised("retired", at("2026-01-01T00:00:00Z"), None),
+        Ok(None)
+    );
+    // A retired key's earlier certificates stay valid; it signs nothing from `until` on.
+    assert_eq!(
+        store.authorised("retired", at("2026-06-30T23:59:59Z"), None),
+        Ok(None)
+    );
+    assert!(matches!(
+        store.authorised("retired", at("2026-07-01T00:00:00Z"), None),
+        Err(KeyProblem::Ended { .. })
+    ));
+
+    // Compromise: refused from the compromise time on; before it, accepted with the time to
+    // warn of, unless the certificate's validity starts after the compromise (a backdated
+    // forgery's tell).
+    let compromise = at("2026-09-01T00:00:00Z");
+    assert!(matches!(
+        store.authorised("compromised", compromise, None),
+        Err(KeyProblem::Compromised { .. })
+    ));
+    let earlier = at("2026-08-01T00:00:00Z");
+    assert_eq!(
+        store.authorised("compromised", earlier, Some(earlier)),
+        Ok(Some(compromise))
+    );
+    assert!(matches!(
+        store.authorised("compromised", earlier, Some(at("2026-09-02T00:00:00Z"))),
+        Err(KeyProblem::ValidAfterCompromise { .. })
+    ));
+}
+
+fn revocation_list(revoked: Vec<RevokedEntry>) -> RevocationListContent {
+    RevocationListContent {
+        revocation_list_version: 1,
+        sequence: 5,
+        issued_at: at("2026-06-02T00:00:00Z"),
+        next_update: at("2026-06-09T00:00:00Z"),
+        revoked,
+    }
+}
+
+fn revoked(letter: char) -> RevokedEntry {
+    RevokedEntry(
+        CertificateId::new(std::iter::repeat_n(letter, 26).collect::<String>()).unwrap(),
+        Date::parse("2026-06-01").unwrap(),
+        RevocationReason::IssuedInError,
+    )
+}
+
+#[test]
+fn a_revocation_list_needs_an_issuing_key_allowed_then_sorted_ids_and_a_later_next_update() {
+    let mut retired = entry(2, "issuing");
+    retired.status = KeyStatus::Retired;
+    retired.until = Some(at("2026-06-01T00:00:00Z"));
+    let keys = TrustList {
+        content: trust_list(vec![retired, entry(3, "current")]),
+        root_kid: "root".into(),
+    }
+    .to_store();
+    let sign_list = |seed, kid, content: &RevocationListContent| {
+        sign(
+            seed,
+            kid,
+            REVOCATION_LIST_TYP,
+            &serde_json::to_vec(content).unwrap(),
+        )
+    };
+    let good = revocation_list(vec![revoked('a'), revoked('b')]);
+    let list = RevocationList::verify(sign_list(3, "current", &good).as_bytes(), &keys).unwrap();
+    assert_eq!(list.signer, "current");
+    assert!(list.find(&revoked('b').0).is_some());
+    assert!(list.find(&revoked('c').0).is_none());
+
+    // Signed by a key retired before the list's issue time.
+    let error = RevocationList::verify(sign_list(2, "issuing", &good).as_bytes(), &keys);
+    assert!(matches!(error, Err(ListError::SignerNotAuthorised(_))));
+    // The root signs trust lists, not revocation lists.
+    let error = RevocationList::verify(sign_list(1, "root", &good).as_bytes(), &keys);
+    assert_eq!(error, Err(ListError::UnknownSigner("root".into())));
+
+    let unsorted = revocation_list(vec![revoked('b'), revoked('a')]);
+    let error = RevocationList::verify(sign_list(3, "current", &unsorted).as_bytes(), &keys);
+    assert!(matches!(error, Err(ListError::Malformed(m)) if m.contains("sorted")));
+    let mut backwards = revocation_list(vec![]);
+    backwards.next_update = backwards.issued_at;
+    let error = RevocationList::verify(sign_list(3, "current", &backwards).as_bytes(), &keys);
+    assert!(matches!(error, Err(ListError::Malformed(m)) if m.contains("next_update")));
+}
+
+#[test]
+fn an_older_list_or_another_list_under_the_same_number_is_a_rollback() {
+    assert!(!is_rollback(3, "list-3", 4, "list-4"));
+    assert!(!is_rollback(3, "list-3", 3, " list-3\n"));
+    assert!(is_rollback(3, "list-3", 2, "list-2"));
+    assert!(is_rollback(3, "list-3", 3, "another list-3"));
+}
