@@ -62,20 +62,13 @@ struct Outcome {
     code: Option<&'static str>,
 }
 
-/// Serves on `listener` until SIGTERM or SIGINT, then finishes the requests in flight.
-pub async fn serve(
-    listener: std::net::TcpListener,
-    trust: Arc<TrustHolder>,
-    limits: Limits,
-    log: Log,
-) -> Result<(), ServeError> {
-    listener.set_nonblocking(true).map_err(ServeError::Io)?;
-    let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Io)?;
-    let address = listener.local_addr().map_err(ServeError::Io)?;
+/// The service's routes and limits, ready to serve: what [`serve`] puts on a socket, and what
+/// the tests call in process.
+pub fn router(trust: Arc<TrustHolder>, limits: Limits, log: Log) -> Router {
     let app = Arc::new(App {
         trust,
         limits,
-        log: Arc::clone(&log),
+        log,
         in_flight: Semaphore::new(limits.max_concurrent),
         next_request_id: AtomicU64::new(1),
         openapi: crate::openapi::document(),
@@ -87,7 +80,7 @@ pub async fn serve(
         health_path,
         openapi_path,
     ] = ROUTES;
-    let router = Router::new()
+    Router::new()
         .route(verify_path, post(verify))
         .route(
             batch_path,
@@ -99,7 +92,20 @@ pub async fn serve(
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(Arc::clone(&app), around))
-        .with_state(app);
+        .with_state(app)
+}
+
+/// Serves on `listener` until SIGTERM or SIGINT, then finishes the requests in flight.
+pub async fn serve(
+    listener: std::net::TcpListener,
+    trust: Arc<TrustHolder>,
+    limits: Limits,
+    log: Log,
+) -> Result<(), ServeError> {
+    listener.set_nonblocking(true).map_err(ServeError::Io)?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Io)?;
+    let address = listener.local_addr().map_err(ServeError::Io)?;
+    let router = router(trust, limits, Arc::clone(&log));
     log(&Event::Listening(address));
     let connections = GracefulShutdown::new();
     let stop = stop_signal(log);
@@ -502,3 +508,6 @@ fn json_response(status: StatusCode, value: &impl serde::Serialize) -> Response 
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests;

@@ -444,3 +444,6 @@ pub fn bundle(dir: &Path) -> Result<Bundle, TrustCacheError> {
         info,
     })
 }
+
+#[cfg(test)]
+mod tests;
