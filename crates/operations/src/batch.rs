@@ -11,6 +11,12 @@
 //! skipped, certificates left `pending` by a crash are removed with their files (they were never
 //! issued) and their requests issued again, and leftover `.partial` files are deleted.
 
+mod error;
+mod files;
+
+pub use error::BatchError;
+use files::*;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
@@ -129,121 +135,6 @@ pub struct BatchSummary {
     pub issued_in_batch: u64,
 }
 
-/// Why a batch stopped. Requests refused by the rules do not stop it: they are in the summary.
-#[derive(Debug)]
-pub enum BatchError {
-    /// The input could not be read.
-    Input {
-        /// The input file.
-        path: PathBuf,
-        /// What went wrong.
-        error: InputError,
-    },
-    /// The input changed while the batch ran.
-    InputChanged(PathBuf),
-    /// A file could not be written or removed.
-    Output {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong.
-        error: std::io::Error,
-    },
-    /// The register failed.
-    Register(RegisterError),
-    /// The same input was started with another key or folder.
-    Mismatch {
-        /// The batch id.
-        batch_id: String,
-        /// What differs.
-        what: &'static str,
-        /// Then.
-        was: String,
-        /// Now.
-        now: String,
-    },
-    /// The same batch is already running (and the caller did not ask to wait).
-    AlreadyRunning {
-        /// The batch id.
-        batch_id: String,
-        /// Who runs it: since when, which process on which host.
-        holder: String,
-    },
-    /// A lock file could not be used.
-    Lock {
-        /// The lock file.
-        path: PathBuf,
-        /// What went wrong.
-        error: std::io::Error,
-    },
-    /// The system random number generator failed.
-    Randomness,
-    /// The manifest could not be written.
-    Manifest(WriteManifestError),
-    /// The key stopped signing mid-batch (a token removed, logged out or locked).
-    Signing(SignError),
-}
-
-impl fmt::Display for BatchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Input { path, error } => write!(f, "{}: {error}", path.display()),
-            Self::InputChanged(path) => write!(
-                f,
-                "{}: the file changed while the batch ran; what was issued is in the register. \
-                 Leave the file alone and run the same command again to finish",
-                path.display()
-            ),
-            Self::Output { path, error } => write!(f, "{}: {error}", path.display()),
-            Self::Register(e) => e.fmt(f),
-            Self::Mismatch {
-                batch_id,
-                what,
-                was,
-                now,
-            } => write!(
-                f,
-                "this input is batch {batch_id}, started with {what} {was}, not {now}; resume it \
-                 with the same {what}"
-            ),
-            Self::AlreadyRunning { batch_id, holder } => write!(
-                f,
-                "batch {batch_id} is already running ({}); this run changed nothing. Let it \
-                 finish, or run the same command with --wait to start when it has finished (it \
-                 then issues only what is left)",
-                if holder.is_empty() {
-                    "it has only just started"
-                } else {
-                    holder
-                }
-            ),
-            Self::Lock { path, error } => {
-                write!(
-                    f,
-                    "{}: cannot use the lock file: {error}; check that the folder exists and \
-                     this user may write in it",
-                    path.display()
-                )
-            }
-            Self::Randomness => f.write_str("the system random number generator failed"),
-            Self::Manifest(e) => e.fmt(f),
-            Self::Signing(e) => write!(
-                f,
-                "{e}. The batch stopped: what was signed before is in the register and its \
-                 files, and nothing half-written was kept. Put the token right, then run the \
-                 same command again to issue the rest"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for BatchError {}
-
-impl From<RegisterError> for BatchError {
-    fn from(e: RegisterError) -> Self {
-        Self::Register(e)
-    }
-}
-
 /// A reader that hashes what passes through it.
 struct Hashing<R> {
     inner: R,
@@ -324,144 +215,10 @@ fn input_format(path: &Path, given: Option<InputFormat>) -> Result<InputFormat, 
     Ok(InputFormat::detect(path, &start[..n]))
 }
 
-/// Creates the output folder (mode 0700 when new: it will hold criminal-offence data).
-fn create_out_dir(dir: &Path) -> Result<PathBuf, BatchError> {
-    let output = |error| BatchError::Output {
-        path: dir.to_path_buf(),
-        error,
-    };
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt as _;
-            builder.mode(0o700);
-        }
-        builder.create(dir).map_err(output)?;
-    }
-    std::fs::canonicalize(dir).map_err(output)
-}
-
-fn remove_if_present(path: &Path) -> Result<(), BatchError> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BatchError::Output {
-            path: path.to_path_buf(),
-            error: e,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The lock file of a batch: beside the register, named after the register and the batch.
-fn batch_lock_path(register: &Path, batch_id: &str) -> PathBuf {
-    let name = register
-        .file_name()
-        .map_or_else(|| "register".into(), |n| n.to_string_lossy().into_owned());
-    register.with_file_name(format!(".{name}.{batch_id}.lock"))
-}
-
-fn lock_error(path: &Path, error: LockError) -> BatchError {
-    BatchError::Lock {
-        path: path.to_path_buf(),
-        error: error.into(),
-    }
-}
-
-/// Takes the batch's lock: refused with who holds it, or (with `wait`) waited for.
-fn lock_batch(
-    register: &Path,
-    batch_id: &str,
-    options: &BatchOptions<'_>,
-    on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
-) -> Result<Lock, BatchError> {
-    let path = batch_lock_path(register, batch_id);
-    let holder = lock::holder_line(&options.now.to_string());
-    match lock::try_exclusive(&path, &holder, Removal::OnRelease) {
-        Ok(held) => Ok(held),
-        Err(LockError::Busy(other)) if options.wait => {
-            on_event(BatchEvent::Waiting {
-                what: &format!("the run of the same batch already under way ({other})"),
-            });
-            lock::exclusive(&path, &holder, Removal::OnRelease).map_err(|e| lock_error(&path, e))
-        }
-        Err(LockError::Busy(other)) => Err(BatchError::AlreadyRunning {
-            batch_id: batch_id.to_string(),
-            holder: other,
-        }),
-        Err(e) => Err(lock_error(&path, e)),
-    }
-}
-
 /// The lock of an output folder: shared by every run writing certificates into it, exclusive
 /// while a batch removes what an interrupted run left there.
 pub(crate) fn folder_lock_path(dir: &Path) -> PathBuf {
     dir.join(FOLDER_LOCK)
-}
-
-/// The name of an output folder's lock file.
-const FOLDER_LOCK: &str = ".goodstanding.lock";
-
-/// Takes the folder exclusively for recovery, waiting (and saying so) while others write there.
-fn lock_folder(
-    dir: &Path,
-    batch_id: &str,
-    now: Timestamp,
-    on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
-) -> Result<Lock, BatchError> {
-    let path = folder_lock_path(dir);
-    let holder = format!(
-        "batch {batch_id} recovering, {}",
-        lock::holder_line(&now.to_string())
-    );
-    match lock::try_exclusive(&path, &holder, Removal::Keep) {
-        Ok(held) => Ok(held),
-        Err(LockError::Busy(_)) => {
-            on_event(BatchEvent::Waiting {
-                what: &format!("the other runs writing into {} to finish", dir.display()),
-            });
-            lock::exclusive(&path, &holder, Removal::Keep).map_err(|e| lock_error(&path, e))
-        }
-        Err(e) => Err(lock_error(&path, e)),
-    }
-}
-
-/// Removes what an interrupted run left: certificates still `pending` (with their files) and
-/// `.partial` files. Returns how many certificates were removed.
-fn recover(register: &mut Register, batch: &BatchRecord, dir: &Path) -> Result<usize, BatchError> {
-    let pending = register.pending_in_batch(&batch.id)?;
-    for p in &pending {
-        let folder = Path::new(&p.out_dir);
-        for ext in CERTIFICATE_FILES {
-            let name = format!("{}.{ext}", p.id);
-            remove_if_present(&folder.join(&name))?;
-            remove_if_present(&folder.join(temp_name(&name)))?;
-        }
-    }
-    register.discard_pending(&pending)?;
-    // Leftover temporary files of certificates never recorded, and of this batch's own files.
-    let entries = std::fs::read_dir(dir).map_err(|error| BatchError::Output {
-        path: dir.to_path_buf(),
-        error,
-    })?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let Some(inner) = name
-            .strip_prefix('.')
-            .and_then(|n| n.strip_suffix(PARTIAL_SUFFIX))
-        else {
-            continue;
-        };
-        let ours = inner.starts_with(&batch.id)
-            || inner.split_once('.').is_some_and(|(id, ext)| {
-                CertificateId::new(id).is_ok() && CERTIFICATE_FILES.contains(&ext)
-            });
-        if ours {
-            remove_if_present(&entry.path())?;
-        }
-    }
-    Ok(pending.len())
 }
 
 /// A request signed and written under temporary names, waiting to be recorded.
