@@ -20,6 +20,8 @@ pub enum IssueError {
     Randomness,
     /// The signed certificate is larger than any carrier allows.
     TooLarge(String),
+    /// The certificate could not be written as JSON (a bug: every certificate type serializes).
+    Serialize(String),
     /// The QR code would need a version above [`MAX_QR_VERSION`].
     QrTooLarge {
         /// The version it would need (`None`: more than version 40 holds).
@@ -46,6 +48,11 @@ impl fmt::Display for IssueError {
             Self::Invalid(v) => write!(f, "the request breaks {} rule(s):\n{v}", v.0.len()),
             Self::Randomness => f.write_str("the system random number generator failed"),
             Self::TooLarge(e) => write!(f, "the certificate is too large: {e}"),
+            Self::Serialize(e) => write!(
+                f,
+                "the certificate could not be written as JSON ({e}); nothing was signed: report \
+                 this as a bug in goodstanding"
+            ),
             Self::QrTooLarge {
                 version,
                 characters,
@@ -136,8 +143,9 @@ pub fn random_certificate_id() -> Result<CertificateId, IssueError> {
     CertificateId::new(base32_lower(&bytes)).map_err(|_| IssueError::Randomness)
 }
 
-/// RFC 4648 base32, lowercase, no padding.
-fn base32_lower(bytes: &[u8]) -> String {
+/// RFC 4648 base32, lowercase, no padding: certificate ids, and batch ids (from the input's
+/// hash). The one base32 encoder of goodstanding.
+pub fn base32_lower(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
     let (mut buffer, mut bits) = (0u32, 0u32);
@@ -245,7 +253,7 @@ pub fn sign_certificate(
 ) -> Result<IssuedCertificate, IssueError> {
     let header = ProtectedHeader::for_certificate(key.kid()).to_bytes();
     let payload =
-        serde_json::to_vec(&certificate).map_err(|e| IssueError::TooLarge(e.to_string()))?;
+        serde_json::to_vec(&certificate).map_err(|e| IssueError::Serialize(e.to_string()))?;
     let signature = key
         .sign(goodstanding_verifier::carrier::signing_input(&header, &payload).as_bytes())
         .map_err(IssueError::Signing)?;

@@ -22,19 +22,7 @@ const REVOKED: usize = 100_000;
 
 /// A random certificate id, as the issuer makes them (128 bits, base32).
 fn random_id() -> CertificateId {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut bytes = [0u8; 26];
-    getrandom::fill(&mut bytes).unwrap();
-    let text: String = bytes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            // The last character holds 3 bits; keep it in the valid range.
-            let b = if i == 25 { b & 0b11000 } else { b & 31 };
-            ALPHABET[usize::from(b)] as char
-        })
-        .collect();
-    CertificateId::new(text).unwrap()
+    goodstanding_issuer::issue::random_certificate_id().unwrap()
 }
 
 fn main() {

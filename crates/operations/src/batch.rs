@@ -151,16 +151,10 @@ impl<R: Read> Read for Hashing<R> {
 
 /// The batch id of an input: `batch-` and 12 base32 characters (60 bits) of its SHA-256.
 fn batch_id(input_sha256: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut out = String::from("batch-");
-    let mut bits = 0u64;
-    for b in &input_sha256[..8] {
-        bits = (bits << 8) | u64::from(*b);
-    }
-    for i in 0..12 {
-        out.push(char::from(ALPHABET[((bits >> (59 - 5 * i)) & 31) as usize]));
-    }
-    out
+    // The first 12 characters of the base32 of 8 bytes are exactly their first 60 bits.
+    let mut out = goodstanding_issuer::issue::base32_lower(&input_sha256[..8]);
+    out.truncate(12);
+    format!("batch-{out}")
 }
 
 /// Reads the input, giving each request to `each` until it returns `false`; returns the
@@ -280,6 +274,7 @@ fn process(
             return refused(item, vec![problem]);
         }
         Err(IssueError::Randomness) => return Outcome::Failed(BatchError::Randomness),
+        Err(IssueError::Serialize(e)) => return Outcome::Failed(BatchError::Serialize(e)),
         Err(IssueError::Signing(e)) => return Outcome::Failed(BatchError::Signing(e)),
     };
     let contents = match issued.files() {
@@ -721,5 +716,9 @@ mod tests {
         assert_eq!(id, "batch-aaaaaaaaaaaa");
         let id = batch_id(&[0xff; 32]);
         assert_eq!(id, "batch-777777777777");
+        // 0x80: the first bit set, the next 59 clear.
+        let mut hash = [0u8; 32];
+        hash[0] = 0x80;
+        assert_eq!(batch_id(&hash), "batch-qaaaaaaaaaaa");
     }
 }

@@ -51,6 +51,8 @@ pub enum BatchError {
     },
     /// The system random number generator failed.
     Randomness,
+    /// A certificate could not be written as JSON (a bug in goodstanding, not in the input).
+    Serialize(String),
     /// The manifest could not be written.
     Manifest(WriteManifestError),
     /// The key stopped signing mid-batch (a token removed, logged out or locked).
@@ -99,6 +101,11 @@ impl fmt::Display for BatchError {
                 )
             }
             Self::Randomness => f.write_str("the system random number generator failed"),
+            Self::Serialize(e) => write!(
+                f,
+                "a certificate could not be written as JSON ({e}); the batch stopped with what \
+                 was written kept: report this as a bug in goodstanding"
+            ),
             Self::Manifest(e) => e.fmt(f),
             Self::Signing(e) => write!(
                 f,
