@@ -12,6 +12,14 @@ use crate::io::{create_dir, outln, read_certificate_input, write_output};
 use crate::report;
 use crate::shared::{now, render_error};
 
+/// Arguments of `goodstanding demo`.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo certificates, its register, published site and trust folder.
+    #[arg(long, value_name = "DIR", default_value = "goodstanding-demo")]
+    pub out: PathBuf,
+}
+
 /// Renders the PDF, then writes `<id>.jws`, `<id>.qr.txt` and `<id>.pdf` into `out`; returns
 /// their paths. Nothing is written if the PDF cannot be rendered.
 fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf; 3], CliError> {
@@ -180,7 +188,8 @@ impl DemoTrust {
 }
 
 /// `goodstanding demo`.
-pub fn demo(out: &Path) -> Result<(), CliError> {
+pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
+    let out = args.out.as_path();
     let now = now()?;
     let mut demo = DemoTrust::new(out, now)?;
     let store = demo.store()?;

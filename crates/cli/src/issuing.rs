@@ -1,24 +1,19 @@
-//! The issuing body's commands: issue, reissue, revoke, register list/show, batch (with its
-//! progress display), and the batch benchmark.
+//! The issuing body's commands that sign: issue, reissue, batch (with its progress display) and
+//! preview (the draft shown to the person a certificate names).
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use goodstanding_issuer::token_uri::is_pkcs11_uri;
-use goodstanding_issuer::{IssuingKey, write_key_pair};
 use goodstanding_operations::batch::{BatchEvent, BatchOptions, BatchSummary, Progress, run_batch};
 use goodstanding_operations::batch_input::InputFormat;
-use goodstanding_operations::register::{CertificateRecord, ListFilter, RevokeError};
 use goodstanding_operations::single::{IssueOneError, Recorded};
 use goodstanding_verifier::CertificateId;
-use goodstanding_verifier::model::RevocationReason;
 
 use crate::error::CliError;
 use crate::io::outln;
-use crate::shared::{
-    SigningArgs, TokenArgs, issue_error, key_error, now, open_register, read_request, render_error,
-};
+use crate::register::revoke_error;
+use crate::shared::{issue_error, now, read_request, render_error};
 
 fn one_error(request: &Path, e: IssueOneError) -> CliError {
     match e {
@@ -26,14 +21,6 @@ fn one_error(request: &Path, e: IssueOneError) -> CliError {
         IssueOneError::Render(e) => render_error(e),
         IssueOneError::Replace(e) => revoke_error(e),
         other => CliError::Input(other.to_string()),
-    }
-}
-
-fn revoke_error(e: RevokeError) -> CliError {
-    match e {
-        unknown @ RevokeError::Unknown(_) => CliError::Input(unknown.to_string()),
-        RevokeError::Register(e) => CliError::Input(e.to_string()),
-        other => CliError::Refused(other.to_string()),
     }
 }
 
@@ -51,7 +38,8 @@ fn print_recorded(recorded: &Recorded) {
 }
 
 /// `goodstanding issue`.
-pub fn issue(request: &Path, signing: &SigningArgs) -> Result<(), CliError> {
+pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
+    let (request, signing) = (args.request.as_path(), &args.signing);
     let parsed = read_request(request)?;
     let (key, mut register) = signing.open()?;
     let recorded = goodstanding_operations::single::issue_recorded(
@@ -67,7 +55,8 @@ pub fn issue(request: &Path, signing: &SigningArgs) -> Result<(), CliError> {
 }
 
 /// `goodstanding reissue`.
-pub fn reissue(old: &str, request: &Path, signing: &SigningArgs) -> Result<(), CliError> {
+pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
+    let (old, request, signing) = (args.id.as_str(), args.request.as_path(), &args.signing);
     let old = CertificateId::new(old)
         .map_err(|e| CliError::Input(format!("certificate id {old:?}: {e}")))?;
     let parsed = read_request(request)?;
@@ -86,154 +75,6 @@ pub fn reissue(old: &str, request: &Path, signing: &SigningArgs) -> Result<(), C
         "certificate {old} is revoked (superseded by {})",
         recorded.issued.id()
     );
-    Ok(())
-}
-
-/// `goodstanding revoke`.
-pub fn revoke(id: &str, reason: &str, register: Option<&Path>) -> Result<(), CliError> {
-    let reason = RevocationReason::from_code(reason).ok_or_else(|| {
-        CliError::Input(format!(
-            "--reason {reason:?}: not a reason code; use one of {}",
-            RevocationReason::ALL
-                .map(RevocationReason::as_code)
-                .join(", ")
-        ))
-    })?;
-    let mut register = open_register(register)?;
-    let at = now()?;
-    register.revoke(id, reason, at).map_err(revoke_error)?;
-    outln!("revoked {id} at {at} ({})", reason.label());
-    Ok(())
-}
-
-/// `goodstanding register list`.
-pub fn register_list(
-    subject: Option<String>,
-    batch: Option<String>,
-    register: Option<&Path>,
-    json: bool,
-) -> Result<(), CliError> {
-    let register = open_register(register)?;
-    let mut count = 0usize;
-    if !json {
-        outln!(
-            "{:<26}  {:<8}  {:<16}  {:<20}  {:<20}  batch",
-            "certificate",
-            "state",
-            "subject",
-            "issued at",
-            "valid until"
-        );
-    }
-    register
-        .list(&ListFilter { subject, batch }, |c| {
-            count += 1;
-            if json {
-                outln!("{}", record_json(&c));
-            } else {
-                outln!(
-                    "{:<26}  {:<8}  {:<16}  {:<20}  {:<20}  {}",
-                    c.id,
-                    state(&c),
-                    c.subject_reference,
-                    c.issued_at,
-                    c.valid_until,
-                    c.batch_id.as_deref().unwrap_or("-")
-                );
-            }
-        })
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    if !json {
-        eprintln!("{count} certificate(s) in {}", register.path().display());
-    }
-    Ok(())
-}
-
-fn state(c: &CertificateRecord) -> &str {
-    match &c.revocation {
-        Some(_) => "revoked",
-        None if c.state == "pending" => "pending",
-        None => "issued",
-    }
-}
-
-fn record_json(c: &CertificateRecord) -> serde_json::Value {
-    serde_json::json!({
-        "id": c.id,
-        "state": state(c),
-        "subject_reference": c.subject_reference,
-        "kid": c.kid,
-        "issued_at": c.issued_at,
-        "valid_from": c.valid_from,
-        "valid_until": c.valid_until,
-        "information_as_at": c.information_as_at,
-        "folder": c.out_dir,
-        "batch": c.batch_id,
-        "batch_line": c.batch_item,
-        "supersedes": c.supersedes,
-        "sha256": {"jws": c.jws_sha256, "qr_txt": c.qr_sha256, "pdf": c.pdf_sha256},
-        "revocation": c.revocation.as_ref().map(|r| serde_json::json!({
-            "revoked_at": r.revoked_at,
-            "reason": r.reason,
-            "superseded_by": r.superseded_by,
-        })),
-    })
-}
-
-/// `goodstanding register show`.
-pub fn register_show(id: &str, register: Option<&Path>, json: bool) -> Result<(), CliError> {
-    let register = open_register(register)?;
-    let c = register
-        .certificate(id)
-        .map_err(|e| CliError::Input(e.to_string()))?
-        .ok_or_else(|| {
-            CliError::Input(format!(
-                "no certificate {id} in {}; `goodstanding register list` shows what it holds",
-                register.path().display()
-            ))
-        })?;
-    if json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&record_json(&c)).unwrap_or_default()
-        );
-        return Ok(());
-    }
-    let line = |label: &str, value: &str| outln!("{label:<18} {value}");
-    line("Certificate", &c.id);
-    line("State", state(&c));
-    line("Subject ref.", &c.subject_reference);
-    line("Signing key", &c.kid);
-    line("Issued at", &c.issued_at);
-    line("Valid", &format!("{} to {}", c.valid_from, c.valid_until));
-    line("Record as at", &c.information_as_at);
-    if let Some(batch) = &c.batch_id {
-        let at = c
-            .batch_item
-            .map(|l| format!(", line {l}"))
-            .unwrap_or_default();
-        line("Batch", &format!("{batch}{at}"));
-    }
-    if let Some(old) = &c.supersedes {
-        line("Replaces", old);
-    }
-    if let Some(r) = &c.revocation {
-        line("Revoked", &format!("{} ({})", r.revoked_at, r.reason));
-        if let Some(new) = &r.superseded_by {
-            line("Superseded by", new);
-        }
-    }
-    for (ext, hash) in [
-        ("jws", &c.jws_sha256),
-        ("qr.txt", &c.qr_sha256),
-        ("pdf", &c.pdf_sha256),
-    ] {
-        let path = Path::new(&c.out_dir).join(format!("{}.{ext}", c.id));
-        line(
-            &format!("File .{ext}"),
-            &format!("{}  sha256 {hash}", path.display()),
-        );
-    }
     Ok(())
 }
 
@@ -377,37 +218,95 @@ impl ProgressView {
     }
 }
 
-/// Peak resident memory of this process, in KiB (Linux).
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// Arguments of `goodstanding issue`.
+#[derive(clap::Args)]
+pub struct IssueArgs {
+    /// The request (JSON; see schemas/certificate-request.schema.json).
+    pub request: PathBuf,
+    #[command(flatten)]
+    pub signing: crate::shared::SigningArgs,
+}
+
+/// Arguments of `goodstanding reissue`.
+#[derive(clap::Args)]
+pub struct ReissueArgs {
+    /// The certificate to supersede.
+    pub id: String,
+    /// The corrected request (JSON), for the same subject reference.
+    pub request: PathBuf,
+    #[command(flatten)]
+    pub signing: crate::shared::SigningArgs,
 }
 
 /// Arguments of `goodstanding batch`.
+#[derive(clap::Args)]
 pub struct BatchArgs {
-    /// The input file.
+    /// The requests: JSON Lines (one request per line) or CSV (one row per record).
     pub input: PathBuf,
-    /// Key, folder and register.
-    pub signing: SigningArgs,
-    /// Worker threads.
+    #[command(flatten)]
+    pub signing: crate::shared::SigningArgs,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Input form.
-    pub format: Option<InputFormat>,
-    /// No progress.
+    /// The input's form [default: from its extension, else its content].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// No progress display; the summary and errors only.
+    #[arg(long, short)]
     pub quiet: bool,
-    /// JSON summary.
+    /// Print the summary as JSON (no progress display).
+    #[arg(long)]
     pub json: bool,
-    /// Wait for a run of the same batch already under way, then resume.
+    /// If this batch is already running (same input and register), wait for that run to
+    /// finish, then issue what is left, instead of refusing to start.
+    #[arg(long)]
     pub wait: bool,
-    /// Write drafts for the people named instead of issuing anything.
+    /// Sign nothing: write a draft DIR/<subject_ref>-draft.pdf per request for the person
+    /// it names to check (as `preview`). Needs no key; never touches the register.
+    #[arg(long)]
     pub preview: bool,
+}
+
+/// The form of a batch input.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// JSON Lines: one request per line.
+    Jsonl,
+    /// CSV: one row per record (see the README).
+    Csv,
+}
+
+/// Arguments of `goodstanding preview`.
+#[derive(clap::Args)]
+pub struct PreviewArgs {
+    /// The request (JSON), or a batch file (.jsonl or .csv).
+    pub input: PathBuf,
+    /// Folder for the drafts (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl FormatArg {
+    fn format(self) -> InputFormat {
+        match self {
+            Self::Jsonl => InputFormat::JsonLines,
+            Self::Csv => InputFormat::Csv,
+        }
+    }
 }
 
 /// `goodstanding batch`.
 pub fn batch(args: BatchArgs) -> Result<(), CliError> {
     if args.preview {
-        return preview_batch(&args.input, args.format, &args.signing.out, args.json);
+        return preview_batch(
+            &args.input,
+            args.format.map(FormatArg::format),
+            &args.signing.out,
+            args.json,
+        );
     }
     let (key, mut register) = args.signing.open()?;
     let jobs = args.jobs.unwrap_or_else(|| {
@@ -418,7 +317,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
     }
     let options = BatchOptions {
         input: &args.input,
-        format: args.format,
+        format: args.format.map(FormatArg::format),
         out_dir: &args.signing.out,
         key: &key,
         jobs,
@@ -471,7 +370,7 @@ fn print_batch_summary(s: &BatchSummary, seconds: f64, jobs: usize, json: bool) 
             "jobs": jobs,
             "seconds": seconds,
             "per_second": per_second,
-            "peak_memory_kib": peak_memory_kib(),
+            "peak_memory_kib": crate::bench::memory::peak_kib(std::process::id()),
         });
         outln!("{summary}");
         return;
@@ -496,134 +395,9 @@ fn print_batch_summary(s: &BatchSummary, seconds: f64, jobs: usize, json: bool) 
     outln!("  took {seconds:.1} s with {jobs} job(s): {per_second:.0} requests per second");
 }
 
-/// What `goodstanding bench batch` is asked to do.
-pub struct BenchBatch<'a> {
-    /// Requests to issue in each run.
-    pub count: u64,
-    /// The `--jobs` values to run.
-    pub jobs: &'a [usize],
-    /// Keep the input, key and output here.
-    pub keep: Option<&'a Path>,
-    /// A key to compare with the generated key file (a `pkcs11:` URI or a key file).
-    pub key: Option<&'a std::ffi::OsStr>,
-    /// The module and PIN file for a token key.
-    pub token: &'a TokenArgs,
-}
-
-/// `goodstanding bench batch`: issues `count` synthetic requests with 1, 2, ... jobs, each run in
-/// a fresh process with its own register, and reports throughput and peak memory: with a new key
-/// file, and then with `--key` if given (a key in a token, say), with its share of the file key's
-/// throughput.
-pub fn bench_batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
-    let count = bench.count;
-    let now = now()?;
-    let dir = match bench.keep {
-        Some(dir) => dir.to_path_buf(),
-        None => std::env::temp_dir().join(format!("goodstanding-bench-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| CliError::file(&dir, e))?;
-    let input = dir.join("synthetic.jsonl");
-    {
-        let file = std::fs::File::create(&input).map_err(|e| CliError::file(&input, e))?;
-        let mut out = std::io::BufWriter::new(file);
-        for n in 0..count {
-            let line = goodstanding_issuer::synthetic::request(n, now.date());
-            writeln!(out, "{line}").map_err(|e| CliError::file(&input, e))?;
-        }
-        out.flush().map_err(|e| CliError::file(&input, e))?;
-    }
-    let key = IssuingKey::generate(None).map_err(key_error)?;
-    let (key_path, _) = write_key_pair(&key, &dir.join("key"), true).map_err(key_error)?;
-    let mut keys = vec![("file", key_path.into_os_string())];
-    if let Some(given) = bench.key {
-        let label = if given.to_str().is_some_and(is_pkcs11_uri) {
-            "pkcs11"
-        } else {
-            "--key"
-        };
-        keys.push((label, given.to_os_string()));
-    }
-    let exe = std::env::current_exe().map_err(|e| CliError::Input(e.to_string()))?;
-    outln!(
-        "{count} synthetic requests (half with no records, half with 1-4; names with \
-         diacritics): validate, sign, QR, PDF, write, register"
-    );
-    outln!(
-        "{:>6}  {:>5}  {:>14}  {:>16}  {:>12}  {:>10}",
-        "key",
-        "jobs",
-        "certificates/s",
-        "ms/certificate",
-        "peak memory",
-        "vs file"
-    );
-    let mut file_rates = Vec::new();
-    for (label, key) in &keys {
-        for (i, &n) in bench.jobs.iter().enumerate() {
-            let run = dir.join(format!("{label}-jobs-{n}"));
-            let _ = std::fs::remove_dir_all(&run);
-            let mut command = std::process::Command::new(&exe);
-            command
-                .arg("batch")
-                .arg(&input)
-                .arg("--key")
-                .arg(key)
-                .arg("--out")
-                .arg(&run)
-                .arg("--register")
-                .arg(run.join("register.sqlite"))
-                .arg("--jobs")
-                .arg(n.to_string())
-                .arg("--json")
-                .stdin(std::process::Stdio::null());
-            if let Some(module) = &bench.token.module {
-                command.arg("--pkcs11-module").arg(module);
-            }
-            if let Some(pin_file) = &bench.token.pin_file {
-                command.arg("--pin-file").arg(pin_file);
-            }
-            let output = command
-                .output()
-                .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
-            let summary: serde_json::Value =
-                serde_json::from_slice(&output.stdout).map_err(|_| {
-                    CliError::Refused(format!(
-                        "the batch with the {label} key and {n} job(s) failed: {}",
-                        String::from_utf8_lossy(&output.stderr)
-                    ))
-                })?;
-            let issued = summary["issued"].as_u64().unwrap_or(0);
-            if issued != count {
-                return Err(CliError::Refused(format!(
-                    "the batch with {n} job(s) issued {issued} of {count}: {summary}"
-                )));
-            }
-            let per_second = summary["per_second"].as_f64().unwrap_or(0.0);
-            let peak = summary["peak_memory_kib"].as_u64().unwrap_or(0);
-            let share = if *label == "file" {
-                file_rates.push(per_second);
-                String::new()
-            } else {
-                file_rates
-                    .get(i)
-                    .map(|file| format!("{:.0}%", 100.0 * per_second / file.max(1e-9)))
-                    .unwrap_or_default()
-            };
-            outln!(
-                "{label:>6}  {n:>5}  {per_second:>14.0}  {:>16.2}  {:>9.1} MiB  {share:>10}",
-                1000.0 / per_second.max(1e-9),
-                peak as f64 / 1024.0
-            );
-        }
-    }
-    if bench.keep.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    Ok(())
-}
-
 /// `goodstanding preview REQUEST.json --out DIR` (a batch file: as `batch --preview`).
-pub fn preview(input: &Path, out: &Path, json: bool) -> Result<(), CliError> {
+pub fn preview(args: &PreviewArgs) -> Result<(), CliError> {
+    let (input, out, json) = (args.input.as_path(), args.out.as_path(), args.json);
     let is_single = input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));

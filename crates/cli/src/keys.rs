@@ -3,7 +3,7 @@
 //! thumbprint of a key).
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use goodstanding_issuer::keys::thumbprint;
 use goodstanding_issuer::{
@@ -15,6 +15,83 @@ use goodstanding_verifier::KeyId;
 use crate::error::CliError;
 use crate::io::outln;
 use crate::shared::{TokenArgs, key_error, parse_kid};
+
+/// Where a new key pair goes and what it is called.
+#[derive(clap::Args)]
+pub struct KeygenArgs {
+    /// Folder to write the key pair into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Key id; defaults to gs- (root keys: gs-root-) and 16 characters of the key's RFC 7638
+    /// thumbprint (with --pkcs11: the label).
+    #[arg(long, value_name = "KID")]
+    pub kid: Option<String>,
+    /// Replace an existing key pair of the same kid (with --pkcs11: the .pub.jwk file only; a
+    /// key in a token is never replaced).
+    #[arg(long)]
+    pub force: bool,
+    /// Generate the pair inside this PKCS#11 token (RFC 7512 URI naming the token and the new
+    /// key's label, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'): Ed25519
+    /// (CKM_EC_EDWARDS_KEY_PAIR_GEN), private key sensitive and never extractable. The kid is
+    /// --kid, else the label.
+    #[arg(long, value_name = "pkcs11:URI")]
+    pub pkcs11: Option<String>,
+    #[command(flatten)]
+    pub token: crate::shared::TokenArgs,
+}
+
+impl KeygenArgs {
+    pub fn request(&self) -> KeygenRequest<'_> {
+        KeygenRequest {
+            out: &self.out,
+            kid: self.kid.clone(),
+            force: self.force,
+            pkcs11: self.pkcs11.as_deref(),
+            token: &self.token,
+        }
+    }
+}
+
+/// The subcommands of `goodstanding key`.
+#[derive(clap::Subcommand)]
+pub enum KeyCommand {
+    /// Print the public JWK, key id and RFC 7638 thumbprint of a key in a PKCS#11 token
+    /// (pkcs11: URI; no PIN needed) or of a private key file.
+    Show {
+        /// A pkcs11: URI (RFC 7512), e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1', or a
+        /// .key.pem file.
+        #[arg(value_name = "pkcs11:URI|KEY.pem")]
+        key: std::ffi::OsString,
+        #[command(flatten)]
+        token: crate::shared::TokenArgs,
+    },
+}
+
+/// The subcommands of `goodstanding root`.
+#[derive(clap::Subcommand)]
+pub enum RootCommand {
+    /// Generate the root key pair: DIR/<kid>.key.pem (mode 0600; keep it offline) and
+    /// DIR/<kid>.pub.jwk (verifiers pin it). With --pkcs11 the pair is made inside a PKCS#11
+    /// token and only DIR/<kid>.pub.jwk is written.
+    Keygen {
+        #[command(flatten)]
+        key: KeygenArgs,
+    },
+}
+
+/// `goodstanding key ...`.
+pub fn key(command: &KeyCommand) -> Result<(), CliError> {
+    match command {
+        KeyCommand::Show { key, token } => show(key, token),
+    }
+}
+
+/// `goodstanding root ...`.
+pub fn root(command: &RootCommand) -> Result<(), CliError> {
+    match command {
+        RootCommand::Keygen { key } => keygen(&key.request(), &ROOT),
+    }
+}
 
 /// What a new key pair is, and what to tell the user about each half.
 pub struct KeyKind {

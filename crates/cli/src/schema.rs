@@ -1,12 +1,21 @@
 //! `goodstanding schema`: the JSON Schemas of the documents that cross the boundary.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::error::CliError;
 use crate::io::{create_dir, outln, write_output};
 
+/// Arguments of `goodstanding schema`.
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    /// Folder to write the schemas into.
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub out: PathBuf,
+}
+
 /// `goodstanding schema`.
-pub fn schema(out: &Path) -> Result<(), CliError> {
+pub fn schema(args: &SchemaArgs) -> Result<(), CliError> {
+    let out = args.out.as_path();
     create_dir(out)?;
     let verdict = (
         "verdict.schema.json",

@@ -16,6 +16,88 @@ use crate::shared::{
     parse_time, trust_dir,
 };
 
+/// The subcommands of `goodstanding trust`.
+#[derive(clap::Subcommand)]
+pub enum TrustCommand {
+    /// Add an issuing key to the trust list, allowed to issue from --from (until --until).
+    Add {
+        /// The issuing key's public JWK (keygen's <kid>.pub.jwk).
+        key: PathBuf,
+        /// From when it may issue (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ).
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Until when it may issue (exclusive) [default: until retired].
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        #[command(flatten)]
+        list: TrustListArgs,
+    },
+    /// Retire an issuing key: it issues nothing after --at; what it signed before stays valid.
+    Retire {
+        /// The key id.
+        kid: String,
+        /// When it stops issuing [default: now].
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[command(flatten)]
+        list: TrustListArgs,
+    },
+    /// Mark an issuing key compromised since --at: certificates it signed from then on are
+    /// refused. One signed before is still accepted, with a warning, if its validity also
+    /// began before --at (reissue those with another key and revoke them).
+    Compromise {
+        /// The key id.
+        kid: String,
+        /// Since when it may be in other hands (the earliest time it may have leaked).
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        #[command(flatten)]
+        list: TrustListArgs,
+    },
+    /// Fetch the published trust list and revocation list, verify them with the pinned root
+    /// keys, and replace the trust folder's cache atomically. Refuses a list older than the one
+    /// held (rollback); on any failure the folder is left as it was.
+    Update {
+        /// The base URL the issuing body publishes at (trust-list.jws and revocation-list.jws
+        /// under it), or a local folder with those files.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+        /// Pin this root public key (copied into the folder's roots/ when the update succeeds).
+        /// Obtain it from the issuing body out of band; repeat for several.
+        #[arg(long, value_name = "ROOT.pub.jwk")]
+        root: Vec<PathBuf>,
+    },
+    /// What a trust folder holds: the lists, how old they are, and the issuing keys.
+    Show {
+        /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+    },
+}
+
+/// `goodstanding trust ...`.
+pub fn run(command: TrustCommand) -> Result<(), CliError> {
+    match command {
+        TrustCommand::Add {
+            key,
+            from,
+            until,
+            list,
+        } => edit_trust_list(TrustEdit::Add { key, from, until }, &list),
+        TrustCommand::Retire { kid, at, list } => {
+            edit_trust_list(TrustEdit::Retire { kid, at }, &list)
+        }
+        TrustCommand::Compromise { kid, at, list } => {
+            edit_trust_list(TrustEdit::Compromise { kid, at }, &list)
+        }
+        TrustCommand::Update { from, trust, root } => update(&from, trust.as_deref(), &root),
+        TrustCommand::Show { trust } => show(trust.as_deref()),
+    }
+}
+
 /// Where the trust list file is, and the root key that signs it.
 #[derive(clap::Args)]
 pub struct TrustListArgs {

@@ -1,7 +1,7 @@
 //! The employer's commands: verify (a certificate in any carrier, or a batch manifest), render
 //! (the PDF of a signed certificate again) and convert (between .jws and QR text).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use goodstanding_operations::manifest::{ManifestCheck, is_manifest, verify_manifest};
 use goodstanding_trust::CacheInfo;
@@ -13,17 +13,67 @@ use crate::io::{create_dir, outln, read_certificate_input, read_input, write_out
 use crate::report;
 use crate::shared::{describe_cache, load_trust, now, parse_at, render_error};
 
+/// Arguments of `goodstanding verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// A .jws file, a file holding the QR text, a certificate PDF (its attached .jws is
+    /// verified), a photo or scan of the QR code (PNG, JPEG), - for standard input, or a
+    /// batch manifest (<batch>.manifest.jws: checks every file of the batch against it).
+    pub input: PathBuf,
+    /// The trust folder (pinned roots/ and the lists `trust update` fetched)
+    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    #[arg(long, value_name = "DIR")]
+    pub trust: Option<PathBuf>,
+    /// Verify as at this time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Print a machine-readable JSON result instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Not valid unless the revocation list is current (not past its next update).
+    #[arg(long)]
+    pub require_fresh: bool,
+}
+
+/// Arguments of `goodstanding render`.
+#[derive(clap::Args)]
+pub struct RenderArgs {
+    /// A .jws file, a file holding the QR text, or - for standard input.
+    pub input: PathBuf,
+    /// The trust folder (pinned roots/ and the lists `trust update` fetched)
+    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    #[arg(long, value_name = "DIR")]
+    pub trust: Option<PathBuf>,
+    /// Folder for the PDF (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `goodstanding convert`.
+#[derive(clap::Args)]
+pub struct ConvertArgs {
+    /// A .jws file, a file holding the QR text, or - for standard input.
+    pub input: PathBuf,
+    /// The carrier to convert to.
+    #[arg(long, value_enum)]
+    pub to: CarrierArg,
+}
+
+/// A certificate carrier.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum CarrierArg {
+    /// JWS compact serialization (.jws).
+    Jws,
+    /// GSC1: QR text.
+    Qr,
+}
+
 /// `goodstanding verify`.
-pub fn verify(
-    input: &Path,
-    trust: Option<&Path>,
-    at: Option<&str>,
-    json: bool,
-    require_fresh: bool,
-) -> Result<(), CliError> {
-    let at = parse_at(at)?;
-    let (mut store, cache) = load_trust(trust)?;
-    store.set_require_fresh(require_fresh);
+pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
+    let (input, json) = (args.input.as_path(), args.json);
+    let at = parse_at(args.at.as_deref())?;
+    let (mut store, cache) = load_trust(args.trust.as_deref())?;
+    store.set_require_fresh(args.require_fresh);
     if is_manifest_path(input) {
         return verify_manifest_command(input, &store, (&cache, at), json);
     }
@@ -46,8 +96,9 @@ fn is_manifest_path(path: &Path) -> bool {
 
 /// `goodstanding render`: verifies the signature (a genuine certificate may have expired), then
 /// writes `<id>.pdf`.
-pub fn render(input: &Path, trust: Option<&Path>, out: &Path) -> Result<(), CliError> {
-    let (store, _) = load_trust(trust)?;
+pub fn render(args: &RenderArgs) -> Result<(), CliError> {
+    let (input, out) = (args.input.as_path(), args.out.as_path());
+    let (store, _) = load_trust(args.trust.as_deref())?;
     let bytes = read_certificate_input(input)?;
     let verified = match goodstanding_verifier::verify(&bytes, &store, now()?) {
         Ok(verified) => verified,
@@ -72,7 +123,8 @@ pub fn render(input: &Path, trust: Option<&Path>, out: &Path) -> Result<(), CliE
 }
 
 /// `goodstanding convert`.
-pub fn convert(input: &Path, to_qr: bool) -> Result<(), CliError> {
+pub fn convert(args: &ConvertArgs) -> Result<(), CliError> {
+    let (input, to_qr) = (args.input.as_path(), matches!(args.to, CarrierArg::Qr));
     let bytes = read_certificate_input(input)?;
     let (signed, _) = SignedCertificate::decode(&bytes)
         .map_err(|e| CliError::file(input, format!("unreadable: {e}")))?;

@@ -20,7 +20,6 @@
 //! | [`http`] | routes, limits (413, 408, 503), request ids, log events, graceful shutdown |
 //! | [`api`] | the answers that are not verdicts (errors, trust status, health, batches) |
 //! | [`openapi`] | the OpenAPI document, with schemas generated from the types |
-//! | [`load`] | the load generator of `goodstanding bench serve` |
 //!
 //! Nothing received is stored or logged: a log [`Event`] carries a request id, the method and
 //! path, the status, the carrier, the verdict code and the time taken, never a name or any of
@@ -31,7 +30,6 @@
 pub mod api;
 pub mod check;
 pub mod http;
-pub mod load;
 pub mod openapi;
 pub mod state;
 

@@ -1,0 +1,138 @@
+//! `goodstanding bench batch`: synthetic requests issued end to end by `goodstanding batch`, in
+//! a fresh process for each run.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use goodstanding_issuer::token_uri::is_pkcs11_uri;
+use goodstanding_issuer::{IssuingKey, write_key_pair};
+
+use crate::error::CliError;
+use crate::io::outln;
+use crate::shared::{TokenArgs, key_error, now};
+
+/// What `goodstanding bench batch` is asked to do.
+pub struct BenchBatch<'a> {
+    /// Requests to issue in each run.
+    pub count: u64,
+    /// The `--jobs` values to run.
+    pub jobs: &'a [usize],
+    /// Keep the input, key and output here.
+    pub keep: Option<&'a Path>,
+    /// A key to compare with the generated key file (a `pkcs11:` URI or a key file).
+    pub key: Option<&'a std::ffi::OsStr>,
+    /// The module and PIN file for a token key.
+    pub token: &'a TokenArgs,
+}
+
+/// `goodstanding bench batch`: issues `count` synthetic requests with 1, 2, ... jobs, each run in
+/// a fresh process with its own register, and reports throughput and peak memory: with a new key
+/// file, and then with `--key` if given (a key in a token, say), with its share of the file key's
+/// throughput.
+pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
+    let count = bench.count;
+    let now = now()?;
+    let dir = match bench.keep {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::temp_dir().join(format!("goodstanding-bench-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| CliError::file(&dir, e))?;
+    let input = dir.join("synthetic.jsonl");
+    {
+        let file = std::fs::File::create(&input).map_err(|e| CliError::file(&input, e))?;
+        let mut out = std::io::BufWriter::new(file);
+        for n in 0..count {
+            let line = goodstanding_issuer::synthetic::request(n, now.date());
+            writeln!(out, "{line}").map_err(|e| CliError::file(&input, e))?;
+        }
+        out.flush().map_err(|e| CliError::file(&input, e))?;
+    }
+    let key = IssuingKey::generate(None).map_err(key_error)?;
+    let (key_path, _) = write_key_pair(&key, &dir.join("key"), true).map_err(key_error)?;
+    let mut keys = vec![("file", key_path.into_os_string())];
+    if let Some(given) = bench.key {
+        let label = if given.to_str().is_some_and(is_pkcs11_uri) {
+            "pkcs11"
+        } else {
+            "--key"
+        };
+        keys.push((label, given.to_os_string()));
+    }
+    let exe = std::env::current_exe().map_err(|e| CliError::Input(e.to_string()))?;
+    outln!(
+        "{count} synthetic requests (half with no records, half with 1-4; names with \
+         diacritics): validate, sign, QR, PDF, write, register"
+    );
+    outln!(
+        "{:>6}  {:>5}  {:>14}  {:>16}  {:>12}  {:>10}",
+        "key",
+        "jobs",
+        "certificates/s",
+        "ms/certificate",
+        "peak memory",
+        "vs file"
+    );
+    let mut file_rates = Vec::new();
+    for (label, key) in &keys {
+        for (i, &n) in bench.jobs.iter().enumerate() {
+            let run = dir.join(format!("{label}-jobs-{n}"));
+            let _ = std::fs::remove_dir_all(&run);
+            let mut command = std::process::Command::new(&exe);
+            command
+                .arg("batch")
+                .arg(&input)
+                .arg("--key")
+                .arg(key)
+                .arg("--out")
+                .arg(&run)
+                .arg("--register")
+                .arg(run.join("register.sqlite"))
+                .arg("--jobs")
+                .arg(n.to_string())
+                .arg("--json")
+                .stdin(std::process::Stdio::null());
+            if let Some(module) = &bench.token.module {
+                command.arg("--pkcs11-module").arg(module);
+            }
+            if let Some(pin_file) = &bench.token.pin_file {
+                command.arg("--pin-file").arg(pin_file);
+            }
+            let output = command
+                .output()
+                .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
+            let summary: serde_json::Value =
+                serde_json::from_slice(&output.stdout).map_err(|_| {
+                    CliError::Refused(format!(
+                        "the batch with the {label} key and {n} job(s) failed: {}",
+                        String::from_utf8_lossy(&output.stderr)
+                    ))
+                })?;
+            let issued = summary["issued"].as_u64().unwrap_or(0);
+            if issued != count {
+                return Err(CliError::Refused(format!(
+                    "the batch with {n} job(s) issued {issued} of {count}: {summary}"
+                )));
+            }
+            let per_second = summary["per_second"].as_f64().unwrap_or(0.0);
+            let peak = summary["peak_memory_kib"].as_u64().unwrap_or(0);
+            let share = if *label == "file" {
+                file_rates.push(per_second);
+                String::new()
+            } else {
+                file_rates
+                    .get(i)
+                    .map(|file| format!("{:.0}%", 100.0 * per_second / file.max(1e-9)))
+                    .unwrap_or_default()
+            };
+            outln!(
+                "{label:>6}  {n:>5}  {per_second:>14.0}  {:>16.2}  {:>9.1} MiB  {share:>10}",
+                1000.0 / per_second.max(1e-9),
+                peak as f64 / 1024.0
+            );
+        }
+    }
+    if bench.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! The issuance register's commands: `register list` and `register show` (what was issued, to
+//! whom, in which batch, what was revoked), and `revoke`.
+
+use std::path::Path;
+
+use goodstanding_operations::register::{CertificateRecord, ListFilter, RevokeError};
+use goodstanding_verifier::model::RevocationReason;
+
+use crate::error::CliError;
+use crate::io::outln;
+use crate::shared::{RegisterArg, now, open_register};
+
+/// The subcommands of `goodstanding register`.
+#[derive(clap::Subcommand)]
+pub enum RegisterCommand {
+    /// List certificates, oldest first.
+    List {
+        /// Only this subject reference.
+        #[arg(long, value_name = "REF")]
+        subject: Option<String>,
+        /// Only this batch.
+        #[arg(long, value_name = "ID")]
+        batch: Option<String>,
+        #[command(flatten)]
+        register: RegisterArg,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything the register holds about one certificate.
+    Show {
+        /// The certificate id.
+        id: String,
+        #[command(flatten)]
+        register: RegisterArg,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments of `goodstanding revoke`.
+#[derive(clap::Args)]
+pub struct RevokeArgs {
+    /// The certificate id.
+    pub id: String,
+    /// Why: new_information, issued_in_error or key_compromise (superseded is recorded by
+    /// `reissue`).
+    #[arg(long, value_name = "CODE")]
+    pub reason: String,
+    #[command(flatten)]
+    pub register: RegisterArg,
+}
+
+/// `goodstanding register ...`.
+pub fn run(command: RegisterCommand) -> Result<(), CliError> {
+    match command {
+        RegisterCommand::List {
+            subject,
+            batch,
+            register,
+            json,
+        } => register_list(subject, batch, register.path.as_deref(), json),
+        RegisterCommand::Show { id, register, json } => {
+            register_show(&id, register.path.as_deref(), json)
+        }
+    }
+}
+
+/// A refused revocation or replacement: an unknown id or a register failure is an input error
+/// (exit 2), the rest a refusal (exit 1).
+pub fn revoke_error(e: RevokeError) -> CliError {
+    match e {
+        unknown @ RevokeError::Unknown(_) => CliError::Input(unknown.to_string()),
+        RevokeError::Register(e) => CliError::Input(e.to_string()),
+        other => CliError::Refused(other.to_string()),
+    }
+}
+
+/// `goodstanding revoke`.
+pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
+    let (id, reason, register) = (
+        args.id.as_str(),
+        args.reason.as_str(),
+        args.register.path.as_deref(),
+    );
+    let reason = RevocationReason::from_code(reason).ok_or_else(|| {
+        CliError::Input(format!(
+            "--reason {reason:?}: not a reason code; use one of {}",
+            RevocationReason::ALL
+                .map(RevocationReason::as_code)
+                .join(", ")
+        ))
+    })?;
+    let mut register = open_register(register)?;
+    let at = now()?;
+    register.revoke(id, reason, at).map_err(revoke_error)?;
+    outln!("revoked {id} at {at} ({})", reason.label());
+    Ok(())
+}
+
+/// `goodstanding register list`.
+pub fn register_list(
+    subject: Option<String>,
+    batch: Option<String>,
+    register: Option<&Path>,
+    json: bool,
+) -> Result<(), CliError> {
+    let register = open_register(register)?;
+    let mut count = 0usize;
+    if !json {
+        outln!(
+            "{:<26}  {:<8}  {:<16}  {:<20}  {:<20}  batch",
+            "certificate",
+            "state",
+            "subject",
+            "issued at",
+            "valid until"
+        );
+    }
+    register
+        .list(&ListFilter { subject, batch }, |c| {
+            count += 1;
+            if json {
+                outln!("{}", record_json(&c));
+            } else {
+                outln!(
+                    "{:<26}  {:<8}  {:<16}  {:<20}  {:<20}  {}",
+                    c.id,
+                    state(&c),
+                    c.subject_reference,
+                    c.issued_at,
+                    c.valid_until,
+                    c.batch_id.as_deref().unwrap_or("-")
+                );
+            }
+        })
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    if !json {
+        eprintln!("{count} certificate(s) in {}", register.path().display());
+    }
+    Ok(())
+}
+
+fn state(c: &CertificateRecord) -> &str {
+    match &c.revocation {
+        Some(_) => "revoked",
+        None if c.state == "pending" => "pending",
+        None => "issued",
+    }
+}
+
+fn record_json(c: &CertificateRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.id,
+        "state": state(c),
+        "subject_reference": c.subject_reference,
+        "kid": c.kid,
+        "issued_at": c.issued_at,
+        "valid_from": c.valid_from,
+        "valid_until": c.valid_until,
+        "information_as_at": c.information_as_at,
+        "folder": c.out_dir,
+        "batch": c.batch_id,
+        "batch_line": c.batch_item,
+        "supersedes": c.supersedes,
+        "sha256": {"jws": c.jws_sha256, "qr_txt": c.qr_sha256, "pdf": c.pdf_sha256},
+        "revocation": c.revocation.as_ref().map(|r| serde_json::json!({
+            "revoked_at": r.revoked_at,
+            "reason": r.reason,
+            "superseded_by": r.superseded_by,
+        })),
+    })
+}
+
+/// `goodstanding register show`.
+pub fn register_show(id: &str, register: Option<&Path>, json: bool) -> Result<(), CliError> {
+    let register = open_register(register)?;
+    let c = register
+        .certificate(id)
+        .map_err(|e| CliError::Input(e.to_string()))?
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "no certificate {id} in {}; `goodstanding register list` shows what it holds",
+                register.path().display()
+            ))
+        })?;
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&record_json(&c)).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let line = |label: &str, value: &str| outln!("{label:<18} {value}");
+    line("Certificate", &c.id);
+    line("State", state(&c));
+    line("Subject ref.", &c.subject_reference);
+    line("Signing key", &c.kid);
+    line("Issued at", &c.issued_at);
+    line("Valid", &format!("{} to {}", c.valid_from, c.valid_until));
+    line("Record as at", &c.information_as_at);
+    if let Some(batch) = &c.batch_id {
+        let at = c
+            .batch_item
+            .map(|l| format!(", line {l}"))
+            .unwrap_or_default();
+        line("Batch", &format!("{batch}{at}"));
+    }
+    if let Some(old) = &c.supersedes {
+        line("Replaces", old);
+    }
+    if let Some(r) = &c.revocation {
+        line("Revoked", &format!("{} ({})", r.revoked_at, r.reason));
+        if let Some(new) = &r.superseded_by {
+            line("Superseded by", new);
+        }
+    }
+    for (ext, hash) in [
+        ("jws", &c.jws_sha256),
+        ("qr.txt", &c.qr_sha256),
+        ("pdf", &c.pdf_sha256),
+    ] {
+        let path = Path::new(&c.out_dir).join(format!("{}.{ext}", c.id));
+        line(
+            &format!("File .{ext}"),
+            &format!("{}  sha256 {hash}", path.display()),
+        );
+    }
+    Ok(())
+}
