@@ -6,14 +6,13 @@
 //! from (`trust_data.source`, `fetched_at`) may differ: the page's lists are bundled with it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::common::with_payload_character_changed;
 use crate::common::{Issuer, example, goodstanding, goodstanding_in, ok, repo};
 use crate::serve::Service;
-use crate::web::{CHROMIUM, build_wasm, run};
+use crate::web::{CHROMIUM, build_wasm, drive};
 
 /// One input: its name, its file, whether it is a PDF, and the time to verify it at.
 struct Input {
@@ -204,15 +203,6 @@ fn the_command_the_service_and_the_web_page_give_one_identical_verdict() {
         &"--wasm",
         &pkg,
     ]));
-    let web = repo().join("tests/web");
-    if !web.join("node_modules/playwright-core").exists() {
-        run(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--silent"])
-                .current_dir(&web),
-            "npm ci in tests/web",
-        );
-    }
     let config = serde_json::json!({
         "site": site,
         "chromium": CHROMIUM,
@@ -223,15 +213,7 @@ fn the_command_the_service_and_the_web_page_give_one_identical_verdict() {
             "at": goodstanding_verifier::Timestamp::parse(i.at).unwrap().unix(),
         })).collect::<Vec<_>>(),
     });
-    let config_path = issuer.path("verdicts.json");
-    std::fs::write(&config_path, config.to_string()).unwrap();
-    let stdout = run(
-        Command::new("node")
-            .arg(web.join("verdicts.mjs"))
-            .arg(&config_path),
-        "node tests/web/verdicts.mjs",
-    );
-    let page: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let page = drive(&issuer, "verdicts.mjs", &config);
 
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("schemas/verdict.schema.json")).unwrap(),

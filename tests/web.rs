@@ -68,6 +68,27 @@ fn camera_video(qr_text: &str, path: &Path) {
     std::fs::write(path, video).unwrap();
 }
 
+/// Runs `node tests/web/SCRIPT CONFIG` with `config` written beside the issuer's files, and
+/// reads the JSON object it prints (installing playwright-core first if it is missing).
+pub(crate) fn drive(issuer: &Issuer, script: &str, config: &Value) -> Value {
+    let web = repo().join("tests/web");
+    if !web.join("node_modules/playwright-core").exists() {
+        run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--silent"])
+                .current_dir(&web),
+            "npm ci in tests/web",
+        );
+    }
+    let config_path = issuer.path(&format!("{script}.json"));
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let stdout = run(
+        Command::new("node").arg(web.join(script)).arg(&config_path),
+        &format!("node tests/web/{script}"),
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
 fn id_of(jws: &Path) -> String {
     jws.file_name()
         .unwrap()
@@ -82,16 +103,6 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: apt-get install chromium, or run tools/test.sh"
     );
-    let web = repo().join("tests/web");
-    if !web.join("node_modules/playwright-core").exists() {
-        run(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--silent"])
-                .current_dir(&web),
-            "npm ci in tests/web",
-        );
-    }
-
     // The issuing body: a key in a root-signed trust list, two certificates, one revoked, the
     // lists published and fetched into the trust folder that the site bundles.
     let issuer = Issuer::new("web-page");
@@ -180,15 +191,7 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         "video": video,
         "screenshot": screenshot,
     });
-    let config_path = issuer.path("drive.json");
-    std::fs::write(&config_path, config.to_string()).unwrap();
-    let stdout = run(
-        Command::new("node")
-            .arg(web.join("drive.mjs"))
-            .arg(&config_path),
-        "node tests/web/drive.mjs",
-    );
-    let shown: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let shown = drive(&issuer, "drive.mjs", &config);
     eprintln!("{}", serde_json::to_string_pretty(&shown).unwrap());
 
     let name = "Łukasz Żółć";

@@ -12,6 +12,11 @@
 //!
 //! It depends on nothing of goodstanding's, so the verifying machine's crate and the issuing
 //! crates share it without depending on each other.
+//!
+//! | module | owns |
+//! |---|---|
+//! | (this file) | atomic and crash-safe writing, capped reading, the data directory |
+//! | [`lock`] | lock files (`flock`) naming who holds them, for runs at the same time |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -10,7 +10,30 @@
 //! ```text
 //! input (.jws or GSC1: QR text) -> SignedCertificate::decode -> signature (verify_strict)
 //!     -> parse Certificate -> trust, policy and validity at `now` -> Verified
+//! any carrier's bytes -> check::check (PDF, image, .jws or QR text) -> Checked -> verdict::Verdict
 //! ```
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`mod@check`] | the one path every verifier takes: any carrier's bytes to one typed result, with its warnings |
+//! | [`verdict`] | the verdict every face shows (`verify --json`, the service, the web page), and its schema |
+//! | [`mod@verify`] | signature first, then payload, trust, policy and validity of a `.jws` or QR text |
+//! | [`carrier`] | the signed forms: the `.jws` and the `GSC1:` QR text, and what a PDF's printed QR code said |
+//! | [`base45`] | RFC 9285 base45, the QR text's alphabet |
+//! | [`model`] | the certificate as signed: subject, findings, convictions, departures |
+//! | [`text`] | bounded strings and lists, ids and key ids |
+//! | [`time`] | dates and timestamps (RFC 3339, UTC) |
+//! | [`jwk`] | public keys as JWK (RFC 8037) |
+//! | [`trust`] | the trust store: which keys may issue, when |
+//! | [`revocation`] | what a verified revocation list says |
+//! | [`lists`] | the signed trust and revocation lists, verified before they are read |
+//! | [`limits`] | every decoder's caps, and the carriers' first bytes |
+//! | [`summary`] | each record in words, the same for every face |
+//! | [`pdf`] | (feature `pdf`) the `.jws` attached to a certificate PDF and its printed QR code |
+//! | [`scan`] | (feature `qr`) the QR code in an image |
+//! | [`schema`] | (feature `schema`) JSON Schemas generated from the types |
+//! | [`panic_report`] | a panic's report without data from the input |
+//! | `test_support` | (tests, feature `test-support`) fixed-seed test keys and JWS signed with them |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -30,6 +53,8 @@ pub mod scan;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod summary;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod text;
 pub mod time;
 pub mod trust;

@@ -10,6 +10,9 @@
 //! its one path ([`goodstanding_verifier::check`]) and comes back as its one
 //! [`goodstanding_verifier::Verdict`], the same JSON `goodstanding verify --json` prints and the
 //! verification service answers (`schemas/verdict.schema.json`).
+//!
+//! One file: the `Verifier` the page holds (root keys, lists, their updates), its verdicts, and
+//! `scanLuma` for camera frames.
 
 #![forbid(unsafe_code)]
 

@@ -3,14 +3,12 @@
 //! cache again, so a cache edited on disk is refused.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::{Signer as _, SigningKey};
-use goodstanding_verifier::KeyId;
 use goodstanding_verifier::lists::{
     KeyStatus, REVOCATION_LIST_TYP, RevocationListContent, TRUST_LIST_TYP, TrustListContent,
     TrustedKeyEntry,
 };
+
+use goodstanding_verifier::test_support::{public_jwk as jwk, sign_compact as sign};
 
 use super::*;
 
@@ -19,24 +17,6 @@ const ISSUING: u8 = 2;
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap()
-}
-
-fn jwk(seed: u8, kid: &str) -> PublicJwk {
-    PublicJwk {
-        kid: KeyId::new(kid).unwrap(),
-        key: SigningKey::from_bytes(&[seed; 32]).verifying_key(),
-    }
-}
-
-fn sign(seed: u8, kid: &str, typ: &str, payload: &[u8]) -> String {
-    let header = serde_json::json!({"alg": "EdDSA", "kid": kid, "typ": typ}).to_string();
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(payload)
-    );
-    let signature = SigningKey::from_bytes(&[seed; 32]).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
 }
 
 /// Trust list `sequence` (one issuing key), signed by the root.

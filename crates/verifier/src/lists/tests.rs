@@ -2,39 +2,15 @@
 //! checks on a list's content, and rollback.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use ed25519_dalek::{Signer as _, SigningKey};
-
 use super::*;
 use crate::model::RevocationReason;
+use crate::test_support::{public_jwk as jwk, sign_compact as sign};
 use crate::text::CertificateId;
 use crate::time::Date;
 use crate::trust::KeyProblem;
 
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_bytes(&[seed; 32])
-}
-
-fn jwk(seed: u8, kid: &str) -> PublicJwk {
-    PublicJwk {
-        kid: KeyId::new(kid).unwrap(),
-        key: key(seed).verifying_key(),
-    }
-}
-
 fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap()
-}
-
-/// A compact JWS of `payload` with `typ`, signed by `seed` as `kid`.
-fn sign(seed: u8, kid: &str, typ: &str, payload: &[u8]) -> String {
-    let header = serde_json::json!({"alg": "EdDSA", "kid": kid, "typ": typ}).to_string();
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(payload)
-    );
-    let signature = key(seed).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
 }
 
 fn roots() -> TrustStore {

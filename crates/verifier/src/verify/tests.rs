@@ -5,12 +5,11 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::{Signer as _, SigningKey};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::jwk::PublicJwk;
 use crate::lists::{RevocationList, RevocationListContent, RevokedEntry};
+use crate::test_support::{public_jwk, sign_with_header};
 use crate::text::CertificateId;
 
 /// A genuine certificate's payload (the test vector issued with the demo key), to re-sign with
@@ -18,18 +17,11 @@ use crate::text::CertificateId;
 const VECTOR: &str = include_str!("../../../../tests/vectors/gsc1-issued-2026-11-23.jws");
 const KID: &str = "unit-test";
 
-fn key() -> SigningKey {
-    SigningKey::from_bytes(&[7; 32])
-}
+const SEED: u8 = 7;
 
 fn store() -> TrustStore {
     let mut store = TrustStore::new();
-    store
-        .add(PublicJwk {
-            kid: KeyId::new(KID).unwrap(),
-            key: key().verifying_key(),
-        })
-        .unwrap();
+    store.add(public_jwk(SEED, KID)).unwrap();
     store
 }
 
@@ -43,13 +35,7 @@ fn payload() -> Value {
 }
 
 fn sign_with(header: &Value, payload: &Value) -> String {
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(payload.to_string())
-    );
-    let signature = key().sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    sign_with_header(SEED, &header.to_string(), payload.to_string().as_bytes())
 }
 
 fn sign(payload: &Value) -> String {
