@@ -20,7 +20,10 @@ if [ "$have" != "$want" ]; then
   echo "web/build.sh: needs wasm-bindgen-cli $want (found: ${have:-none}): cargo install wasm-bindgen-cli --version $want" >&2
   exit 2
 fi
-cargo build -p goodstanding-web --target wasm32-unknown-unknown --release
+# Whole-program optimisation for the WebAssembly only (the native release build keeps thin LTO):
+# 1,860,627 bytes (776,480 deflated) against 2,009,214 (793,122) with thin LTO.
+CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  cargo build -p goodstanding-web --target wasm32-unknown-unknown --release
 pkg=${PKG_DIR:-web/pkg}
 wasm-bindgen --target web --no-typescript --out-dir "$pkg" \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/goodstanding_web.wasm"

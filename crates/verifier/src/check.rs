@@ -139,12 +139,7 @@ pub fn check(
     let checked = match kind {
         Declared::Pdf => check_pdf(bytes, trust, now)?,
         Declared::Image => check_image(bytes, trust, now)?,
-        Declared::Text | Declared::Any => Checked {
-            carrier: crate::carrier::SignedCertificate::decode(bytes)
-                .map_or(Carrier::Jws, |(_, c)| c),
-            result: crate::verify::verify(bytes, trust, now),
-            printed_qr: None,
-        },
+        Declared::Text | Declared::Any => check_text(bytes, None, trust, now)?,
     };
     if let Err(e) = &checked.result
         && e.kind() == ErrorKind::Input
@@ -161,17 +156,28 @@ pub fn check_scanned(
     trust: &TrustStore,
     now: Timestamp,
 ) -> Result<Checked, Unreadable> {
-    let result = crate::verify::verify(text.trim().as_bytes(), trust, now).map(|mut v| {
-        v.carrier = Carrier::QrImage;
-        v
-    });
+    check_text(text.trim().as_bytes(), Some(Carrier::QrImage), trust, now)
+}
+
+/// Decodes a `.jws` or QR text once and verifies it; `carrier` overrides the carrier decoded
+/// (a QR code read from an image).
+fn check_text(
+    bytes: &[u8],
+    carrier: Option<Carrier>,
+    trust: &TrustStore,
+    now: Timestamp,
+) -> Result<Checked, Unreadable> {
+    let (signed, decoded) = crate::carrier::SignedCertificate::decode(bytes)
+        .map_err(|e| Unreadable::Certificate(VerifyError::Decode(e)))?;
+    let carrier = carrier.unwrap_or(decoded);
+    let result = crate::verify::verify_signed(signed, carrier, trust, now);
     if let Err(e) = &result
         && e.kind() == ErrorKind::Input
     {
         return Err(Unreadable::Certificate(e.clone()));
     }
     Ok(Checked {
-        carrier: Carrier::QrImage,
+        carrier,
         result,
         printed_qr: None,
     })
