@@ -95,7 +95,9 @@ const READ_FROM = {
   qr_image: 'the QR code in the image',
 };
 
-function showVerdict(verdict, milliseconds) {
+// `shown`: {verdict, sections} as the verifier returns it.
+function showVerdict(shown, milliseconds) {
+  const { verdict, sections } = shown;
   const result = $('result');
   result.hidden = false;
   const box = $('verdict');
@@ -135,7 +137,7 @@ function showVerdict(verdict, milliseconds) {
     if (c.supersedes) row('Replaces', `certificate ${c.supersedes}, now revoked`);
     row('Read from', READ_FROM[verdict.carrier] || verdict.carrier);
     details.append(dl);
-    for (const section of verdict.sections) {
+    for (const section of sections) {
       const title = section.records.length
         ? `${section.title} (${section.records.length})`
         : `${section.title}: none recorded`;
@@ -167,8 +169,8 @@ function showUnreadable(reason) {
 
 function verifyText(text) {
   const t0 = performance.now();
-  const verdict = JSON.parse(verifier.verifyText(text, now()));
-  showVerdict(verdict, performance.now() - t0);
+  const result = JSON.parse(verifier.verifyText(text, now()));
+  showVerdict(result, performance.now() - t0);
 }
 
 // A grey copy of an image or video frame, scaled so its longer side is at most `max` pixels.
@@ -190,8 +192,8 @@ function luma(source, width, height, max) {
 }
 
 function scanned(text, t0) {
-  const verdict = JSON.parse(verifier.verifyScanned(text, now()));
-  showVerdict(verdict, performance.now() - t0);
+  const result = JSON.parse(verifier.verifyScanned(text, now()));
+  showVerdict(result, performance.now() - t0);
 }
 
 $('paste-form').addEventListener('submit', (event) => {
@@ -226,8 +228,8 @@ $('pdf').addEventListener('change', async () => {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const t0 = performance.now();
-    const verdict = JSON.parse(verifier.verifyPdf(bytes, now()));
-    showVerdict(verdict, performance.now() - t0);
+    const result = JSON.parse(verifier.verifyPdf(bytes, now()));
+    showVerdict(result, performance.now() - t0);
   } catch (e) {
     showUnreadable(`This PDF could not be checked (${e.message}).`);
   }
@@ -303,8 +305,8 @@ $('camera-stop').addEventListener('click', stopCamera);
 // For automation and benchmarks (tests/web/): verify as the page does, and time the steps.
 // `at` (seconds since 1970) pins the time, as `goodstanding verify --at` does.
 window.goodstanding = {
-  verifyText: (text, at) => JSON.parse(verifier.verifyText(text, at ?? now())),
-  verifyPdf: (bytes, at) => JSON.parse(verifier.verifyPdf(new Uint8Array(bytes), at ?? now())),
+  verifyText: (text, at) => JSON.parse(verifier.verifyText(text, at ?? now())).verdict,
+  verifyPdf: (bytes, at) => JSON.parse(verifier.verifyPdf(new Uint8Array(bytes), at ?? now())).verdict,
   async scanImage(blob) {
     const bitmap = await createImageBitmap(blob);
     const t0 = performance.now();
@@ -312,7 +314,7 @@ window.goodstanding = {
     const t1 = performance.now();
     const text = scanLuma(grey, w, h);
     const t2 = performance.now();
-    const verdict = text ? JSON.parse(verifier.verifyScanned(text, now())) : null;
+    const verdict = text ? JSON.parse(verifier.verifyScanned(text, now())).verdict : null;
     const t3 = performance.now();
     return { valid: verdict ? verdict.valid : false, grey_ms: t1 - t0, scan_ms: t2 - t1, verify_ms: t3 - t2, total_ms: t3 - t0 };
   },

@@ -123,7 +123,7 @@ fn describe(verdict: &Verdict, checked: &Checked) -> Option<String> {
     }
     line("Read from", carrier.to_string());
 
-    for section in verdict.sections.iter().flatten() {
+    for section in goodstanding_verifier::verdict::sections(c) {
         let records = &section.records;
         if records.is_empty() {
             let _ = writeln!(out, "\n{}: none recorded", section.title);

@@ -45,12 +45,11 @@ pub struct Verdict<'a> {
     pub trust_data: TrustData,
     /// What the certificate says, when it is genuine (also when expired or revoked).
     pub certificate: Option<&'a Certificate>,
-    /// The certificate's three lists of records in words (the wording every face shows), when
-    /// it is genuine.
-    pub sections: Option<Vec<Section>>,
 }
 
-/// One list of records in words, with its heading.
+/// One list of records in words, with its heading: what a face that shows a certificate to a
+/// person prints (the command's text, the web page), from [`sections`]. Not part of the verdict,
+/// which carries the certificate as signed.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Section {
@@ -169,7 +168,6 @@ impl<'a> Verdict<'a> {
             warnings: checked.warnings(),
             trust_data,
             certificate: verified.map(|v| &v.certificate),
-            sections: verified.map(|v| sections(&v.certificate)),
         }
     }
 
@@ -189,12 +187,11 @@ impl<'a> Verdict<'a> {
             warnings: Vec::new(),
             trust_data,
             certificate: None,
-            sections: None,
         }
     }
 }
 
-/// The certificate's lists of records in words.
+/// The certificate's three lists of records in words, the same wording for every face.
 pub fn sections(c: &Certificate) -> Vec<Section> {
     summary::sections(c)
         .into_iter()

@@ -154,7 +154,8 @@ impl Verifier {
         )
     }
 
-    /// The verdict on QR text or a `.jws` at `now`, as JSON.
+    /// The verdict on QR text or a `.jws` at `now`, with the records in words (see
+    /// `verdict_json`).
     pub fn verify_at(&self, text: &str, now: Timestamp) -> Value {
         self.verdict_at(text.trim().as_bytes(), Declared::Text, now)
     }
@@ -167,13 +168,19 @@ impl Verifier {
         )
     }
 
+    /// `{"verdict": ..., "sections": ...}`: the verdict, the same JSON `verify --json` prints
+    /// and the service answers, and for the page to show, the genuine certificate's records in
+    /// words (null when there is none).
     fn verdict_json(&self, checked: Result<Checked, Unreadable>, now: Timestamp) -> Value {
         let trust = self.trust_data(now);
         let verdict = match &checked {
             Ok(checked) => Verdict::new(checked, now, trust),
             Err(why) => Verdict::unreadable(why, now, trust),
         };
-        serde_json::to_value(&verdict).unwrap_or_default()
+        let sections = verdict
+            .certificate
+            .map(goodstanding_verifier::verdict::sections);
+        serde_json::json!({ "verdict": verdict, "sections": sections })
     }
 }
 
@@ -216,7 +223,7 @@ impl Verifier {
         serde_json::to_string(&self.trust_data(now)).map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// Verifies QR text or a `.jws`; returns the verdict as JSON.
+    /// Verifies QR text or a `.jws`; returns `{"verdict", "sections"}` as JSON.
     #[wasm_bindgen(js_name = verifyText)]
     pub fn verify_text(&self, text: &str, now: f64) -> Result<String, JsError> {
         let now = timestamp(now).map_err(|e| JsError::new(&e))?;
@@ -254,7 +261,7 @@ impl Verifier {
     pub fn unreadable_json(&self, why: &str, now: f64) -> Result<String, JsError> {
         let now = timestamp(now).map_err(|e| JsError::new(&e))?;
         let verdict = Verdict::unreadable(&why, now, self.trust_data(now));
-        serde_json::to_string(&verdict).map_err(|e| JsError::new(&e.to_string()))
+        Ok(serde_json::json!({ "verdict": verdict, "sections": null }).to_string())
     }
 }
 
