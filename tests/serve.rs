@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    Issuer, SiteServer, example, goodstanding, json_files, ok, png_header, repo,
-    with_payload_character_changed,
+    Issuer, SiteServer, example, json_files, ok, png_header, repo, with_payload_character_changed,
 };
 use serde_json::Value;
 
@@ -356,14 +355,7 @@ fn revoked_tampered_expired_substituted_and_draft_certificates_are_not_valid_wit
     );
 
     // A draft shown to the person it names: not a certificate.
-    let drafts = issuer.path("drafts");
-    ok(&goodstanding(&[
-        &"preview",
-        &example("several-records"),
-        &"--out",
-        &drafts,
-    ]));
-    let draft = drafts.join("SUBJ-002231-draft.pdf");
+    let draft = issuer.several_records_draft();
     not_valid(
         &service.verify(Some("application/pdf"), std::fs::read(draft).unwrap(), ""),
         "draft",

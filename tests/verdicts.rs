@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::with_payload_character_changed;
-use crate::common::{Issuer, example, goodstanding, goodstanding_in, ok, repo};
+use crate::common::{Issuer, example, goodstanding_in, ok, repo};
 use crate::serve::Service;
 use crate::web::{CHROMIUM, build_wasm, drive};
 
@@ -86,13 +86,7 @@ fn the_command_the_service_and_the_web_page_give_one_identical_verdict() {
     issuer.revoke(&revoked);
     issuer.publish();
     ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
-    let drafts = issuer.path("drafts");
-    ok(&goodstanding(&[
-        &"preview",
-        &example("several-records"),
-        &"--out",
-        &drafts,
-    ]));
+    let draft = issuer.several_records_draft();
 
     let good_pdf = good.with_extension("pdf");
     let inputs = [
@@ -128,7 +122,7 @@ fn the_command_the_service_and_the_web_page_give_one_identical_verdict() {
         },
         Input {
             name: "draft",
-            path: drafts.join("SUBJ-002231-draft.pdf"),
+            path: draft,
             pdf: true,
             at: now,
         },
@@ -193,16 +187,7 @@ fn the_command_the_service_and_the_web_page_give_one_identical_verdict() {
     // The web page, in Chromium.
     let pkg = issuer.path("pkg");
     build_wasm(&pkg);
-    let site = issuer.path("web-site");
-    ok(&goodstanding(&[
-        &"site",
-        &"--out",
-        &site,
-        &"--trust",
-        &issuer.path("trust"),
-        &"--wasm",
-        &pkg,
-    ]));
+    let site = issuer.web_site(&pkg, &[]);
     let config = serde_json::json!({
         "site": site,
         "chromium": CHROMIUM,

@@ -128,19 +128,7 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
     eprintln!("WebAssembly: {} bytes, {compressed} deflated", wasm.len());
     assert!(compressed <= 1_000_000, "{compressed} bytes compressed");
 
-    let site = issuer.path("web-site");
-    let run_site = goodstanding(&[
-        &"site",
-        &"--out",
-        &site,
-        &"--trust",
-        &issuer.path("trust"),
-        &"--wasm",
-        &pkg,
-        &"--from",
-        &"published",
-    ]);
-    ok(&run_site);
+    let site = issuer.web_site(&pkg, &["--from", "published"]);
     // After the site was built, the issuer revokes another certificate and publishes: the page
     // must fetch that newer list when online (here from published/ beside the page).
     let later = issuer.issue_with(&key, &example("appeal-pending"));

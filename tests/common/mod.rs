@@ -254,6 +254,33 @@ impl Issuer {
         ]));
     }
 
+    /// `preview` of the example request several-records into `drafts/`; returns the draft
+    /// of subject SUBJ-002231 (the example several-records).
+    pub fn several_records_draft(&self) -> PathBuf {
+        let drafts = self.path("drafts");
+        ok(&goodstanding(&[
+            &"preview",
+            &example("several-records"),
+            &"--out",
+            &drafts,
+        ]));
+        drafts.join("SUBJ-002231-draft.pdf")
+    }
+
+    /// The verifier web page for this issuer's trust folder, with the WebAssembly in `pkg`,
+    /// written to `web-site/`; `extra` is passed to `goodstanding site`.
+    pub fn web_site(&self, pkg: &Path, extra: &[&str]) -> PathBuf {
+        let (site, trust) = (self.path("web-site"), self.path("trust"));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"site", &"--out", &site, &"--trust", &trust, &"--wasm", &pkg,
+        ];
+        for e in extra {
+            args.push(e);
+        }
+        ok(&goodstanding(&args));
+        site
+    }
+
     pub fn verify(&self, input: &Path, extra: &[&str]) -> Run {
         let trust = self.path("trust");
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
