@@ -2,11 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::{
-    Issuer, Run, example, goodstanding, goodstanding_with_stdin, jose_verify, json_files, repo,
+    Issuer, Run, example, goodstanding, goodstanding_with_stdin, jose_verify, json_files, ok, repo,
     with_payload_character_changed,
 };
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use goodstanding_issuer::issue::sign_certificate;
@@ -566,6 +566,96 @@ fn render_gives_the_same_bytes_as_issue_in_another_process() {
         &out,
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+/// The permission bits of a file.
+fn mode_of(path: &Path) -> u32 {
+    std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(path).unwrap().permissions()) & 0o777
+}
+
+#[test]
+fn certificates_are_written_readable_by_their_owner_only() {
+    // They hold criminal-offence data: issue, reissue, batch, render and the demo all write
+    // them 0600 (the demo's site and schemas stay public).
+    let issuer = Issuer::new("e2e-modes");
+    let (jws, _) = issuer.issue(&example("several-records"));
+    let mut written = vec![jws.clone()];
+    let replaced = issuer.issue_with(&issuer.key(), &example("clean-record"));
+    let run = goodstanding(&[
+        &"reissue",
+        &replaced.file_stem().unwrap(),
+        &example("clean-record"),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &issuer.path("out"),
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    written.push(
+        issuer
+            .path("out")
+            .join(format!("{}.jws", run.stdout.trim())),
+    );
+    let batch_out = issuer.path("batch");
+    let run = goodstanding(&[
+        &"batch",
+        &repo().join("examples/batch/requests.jsonl"),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &batch_out,
+        &"--register",
+        &issuer.path("register.sqlite"),
+        &"--quiet",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    written.extend(
+        std::fs::read_dir(&batch_out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "jws")
+                    && !p.to_string_lossy().ends_with(".manifest.jws")
+            }),
+    );
+    let rendered = issuer.path("rendered");
+    let run = goodstanding(&[
+        &"render",
+        &jws,
+        &"--trust",
+        &issuer.path("trust"),
+        &"--out",
+        &rendered,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let demo = issuer.path("demo");
+    ok(&goodstanding(&[&"demo", &"--out", &demo]));
+    let demo_certificates: Vec<PathBuf> = std::fs::read_dir(&demo)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "jws")
+                && p.file_stem().is_some_and(|s| s.len() == 26)
+        })
+        .collect();
+    assert_eq!(demo_certificates.len(), 3);
+    written.extend(demo_certificates);
+    assert!(written.len() >= 8, "{written:?}");
+    for jws in written {
+        for path in [
+            jws.clone(),
+            jws.with_extension("qr.txt"),
+            jws.with_extension("pdf"),
+        ] {
+            assert_eq!(mode_of(&path), 0o600, "{}", path.display());
+        }
+    }
+    let rendered_pdf = rendered.join(jws.with_extension("pdf").file_name().unwrap());
+    assert_eq!(mode_of(&rendered_pdf), 0o600);
+    // What is published stays readable by the web server.
+    assert_eq!(mode_of(&demo.join("site/trust-list.jws")), 0o644);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use goodstanding_issuer::{CertificateRequest, IssueError, IssuedCertificate, Iss
 use goodstanding_verifier::{PublicJwk, Timestamp, TrustStore};
 
 use crate::error::CliError;
-use crate::io::{create_dir, outln, read_certificate_input, write_output};
+use crate::io::{create_dir, outln, read_certificate_input, write_certificate_file, write_output};
 use crate::report;
 use crate::shared::{now, render_error};
 
@@ -36,9 +36,9 @@ fn write_certificate(issued: &IssuedCertificate, out: &Path) -> Result<[PathBuf;
         out.join(format!("{id}.qr.txt")),
         out.join(format!("{id}.pdf")),
     ];
-    write_output(&paths[0], format!("{}\n", issued.jws()).as_bytes())?;
-    write_output(&paths[1], format!("{}\n", issued.qr_text()).as_bytes())?;
-    write_output(&paths[2], &pdf)?;
+    write_certificate_file(&paths[0], format!("{}\n", issued.jws()).as_bytes())?;
+    write_certificate_file(&paths[1], format!("{}\n", issued.qr_text()).as_bytes())?;
+    write_certificate_file(&paths[2], &pdf)?;
     Ok(paths)
 }
 

@@ -37,6 +37,13 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         .map_err(|e| CliError::file(path, format!("cannot write: {e}")))
 }
 
+/// Writes a certificate's file (a `.jws`, its QR text, its PDF) atomically, readable by its
+/// owner only (0600): it holds criminal-offence data. Copy it to where it is published or sent.
+pub fn write_certificate_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    files::write_atomic(path, bytes, WriteMode::Replace, true)
+        .map_err(|e| CliError::file(path, format!("cannot write: {e}")))
+}
+
 /// Creates an output directory if needed.
 pub fn create_dir(dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)

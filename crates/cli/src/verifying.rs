@@ -9,7 +9,7 @@ use goodstanding_verifier::limits::MAX_IMAGE_LEN;
 use goodstanding_verifier::{Declared, ErrorKind, SignedCertificate, Timestamp, TrustStore};
 
 use crate::error::CliError;
-use crate::io::{create_dir, outln, read_certificate_input, read_input, write_output};
+use crate::io::{create_dir, outln, read_certificate_input, read_input, write_certificate_file};
 use crate::report;
 use crate::shared::{describe_cache, load_trust, now, parse_at, render_error};
 
@@ -117,7 +117,7 @@ pub fn render(args: &RenderArgs) -> Result<(), CliError> {
         .map_err(render_error)?;
     create_dir(out)?;
     let path = out.join(format!("{}.pdf", verified.certificate.id));
-    write_output(&path, &pdf)?;
+    write_certificate_file(&path, &pdf)?;
     outln!("{}", path.display());
     Ok(())
 }

@@ -314,8 +314,9 @@ fn process(
 /// Temporary and final path of each of a certificate's files.
 pub(crate) type PartialFiles = [(PathBuf, PathBuf); 3];
 
-/// Writes a certificate's files under their temporary names (with `sync`, flushed to disk);
-/// returns their SHA-256s and paths. On failure, the path that failed.
+/// Writes a certificate's files under their temporary names (with `sync`, flushed to disk),
+/// readable by their owner only (0600: they hold criminal-offence data); returns their SHA-256s
+/// and paths. On failure, the path that failed.
 pub(crate) fn write_partials(
     contents: &[(String, Vec<u8>); 3],
     dir: &Path,
@@ -325,7 +326,7 @@ pub(crate) fn write_partials(
     let mut files: PartialFiles = Default::default();
     for (i, (name, bytes)) in contents.iter().enumerate() {
         let temp = dir.join(temp_name(name));
-        if let Err(error) = write_new(&temp, bytes, false, sync) {
+        if let Err(error) = write_new(&temp, bytes, true, sync) {
             for (written, _) in &files[..i] {
                 let _ = std::fs::remove_file(written);
             }
