@@ -62,25 +62,7 @@ fn the_command_the_service_and_the_web_page_give_one_identical_verdict() {
     let now = "2026-11-23T12:00:00Z";
     let issuer = Issuer::new("verdicts");
     let clock = [("GOODSTANDING_NOW", std::ffi::OsStr::new(now))];
-    let issue = |request: &Path| {
-        let out = issuer.path("out");
-        let run = goodstanding_in(
-            &[
-                &"issue",
-                &request,
-                &"--key",
-                &issuer.key(),
-                &"--out",
-                &out,
-                &"--register",
-                &issuer.path("register.sqlite"),
-            ],
-            None,
-            &clock,
-        );
-        ok(&run);
-        out.join(format!("{}.jws", run.stdout.trim()))
-    };
+    let issue = |request: &Path| issuer.issue_in(&issuer.key(), request, &clock);
     let good = issue(&example("appeal-pending"));
     let revoked = issue(&example("clean-record"));
     issuer.revoke(&revoked);

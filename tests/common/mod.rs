@@ -225,17 +225,31 @@ impl Issuer {
     /// Issues a request with the key file `key`, recorded in this issuer's own register;
     /// returns the `.jws` path.
     pub fn issue_with(&self, key: &Path, request: &Path) -> PathBuf {
+        self.issue_in(key, request, &[])
+    }
+
+    /// `issue_with`, with extra environment variables (such as the clock override).
+    pub fn issue_in(
+        &self,
+        key: &Path,
+        request: &Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> PathBuf {
         let (out, register) = (self.path("out"), self.path("register.sqlite"));
-        let run = goodstanding(&[
-            &"issue",
-            &request,
-            &"--key",
-            &key,
-            &"--out",
-            &out,
-            &"--register",
-            &register,
-        ]);
+        let run = goodstanding_in(
+            &[
+                &"issue",
+                &request,
+                &"--key",
+                &key,
+                &"--out",
+                &out,
+                &"--register",
+                &register,
+            ],
+            None,
+            env,
+        );
         ok(&run);
         out.join(format!("{}.jws", run.stdout.trim()))
     }

@@ -5,21 +5,16 @@ use std::fmt::Write as _;
 
 use goodstanding_issuer::IssuedCertificate;
 use goodstanding_trust::CacheInfo;
-use goodstanding_verifier::{Checked, Timestamp, TrustData, TrustStore, Verdict};
+use goodstanding_verifier::{Checked, Timestamp, TrustStore, Verdict};
 
 use crate::error::CliError;
 use crate::io::{out, outln};
 use crate::shared::describe_cache;
 
-/// What a verdict rested on: the lists `store` holds, from `cache`, aged at `at`.
-pub fn trust_data(store: &TrustStore, cache: &CacheInfo, at: Timestamp) -> TrustData {
-    TrustData::new(store, &cache.source, Some(cache.fetched_at), at)
-}
-
 /// What a verdict rested on, as JSON: where and when the lists were fetched, their numbers and
 /// ages.
 pub fn trust_data_json(store: &TrustStore, cache: &CacheInfo, at: Timestamp) -> serde_json::Value {
-    serde_json::to_value(trust_data(store, cache, at)).unwrap_or_default()
+    serde_json::to_value(cache.trust_data(store, at)).unwrap_or_default()
 }
 
 /// Prints the verdict on `checked` (as text, or as the JSON of [`Verdict`]) and maps it to the
@@ -30,7 +25,7 @@ pub fn verdict(
     (store, cache): (&TrustStore, &CacheInfo),
     json: bool,
 ) -> Result<(), CliError> {
-    let verdict = Verdict::new(checked, at, trust_data(store, cache, at));
+    let verdict = Verdict::new(checked, at, cache.trust_data(store, at));
     if json {
         outln!(
             "{}",
@@ -78,7 +73,7 @@ fn or_none(items: &[String]) -> String {
 /// words.
 fn describe(verdict: &Verdict, checked: &Checked) -> Option<String> {
     let c = verdict.certificate?;
-    let carrier = checked.genuine()?.carrier;
+    let carrier = checked.carrier;
     let s = &c.subject;
     let mut out = String::new();
     let mut line = |label: &str, value: String| {

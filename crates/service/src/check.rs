@@ -8,17 +8,15 @@ use goodstanding_verifier::verdict::{CarrierCode, TrustData, Verdict};
 use goodstanding_verifier::{Declared, Timestamp, TrustStore, Unreadable};
 
 use crate::api::{ApiError, ErrorCode};
-/// What a body says it is: `application/pdf` is a PDF, `image/png` and `image/jpeg` an image,
-/// `application/jose` (a `.jws`) and `text/plain` (the QR text, or a `.jws` pasted) text; no
-/// type, or `application/octet-stream`, is told apart by its first bytes.
-pub type BodyKind = Declared;
-
 /// The body kinds accepted, as listed in error messages.
 pub const ACCEPTED_TYPES: &str = "application/pdf, image/png, image/jpeg, application/jose, text/plain, application/octet-stream";
 
-/// The kind a `Content-Type` header names (parameters such as `charset` are ignored), or an
-/// error naming the types accepted.
-pub fn body_kind(content_type: Option<&str>) -> Result<BodyKind, ApiError> {
+/// What a body says it is, from its `Content-Type` (parameters such as `charset` are ignored):
+/// `application/pdf` a PDF, `image/png` and `image/jpeg` an image, `application/jose` (a `.jws`)
+/// and `text/plain` (the QR text, or a `.jws` pasted) text; no type, or
+/// `application/octet-stream`, is told apart by its first bytes. Any other type is an error
+/// naming the types accepted.
+pub fn body_kind(content_type: Option<&str>) -> Result<Declared, ApiError> {
     let Some(value) = content_type else {
         return Ok(Declared::Any);
     };
@@ -66,12 +64,7 @@ pub struct Checked {
 impl Trust {
     /// What a verdict at `at` rests on: the lists held, where and when they were fetched.
     pub fn data(&self, at: Timestamp) -> TrustData {
-        TrustData::new(
-            &self.store,
-            &self.cache.source,
-            Some(self.cache.fetched_at),
-            at,
-        )
+        self.cache.trust_data(&self.store, at)
     }
 }
 
@@ -79,7 +72,7 @@ impl Trust {
 /// ([`goodstanding_verifier::check`]): a verdict (valid or not), or an error for a body that
 /// holds no readable certificate.
 pub fn check(
-    kind: BodyKind,
+    kind: Declared,
     body: &[u8],
     trust: &Trust,
     at: Timestamp,

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use crate::api::{ApiError, BatchAnswer, BatchItem, ErrorCode, Health, TrustStatus};
-use crate::check::{self, BodyKind, Checked};
+use crate::check::{self, Checked};
 
 /// The time now ([`goodstanding_clock::now`]: the system clock, or the documented override).
 fn now() -> Option<goodstanding_verifier::Timestamp> {
@@ -377,7 +377,7 @@ fn multipart_error(app: &App) -> impl Fn(axum::extract::multipart::MultipartErro
 /// requests behind it.
 async fn check_on_pool(
     app: &App,
-    kind: BodyKind,
+    kind: goodstanding_verifier::Declared,
     body: Bytes,
     at: Timestamp,
 ) -> Result<Checked, ApiError> {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use goodstanding_verifier::lists::{
     MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN, RevocationList, TrustList,
 };
-use goodstanding_verifier::{ListError, PublicJwk, Timestamp, TrustStore};
+use goodstanding_verifier::{ListError, PublicJwk, Timestamp, TrustData, TrustStore};
 use serde::{Deserialize, Serialize};
 
 use goodstanding_files::{self as files, WriteMode};
@@ -152,6 +152,14 @@ pub struct CacheInfo {
     pub trust_list: (u64, Timestamp),
     /// The revocation list's sequence number, issue time and next update.
     pub revocation_list: (u64, Timestamp, Timestamp),
+}
+
+impl CacheInfo {
+    /// What a verdict at `at` rests on: the lists `store` (loaded from this cache) holds, with
+    /// where and when they were fetched.
+    pub fn trust_data(&self, store: &TrustStore, at: Timestamp) -> TrustData {
+        TrustData::new(store, &self.source, Some(self.fetched_at), at)
+    }
 }
 
 /// The default trust folder, `trust` in goodstanding's data directory (`None` if neither

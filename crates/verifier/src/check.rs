@@ -141,12 +141,16 @@ pub fn check(
         Declared::Image => check_image(bytes, trust, now)?,
         Declared::Text | Declared::Any => check_text(bytes, None, trust, now)?,
     };
-    if let Err(e) = &checked.result
-        && e.kind() == ErrorKind::Input
-    {
-        return Err(Unreadable::Certificate(e.clone()));
+    readable(checked)
+}
+
+/// `checked`, or [`Unreadable`] if what it read turned out not to be a certificate at all (an
+/// input error, say a PDF's attachment that is not a JWS): such input gets no verdict.
+fn readable(checked: Checked) -> Result<Checked, Unreadable> {
+    match &checked.result {
+        Err(e) if e.kind() == ErrorKind::Input => Err(Unreadable::Certificate(e.clone())),
+        _ => Ok(checked),
     }
-    Ok(checked)
 }
 
 /// Checks the QR text read from a photo, scan or camera frame (the carrier is then
@@ -156,7 +160,12 @@ pub fn check_scanned(
     trust: &TrustStore,
     now: Timestamp,
 ) -> Result<Checked, Unreadable> {
-    check_text(text.trim().as_bytes(), Some(Carrier::QrImage), trust, now)
+    readable(check_text(
+        text.trim().as_bytes(),
+        Some(Carrier::QrImage),
+        trust,
+        now,
+    )?)
 }
 
 /// Decodes a `.jws` or QR text once and verifies it; `carrier` overrides the carrier decoded
@@ -170,15 +179,9 @@ fn check_text(
     let (signed, decoded) = crate::carrier::SignedCertificate::decode(bytes)
         .map_err(|e| Unreadable::Certificate(VerifyError::Decode(e)))?;
     let carrier = carrier.unwrap_or(decoded);
-    let result = crate::verify::verify_signed(signed, carrier, trust, now);
-    if let Err(e) = &result
-        && e.kind() == ErrorKind::Input
-    {
-        return Err(Unreadable::Certificate(e.clone()));
-    }
     Ok(Checked {
         carrier,
-        result,
+        result: crate::verify::verify_signed(signed, carrier, trust, now),
         printed_qr: None,
     })
 }
@@ -198,7 +201,7 @@ fn check_image(bytes: &[u8], trust: &TrustStore, now: Timestamp) -> Result<Check
         },
         e => Unreadable::Image(e),
     })?;
-    check_scanned(&text, trust, now)
+    check_text(text.trim().as_bytes(), Some(Carrier::QrImage), trust, now)
 }
 
 #[cfg(not(feature = "image"))]

@@ -8,7 +8,7 @@ use lopdf::{Document, Object};
 use crate::limits::MAX_COMPACT_LEN;
 
 pub use crate::carrier::PrintedQr;
-pub use crate::limits::{MAX_PDF_LEN, is_pdf};
+pub use crate::limits::MAX_PDF_LEN;
 
 /// Why no certificate could be taken from a PDF.
 #[derive(Debug, Clone, PartialEq, Eq)]

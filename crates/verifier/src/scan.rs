@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-pub use crate::limits::{MAX_IMAGE_LEN, is_image};
+pub use crate::limits::MAX_IMAGE_LEN;
 /// Largest image side, in pixels (an A4 page at 600 dpi is 4961 x 7016).
 pub const MAX_IMAGE_SIDE: u32 = 8000;
 /// Most memory the image decoder may allocate.
