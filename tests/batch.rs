@@ -106,7 +106,7 @@ fn a_mixed_batch_issues_the_good_and_sets_aside_the_bad_by_line_field_and_rule()
             .unwrap(),
     );
     let rule3 = compact(
-        &std::fs::read_to_string(repo().join("tests/rejects/rule3-protected-conviction.json"))
+        &std::fs::read_to_string(repo().join("tests/rejects/rule3-stated-status-disagrees.json"))
             .unwrap(),
     );
     let broken = r#"{"issuer": "Demo", "information_as_at": "2026-11-02", "subject": "#;
@@ -691,6 +691,7 @@ fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet(
     let output = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .env("XDG_DATA_HOME", common::data_home())
+        .env("GOODSTANDING_NOW", common::test_now().to_string())
         .output()
         .expect("script (util-linux) runs the batch on a pseudo-terminal");
     let shown = String::from_utf8_lossy(&output.stdout);

@@ -178,13 +178,13 @@ fn an_unsupported_schema_version_gives_not_valid() {
     let signed = goodstanding_verifier::SignedCertificate::from_compact(text.trim()).unwrap();
     let mut certificate: goodstanding_verifier::Certificate =
         serde_json::from_slice(signed.payload()).unwrap();
-    certificate.schema_version = 2;
-    let v2 = issuer.path("v2.jws");
-    std::fs::write(&v2, sign_certificate(certificate, &key).unwrap().jws()).unwrap();
-    let run = issuer.verify(&v2, &[]);
+    certificate.schema_version = 3;
+    let v3 = issuer.path("v3.jws");
+    std::fs::write(&v3, sign_certificate(certificate, &key).unwrap().jws()).unwrap();
+    let run = issuer.verify(&v3, &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("schema version 2 is not supported"),
+        run.stdout.contains("schema version 3 is not supported"),
         "{}",
         run.stdout
     );
@@ -924,4 +924,38 @@ fn drafts_are_written_for_one_request_or_a_batch_never_recorded_and_verify_refus
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("rule"), "{}", run.stderr);
     assert!(!refused.exists(), "nothing written for a refused request");
+}
+
+/// Version 1 files written by goodstanding before schema version 2 (tests/data/v1/README.md)
+/// verify during the transition, from each carrier, with version 1 trust and revocation lists.
+#[test]
+fn version_1_certificates_keep_verifying_during_the_transition() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo().join("tests/data/v1");
+    let trust = dir.path().join("trust");
+    let (site, root) = (data.join("site"), data.join("v1-root.pub.jwk"));
+    let at = [(
+        "GOODSTANDING_NOW",
+        std::ffi::OsStr::new("2026-11-25T12:00:00Z"),
+    )];
+    ok(&crate::common::goodstanding_in(
+        &[
+            &"trust", &"update", &"--from", &site, &"--trust", &trust, &"--root", &root,
+        ],
+        None,
+        &at,
+    ));
+    for file in [
+        "several-records.jws",
+        "several-records.qr.txt",
+        "several-records.pdf",
+    ] {
+        let path = data.join(file);
+        let run =
+            crate::common::goodstanding_in(&[&"verify", &path, &"--trust", &trust], None, &at);
+        assert_eq!(run.code, 0, "{file}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.starts_with("VALID"), "{file}: {}", run.stdout);
+        assert!(run.stdout.contains("Łukasz Żółć"), "{file}: {}", run.stdout);
+        assert!(!run.stdout.contains("Disclosure level"), "{}", run.stdout);
+    }
 }

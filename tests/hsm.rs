@@ -591,6 +591,7 @@ fn without_a_pin_file_or_variable_the_pin_is_asked_on_the_terminal_without_echo(
     );
     let mut child = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
+        .env("GOODSTANDING_NOW", common::test_now().to_string())
         .env("SOFTHSM2_CONF", token.conf())
         .env("GOODSTANDING_PKCS11_MODULE", MODULE)
         .env_remove("GOODSTANDING_PKCS11_PIN")

@@ -155,13 +155,7 @@ fn a_rotated_key_and_the_old_one_both_verify_and_a_retired_key_issues_no_more() 
 }
 
 fn now_text() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    goodstanding_verifier::Timestamp::from_unix(i64::try_from(secs).unwrap())
-        .unwrap()
-        .to_string()
+    common::test_now().to_string()
 }
 
 #[test]

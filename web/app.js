@@ -95,9 +95,9 @@ const READ_FROM = {
   qr_image: 'the QR code in the image',
 };
 
-// `shown`: {verdict, sections} as the verifier returns it.
+// `shown`: {verdict, sections, disclosure_level} as the verifier returns it.
 function showVerdict(shown, milliseconds) {
-  const { verdict, sections } = shown;
+  const { verdict, sections, disclosure_level: disclosureLevel } = shown;
   const result = $('result');
   result.hidden = false;
   const box = $('verdict');
@@ -132,6 +132,7 @@ function showVerdict(shown, milliseconds) {
     row('Subject ref.', s.reference);
     row('Valid', `${c.valid_from} to ${c.valid_until}`);
     row('Record as at', c.information_as_at);
+    if (disclosureLevel) row('Disclosure level', disclosureLevel);
     row('Issued by', `${c.issuer.name} (key ${c.issuer.kid}) at ${c.issued_at}`);
     row('Certificate id', c.id);
     if (c.supersedes) row('Replaces', `certificate ${c.supersedes}, now revoked`);

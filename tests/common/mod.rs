@@ -54,6 +54,9 @@ pub fn command(args: &[&dyn AsRef<std::ffi::OsStr>], env: &[(&str, &std::ffi::Os
     let mut command = Command::new(env!("CARGO_BIN_EXE_goodstanding"));
     command
         .args(args.iter().map(|a| a.as_ref()))
+        // Every run at one pinned time (a test may set its own), so that the examples' dates,
+        // the law's status changes and validity give the same answers on any day.
+        .env("GOODSTANDING_NOW", test_now().to_string())
         .env_remove("GOODSTANDING_PKCS11_MODULE")
         .env_remove("GOODSTANDING_PKCS11_PIN")
         .envs(env.iter().copied())
@@ -62,6 +65,20 @@ pub fn command(args: &[&dyn AsRef<std::ffi::OsStr>], env: &[(&str, &std::ffi::Os
         // temporary folder, never to the user's own data directory.
         .env("XDG_DATA_HOME", data_home());
     command
+}
+
+/// The time the tests' clock starts at: every command runs at this time plus the real time since
+/// the test began ([`test_now`]), unless a test sets `GOODSTANDING_NOW` itself.
+pub const TEST_NOW: &str = "2026-11-23T12:00:00Z";
+
+/// The tests' clock: [`TEST_NOW`] plus the real seconds since this test process first asked, so
+/// that the examples' dates, the law's status changes and validity give the same answers on any
+/// day, while a test that waits a second still sees time pass.
+pub fn test_now() -> goodstanding_verifier::Timestamp {
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let elapsed = STARTED.get_or_init(std::time::Instant::now).elapsed();
+    let base = goodstanding_verifier::Timestamp::parse(TEST_NOW).unwrap();
+    goodstanding_verifier::Timestamp::from_unix(base.unix() + elapsed.as_secs() as i64).unwrap()
 }
 
 /// The data directory the tests' default register lives in.

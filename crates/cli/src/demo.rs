@@ -71,6 +71,45 @@ const REFUSED_EXAMPLE: (&str, &str) = (
     include_str!("../../../tests/rejects/rule2-finding-not-upheld.json"),
 );
 
+/// A built-in example as if its record had been checked today: the information date of a real
+/// request must be at most 30 days old (rule 6), and the demo must run on any day.
+fn example_checked_today(
+    name: &str,
+    json: &str,
+    now: Timestamp,
+) -> Result<CertificateRequest, CliError> {
+    let mut request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
+    request.information_as_at = now.date();
+    Ok(request)
+}
+
+/// The CSV example as if its records had been checked today (see [`example_checked_today`]).
+fn batch_example_checked_today(now: Timestamp) -> Result<String, CliError> {
+    let mut lines = BATCH_EXAMPLE.lines();
+    let header = lines.next().unwrap_or_default();
+    let column = header
+        .split(',')
+        .position(|c| c == "information_as_at")
+        .ok_or_else(|| built_in("batch example", "no information_as_at column"))?;
+    let mut out = format!("{header}\n");
+    for line in lines {
+        // The example's cells before the date hold no commas (no quoted cells).
+        let mut cells: Vec<&str> = line.splitn(column + 2, ',').collect();
+        let today = now.date().to_string();
+        if let Some(cell) = cells.get_mut(column) {
+            *cell = &today;
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        } else {
+            return Err(built_in(
+                "batch example",
+                "a row without an information date",
+            ));
+        }
+    }
+    Ok(out)
+}
+
 fn built_in(what: &str, e: impl std::fmt::Display) -> CliError {
     CliError::Refused(format!("built-in {what} is broken (this is a bug): {e}"))
 }
@@ -205,7 +244,7 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     let mut failures = Vec::new();
     let mut last_qr = None;
     for (name, json) in EXAMPLES {
-        let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
+        let request = example_checked_today(name, json, now)?;
         let issued =
             goodstanding_issuer::issue(&request, key, now).map_err(|e| built_in(name, e))?;
         let [jws_path, qr_path, pdf_path] = write_certificate(&issued, out)?;
@@ -226,7 +265,7 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     report::print_table(&rows);
 
     let (name, json) = REFUSED_EXAMPLE;
-    let request = CertificateRequest::from_json(json).map_err(|e| built_in(name, e))?;
+    let request = example_checked_today(name, json, now)?;
     match goodstanding_issuer::issue(&request, key, now) {
         Err(IssueError::Invalid(v)) => {
             outln!("\nrefused, as the rules require ({name}):");
@@ -277,7 +316,7 @@ fn demo_batch(
 
     let batch_dir = out.join("batch");
     let input = out.join("requests.csv");
-    write_output(&input, BATCH_EXAMPLE.as_bytes())?;
+    write_output(&input, batch_example_checked_today(now)?.as_bytes())?;
     let options = BatchOptions {
         input: &input,
         format: None,

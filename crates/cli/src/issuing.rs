@@ -24,7 +24,15 @@ fn one_error(request: &Path, e: IssueOneError) -> CliError {
     }
 }
 
-fn print_recorded(recorded: &Recorded) {
+/// Tells the operator what the law kept off a certificate (by field; never the record itself).
+fn print_notices(request: &Path, notices: &[goodstanding_issuer::Notice]) {
+    for notice in notices {
+        eprintln!("note: {}: {notice}", request.display());
+    }
+}
+
+fn print_recorded(request: &Path, recorded: &Recorded) {
+    print_notices(request, &recorded.issued.notices);
     outln!("{}", recorded.issued.id());
     let [jws, qr, pdf] = &recorded.files;
     eprintln!(
@@ -50,7 +58,7 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
         &signing.out,
     )
     .map_err(|e| one_error(request, e))?;
-    print_recorded(&recorded);
+    print_recorded(request, &recorded);
     Ok(())
 }
 
@@ -70,7 +78,7 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
         &signing.out,
     )
     .map_err(|e| one_error(request, e))?;
-    print_recorded(&recorded);
+    print_recorded(request, &recorded);
     eprintln!(
         "certificate {old} is revoked (superseded by {})",
         recorded.issued.id()
@@ -405,8 +413,9 @@ pub fn preview(args: &PreviewArgs) -> Result<(), CliError> {
         return preview_batch(input, None, out, json);
     }
     let request = read_request(input)?;
-    let path = goodstanding_operations::preview::preview_one(&request, now()?, out)
+    let (path, notices) = goodstanding_operations::preview::preview_one(&request, now()?, out)
         .map_err(|e| preview_error(input, e))?;
+    print_notices(input, &notices);
     if json {
         outln!("{}", serde_json::json!({ "drafts": [path], "refused": 0 }));
     } else {

@@ -45,7 +45,7 @@ pub fn verdict(
         for warning in &verdict.warnings {
             let _ = writeln!(text, "!! {}", warning.message);
         }
-        if let Some(described) = describe(&verdict, checked) {
+        if let Some(described) = describe(&verdict, checked, at) {
             if !verdict.valid {
                 text.push_str("What it says (genuine, but not valid now):\n");
             }
@@ -71,7 +71,7 @@ fn or_none(items: &[String]) -> String {
 
 /// The genuine certificate of a verdict as text: its fields, then its records in the verdict's
 /// words.
-fn describe(verdict: &Verdict, checked: &Checked) -> Option<String> {
+fn describe(verdict: &Verdict, checked: &Checked, at: Timestamp) -> Option<String> {
     let c = verdict.certificate?;
     let carrier = checked.carrier;
     let s = &c.subject;
@@ -105,6 +105,9 @@ fn describe(verdict: &Verdict, checked: &Checked) -> Option<String> {
     line("Subject ref.", s.reference.to_string());
     line("Valid", format!("{} to {}", c.valid_from, c.valid_until));
     line("Record as at", c.information_as_at.to_string());
+    if let Some(level) = c.disclosure_level {
+        line("Disclosure level", level.label().to_string());
+    }
     line(
         "Issued by",
         format!(
@@ -118,7 +121,7 @@ fn describe(verdict: &Verdict, checked: &Checked) -> Option<String> {
     }
     line("Read from", carrier.to_string());
 
-    for section in goodstanding_verifier::verdict::sections(c) {
+    for section in goodstanding_verifier::verdict::sections(c, at.date()) {
         let records = &section.records;
         if records.is_empty() {
             let _ = writeln!(out, "\n{}: none recorded", section.title);

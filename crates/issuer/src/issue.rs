@@ -9,7 +9,7 @@ use goodstanding_verifier::{CertificateId, SignedCertificate, Timestamp};
 use crate::keys::{IssuingKey, SignError};
 use crate::pdf::RenderError;
 use crate::request::CertificateRequest;
-use crate::validate::{Violations, validate};
+use crate::validate::{Notice, Violations, validate};
 
 /// Why a certificate could not be issued.
 #[derive(Debug)]
@@ -90,6 +90,9 @@ pub struct IssuedCertificate {
     qr_text: String,
     /// The QR version the text needs at error correction M (at most [`MAX_QR_VERSION`]).
     qr_version: i16,
+    /// What the operator is told: records the law kept off the certificate (by field, never by
+    /// content). Not part of the certificate.
+    pub notices: Vec<Notice>,
 }
 
 impl IssuedCertificate {
@@ -202,14 +205,24 @@ fn assemble_and_sign(
     id: CertificateId,
     supersedes: Option<CertificateId>,
 ) -> Result<IssuedCertificate, IssueError> {
-    let certificate = assemble(request, key.kid().clone(), now, id, supersedes)?;
-    sign_certificate(certificate, key)
+    let (certificate, notices) = assemble(request, key.kid().clone(), now, id, supersedes)?;
+    let mut issued = sign_certificate(certificate, key)?;
+    issued.notices = notices;
+    Ok(issued)
 }
 
 /// Validates `request` like [`issue`] and assembles what the certificate would say, unsigned,
 /// for the draft the person it names checks first ([`crate::pdf::render_draft`]). Its id and
 /// key id are placeholders that the draft does not show.
 pub fn draft(request: &CertificateRequest, now: Timestamp) -> Result<Certificate, IssueError> {
+    draft_with_notices(request, now).map(|(certificate, _)| certificate)
+}
+
+/// As [`draft`], with the notices for the operator (records the law keeps off the certificate).
+pub fn draft_with_notices(
+    request: &CertificateRequest,
+    now: Timestamp,
+) -> Result<(Certificate, Vec<Notice>), IssueError> {
     #[allow(clippy::expect_used)]
     // Invariant, not input: constant placeholders in the id and kid alphabets.
     let (id, kid) = (
@@ -225,9 +238,9 @@ fn assemble(
     now: Timestamp,
     id: CertificateId,
     supersedes: Option<CertificateId>,
-) -> Result<Certificate, IssueError> {
+) -> Result<(Certificate, Vec<Notice>), IssueError> {
     let valid = validate(request, now).map_err(IssueError::Invalid)?;
-    Ok(Certificate {
+    let certificate = Certificate {
         schema_version: SCHEMA_VERSION,
         id,
         issuer: Issuer {
@@ -235,6 +248,7 @@ fn assemble(
             kid,
         },
         issued_at: now,
+        disclosure_level: Some(valid.disclosure_level),
         information_as_at: valid.information_as_at,
         valid_from: valid.valid_from,
         valid_until: valid.valid_until,
@@ -243,7 +257,8 @@ fn assemble(
         convictions: valid.convictions,
         departures: valid.departures,
         supersedes,
-    })
+    };
+    Ok((certificate, valid.notices))
 }
 
 /// Signs an assembled certificate.
@@ -273,6 +288,7 @@ pub fn sign_certificate(
         signed,
         qr_text,
         qr_version,
+        notices: Vec::new(),
     })
 }
 

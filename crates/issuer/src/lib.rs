@@ -16,6 +16,7 @@
 //! |---|---|
 //! | [`request`] | the request as the issuing body's case system sends it, parsed with field paths |
 //! | [`validate`] | the domain rules a request must keep before anything is signed |
+//! | [`rehabilitation`] | the law for convictions and cautions: spent, protected, and when that changes |
 //! | [`keys`] | the one signer ([`IssuingKey`]), key generation, PKCS#8 key files (mode 0600), the public JWK |
 //! | [`token`] | keys in a PKCS#11 token (HSM): finding, logging in, generating, signing |
 //! | [`token_uri`] | RFC 7512 `pkcs11:` URIs that name a key in a token |
@@ -33,6 +34,7 @@ pub mod issue;
 pub mod keys;
 pub mod pdf;
 pub mod qr;
+pub mod rehabilitation;
 pub mod request;
 pub mod schema;
 pub mod synthetic;
@@ -48,4 +50,4 @@ pub use keys::{
 pub use request::{CertificateRequest, ParseError};
 pub use token::{Pin, TokenError};
 pub use token_uri::TokenUri;
-pub use validate::{Rule, Violation, Violations, validate};
+pub use validate::{Notice, Rule, Violation, Violations, validate};

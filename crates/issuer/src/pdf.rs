@@ -165,9 +165,10 @@ fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec
             draw_heading(&mut layout, certificate, PAGE_WIDTH - 2.0 * MARGIN, true);
         }
     }
-    for (title, records) in summary::sections(certificate) {
+    for (title, records) in summary::sections(certificate, certificate.issued_at.date()) {
         draw_section(&mut layout, title, &records);
     }
+    draw_coverage(&mut layout, certificate);
     draw_footers(&mut layout, certificate, edition);
     write_pdf(layout, certificate, edition)
 }

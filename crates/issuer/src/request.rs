@@ -9,9 +9,11 @@
 use std::fmt;
 
 use goodstanding_verifier::model::{
-    AppealStatus, BodyName, BodyType, DepartureInvestigation, DepartureType, Disposal,
+    AppealStatus, BodyName, BodyType, DepartureInvestigation, DepartureType, DisclosureLevel,
     FindingCategory, InvestigationType, Reference, Sanction, Subject,
 };
+
+use crate::rehabilitation::Sentence;
 use goodstanding_verifier::text::{BoundedVec, Code, Text};
 use goodstanding_verifier::{Date, Timestamp};
 use schemars::JsonSchema;
@@ -30,6 +32,9 @@ pub const MAX_REQUEST_LEN: usize = 256 * 1024;
 pub struct CertificateRequest {
     /// Name of the issuing body, as it is to appear on the certificate.
     pub issuer: Text<120>,
+    /// The disclosure level the role is eligible for: it decides which convictions and cautions
+    /// may be shown, and is signed and printed on the certificate.
+    pub disclosure_level: DisclosureLevel,
     /// The date the record was checked. Not after the day of issue.
     pub information_as_at: Date,
     /// Start of validity; defaults to the time of issue.
@@ -89,73 +94,50 @@ pub struct FindingRequest {
     pub appeal: AppealStatus,
 }
 
-/// How a conviction or caution was disposed of, as recorded: includes youth disposals, which are
-/// never listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordedDisposal {
-    /// Absolute discharge.
-    AbsoluteDischarge,
-    /// Conditional discharge.
-    ConditionalDischarge,
-    /// Fine.
-    Fine,
-    /// Community order.
-    CommunityOrder,
-    /// Suspended sentence.
-    SuspendedSentence,
-    /// Immediate custody.
-    Custody,
-    /// Adult simple caution.
-    SimpleCaution,
-    /// Adult conditional caution.
-    ConditionalCaution,
-    /// Youth caution: never listed (rule 3).
-    YouthCaution,
-    /// Youth conditional caution: never listed (rule 3).
-    YouthConditionalCaution,
-    /// Reprimand (youth, before 2013): never listed (rule 3).
-    Reprimand,
-    /// Final warning (youth, before 2013): never listed (rule 3).
-    FinalWarning,
-}
-
-impl RecordedDisposal {
-    /// The disposal as a certificate shows it; `None` for youth disposals.
-    pub fn listable(self) -> Option<Disposal> {
-        Some(match self {
-            Self::AbsoluteDischarge => Disposal::AbsoluteDischarge,
-            Self::ConditionalDischarge => Disposal::ConditionalDischarge,
-            Self::Fine => Disposal::Fine,
-            Self::CommunityOrder => Disposal::CommunityOrder,
-            Self::SuspendedSentence => Disposal::SuspendedSentence,
-            Self::Custody => Disposal::Custody,
-            Self::SimpleCaution => Disposal::SimpleCaution,
-            Self::ConditionalCaution => Disposal::ConditionalCaution,
-            Self::YouthCaution
-            | Self::YouthConditionalCaution
-            | Self::Reprimand
-            | Self::FinalWarning => {
-                return None;
-            }
-        })
-    }
-}
-
-/// Disclosure status as recorded, including `protected` (filtered under the DBS rules), which is
-/// never listed.
+/// Disclosure status as a case record may state it. The issuer computes the status itself; a
+/// stated one is only checked against it, and a disagreement is refused, naming both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordedDisclosure {
-    /// Unspent: always listed.
+    /// Unspent.
     Unspent,
-    /// Spent but not protected: listed.
+    /// Spent but not protected.
     SpentDisclosable,
-    /// Protected (filtered): never listed (rule 3).
+    /// Protected (filtered under the DBS rules).
     Protected,
 }
 
-/// A conviction or caution as recorded.
+impl RecordedDisclosure {
+    /// The code as in the request.
+    pub fn as_code(self) -> &'static str {
+        match self {
+            Self::Unspent => "unspent",
+            Self::SpentDisclosable => "spent_disclosable",
+            Self::Protected => "protected",
+        }
+    }
+}
+
+/// Where a conviction or caution was given. The issuer computes the law of England and Wales
+/// only; a record from elsewhere is refused for manual handling, never guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Jurisdiction {
+    /// England and Wales.
+    EnglandWales,
+    /// Scotland (the Rehabilitation of Offenders Act applies differently).
+    Scotland,
+    /// Northern Ireland (its own Order).
+    NorthernIreland,
+    /// Outside the United Kingdom.
+    Elsewhere,
+}
+
+/// Most sentences and orders one conviction may list.
+pub const MAX_SENTENCES: usize = 8;
+
+/// A conviction or caution as recorded, with the facts the law needs to compute its status
+/// (see [`crate::rehabilitation`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConvictionRequest {
@@ -170,13 +152,22 @@ pub struct ConvictionRequest {
     pub offence_date: Date,
     /// Date of conviction or caution.
     pub decision_date: Date,
-    /// Disposal as recorded.
-    pub disposal: RecordedDisposal,
-    /// Length of a custodial or suspended sentence, in months (1 to 600).
+    /// Where it was given: only `england_wales` is computed.
+    pub jurisdiction: Jurisdiction,
+    /// Every sentence and order given for the conviction, or the one caution.
+    pub sentences: BoundedVec<Sentence, MAX_SENTENCES>,
+    /// Whether the offence is on the DBS list of specified offences (never filtered).
+    pub specified_offence: bool,
+    /// Whether the offence is in Schedule 18 to the Sentencing Act 2020 (serious violent, sexual
+    /// or terrorism): a sentence over 4 years for one is never spent.
+    pub schedule_18: bool,
+    /// Whether the offence is triable only summarily: such a later conviction does not extend an
+    /// earlier one's rehabilitation period. Defaults to false, which never shortens a period.
+    #[serde(default)]
+    pub summary_only: bool,
+    /// The status as the case record states it, if it does: checked against the computed one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custody_months: Option<u16>,
-    /// Disclosure status as recorded.
-    pub disclosure: RecordedDisclosure,
+    pub disclosure: Option<RecordedDisclosure>,
     /// Appeal status.
     pub appeal: AppealStatus,
     /// Court or police reference.

@@ -40,7 +40,8 @@ fn years_back(date: &str, years: i64) -> String {
 
 /// The record templates: every date at least a year before 2025-11-01, so that a shift of one
 /// or more years keeps each before any information date from 2025-11-01 on.
-fn record(kind: u64, n: u64, shift: i64) -> (&'static str, Value) {
+fn record(kind: u64, id: &str, shift: i64) -> (&'static str, Value) {
+    let n = id;
     let d = |date: &str| years_back(date, shift);
     match kind % 6 {
         0 => (
@@ -67,8 +68,9 @@ fn record(kind: u64, n: u64, shift: i64) -> (&'static str, Value) {
             json!({
                 "body": "Westminster Magistrates' Court", "offence": "Driving with excess alcohol",
                 "offence_code": "RT88337", "offence_date": d("2022-12-20"),
-                "decision_date": d("2023-01-17"), "disposal": "fine",
-                "disclosure": "spent_disclosable", "appeal": "none",
+                "decision_date": d("2023-01-17"), "jurisdiction": "england_wales",
+                "sentences": [{"type": "fine"}], "specified_offence": false,
+                "schedule_18": false, "summary_only": true, "appeal": "none",
                 "reference": format!("MC-{n}")
             }),
         ),
@@ -77,7 +79,9 @@ fn record(kind: u64, n: u64, shift: i64) -> (&'static str, Value) {
             json!({
                 "body": "Crown Court at Southwark", "offence": "Fraud by abuse of position",
                 "offence_date": d("2019-04-01"), "decision_date": d("2021-05-09"),
-                "disposal": "suspended_sentence", "custody_months": 18, "disclosure": "unspent",
+                "jurisdiction": "england_wales",
+                "sentences": [{"type": "suspended_sentence", "months": 18}],
+                "specified_offence": false, "schedule_18": false,
                 "appeal": "dismissed", "reference": format!("T{n}")
             }),
         ),
@@ -128,7 +132,7 @@ pub fn request(n: u64, information_as_at: Date) -> Value {
         let count = 1 + (r >> 40) % 4;
         for i in 0..count {
             let pick = mix(r ^ i);
-            let (list, value) = record(pick, n, 1 + (pick >> 8) as i64 % 5);
+            let (list, value) = record(pick, &format!("{n}-{i}"), 1 + (pick >> 8) as i64 % 5);
             let index = match list {
                 "findings" => 0,
                 "convictions" => 1,
@@ -140,6 +144,7 @@ pub fn request(n: u64, information_as_at: Date) -> Value {
     let [findings, convictions, departures] = lists;
     json!({
         "issuer": "Synthetic Issuing Body (test data)",
+        "disclosure_level": "standard",
         "information_as_at": information_as_at.to_string(),
         "subject": {
             "full_name": name,

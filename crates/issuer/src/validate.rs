@@ -5,25 +5,35 @@
 use std::fmt;
 
 use goodstanding_verifier::model::{
-    AppealStatus, Conviction, Departure, Disclosure, Finding, FindingOutcome, InvestigationState,
-    MAX_RECORDS_PER_LIST, Subject,
+    AppealStatus, Conviction, Departure, Disclosure, DisclosureLevel, Disposal, Finding,
+    FindingOutcome, InvestigationState, MAX_RECORDS_PER_LIST, Subject,
 };
 use goodstanding_verifier::text::{BoundedVec, Text};
 use goodstanding_verifier::verify::MAX_VALIDITY_DAYS;
 use goodstanding_verifier::{Date, Timestamp};
 
-use crate::request::{
-    CertificateRequest, ConvictionRequest, DepartureRequest, FindingRequest, RecordedDisclosure,
-    RecordedDisposal, RecordedOutcome,
+use crate::rehabilitation::{
+    self, Assessment, ConvictionFacts, FactError, Sentence, SentenceKind, Status,
 };
+use crate::request::{
+    CertificateRequest, ConvictionRequest, DepartureRequest, FindingRequest, Jurisdiction,
+    RecordedDisclosure, RecordedOutcome,
+};
+
+/// How old the information may be when a certificate is signed, by default (rule 6).
+pub const DEFAULT_FRESHNESS_DAYS: i64 = 30;
+/// The most a register setting may allow for the information's age.
+pub const MAX_FRESHNESS_DAYS: i64 = 90;
+/// The longest delay between issue and the start of validity (rule 7).
+pub const MAX_START_DELAY_DAYS: i64 = 7;
 
 /// The rule a violation breaks, numbered as in DOMAIN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// 2. No unproven findings: not upheld, no case to answer, or overturned on appeal.
     NoUnprovenFindings,
-    /// 3. Never protected convictions or youth disposals; custodial sentences always listed.
-    ConvictionFiltering,
+    /// 3. Convictions and cautions: the status is computed from the facts, never taken on trust.
+    ConvictionStatus,
     /// 5. A departure always names its investigation and its state.
     DepartureInvestigation,
     /// 6. Dates real, in order, never after the information date, which is not after issue.
@@ -41,10 +51,15 @@ impl Rule {
     pub fn title(self) -> &'static str {
         match self {
             Self::NoUnprovenFindings => "rule 2: no unproven findings",
-            Self::ConvictionFiltering => "rule 3: convictions filtered as the DBS rules require",
+            Self::ConvictionStatus => {
+                "rule 3: conviction status computed under the Rehabilitation of Offenders Act and \
+                 the DBS filtering rules"
+            }
             Self::DepartureInvestigation => "rule 5: a departure names its investigation",
             Self::DateOrder => "rule 6: dates in order and not in the future",
-            Self::ValidityPeriod => "rule 7: validity at most 90 days",
+            Self::ValidityPeriod => {
+                "rule 7: validity from issue, at most 90 days and not past a status change"
+            }
             Self::Consistency => "consistency",
             Self::Size => "size",
         }
@@ -92,11 +107,31 @@ impl fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
+/// Something the operator is told about a request that was accepted: a record the law does not
+/// let the certificate show (such as a protected conviction). Names the field, never the content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The record, as a path such as `convictions[2]`.
+    pub field: String,
+    /// What happened to it and why.
+    pub message: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
 /// A request that keeps every rule: the content of a certificate, less its id and key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRequest {
     /// Issuing body's name.
     pub issuer: Text<120>,
+    /// The disclosure level the certificate is prepared for.
+    pub disclosure_level: DisclosureLevel,
+    /// Records left off as the law requires, for the operator.
+    pub notices: Vec<Notice>,
     /// Information date.
     pub information_as_at: Date,
     /// Start of validity.
@@ -116,8 +151,85 @@ pub struct ValidRequest {
 /// Collects violations while the request is checked.
 struct Checker {
     found: Vec<Violation>,
+    notices: Vec<Notice>,
     information_as_at: Date,
     date_of_birth: Date,
+    today: Date,
+    /// Each conviction's computed status, in request order.
+    assessments: Vec<Result<Assessment, FactError>>,
+    /// The first day on which a listed conviction or caution changes status.
+    next_change: Option<Date>,
+}
+
+/// Whether a status stated in a request agrees with the computed one.
+fn agrees(stated: RecordedDisclosure, computed: Status) -> bool {
+    match stated {
+        RecordedDisclosure::Unspent => computed == Status::Unspent,
+        RecordedDisclosure::SpentDisclosable => matches!(
+            computed,
+            Status::SpentDisclosable | Status::SpentNotShownAtBasic
+        ),
+        RecordedDisclosure::Protected => {
+            matches!(computed, Status::Protected | Status::NeverShown)
+        }
+    }
+}
+
+/// The dates behind a computed status, for a message.
+fn explain(assessment: &Assessment) -> String {
+    let spent = match assessment.spent_on {
+        Some(day) => format!("spent on {day}"),
+        None => "never spent".into(),
+    };
+    match (assessment.status, assessment.protected_on) {
+        (Status::NeverShown, _) => " (a youth caution, reprimand or warning is never shown)".into(),
+        (Status::SpentNotShownAtBasic, _) => {
+            format!(" ({spent}; a basic certificate shows unspent records only)")
+        }
+        (_, Some(day)) => format!(" ({spent}, protected from {day})"),
+        (_, None) => format!(" ({spent}, never filtered)"),
+    }
+}
+
+/// The sentence a certificate names as the disposal: the most severe.
+fn main_sentence(sentences: &[Sentence]) -> Option<&Sentence> {
+    use SentenceKind as K;
+    let rank = |kind: SentenceKind| match kind {
+        K::PreventiveSentence => 0,
+        K::Custody => 1,
+        K::SuspendedSentence => 2,
+        K::CommunityOrder | K::YouthOrder => 3,
+        K::Fine => 4,
+        K::ConditionalDischarge => 5,
+        K::AbsoluteDischarge => 6,
+        K::ConditionalCaution | K::YouthConditionalCaution => 7,
+        K::SimpleCaution | K::YouthCaution | K::Reprimand | K::FinalWarning => 8,
+        K::DrivingDisqualification
+        | K::LicenceEndorsement
+        | K::CompensationOrder
+        | K::OtherOrder => 9,
+    };
+    sentences.iter().min_by_key(|s| rank(s.kind))
+}
+
+/// The certificate's disposal code for a request's main sentence.
+fn disposal_of(kind: Option<SentenceKind>) -> Disposal {
+    use SentenceKind as K;
+    match kind {
+        Some(K::PreventiveSentence) => Disposal::PreventiveSentence,
+        Some(K::Custody) => Disposal::Custody,
+        Some(K::SuspendedSentence) => Disposal::SuspendedSentence,
+        Some(K::CommunityOrder) => Disposal::CommunityOrder,
+        Some(K::YouthOrder) => Disposal::YouthOrder,
+        Some(K::Fine) => Disposal::Fine,
+        Some(K::ConditionalDischarge) => Disposal::ConditionalDischarge,
+        Some(K::AbsoluteDischarge) => Disposal::AbsoluteDischarge,
+        Some(K::SimpleCaution) => Disposal::SimpleCaution,
+        Some(K::ConditionalCaution) => Disposal::ConditionalCaution,
+        Some(K::YouthConditionalCaution) => Disposal::YouthConditionalCaution,
+        // Never shown (youth cautions, reprimands, warnings) or ancillary orders alone.
+        _ => Disposal::OtherOrder,
+    }
 }
 
 impl Checker {
@@ -226,40 +338,30 @@ impl Checker {
             ("offence_date", r.offence_date),
             ("decision_date", r.decision_date),
         );
-        let disposal = r.disposal.listable();
-        if disposal.is_none() {
+        if self
+            .date_of_birth
+            .plus_years(10)
+            .is_some_and(|tenth| r.offence_date < tenth)
+        {
             self.fail(
-                at("disposal"),
-                Rule::ConvictionFiltering,
-                "youth cautions, reprimands and warnings are never listed; remove the record",
+                at("offence_date"),
+                Rule::DateOrder,
+                format!(
+                    "{} is before the subject's 10th birthday; no one under 10 can commit an \
+                     offence in England and Wales: check the offence date and the date of birth",
+                    r.offence_date
+                ),
             );
         }
-        let disclosure = match r.disclosure {
-            RecordedDisclosure::Unspent => Some(Disclosure::Unspent),
-            RecordedDisclosure::SpentDisclosable => Some(Disclosure::SpentDisclosable),
-            RecordedDisclosure::Protected
-                if matches!(
-                    r.disposal,
-                    RecordedDisposal::Custody | RecordedDisposal::SuspendedSentence
-                ) =>
-            {
-                self.fail(
-                    at("disclosure"),
-                    Rule::ConvictionFiltering,
-                    "a custodial sentence is never protected and is always listed; correct the \
-                     disclosure status in the case record",
-                );
-                None
-            }
-            RecordedDisclosure::Protected => {
-                self.fail(
-                    at("disclosure"),
-                    Rule::ConvictionFiltering,
-                    "a protected conviction or caution is never listed; remove the record",
-                );
-                None
-            }
-        };
+        if r.jurisdiction != Jurisdiction::EnglandWales {
+            self.fail(
+                at("jurisdiction"),
+                Rule::ConvictionStatus,
+                "goodstanding computes the law of England and Wales only; a record from \
+                 elsewhere must be handled manually, outside goodstanding, and is never guessed",
+            );
+            return None;
+        }
         if r.appeal == AppealStatus::Allowed {
             self.fail(
                 at("appeal"),
@@ -267,33 +369,58 @@ impl Checker {
                 "a conviction quashed on appeal is never listed; remove the record",
             );
         }
-        match (disposal.map(|d| d.has_months()), r.custody_months) {
-            (Some(true), None) => self.fail(
-                at("custody_months"),
-                Rule::Consistency,
-                "a custodial or suspended sentence needs its length in months",
-            ),
-            (Some(true), Some(m)) if !(1..=600).contains(&m) => self.fail(
-                at("custody_months"),
-                Rule::Consistency,
-                format!("{m} months is out of range (1 to 600)"),
-            ),
-            (Some(false), Some(_)) => self.fail(
-                at("custody_months"),
-                Rule::Consistency,
-                "only custody and suspended sentences have a length; remove custody_months",
-            ),
-            _ => {}
+        let assessment = match self.assessments.get(i).cloned()? {
+            Ok(assessment) => assessment,
+            Err(problem) => {
+                let (field, message) = problem.describe();
+                self.fail(at(&field), Rule::ConvictionStatus, message);
+                return None;
+            }
+        };
+        if let Some(stated) = r.disclosure
+            && !agrees(stated, assessment.status)
+        {
+            self.fail(
+                at("disclosure"),
+                Rule::ConvictionStatus,
+                format!(
+                    "the request says {}, but the law makes it {} on {}{}; the issuer computes \
+                     the status itself: correct the case record or leave disclosure out",
+                    stated.as_code(),
+                    assessment.status.as_code(),
+                    self.today,
+                    explain(&assessment),
+                ),
+            );
+            return None;
         }
+        if !assessment.status.is_shown() {
+            self.notices.push(Notice {
+                field: format!("convictions[{i}]"),
+                message: format!(
+                    "{}{}: not listed, as the law requires",
+                    assessment.status.as_code().replace('_', " "),
+                    explain(&assessment)
+                ),
+            });
+            return None;
+        }
+        if let Some(change) = assessment.next_change() {
+            self.next_change = Some(self.next_change.map_or(change, |c| c.min(change)));
+        }
+        let main = main_sentence(&r.sentences);
         Some(Conviction {
             body: r.body.clone(),
             offence: r.offence.clone(),
             offence_code: r.offence_code.clone(),
             offence_date: r.offence_date,
             decision_date: r.decision_date,
-            disposal: disposal?,
-            custody_months: r.custody_months,
-            disclosure: disclosure?,
+            disposal: disposal_of(main.map(|s| s.kind)),
+            custody_months: main.and_then(|s| s.months),
+            disclosure: match assessment.status {
+                Status::Unspent => Disclosure::Unspent,
+                _ => Disclosure::SpentDisclosable,
+            },
             appeal: r.appeal,
             reference: r.reference.clone(),
         })
@@ -375,23 +502,81 @@ impl Checker {
     }
 }
 
-/// Checks a request against every rule, for a certificate issued at `issued_at`.
+/// What an issuing body may set about the rules (a register setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// How many days old the information may be at issue (at most [`MAX_FRESHNESS_DAYS`]).
+    pub freshness_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            freshness_days: DEFAULT_FRESHNESS_DAYS,
+        }
+    }
+}
+
+/// Checks a request against every rule, for a certificate issued at `issued_at`, with the
+/// default [`Policy`].
 pub fn validate(
     request: &CertificateRequest,
     issued_at: Timestamp,
 ) -> Result<ValidRequest, Violations> {
+    validate_with(request, issued_at, Policy::default())
+}
+
+/// Checks a request against every rule, for a certificate issued at `issued_at`.
+pub fn validate_with(
+    request: &CertificateRequest,
+    issued_at: Timestamp,
+    policy: Policy,
+) -> Result<ValidRequest, Violations> {
+    let today = issued_at.date();
+    let facts: Vec<ConvictionFacts<'_>> = request
+        .convictions
+        .iter()
+        .map(|r| ConvictionFacts {
+            decision_date: r.decision_date,
+            sentences: &r.sentences,
+            specified_offence: r.specified_offence,
+            schedule_18: r.schedule_18,
+            summary_only: r.summary_only,
+        })
+        .collect();
     let mut c = Checker {
         found: Vec::new(),
+        notices: Vec::new(),
         information_as_at: request.information_as_at,
         date_of_birth: request.subject.date_of_birth,
+        today,
+        assessments: rehabilitation::assess(
+            request.subject.date_of_birth,
+            &facts,
+            request.disclosure_level,
+            today,
+        ),
+        next_change: None,
     };
-    let today = issued_at.date();
+    let freshness_days = policy.freshness_days.clamp(0, MAX_FRESHNESS_DAYS);
     if request.information_as_at > today {
         c.fail(
             "information_as_at",
             Rule::DateOrder,
             format!(
                 "{} is after the day of issue {today}",
+                request.information_as_at
+            ),
+        );
+    } else if today.days_since_epoch() - request.information_as_at.days_since_epoch()
+        > freshness_days
+    {
+        c.fail(
+            "information_as_at",
+            Rule::DateOrder,
+            format!(
+                "the record was checked on {}, more than {freshness_days} days before issue on \
+                 {today}; check the case record again and give the new date",
                 request.information_as_at
             ),
         );
@@ -411,50 +596,16 @@ pub fn validate(
         );
     }
 
-    let valid_from = request.valid_from.unwrap_or(issued_at);
-    if valid_from.date() < request.information_as_at {
-        c.fail(
-            "valid_from",
-            Rule::ValidityPeriod,
-            format!(
-                "{valid_from} is before information_as_at {}; validity cannot start before the \
-                 record was checked",
-                request.information_as_at
-            ),
-        );
-    }
-    let latest = valid_from.plus_days(MAX_VALIDITY_DAYS);
-    let valid_until = request.valid_until.or(latest);
-    match (valid_until, latest) {
-        (Some(until), _) if until <= valid_from => c.fail(
-            "valid_until",
-            Rule::ValidityPeriod,
-            format!("{until} is not after valid_from {valid_from}"),
-        ),
-        (Some(until), Some(latest)) if until > latest => c.fail(
-            "valid_until",
-            Rule::ValidityPeriod,
-            format!(
-                "validity over {MAX_VALIDITY_DAYS} days: {valid_from} to {until}; the latest \
-                 allowed is {latest}. Good standing goes stale: shorten it or leave valid_until \
-                 out for the default of {MAX_VALIDITY_DAYS} days"
-            ),
-        ),
-        (None, _) | (_, None) => c.fail(
-            "valid_until",
-            Rule::ValidityPeriod,
-            "the validity period runs past the year 2999",
-        ),
-        _ => {}
-    }
-
     let findings = c.list("findings", &request.findings, Checker::finding);
     let convictions = c.list("convictions", &request.convictions, Checker::conviction);
     let departures = c.list("departures", &request.departures, Checker::departure);
 
-    match valid_until {
-        Some(valid_until) if c.found.is_empty() => Ok(ValidRequest {
+    let validity = validity(&mut c, request, issued_at);
+    match validity {
+        Some((valid_from, valid_until)) if c.found.is_empty() => Ok(ValidRequest {
             issuer: request.issuer.clone(),
+            disclosure_level: request.disclosure_level,
+            notices: c.notices,
             information_as_at: request.information_as_at,
             valid_from,
             valid_until,
@@ -465,4 +616,71 @@ pub fn validate(
         }),
         _ => Err(Violations(c.found)),
     }
+}
+
+/// Rule 7: from issue (or a delay of at most 7 days) to at most 90 days after issue, and never
+/// past the first day a listed conviction or caution changes status.
+fn validity(
+    c: &mut Checker,
+    request: &CertificateRequest,
+    issued_at: Timestamp,
+) -> Option<(Timestamp, Timestamp)> {
+    let valid_from = request.valid_from.unwrap_or(issued_at);
+    let latest_start = issued_at.plus_days(MAX_START_DELAY_DAYS)?;
+    if valid_from < issued_at {
+        c.fail(
+            "valid_from",
+            Rule::ValidityPeriod,
+            format!(
+                "{valid_from} is before the moment of issue {issued_at}; a certificate is never \
+                 backdated: leave valid_from out"
+            ),
+        );
+    } else if valid_from > latest_start {
+        c.fail(
+            "valid_from",
+            Rule::ValidityPeriod,
+            format!(
+                "{valid_from} is more than {MAX_START_DELAY_DAYS} days after issue \
+                 ({issued_at}); issue it nearer the time, or leave valid_from out"
+            ),
+        );
+    }
+    let ninety_days = issued_at.plus_days(MAX_VALIDITY_DAYS)?;
+    let status_change = c.next_change.map(|day| day.start());
+    let latest = status_change.map_or(ninety_days, |change| change.min(ninety_days));
+    let valid_until = request.valid_until.unwrap_or(latest);
+    if valid_until <= valid_from {
+        c.fail(
+            "valid_until",
+            Rule::ValidityPeriod,
+            match status_change {
+                Some(change) if request.valid_until.is_none() => format!(
+                    "a listed conviction or caution changes status at {change}, before validity \
+                     would start at {valid_from}; issue the certificate after that day"
+                ),
+                _ => format!("{valid_until} is not after valid_from {valid_from}"),
+            },
+        );
+    } else if valid_until > latest {
+        let why = match status_change {
+            Some(change) if change < ninety_days => format!(
+                "a listed conviction or caution changes status at {change}, and the certificate \
+                 must not outlive what it says"
+            ),
+            _ => format!(
+                "good standing goes stale: validity ends at most {MAX_VALIDITY_DAYS} days after \
+                 issue"
+            ),
+        };
+        c.fail(
+            "valid_until",
+            Rule::ValidityPeriod,
+            format!(
+                "{valid_until} is after the latest allowed, {latest}: {why}; shorten it or leave \
+                 valid_until out for the latest"
+            ),
+        );
+    }
+    Some((valid_from, valid_until))
 }

@@ -411,7 +411,7 @@ fn check_reading_order(path: &std::path::Path, certificate: &Certificate, draft:
     if !draft {
         expected.push("Certificate id".to_string());
     }
-    for (title, records) in summary::sections(certificate) {
+    for (title, records) in summary::sections(certificate, certificate.issued_at.date()) {
         expected.push(title.to_string());
         for record in records {
             expected.push(record.when.split(' ').next().unwrap_or("").to_string());

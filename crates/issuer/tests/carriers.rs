@@ -40,10 +40,35 @@ fn a_supported_version_is_required_even_with_a_good_signature() {
     let (key, trust) = common::key_and_trust("version-test");
     let (_, request) = common::examples().remove(0);
     let mut certificate = common::issue_example(&request, &key).certificate;
-    certificate.schema_version = 2;
+    certificate.schema_version = 3;
     let issued = sign_certificate(certificate, &key).unwrap();
     let result = verify(issued.jws().as_bytes(), &trust, common::issued_at());
-    assert_eq!(result.unwrap_err(), VerifyError::UnsupportedVersion(2));
+    assert_eq!(result.unwrap_err(), VerifyError::UnsupportedVersion(3));
+}
+
+#[test]
+fn each_version_holds_exactly_its_own_fields() {
+    let (key, trust) = common::key_and_trust("version-fields-test");
+    let (_, request) = common::examples().remove(0);
+    let issued = common::issue_example(&request, &key).certificate;
+    assert_eq!(issued.schema_version, 2);
+    assert!(issued.disclosure_level.is_some());
+    // Version 2 without its disclosure level, and version 1 with it, are both refused.
+    let mut no_level = issued.clone();
+    no_level.disclosure_level = None;
+    let mut old_with_level = issued.clone();
+    old_with_level.schema_version = 1;
+    for certificate in [no_level, old_with_level] {
+        let signed = sign_certificate(certificate, &key).unwrap();
+        let result = verify(signed.jws().as_bytes(), &trust, common::issued_at());
+        assert!(matches!(result, Err(VerifyError::Policy(_))), "{result:?}");
+    }
+    // Version 1 as it was: no level; it verifies during the transition.
+    let mut version_1 = issued;
+    version_1.schema_version = 1;
+    version_1.disclosure_level = None;
+    let signed = sign_certificate(version_1, &key).unwrap();
+    assert!(verify(signed.jws().as_bytes(), &trust, common::issued_at()).is_ok());
 }
 
 #[test]

@@ -60,14 +60,17 @@ fn all_violations_of_a_request_are_reported_together() {
     let text = text
         .replacen("\"outcome\": \"upheld\"", "\"outcome\": \"not_upheld\"", 1)
         .replacen(
-            "\"disclosure\": \"spent_disclosable\"",
-            "\"disclosure\": \"protected\"",
+            "\"jurisdiction\": \"england_wales\"",
+            "\"jurisdiction\": \"scotland\"",
             1,
         );
     let request = CertificateRequest::from_json(&text).unwrap();
     let violations = validate(&request, common::issued_at()).unwrap_err();
     let fields: Vec<_> = violations.0.iter().map(|v| v.field.as_str()).collect();
-    assert_eq!(fields, ["findings[0].outcome", "convictions[0].disclosure"]);
+    assert_eq!(
+        fields,
+        ["findings[0].outcome", "convictions[0].jurisdiction"]
+    );
 }
 
 #[test]

@@ -13,9 +13,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use goodstanding_files::{self as files, WriteMode};
-use goodstanding_issuer::issue::{IssueError, draft};
+use goodstanding_issuer::issue::{IssueError, draft_with_notices};
 use goodstanding_issuer::pdf::{RenderError, render_draft};
-use goodstanding_issuer::{CertificateRequest, pdf::SUPPORTED_SCRIPTS};
+use goodstanding_issuer::{CertificateRequest, Notice, pdf::SUPPORTED_SCRIPTS};
 use goodstanding_verifier::Timestamp;
 
 use crate::batch_input::{BatchReader, InputError, InputFormat, Problem};
@@ -73,13 +73,14 @@ pub fn draft_file_name(subject_reference: &str) -> String {
 }
 
 /// Validates `request` as at `now` and writes its draft into `out` (created if missing, the file
-/// mode 0600: it holds the person's records). Returns the path.
+/// mode 0600: it holds the person's records). Returns the path, and the notices for the operator
+/// (records the law keeps off the certificate), exactly as `issue` would give them.
 pub fn preview_one(
     request: &CertificateRequest,
     now: Timestamp,
     out: &Path,
-) -> Result<PathBuf, PreviewError> {
-    let certificate = draft(request, now).map_err(PreviewError::Refused)?;
+) -> Result<(PathBuf, Vec<Notice>), PreviewError> {
+    let (certificate, notices) = draft_with_notices(request, now).map_err(PreviewError::Refused)?;
     let pdf = render_draft(&certificate).map_err(PreviewError::Render)?;
     let path = out.join(draft_file_name(certificate.subject.reference.as_str()));
     let output = |error| PreviewError::Output {
@@ -88,7 +89,7 @@ pub fn preview_one(
     };
     std::fs::create_dir_all(out).map_err(output)?;
     files::write_atomic(&path, &pdf, WriteMode::Replace, true).map_err(output)?;
-    Ok(path)
+    Ok((path, notices))
 }
 
 /// What a batch of drafts came to.
@@ -98,6 +99,8 @@ pub struct PreviewSummary {
     pub written: Vec<PathBuf>,
     /// The requests refused, with what is wrong with each.
     pub refused: Vec<Vec<Problem>>,
+    /// How many records the law kept off the drafts (protected, or not shown at the level).
+    pub notices: usize,
 }
 
 /// Writes a draft for every request of a batch file into `out`; a refused request is reported
@@ -132,7 +135,10 @@ pub fn preview_batch(
             }
         };
         match preview_one(request, now, out) {
-            Ok(path) => summary.written.push(path),
+            Ok((path, notices)) => {
+                summary.written.push(path);
+                summary.notices += notices.len();
+            }
             Err(PreviewError::Refused(IssueError::Invalid(violations))) => {
                 summary.refused.push(
                     violations

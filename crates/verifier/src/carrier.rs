@@ -5,9 +5,9 @@
 //! QR text is `GSC1:` + base45(D || CRC-32(D)), where D is the raw DEFLATE of the envelope
 //! `u16 len, header, u16 len, payload, 64-byte signature` (lengths big-endian), compressed with
 //! the GSC1 preset dictionary (`gsc1-dictionary.txt`: the header, every key and every coded value
-//! of schema version 1) as its history, so that key names and codes cost a back-reference each
+//! of schema versions 1 and 2) as its history, so that key names and codes cost a back-reference each
 //! instead of their letters. The dictionary is part of the format. It may only grow at its
-//! start (as it did for `"supersedes":`): a back-reference counts back from the end of the
+//! start (as it did for `"supersedes":`, and for the fields and codes of schema version 2): a back-reference counts back from the end of the
 //! dictionary, so text compressed against the shorter one inflates the same. Any other change
 //! needs a new prefix. DEFLATE is not canonical: a changed back-reference can point at an identical earlier run and inflate to the
 //! same bytes, so a damaged QR text could still verify. The CRC-32 (IEEE, big-endian) of the

@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::text::{BoundedVec, CertificateId, Code, KeyId, Text};
 use crate::time::{Date, Timestamp};
 
-/// The certificate schema version this crate reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The certificate schema version this crate writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The previous schema version, still read during the transition stated in the README:
+/// version 1 certificates verify until they expire (at most 90 days after the last was issued).
+pub const PREVIOUS_SCHEMA_VERSION: u32 = 1;
 
 /// Most records a certificate may list in each of its record lists.
 pub const MAX_RECORDS_PER_LIST: usize = 24;
@@ -59,6 +63,10 @@ pub struct Certificate {
     pub valid_until: Timestamp,
     /// The manager the certificate is about.
     pub subject: Subject,
+    /// The disclosure level the certificate was prepared for (schema version 2; absent in
+    /// version 1, which predates it): it decides which convictions and cautions may be shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure_level: Option<DisclosureLevel>,
     /// Disciplinary findings that were upheld or partially upheld. Empty: none recorded.
     pub findings: BoundedVec<Finding, MAX_RECORDS_PER_LIST>,
     /// Criminal convictions and adult cautions that must be disclosed. Empty: none recorded.
@@ -88,6 +96,26 @@ impl Certificate {
                 .any(|r| r.appeal == AppealStatus::Pending)
     }
 }
+
+/// The disclosure level of the role a certificate is for (DBS basic, standard or enhanced): it
+/// decides which convictions and cautions may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureLevel {
+    /// Basic: unspent convictions and cautions only.
+    Basic,
+    /// Standard: also spent ones that are not protected (filtered).
+    Standard,
+    /// Enhanced: as standard for convictions and cautions.
+    Enhanced,
+}
+
+coded!(DisclosureLevel {
+    Basic => "basic", "basic (unspent convictions and cautions only)";
+    Standard => "standard", "standard (unspent, and spent but not protected)";
+    Enhanced => "enhanced", "enhanced (unspent, and spent but not protected)";
+});
 
 /// The issuing body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,6 +366,15 @@ pub enum Disposal {
     SimpleCaution,
     /// Conditional caution (adult).
     ConditionalCaution,
+    /// A youth rehabilitation or referral order (schema version 2).
+    YouthOrder,
+    /// A life, indeterminate (IPP/DPP) or extended sentence: never spent (schema version 2).
+    PreventiveSentence,
+    /// A youth conditional caution, shown only while unspent (schema version 2).
+    YouthConditionalCaution,
+    /// Another order (such as a driving disqualification) without a main sentence (schema
+    /// version 2).
+    OtherOrder,
 }
 
 coded!(Disposal {
@@ -349,12 +386,27 @@ coded!(Disposal {
     Custody => "custody", "custody";
     SimpleCaution => "simple_caution", "simple caution";
     ConditionalCaution => "conditional_caution", "conditional caution";
+    YouthOrder => "youth_order", "youth order";
+    PreventiveSentence => "preventive_sentence", "life, indeterminate or extended sentence";
+    YouthConditionalCaution => "youth_conditional_caution", "youth conditional caution";
+    OtherOrder => "other_order", "other order";
 });
 
 impl Disposal {
     /// Whether the disposal is a sentence with a length in months.
     pub fn has_months(self) -> bool {
         matches!(self, Self::Custody | Self::SuspendedSentence)
+    }
+
+    /// Whether the disposal was added in schema version 2 (a version 1 certificate cannot hold it).
+    pub fn since_version_2(self) -> bool {
+        matches!(
+            self,
+            Self::YouthOrder
+                | Self::PreventiveSentence
+                | Self::YouthConditionalCaution
+                | Self::OtherOrder
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! PDF, a web page): the same wording everywhere, built from the coded values.
 
 use crate::model::{AppealStatus, Certificate, Conviction, Departure, Finding, InvestigationState};
+use crate::time::{Date, Timestamp};
 
 /// The words that mark a draft: printed on every page of one, and its PDF's Info subject,
 /// where a verifier recognises it. A draft is shown to the person a certificate names before it
@@ -22,12 +23,13 @@ pub struct RecordSummary {
     pub appeal_pending: bool,
 }
 
-/// The three record lists of a certificate, with their headings.
-pub fn sections(c: &Certificate) -> [(&'static str, Vec<RecordSummary>); 3] {
+/// The three record lists of a certificate, with their headings, as read on `today` (a sanction
+/// whose expiry date has passed says "expired").
+pub fn sections(c: &Certificate, today: Date) -> [(&'static str, Vec<RecordSummary>); 3] {
     [
         (
             "Disciplinary findings",
-            c.findings.iter().map(finding).collect(),
+            c.findings.iter().map(|f| finding(f, today)).collect(),
         ),
         (
             "Convictions and cautions",
@@ -44,12 +46,13 @@ fn appeal(a: AppealStatus) -> &'static str {
     a.label()
 }
 
-/// A disciplinary finding in words.
-pub fn finding(f: &Finding) -> RecordSummary {
-    let expires = f
-        .sanction_expires
-        .map(|d| format!(" (expires {d})"))
-        .unwrap_or_default();
+/// A disciplinary finding in words, as read on `today`.
+pub fn finding(f: &Finding, today: Date) -> RecordSummary {
+    let expires = match f.sanction_expires {
+        Some(d) if d <= today => format!(" (expired on {d})"),
+        Some(d) => format!(" (expires on {d})"),
+        None => String::new(),
+    };
     RecordSummary {
         when: f.decision_date.to_string(),
         who: format!("{} ({}), ref {}", f.body, f.body_type.label(), f.reference),
@@ -143,4 +146,137 @@ pub fn text_fields(c: &Certificate) -> Vec<(String, String)> {
         walk(&value, "", &mut out);
     }
     out
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date in words, such as `15 July 2026`.
+pub fn date_in_words(date: Date) -> String {
+    let (year, month, day) = date.ymd();
+    let name = MONTHS.get(month as usize - 1).copied().unwrap_or("?");
+    format!("{day} {name} {year}")
+}
+
+/// The last Sunday of `month` in `year`.
+fn last_sunday(year: i64, month: u32) -> Option<Date> {
+    let first_of_next = if month == 12 {
+        Date::from_ymd(year + 1, 1, 1)
+    } else {
+        Date::from_ymd(year, month + 1, 1)
+    }?;
+    let last = first_of_next.plus_days(-1)?;
+    // 1970-01-01 was a Thursday: (days + 4) mod 7 is the weekday with Sunday as 0.
+    let weekday = (last.days_since_epoch() + 4).rem_euclid(7);
+    last.plus_days(-weekday)
+}
+
+/// An instant in UK time in words, such as `21 February 2027 at 12:00 GMT` or
+/// `15 July 2026 at 13:00 BST` (British Summer Time runs from 01:00 UTC on the last Sunday of
+/// March to 01:00 UTC on the last Sunday of October).
+pub fn uk_time_in_words(at: Timestamp) -> String {
+    let (year, _, _) = at.date().ymd();
+    let summer = match (last_sunday(year, 3), last_sunday(year, 10)) {
+        (Some(start), Some(end)) => {
+            let one_am = 3600;
+            at.unix() >= start.start().unix() + one_am && at.unix() < end.start().unix() + one_am
+        }
+        _ => false,
+    };
+    let (local, zone) = if summer {
+        (Timestamp::from_unix(at.unix() + 3600).unwrap_or(at), "BST")
+    } else {
+        (at, "GMT")
+    };
+    let seconds = local.unix().rem_euclid(86_400);
+    format!(
+        "{} at {:02}:{:02} {zone}",
+        date_in_words(local.date()),
+        seconds / 3600,
+        seconds % 3600 / 60
+    )
+}
+
+/// What a certificate covers and what "None recorded" means, for the page and the verifiers
+/// (rule 12): one paragraph per point.
+pub fn coverage(c: &Certificate) -> Vec<String> {
+    let as_at = date_in_words(c.information_as_at);
+    let level = match c.disclosure_level {
+        Some(level) => format!("It was prepared for {} disclosure.", level.label()),
+        None => "It predates disclosure levels (certificate version 1).".into(),
+    };
+    let basic = c.disclosure_level == Some(crate::model::DisclosureLevel::Basic);
+    vec![
+        format!(
+            "This certificate states what the issuing body's records held on {as_at}; nothing \
+             after that date is covered. {level}"
+        ),
+        "Disciplinary findings: findings upheld or partially upheld by an employer, regulator or \
+         tribunal. Findings not upheld, with no case to answer, or overturned on appeal are never \
+         listed."
+            .into(),
+        format!(
+            "Convictions and cautions (England and Wales): the status of each is computed under the \
+             Rehabilitation of Offenders Act 1974 and the DBS filtering rules. Protected (filtered) \
+             convictions and cautions, youth cautions, reprimands and warnings{} are never shown.",
+            if basic {
+                ", and spent convictions and cautions (this is a basic certificate)"
+            } else {
+                ""
+            }
+        ),
+        "Departures during an investigation: dismissals, resignations, retirements and other \
+         departures while an investigation was under way, whatever a settlement agreement says."
+            .into(),
+        "\"None recorded\" means the issuing body holds nothing in that category that the law \
+         allows it to show. Registration numbers were checked for format only, not with the \
+         regulator."
+            .into(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> String {
+        uk_time_in_words(Timestamp::parse(text).unwrap())
+    }
+
+    #[test]
+    fn uk_time_is_gmt_in_winter_and_bst_in_summer_switching_at_one_utc() {
+        assert_eq!(
+            words("2027-02-21T12:00:00Z"),
+            "21 February 2027 at 12:00 GMT"
+        );
+        assert_eq!(words("2026-07-15T12:00:00Z"), "15 July 2026 at 13:00 BST");
+        // 2026: summer time from Sunday 29 March to Sunday 25 October, 01:00 UTC.
+        assert_eq!(words("2026-03-29T00:59:00Z"), "29 March 2026 at 00:59 GMT");
+        assert_eq!(words("2026-03-29T01:00:00Z"), "29 March 2026 at 02:00 BST");
+        assert_eq!(
+            words("2026-10-25T00:59:00Z"),
+            "25 October 2026 at 01:59 BST"
+        );
+        assert_eq!(
+            words("2026-10-25T01:00:00Z"),
+            "25 October 2026 at 01:00 GMT"
+        );
+        assert_eq!(
+            words("2026-12-31T23:30:00Z"),
+            "31 December 2026 at 23:30 GMT"
+        );
+        assert_eq!(words("2026-06-30T23:30:00Z"), "1 July 2026 at 00:30 BST");
+    }
 }

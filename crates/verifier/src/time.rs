@@ -136,6 +136,23 @@ impl Date {
         Timestamp(i64::from(self.0) * SECONDS_PER_DAY)
     }
 
+    /// The date `months` months later on the same day, or the last day of that month when it is
+    /// shorter (31 August + 6 months = 28 or 29 February); `None` past the supported range.
+    pub fn plus_months(self, months: i64) -> Option<Self> {
+        let (y, m, d) = self.ymd();
+        let index = y * 12 + i64::from(m) - 1 + months;
+        let year = index.div_euclid(12);
+        // The remainder is in 0..12.
+        let month = index.rem_euclid(12) as u32 + 1;
+        Self::from_ymd(year, month, d.min(days_in_month(year, month)))
+    }
+
+    /// The date `days` days later (or earlier, when negative); `None` past the supported range.
+    pub fn plus_days(self, days: i64) -> Option<Self> {
+        let (y, m, d) = civil_from_days(i64::from(self.0) + days);
+        Self::from_ymd(y, m, d)
+    }
+
     /// The date `years` years later on the same month and day (28 February for 29 February in a
     /// common year); `None` past the supported range.
     pub fn plus_years(self, years: i64) -> Option<Self> {

@@ -191,9 +191,10 @@ impl<'a> Verdict<'a> {
     }
 }
 
-/// The certificate's three lists of records in words, the same wording for every face.
-pub fn sections(c: &Certificate) -> Vec<Section> {
-    summary::sections(c)
+/// The certificate's three lists of records in words, the same wording for every face, as read on
+/// `today`.
+pub fn sections(c: &Certificate, today: crate::time::Date) -> Vec<Section> {
+    summary::sections(c, today)
         .into_iter()
         .map(|(title, records)| Section { title, records })
         .collect()

@@ -7,7 +7,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::carrier::{Carrier, DecodeError, SignedCertificate};
-use crate::model::{Certificate, RevocationReason, SCHEMA_VERSION};
+use crate::model::{Certificate, PREVIOUS_SCHEMA_VERSION, RevocationReason, SCHEMA_VERSION};
 use crate::text::KeyId;
 use crate::time::{Date, Timestamp};
 use crate::trust::{KeyProblem, TrustStore};
@@ -201,7 +201,7 @@ impl fmt::Display for VerifyError {
             Self::UnsupportedVersion(v) => write!(
                 f,
                 "certificate schema version {v} is not supported by this verifier (supports \
-                 {SCHEMA_VERSION}); update goodstanding"
+                 {PREVIOUS_SCHEMA_VERSION} and {SCHEMA_VERSION}); update goodstanding"
             ),
             Self::InvalidPayload(e) => write!(f, "signed content is not a valid certificate: {e}"),
             Self::Substituted => f.write_str(
@@ -322,7 +322,9 @@ pub fn verify_signed(
     }
     let probe: VersionProbe = serde_json::from_slice(signed.payload())
         .map_err(|e| VerifyError::InvalidPayload(e.to_string()))?;
-    if probe.schema_version != u64::from(SCHEMA_VERSION) {
+    if probe.schema_version != u64::from(SCHEMA_VERSION)
+        && probe.schema_version != u64::from(PREVIOUS_SCHEMA_VERSION)
+    {
         return Err(VerifyError::UnsupportedVersion(probe.schema_version));
     }
     let certificate: Certificate = serde_json::from_slice(signed.payload())
@@ -392,6 +394,7 @@ fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError>
             certificate.issuer.kid.as_str()
         )));
     }
+    check_version_fields(certificate)?;
     let seconds = certificate
         .valid_from
         .seconds_until(certificate.valid_until);
@@ -403,6 +406,25 @@ fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError>
         )));
     }
     Ok(())
+}
+
+/// Version 2 requires the disclosure level; version 1 predates it and the disposals added with it.
+fn check_version_fields(certificate: &Certificate) -> Result<(), VerifyError> {
+    let version_2_disposal = certificate
+        .convictions
+        .iter()
+        .any(|c| c.disposal.since_version_2());
+    match certificate.schema_version {
+        SCHEMA_VERSION if certificate.disclosure_level.is_none() => Err(VerifyError::Policy(
+            "a version 2 certificate must state its disclosure_level".into(),
+        )),
+        PREVIOUS_SCHEMA_VERSION if certificate.disclosure_level.is_some() || version_2_disposal => {
+            Err(VerifyError::Policy(
+                "a version 1 certificate holds a field or disposal of version 2".into(),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -179,8 +179,17 @@ impl Verifier {
         };
         let sections = verdict
             .certificate
-            .map(goodstanding_verifier::verdict::sections);
-        serde_json::json!({ "verdict": verdict, "sections": sections })
+            .map(|c| goodstanding_verifier::verdict::sections(c, now.date()));
+        // The disclosure level in the same words as the command line's.
+        let disclosure_level = verdict
+            .certificate
+            .and_then(|c| c.disclosure_level)
+            .map(|level| level.label());
+        serde_json::json!({
+            "verdict": verdict,
+            "sections": sections,
+            "disclosure_level": disclosure_level,
+        })
     }
 }
 

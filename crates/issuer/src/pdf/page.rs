@@ -132,10 +132,13 @@ pub(super) fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32, dra
     }
     rows.extend([
         ("Subject reference", s.reference.to_string()),
-        ("Valid from", c.valid_from.to_string()),
-        ("Valid until", c.valid_until.to_string()),
-        ("Record as at", c.information_as_at.to_string()),
+        ("Valid from", summary::uk_time_in_words(c.valid_from)),
+        ("Valid until", summary::uk_time_in_words(c.valid_until)),
+        ("Record as at", summary::date_in_words(c.information_as_at)),
     ]);
+    if let Some(level) = c.disclosure_level {
+        rows.push(("Disclosure level", level.label().to_string()));
+    }
     // A draft has neither: it is not signed, and gets its id when it is.
     if !draft {
         rows.extend([
@@ -190,6 +193,37 @@ pub(super) const COLUMNS: [(f32, f32); 3] = [
 
 /// The record tables' column headers.
 pub(super) const COLUMN_HEADERS: [&str; 3] = ["Date", "Decided by / employer", "Details"];
+
+/// What the certificate covers and what "None recorded" means (rule 12), after the records.
+pub(super) fn draw_coverage(layout: &mut Layout, c: &Certificate) {
+    let x = MARGIN;
+    let width = PAGE_WIDTH - 2.0 * MARGIN;
+    layout.ensure(40.0);
+    layout.y -= 8.0;
+    let heading = layout.tags.add(DOCUMENT, "H2");
+    layout.text(
+        Mark::In(heading),
+        x,
+        layout.y,
+        BOLD_FONT,
+        11.5,
+        "What this certificate covers",
+    );
+    layout.y -= 5.0;
+    layout.rule(x, PAGE_WIDTH - MARGIN, layout.y, 0.0);
+    layout.y -= 11.0;
+    for paragraph in summary::coverage(c) {
+        // A paragraph is kept on one page: each structure element lies on the page it marks.
+        let lines = layout.wrap(REGULAR_FONT, 8.0, &paragraph, width);
+        layout.ensure(10.0 * lines.len() as f32 + 2.0);
+        let element = layout.tags.add(DOCUMENT, "P");
+        for line in lines {
+            layout.text(Mark::In(element), x, layout.y, REGULAR_FONT, 8.0, &line);
+            layout.y -= 10.0;
+        }
+        layout.y -= 3.0;
+    }
+}
 
 pub(super) fn draw_section(layout: &mut Layout, title: &str, records: &[summary::RecordSummary]) {
     let x = MARGIN;

@@ -12,11 +12,12 @@ use super::*;
 
 /// The CSV columns, in the order of the example file. Subject columns repeat on every row of a
 /// subject; record columns describe one record per row (`record` says which kind).
-pub const CSV_COLUMNS: [&str; 36] = [
+pub const CSV_COLUMNS: [&str; 40] = [
     "issuer",
     "information_as_at",
     "valid_from",
     "valid_until",
+    "disclosure_level",
     "subject_reference",
     "full_name",
     "previous_names",
@@ -37,8 +38,11 @@ pub const CSV_COLUMNS: [&str; 36] = [
     "offence",
     "offence_code",
     "offence_date",
-    "disposal",
-    "custody_months",
+    "jurisdiction",
+    "sentences",
+    "specified_offence",
+    "schedule_18",
+    "summary_only",
     "disclosure",
     "role",
     "started",
@@ -61,8 +65,8 @@ const REQUIRED_COLUMNS: [&str; 6] = [
     "record",
 ];
 
-/// Columns that describe the subject, the same on every row of one subject: the first ten.
-const SUBJECT_COLUMNS: &[&str] = CSV_COLUMNS.split_at(10).0;
+/// Columns that describe the subject, the same on every row of one subject: the first eleven.
+const SUBJECT_COLUMNS: &[&str] = CSV_COLUMNS.split_at(11).0;
 
 /// For each record kind: CSV column and the request field it fills.
 const FINDING_FIELDS: [(&str, &str); 10] = [
@@ -77,14 +81,17 @@ const FINDING_FIELDS: [(&str, &str); 10] = [
     ("sanction_expires", "sanction_expires"),
     ("appeal", "appeal"),
 ];
-const CONVICTION_FIELDS: [(&str, &str); 10] = [
+const CONVICTION_FIELDS: [(&str, &str); 13] = [
     ("body", "body"),
     ("offence", "offence"),
     ("offence_code", "offence_code"),
     ("offence_date", "offence_date"),
     ("decision_date", "decision_date"),
-    ("disposal", "disposal"),
-    ("custody_months", "custody_months"),
+    ("jurisdiction", "jurisdiction"),
+    ("sentences", "sentences"),
+    ("specified_offence", "specified_offence"),
+    ("schedule_18", "schedule_18"),
+    ("summary_only", "summary_only"),
     ("disclosure", "disclosure"),
     ("appeal", "appeal"),
     ("reference", "reference"),
@@ -170,8 +177,30 @@ impl<R: Read> Read for CappedRecords<R> {
 
 struct Row {
     line: u64,
-    fields: Vec<String>,
+    /// The cells as read; each is trimmed when used ([`CsvGroups::cell`]).
+    record: csv::ByteRecord,
     problems: Vec<Problem>,
+}
+
+impl Row {
+    /// The cell at `index`, trimmed; empty if absent or not UTF-8 (reported when read).
+    fn get(&self, index: usize) -> &str {
+        self.record
+            .get(index)
+            .and_then(|cell| std::str::from_utf8(cell).ok())
+            .map_or("", str::trim)
+    }
+
+    fn is_blank(&self) -> bool {
+        (0..self.record.len()).all(|i| self.get(i).is_empty()) && self.problems.is_empty()
+    }
+}
+
+/// The rows of one subject, in the order they stand in the file.
+struct Group {
+    reference: String,
+    rows: Vec<Row>,
+    dropped: usize,
 }
 
 pub(super) struct CsvGroups<R: Read> {
@@ -180,8 +209,9 @@ pub(super) struct CsvGroups<R: Read> {
     /// Index of each known column in the header.
     index: Vec<(&'static str, usize)>,
     header_len: usize,
-    /// The first row of the next group, already read.
-    pending: Option<Row>,
+    /// Every subject's rows, gathered wherever they stand, in order of each subject's first row;
+    /// read at the first request.
+    groups: Option<std::collections::VecDeque<Group>>,
     finished: bool,
 }
 
@@ -236,7 +266,7 @@ impl<R: Read> CsvGroups<R> {
             record_start,
             index,
             header_len: header.len(),
-            pending: None,
+            groups: None,
             finished: false,
         })
     }
@@ -270,27 +300,21 @@ impl<R: Read> CsvGroups<R> {
                 ),
             });
         }
-        let fields = record
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| match std::str::from_utf8(cell) {
-                Ok(text) => text.trim().to_string(),
-                Err(_) => {
-                    let column = self.index.iter().find(|(_, at)| *at == i).map(|(c, _)| *c);
-                    problems.push(Problem {
-                        line,
-                        column,
-                        field: None,
-                        rule: None,
-                        message: "not UTF-8 text; export the file as UTF-8".into(),
-                    });
-                    String::new()
-                }
-            })
-            .collect();
+        for (i, cell) in record.iter().enumerate() {
+            if std::str::from_utf8(cell).is_err() {
+                let column = self.index.iter().find(|(_, at)| *at == i).map(|(c, _)| *c);
+                problems.push(Problem {
+                    line,
+                    column,
+                    field: None,
+                    rule: None,
+                    message: "not UTF-8 text; export the file as UTF-8".into(),
+                });
+            }
+        }
         Ok(Some(Row {
             line,
-            fields,
+            record,
             problems,
         }))
     }
@@ -299,37 +323,60 @@ impl<R: Read> CsvGroups<R> {
         self.index
             .iter()
             .find(|(c, _)| *c == column)
-            .and_then(|(_, i)| row.fields.get(*i))
-            .map_or("", String::as_str)
+            .map_or("", |(_, i)| row.get(*i))
+    }
+
+    /// Reads every row and gathers each subject's rows, wherever they stand in the file, so that
+    /// all of one subject's records make one request (rule 8). Held in memory: a CSV batch is
+    /// bounded by the input file, and rows are kept as read, without a copy per cell.
+    fn gather(&mut self) -> Result<std::collections::VecDeque<Group>, InputError> {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut by_reference: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        while let Some(row) = self.read_row()? {
+            // Skip wholly blank rows (a trailing empty line in a spreadsheet export).
+            if row.is_blank() {
+                continue;
+            }
+            let reference = self.cell(&row, "subject_reference").to_string();
+            // Rows without a reference cannot be gathered: each is a request of its own (refused).
+            let at = if reference.is_empty() {
+                None
+            } else {
+                by_reference.get(&reference).copied()
+            };
+            match at {
+                Some(at) if groups[at].rows.len() < MAX_ROWS_PER_SUBJECT => {
+                    groups[at].rows.push(row);
+                }
+                Some(at) => groups[at].dropped += 1,
+                None => {
+                    if !reference.is_empty() {
+                        by_reference.insert(reference.clone(), groups.len());
+                    }
+                    groups.push(Group {
+                        reference,
+                        rows: vec![row],
+                        dropped: 0,
+                    });
+                }
+            }
+        }
+        Ok(groups.into())
     }
 
     pub(super) fn next_item(&mut self) -> Result<Option<BatchItem>, InputError> {
-        let first = match self.pending.take() {
-            Some(row) => row,
-            None => match self.read_row()? {
-                Some(row) => row,
-                None => return Ok(None),
-            },
+        if self.groups.is_none() {
+            self.groups = Some(self.gather()?);
+        }
+        let Some(group) = self.groups.as_mut().and_then(|g| g.pop_front()) else {
+            return Ok(None);
         };
-        // Skip wholly blank rows (a trailing empty line in a spreadsheet export).
-        if first.fields.iter().all(String::is_empty) && first.problems.is_empty() {
-            return self.next_item();
-        }
-        let reference = self.cell(&first, "subject_reference").to_string();
-        let mut rows = vec![first];
-        let mut dropped = 0usize;
-        while let Some(row) = self.read_row()? {
-            if self.cell(&row, "subject_reference") != reference {
-                self.pending = Some(row);
-                break;
-            }
-            if rows.len() < MAX_ROWS_PER_SUBJECT {
-                rows.push(row);
-            } else {
-                dropped += 1;
-            }
-        }
-        Ok(Some(self.assemble(reference, rows, dropped)))
+        Ok(Some(self.assemble(
+            group.reference,
+            group.rows,
+            group.dropped,
+        )))
     }
 
     /// Builds the request of one subject's rows.
@@ -383,7 +430,8 @@ impl<R: Read> CsvGroups<R> {
                 continue;
             }
             match column {
-                "issuer" | "information_as_at" | "valid_from" | "valid_until" => {
+                "issuer" | "information_as_at" | "valid_from" | "valid_until"
+                | "disclosure_level" => {
                     top.insert(column.into(), value.into());
                 }
                 "subject_reference" => {
@@ -502,7 +550,7 @@ impl<R: Read> CsvGroups<R> {
             {
                 continue;
             }
-            if row.fields.get(*at).is_some_and(|v| !v.is_empty()) {
+            if !row.get(*at).is_empty() {
                 let kind = if kind.is_empty() { "no record" } else { kind };
                 problems.push(Problem {
                     line: row.line,
@@ -533,34 +581,33 @@ impl<R: Read> CsvGroups<R> {
             if text.is_empty() {
                 continue;
             }
+            let refuse = |problems: &mut Vec<Problem>, message: String| {
+                problems.push(Problem {
+                    line: row.line,
+                    column: Some(column),
+                    field: None,
+                    rule: None,
+                    message,
+                });
+            };
             let value: Value = match *column {
-                "custody_months" => match text.parse::<u16>() {
-                    Ok(n) => n.into(),
-                    Err(_) => {
-                        problems.push(Problem {
-                            line: row.line,
-                            column: Some(column),
-                            field: None,
-                            rule: None,
-                            message: format!("{text:?} is not a whole number of months"),
-                        });
+                "sentences" => match sentences_value(text) {
+                    Ok(list) => list,
+                    Err(message) => {
+                        refuse(problems, message);
                         continue;
                     }
                 },
-                "settlement_agreement" => match text.to_ascii_lowercase().as_str() {
-                    "true" | "yes" => true.into(),
-                    "false" | "no" => false.into(),
-                    _ => {
-                        problems.push(Problem {
-                            line: row.line,
-                            column: Some(column),
-                            field: None,
-                            rule: None,
-                            message: format!("{text:?} is not true or false"),
-                        });
-                        continue;
+                "settlement_agreement" | "specified_offence" | "schedule_18" | "summary_only" => {
+                    match text.to_ascii_lowercase().as_str() {
+                        "true" | "yes" => true.into(),
+                        "false" | "no" => false.into(),
+                        _ => {
+                            refuse(problems, format!("{text:?} is not true or false"));
+                            continue;
+                        }
                     }
-                },
+                }
                 _ => text.into(),
             };
             match field.strip_prefix("investigation.") {
@@ -577,6 +624,45 @@ impl<R: Read> CsvGroups<R> {
         }
         record.into()
     }
+}
+
+/// The `sentences` cell as the request's list: sentences separated by `|`, each a type, then
+/// `/MONTHS` for a custodial or suspended sentence and `@YYYY-MM-DD` for the day it ends, such as
+/// `suspended_sentence/18 | community_order@2026-06-30 | fine`.
+fn sentences_value(text: &str) -> Result<Value, String> {
+    let mut list = Vec::new();
+    for entry in split_list(text) {
+        let (rest, ends) = match entry.split_once('@') {
+            Some((rest, ends)) => (rest.trim(), Some(ends.trim())),
+            None => (entry, None),
+        };
+        let (kind, months) = match rest.split_once('/') {
+            Some((kind, months)) => (kind.trim(), Some(months.trim())),
+            None => (rest, None),
+        };
+        let mut sentence = Map::new();
+        sentence.insert("type".into(), kind.into());
+        if let Some(months) = months {
+            let months: u16 = months.parse().map_err(|_| {
+                format!(
+                    "{entry:?}: {months:?} is not a whole number of months (such as custody/18)"
+                )
+            })?;
+            sentence.insert("months".into(), months.into());
+        }
+        if let Some(ends) = ends {
+            sentence.insert("ends".into(), ends.into());
+        }
+        list.push(Value::Object(sentence));
+    }
+    if list.is_empty() {
+        return Err(
+            "no sentence; give each as TYPE, TYPE/MONTHS or TYPE@END-DATE, separated by |, \
+                    such as suspended_sentence/18 | fine"
+                .into(),
+        );
+    }
+    Ok(list.into())
 }
 
 /// `a | b | c` as a list; empty items dropped.
@@ -596,7 +682,7 @@ fn original_rows(rows: &[Row]) -> String {
         .from_writer(Vec::new());
     for row in rows {
         // Writing to memory cannot fail.
-        let _ = writer.write_record(&row.fields);
+        let _ = writer.write_byte_record(&row.record);
     }
     let bytes = writer.into_inner().unwrap_or_default();
     String::from_utf8_lossy(&bytes).into_owned()
