@@ -110,7 +110,12 @@ fn a_mixed_batch_issues_the_good_and_sets_aside_the_bad_by_line_field_and_rule()
             .unwrap(),
     );
     let broken = r#"{"issuer": "Demo", "information_as_at": "2026-11-02", "subject": "#;
-    let unknown_field = good[0].replacen("{", r#"{"colour":"blue","#, 1);
+    // Each line its own subject: two lines for one subject are refused together (rule 8).
+    let unknown_field = good[0]
+        .replacen("{", r#"{"colour":"blue","#, 1)
+        .replace("SUBJ-003980", "SUBJ-003982");
+    let rule2 = rule2.replace("SUBJ-002231", "SUBJ-002232");
+    let rule3 = rule3.replace("SUBJ-002231", "SUBJ-002233");
     let lines = [
         good[0].as_str(),
         &good[1],
@@ -119,7 +124,7 @@ fn a_mixed_batch_issues_the_good_and_sets_aside_the_bad_by_line_field_and_rule()
         "",
         &rule2,
         &rule3,
-        &good[0].replace("SUBJ-000417", "SUBJ-000418"),
+        &good[0].replace("SUBJ-003980", "SUBJ-003981"),
         &unknown_field,
     ];
     let input = issuer.path("requests.jsonl");
@@ -216,7 +221,8 @@ fn csv_and_json_lines_of_the_same_data_give_the_same_certificates() {
     let csv = repo().join("examples/batch/requests.csv");
     let jsonl = repo().join("examples/batch/requests.jsonl");
     assert_eq!(issuer.batch(&csv, "from-csv", &[]).code, 0);
-    assert_eq!(issuer.batch(&jsonl, "from-jsonl", &[]).code, 0);
+    // The same subjects again: each new certificate supersedes the one from the CSV.
+    assert_eq!(issuer.batch(&jsonl, "from-jsonl", &["--supersede"]).code, 0);
 
     let payloads = |folder: &str| -> BTreeMap<String, Value> {
         std::fs::read_dir(issuer.path(folder))
@@ -232,6 +238,7 @@ fn csv_and_json_lines_of_the_same_data_give_the_same_certificates() {
                 for varies in ["id", "issued_at", "valid_from", "valid_until"] {
                     object.remove(varies).unwrap();
                 }
+                object.remove("supersedes");
                 let reference = v["subject"]["reference"].as_str().unwrap().to_string();
                 (reference, v)
             })
@@ -519,7 +526,22 @@ fn revoke_and_reissue_are_recorded_and_mistakes_get_clear_errors() {
         run.stdout.trim().to_string()
     };
     let first = issue(&example("clean-record"));
-    let second = issue(&example("clean-record"));
+    // One live certificate per subject: issuing again is refused, naming the live one and the fix.
+    let (key, out) = (issuer.key(), issuer.path("out"));
+    let run = issuer.with_register(&[
+        &"issue",
+        &example("clean-record"),
+        &"--key",
+        &key,
+        &"--out",
+        &out,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&first) && run.stderr.contains("--supersede"),
+        "{}",
+        run.stderr
+    );
 
     // Unknown id, unknown reason, superseded without a replacement.
     let run = issuer.with_register(&[
@@ -562,6 +584,8 @@ fn revoke_and_reissue_are_recorded_and_mistakes_get_clear_errors() {
     let shown: Value = serde_json::from_str(&shown.stdout).unwrap();
     assert_eq!(shown["state"], "revoked");
     assert_eq!(shown["revocation"]["reason"], "issued_in_error");
+    // With the first revoked, the subject has no live certificate: a new one is issued.
+    let second = issue(&example("clean-record"));
 
     // Reissue the second: a new certificate naming it; the old one revoked as superseded.
     let (key, out) = (issuer.key(), issuer.path("out"));
@@ -649,7 +673,8 @@ fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet(
     let issuer = Issuer::new("batch-progress");
     let input = repo().join("examples/batch/requests.jsonl");
 
-    let plain = issuer.batch(&input, "plain", &[]);
+    // Each run issues the same subjects again: each supersedes the last.
+    let plain = issuer.batch(&input, "plain", &["--supersede"]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     assert!(
         plain.stderr.contains("3/3 done (3 issued, 0 refused)") && !plain.stderr.contains('\r'),
@@ -660,7 +685,7 @@ fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet(
     let quiet = issuer.batch(
         &repo().join("examples/batch/requests.csv"),
         "quiet",
-        &["--quiet"],
+        &["--quiet", "--supersede"],
     );
     assert_eq!(quiet.code, 0);
     assert_eq!(quiet.stderr, "", "--quiet shows no progress");
@@ -701,4 +726,143 @@ fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet(
         shown.contains("] 3/3") && shown.contains("/s") && shown.contains("left"),
         "{shown:?}"
     );
+}
+
+/// Rule 8: a subject's CSV rows make one certificate wherever they stand in the file. Before,
+/// a finding row, other people's rows, then a conviction row gave two valid certificates, each
+/// saying "None recorded" for what the other listed.
+#[test]
+fn a_subjects_csv_rows_make_one_certificate_wherever_they_stand() {
+    let issuer = Issuer::new("batch-scattered");
+    let csv = std::fs::read_to_string(repo().join("examples/batch/requests.csv")).unwrap();
+    let mut rows: Vec<&str> = csv.lines().collect();
+    // Move SUBJ-002231's conviction rows (lines 5 and 6) after everyone else's rows.
+    let convictions: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.contains("SUBJ-002231") && r.contains(",conviction,"))
+        .copied()
+        .collect();
+    assert_eq!(convictions.len(), 2);
+    rows.retain(|r| !convictions.contains(r));
+    rows.extend(convictions);
+    let input = issuer.path("scattered.csv");
+    std::fs::write(&input, rows.join("\n") + "\n").unwrap();
+
+    let run = issuer.batch(&input, "out", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("issued           3"), "{}", run.stdout);
+    let certificates = listed(&issuer, &["--subject", "SUBJ-002231"]);
+    assert_eq!(certificates.len(), 1, "{certificates:?}");
+    let id = certificates[0]["id"].as_str().unwrap();
+    let signed = payload(&issuer.path(&format!("out/{id}.jws")));
+    assert_eq!(signed["findings"].as_array().unwrap().len(), 2);
+    assert_eq!(signed["convictions"].as_array().unwrap().len(), 2);
+    assert_eq!(signed["departures"].as_array().unwrap().len(), 2);
+}
+
+/// Rule 8: two JSON lines for one subject are both refused, each naming both lines: which one
+/// should the certificate say?
+#[test]
+fn two_json_lines_for_one_subject_are_both_refused_naming_both_lines() {
+    let issuer = Issuer::new("batch-twice");
+    let request = compact(&std::fs::read_to_string(example("clean-record")).unwrap());
+    let other = compact(&std::fs::read_to_string(example("appeal-pending")).unwrap());
+    let input = issuer.path("twice.jsonl");
+    std::fs::write(&input, format!("{request}\n{other}\n{request}\n")).unwrap();
+    let run = issuer.batch(&input, "out", &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("issued           1"), "{}", run.stdout);
+    let rejected: Vec<Value> =
+        std::fs::read_to_string(file_named(&issuer.path("out"), ".rejected.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert_eq!(rejected.len(), 2);
+    for entry in &rejected {
+        let message = entry["problems"][0]["message"].as_str().unwrap();
+        assert!(message.contains("lines 1, 3"), "{message}");
+        assert!(
+            entry["problems"][0]["rule"]
+                .as_str()
+                .unwrap()
+                .starts_with("rule 8")
+        );
+    }
+    assert!(listed(&issuer, &["--subject", "SUBJ-000417"]).is_empty());
+}
+
+/// Rule 8: `issue --supersede` replaces the live certificate (which is revoked as superseded in
+/// the same transaction), and two batches naming the same subjects at once end with exactly one
+/// live certificate per subject.
+#[test]
+fn superseding_keeps_one_live_certificate_even_for_two_batches_at_once() {
+    let issuer = Issuer::new("batch-one-live");
+    let (key, out, request) = (issuer.key(), issuer.path("out"), example("clean-record"));
+    let issue = |extra: &[&str]| {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"issue", &request, &"--key", &key, &"--out", &out];
+        for e in extra {
+            args.push(e);
+        }
+        issuer.with_register(&args)
+    };
+    let first = issue(&[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let second = issue(&["--supersede"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let (first, second) = (first.stdout.trim(), second.stdout.trim());
+    assert_eq!(
+        payload(&out.join(format!("{second}.jws")))["supersedes"],
+        first
+    );
+    let old: Value = serde_json::from_str(
+        &issuer
+            .with_register(&[&"register", &"show", &first, &"--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(old["revocation"]["reason"], "superseded");
+
+    // Two batches of the same subjects (two inputs: blank lines make the second another file),
+    // started together, each superseding what is live.
+    let input = repo().join("examples/batch/requests.jsonl");
+    let copy = issuer.path("copy.jsonl");
+    let text = std::fs::read_to_string(&input).unwrap();
+    std::fs::write(&copy, text.replace('\n', "\n\n")).unwrap();
+    let register = issuer.register();
+    let spawn = |input: &Path, folder: &str| {
+        let folder = issuer.path(folder);
+        common::command(
+            &[
+                &"batch",
+                &input,
+                &"--key",
+                &key,
+                &"--out",
+                &folder,
+                &"--register",
+                &register,
+                &"--supersede",
+                &"--quiet",
+            ],
+            &[],
+        )
+        .spawn()
+        .unwrap()
+    };
+    let (mut a, mut b) = (spawn(&input, "a"), spawn(&copy, "b"));
+    let (a, b) = (a.wait().unwrap(), b.wait().unwrap());
+    // A run may refuse a request whose live certificate changed under it; never both issue.
+    assert!(
+        a.code().unwrap() <= 1 && b.code().unwrap() <= 1,
+        "{a:?} {b:?}"
+    );
+    for subject in ["SUBJ-000417", "SUBJ-002231", "SUBJ-003980"] {
+        let live: Vec<Value> = listed(&issuer, &["--subject", subject])
+            .into_iter()
+            .filter(|c| c["state"] == "issued")
+            .collect();
+        assert_eq!(live.len(), 1, "{subject}: {live:?}");
+    }
 }

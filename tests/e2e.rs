@@ -609,6 +609,7 @@ fn certificates_are_written_readable_by_their_owner_only() {
         &"--register",
         &issuer.path("register.sqlite"),
         &"--quiet",
+        &"--supersede",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     written.extend(

@@ -374,7 +374,8 @@ fn a_root_key_made_in_the_token_signs_every_trust_list_change() {
         .into_owned();
     let a = token.issue(&key_a, &example("clean-record"));
     ok(&a);
-    let b = token.issue(&key_b, &example("clean-record"));
+    // Another subject: a second certificate for the same one would supersede the first.
+    let b = token.issue(&key_b, &example("several-records"));
     ok(&b);
     ok(&token.publish(&key_a, &root_public));
     ok(&token.update_trust(&root_public));

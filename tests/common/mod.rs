@@ -81,9 +81,17 @@ pub fn test_now() -> goodstanding_verifier::Timestamp {
     goodstanding_verifier::Timestamp::from_unix(base.unix() + elapsed.as_secs() as i64).unwrap()
 }
 
-/// The data directory the tests' default register lives in.
+/// The data directory the tests' default register lives in: one per test process, so that one
+/// test's live certificates never meet another's (one live certificate per subject).
 pub fn data_home() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-data-home")
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let parent = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-data-home");
+        std::fs::create_dir_all(&parent).unwrap();
+        tempfile::tempdir_in(parent).unwrap()
+    })
+    .path()
+    .to_path_buf()
 }
 
 pub fn repo() -> PathBuf {
@@ -226,10 +234,22 @@ impl Issuer {
         self.dir.path().join(name)
     }
 
-    /// Issues a request; returns the paths of the `.jws` and the `.qr.txt`.
+    /// Issues a request into this issuer's register, superseding the subject's live certificate
+    /// if there is one (tests issue the examples many times); returns the paths of the `.jws`
+    /// and the `.qr.txt`.
     pub fn issue(&self, request: &Path) -> (PathBuf, PathBuf) {
-        let out = self.path("out");
-        let run = goodstanding(&[&"issue", &request, &"--key", &self.key(), &"--out", &out]);
+        let (out, register) = (self.path("out"), self.path("register.sqlite"));
+        let run = goodstanding(&[
+            &"issue",
+            &request,
+            &"--key",
+            &self.key(),
+            &"--out",
+            &out,
+            &"--register",
+            &register,
+            &"--supersede",
+        ]);
         assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
         let id = run.stdout.trim();
         assert_eq!(id.len(), 26, "the id is printed: {:?}", run.stdout);
@@ -245,7 +265,8 @@ impl Issuer {
         self.issue_in(key, request, &[])
     }
 
-    /// `issue_with`, with extra environment variables (such as the clock override).
+    /// `issue_with`, with extra environment variables (such as the clock override); supersedes
+    /// the subject's live certificate, if any.
     pub fn issue_in(
         &self,
         key: &Path,
@@ -263,6 +284,7 @@ impl Issuer {
                 &out,
                 &"--register",
                 &register,
+                &"--supersede",
             ],
             None,
             env,

@@ -325,6 +325,7 @@ fn demo_batch(
         jobs: 2,
         now,
         wait: false,
+        supersede: false,
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

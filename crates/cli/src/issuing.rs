@@ -20,6 +20,7 @@ fn one_error(request: &Path, e: IssueOneError) -> CliError {
         IssueOneError::Issue(e) => issue_error(request, e),
         IssueOneError::Render(e) => render_error(e),
         IssueOneError::Replace(e) => revoke_error(e),
+        live @ IssueOneError::LiveCertificate { .. } => CliError::Refused(live.to_string()),
         other => CliError::Input(other.to_string()),
     }
 }
@@ -56,6 +57,7 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
         &key,
         now()?,
         &signing.out,
+        args.supersede,
     )
     .map_err(|e| one_error(request, e))?;
     print_recorded(request, &recorded);
@@ -233,6 +235,11 @@ pub struct IssueArgs {
     pub request: PathBuf,
     #[command(flatten)]
     pub signing: crate::shared::SigningArgs,
+    /// If the subject already has a live certificate, issue one that supersedes it (the old one
+    /// is revoked as superseded in the same register transaction). Without this, such a request
+    /// is refused: a subject has one live certificate at a time.
+    #[arg(long)]
+    pub supersede: bool,
 }
 
 /// Arguments of `goodstanding reissue`.
@@ -269,6 +276,11 @@ pub struct BatchArgs {
     /// finish, then issue what is left, instead of refusing to start.
     #[arg(long)]
     pub wait: bool,
+    /// A subject who already has a live certificate gets one that supersedes it (the old one is
+    /// revoked as superseded when the new one is recorded). Without this, such requests are
+    /// refused and set aside: a subject has one live certificate at a time.
+    #[arg(long)]
+    pub supersede: bool,
     /// Sign nothing: write a draft DIR/<subject_ref>-draft.pdf per request for the person
     /// it names to check (as `preview`). Needs no key; never touches the register.
     #[arg(long)]
@@ -331,6 +343,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         jobs,
         now: now()?,
         wait: args.wait,
+        supersede: args.supersede,
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

@@ -17,7 +17,7 @@ mod files;
 pub use error::BatchError;
 use files::*;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write as _};
@@ -35,7 +35,7 @@ use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
 use goodstanding_files::lock::{self, Lock, LockError, Removal};
 use goodstanding_files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
-use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue};
+use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue, issue_replacement};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::keys::SignError;
 use goodstanding_issuer::pdf::RenderError;
@@ -64,7 +64,14 @@ pub struct BatchOptions<'a> {
     /// If the same batch is already running: wait for it to finish and then resume, instead of
     /// refusing to start.
     pub wait: bool,
+    /// A subject who already has a live certificate gets a new one that supersedes it (the old
+    /// one is revoked as superseded when the new one is recorded); without this, such a request
+    /// is refused (rule 8: one live certificate per subject).
+    pub supersede: bool,
 }
+
+/// The title of rule 8 in refusals.
+pub const ONE_LIVE_RULE: &str = "rule 8: one live certificate per subject";
 
 /// Counts as the batch goes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -184,14 +191,54 @@ fn read_items(
     Ok(Some(hashing.hasher.finalize().into()))
 }
 
-/// Reads the whole input once: its SHA-256 and how many requests it holds.
-fn count_and_hash(path: &Path, format: InputFormat) -> Result<([u8; 32], u64), BatchError> {
-    let mut count = 0;
-    let hash = read_items(path, format, |_| {
-        count += 1;
+/// What the first reading of the input finds: its SHA-256, how many requests it holds, and the
+/// lines of every subject that more than one request names.
+struct Counted {
+    sha256: [u8; 32],
+    total: u64,
+    repeated: HashMap<String, Vec<u64>>,
+}
+
+/// Reads the whole input once (see [`Counted`]).
+fn count_and_hash(path: &Path, format: InputFormat) -> Result<Counted, BatchError> {
+    let mut total = 0;
+    let mut lines: HashMap<String, Vec<u64>> = HashMap::new();
+    let hash = read_items(path, format, |item| {
+        total += 1;
+        if let Some(reference) = item.subject_reference {
+            lines.entry(reference).or_default().push(item.line);
+        }
         true
     })?;
-    Ok((hash.unwrap_or_default(), count))
+    lines.retain(|_, at| at.len() > 1);
+    Ok(Counted {
+        sha256: hash.unwrap_or_default(),
+        total,
+        repeated: lines,
+    })
+}
+
+/// Refuses every request of a subject that several requests name (JSON Lines; a CSV file gathers
+/// a subject's rows into one request): which one should the certificate say?
+fn refuse_repeated(item: &mut BatchItem, repeated: &HashMap<String, Vec<u64>>) {
+    let Some(lines) = item
+        .subject_reference
+        .as_ref()
+        .and_then(|reference| repeated.get(reference))
+    else {
+        return;
+    };
+    let list: Vec<String> = lines.iter().map(u64::to_string).collect();
+    let problem = item.problem_at(
+        "subject.reference",
+        Some("rule 8: one certificate per subject, from all of its records"),
+        format!(
+            "the same subject is on lines {} of this input; all of one subject's records make \
+             one certificate: merge them into one request (each is refused)",
+            list.join(", ")
+        ),
+    );
+    item.request = Err(vec![problem]);
 }
 
 /// The form of the input: given, or detected from its name and first bytes.
@@ -219,6 +266,8 @@ pub(crate) fn folder_lock_path(dir: &Path) -> PathBuf {
 struct Signed {
     record: NewCertificate,
     files: PartialFiles,
+    /// The request as read, kept in case the register refuses it (rule 8).
+    original: String,
 }
 
 /// A refused request.
@@ -244,14 +293,26 @@ fn refused(item: BatchItem, problems: Vec<Problem>) -> Outcome {
     }))
 }
 
-/// Validates, signs, renders and writes one request (the workers' part).
-fn process(
-    item: BatchItem,
-    key: &IssuingKey,
+/// What the workers share: the key, the time, the folder, and the live certificates when the
+/// batch started.
+struct Work<'a> {
+    key: &'a IssuingKey,
     now: Timestamp,
-    dir: &Path,
-    batch_id: &str,
-) -> Outcome {
+    dir: &'a Path,
+    batch_id: &'a str,
+    live: &'a HashMap<String, String>,
+    supersede: bool,
+}
+
+/// Validates, signs, renders and writes one request (the workers' part).
+fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
+    let Work {
+        key,
+        now,
+        dir,
+        batch_id,
+        ..
+    } = *work;
     let request = match &item.request {
         Ok(request) => request,
         Err(problems) => {
@@ -259,7 +320,28 @@ fn process(
             return refused(item, problems);
         }
     };
-    let issued = match issue(request, key, now) {
+    let live = work.live.get(request.subject.reference.as_str());
+    let signed = match live {
+        // What the request says is judged first: a request the rules refuse is refused for that.
+        Some(old) if !work.supersede && goodstanding_issuer::validate(request, now).is_ok() => {
+            let problem = item.problem_at(
+                "subject.reference",
+                Some(ONE_LIVE_RULE),
+                live_certificate_message(old),
+            );
+            return refused(item, vec![problem]);
+        }
+        Some(_) if !work.supersede => issue(request, key, now),
+        Some(old) => match CertificateId::new(old) {
+            Ok(old) => issue_replacement(request, key, now, old),
+            Err(e) => {
+                let problem = item.problem_at(".", Some(ONE_LIVE_RULE), e.to_string());
+                return refused(item, vec![problem]);
+            }
+        },
+        None => issue(request, key, now),
+    };
+    let issued = match signed {
         Ok(issued) => issued,
         Err(IssueError::Invalid(violations)) => {
             let problems = violations
@@ -306,9 +388,19 @@ fn process(
                 sha256,
             ),
             files,
+            original: item.original,
         })),
         Err((path, error)) => Outcome::Failed(BatchError::Output { path, error }),
     }
+}
+
+/// Why a request for a subject with a live certificate is refused, and what to do.
+pub fn live_certificate_message(live: &str) -> String {
+    format!(
+        "the subject already has a live certificate, {live}; give --supersede to issue one that \
+         replaces it (it is revoked as superseded), or revoke it first: one live certificate per \
+         subject"
+    )
 }
 
 /// Temporary and final path of each of a certificate's files.
@@ -371,6 +463,7 @@ pub(crate) fn new_certificate(
 /// The writer's part: records signed certificates in chunks and collects refused requests.
 struct Writer<'a> {
     register: &'a mut Register,
+    now: Timestamp,
     dir: &'a Path,
     rejected_temp: PathBuf,
     rejected_out: Option<BufWriter<File>>,
@@ -385,7 +478,39 @@ impl Writer<'_> {
             return Ok(());
         }
         let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
-        self.register.record_pending(&records)?;
+        let conflicts = self.register.record_pending(&records, self.now)?;
+        // The register refused these (another certificate for the subject became live since the
+        // batch started): their files go, and the requests are set aside.
+        for (index, live) in conflicts.iter().rev() {
+            let signed = chunk.remove(*index);
+            for (temp, _) in &signed.files {
+                let _ = std::fs::remove_file(temp);
+            }
+            let line = signed.record.batch.as_ref().map_or(0, |(_, line)| *line);
+            let message = match (live, &signed.record.supersedes) {
+                (Some(live), None) => live_certificate_message(live),
+                (Some(live), Some(_)) => format!(
+                    "another run gave the subject a new certificate, {live}, while this batch \
+                     ran; run the batch again to supersede it"
+                ),
+                (None, _) => "the certificate this one was to supersede is no longer the \
+                              subject's live certificate; run the batch again"
+                    .into(),
+            };
+            self.reject(&Refused {
+                line,
+                subject_reference: Some(signed.record.subject_reference.clone()),
+                problems: vec![Problem {
+                    line,
+                    column: None,
+                    field: Some("subject.reference".into()),
+                    rule: Some(ONE_LIVE_RULE),
+                    message,
+                }],
+                original: signed.original,
+            })?;
+        }
+        let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
         for signed in chunk.iter() {
             place(&signed.files).map_err(|(path, error)| BatchError::Output { path, error })?;
         }
@@ -398,7 +523,7 @@ impl Writer<'_> {
             error,
         })?;
         let ids: Vec<CertificateId> = records.into_iter().map(|r| r.id).collect();
-        self.register.mark_issued(&ids)?;
+        self.register.mark_issued(&ids, self.now)?;
         self.progress.issued += ids.len() as u64;
         chunk.clear();
         Ok(())
@@ -489,7 +614,11 @@ pub fn run_batch(
 ) -> Result<BatchSummary, BatchError> {
     let input = options.input;
     let format = input_format(input, options.format)?;
-    let (input_sha256, total) = count_and_hash(input, format)?;
+    let Counted {
+        sha256: input_sha256,
+        total,
+        repeated,
+    } = count_and_hash(input, format)?;
     let id = batch_id(&input_sha256);
     // One run of a batch at a time: a second is refused (or waits) before it changes anything.
     let _batch_lock = lock_batch(register.path(), &id, options, on_event)?;
@@ -542,8 +671,18 @@ pub fn run_batch(
     });
 
     let rejected_path = dir.join(format!("{id}.rejected.jsonl"));
+    let live = register.live_certificates(options.now)?;
+    let work = Work {
+        key: options.key,
+        now: options.now,
+        dir: &dir,
+        batch_id: &id,
+        live: &live,
+        supersede: options.supersede,
+    };
     let mut writer = Writer {
         register,
+        now: options.now,
         dir: &dir,
         rejected_temp: dir.join(temp_name(&format!("{id}.rejected.jsonl"))),
         rejected_out: None,
@@ -559,7 +698,7 @@ pub fn run_batch(
     let (read_result, write_result) = std::thread::scope(|scope| {
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
-            let (work_rx, dir, id, stop) = (&work_rx, &dir, &id, &stop);
+            let (work_rx, work, stop) = (&work_rx, &work, &stop);
             scope.spawn(move || {
                 loop {
                     let next = match work_rx.lock() {
@@ -570,7 +709,7 @@ pub fn run_batch(
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let outcome = process(item, options.key, options.now, dir, id);
+                    let outcome = process(item, work);
                     if done_tx.send(outcome).is_err() {
                         return;
                     }
@@ -581,7 +720,15 @@ pub fn run_batch(
         let stop_ref = &stop;
         let writer_ref = &mut writer;
         let writing = scope.spawn(move || write_all(writer_ref, &done_rx, stop_ref, on_event));
-        let read_result = feed(input, format, &done, &work_tx, &stop, &input_sha256);
+        let read_result = feed(
+            input,
+            format,
+            &done,
+            &repeated,
+            &work_tx,
+            &stop,
+            &input_sha256,
+        );
         drop(work_tx);
         let write_result = writing.join().unwrap_or_else(|_| {
             Err(BatchError::Output {
@@ -616,14 +763,16 @@ fn feed(
     input: &Path,
     format: InputFormat,
     done: &[u64],
+    repeated: &HashMap<String, Vec<u64>>,
     work: &SyncSender<BatchItem>,
     stop: &AtomicBool,
     expected_sha256: &[u8; 32],
 ) -> Result<(), BatchError> {
-    let hash = read_items(input, format, |item| {
+    let hash = read_items(input, format, |mut item| {
         if stop.load(Ordering::Relaxed) {
             return false;
         }
+        refuse_repeated(&mut item, repeated);
         done.binary_search(&item.line).is_ok() || work.send(item).is_ok()
     })?;
     match hash {

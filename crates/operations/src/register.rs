@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS certificates (
     jws_sha256 TEXT NOT NULL,
     qr_sha256 TEXT NOT NULL,
     pdf_sha256 TEXT NOT NULL,
+    live INTEGER CHECK (live = 1),
     UNIQUE (batch_id, batch_item)
 );
 CREATE INDEX IF NOT EXISTS certificates_by_subject ON certificates(subject_reference);
@@ -82,9 +83,37 @@ CREATE TABLE IF NOT EXISTS revocation_lists (
 );
 ";
 
+/// One live certificate per subject (rule 8), enforced by the register itself: a certificate is
+/// `live` (1) from the moment it is recorded pending until it is revoked, superseded or found
+/// expired; a replacement becomes live in the transaction that revokes the one it supersedes.
+const LIVE_SCHEMA: &str = "
+CREATE UNIQUE INDEX IF NOT EXISTS one_live_certificate_per_subject
+    ON certificates(subject_reference) WHERE live = 1;
+";
+
+/// Version 3: the `live` column. Of a subject's unrevoked certificates, the newest is live; an
+/// older one that an earlier goodstanding left unrevoked is listed by `register list`.
+const ADD_LIVE: &str = "
+ALTER TABLE certificates ADD COLUMN live INTEGER CHECK (live = 1);
+UPDATE certificates SET live = 1 WHERE id IN (
+    SELECT c.id FROM certificates c
+    WHERE c.state = 'issued'
+      AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.certificate_id = c.id)
+      AND c.issued_at = (
+          SELECT MAX(c2.issued_at) FROM certificates c2
+          WHERE c2.subject_reference = c.subject_reference AND c2.state = 'issued'
+            AND NOT EXISTS (SELECT 1 FROM revocations r2 WHERE r2.certificate_id = c2.id))
+      AND c.id = (
+          SELECT MAX(c3.id) FROM certificates c3
+          WHERE c3.subject_reference = c.subject_reference AND c3.issued_at = c.issued_at
+            AND c3.state = 'issued'
+            AND NOT EXISTS (SELECT 1 FROM revocations r3 WHERE r3.certificate_id = c3.id))
+);
+";
+
 /// The version of the register's tables (SQLite `user_version`). Version 2 added
-/// `revocation_lists`; a version 1 register is upgraded when opened.
-const REGISTER_VERSION: i64 = 2;
+/// `revocation_lists`, version 3 the `live` column; an older register is upgraded when opened.
+const REGISTER_VERSION: i64 = 3;
 
 const CERTIFICATE_COLUMNS: &str = "c.id, c.state, c.subject_reference, c.kid, c.issued_at, \
     c.valid_from, c.valid_until, c.information_as_at, c.out_dir, c.batch_id, c.batch_item, \
@@ -235,14 +264,14 @@ impl Register {
                     });
                 }
                 tx.execute_batch(&format!(
-                    "{SCHEMA} PRAGMA user_version = {REGISTER_VERSION};"
+                    "{SCHEMA} {LIVE_SCHEMA} PRAGMA user_version = {REGISTER_VERSION};"
                 ))
                 .map_err(format_error)?;
             }
             REGISTER_VERSION => {}
-            1 => tx
+            1 | 2 => tx
                 .execute_batch(&format!(
-                    "{SCHEMA} PRAGMA user_version = {REGISTER_VERSION};"
+                    "{SCHEMA} {ADD_LIVE} {LIVE_SCHEMA} PRAGMA user_version = {REGISTER_VERSION};"
                 ))
                 .map_err(format_error)?,
             other => {
@@ -336,13 +365,34 @@ impl Register {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Forgets certificates left `pending` whose files have been removed.
+    /// Forgets certificates left `pending` whose files have been removed. A certificate that
+    /// was to supersede another gives the subject's place back to it, if it is not revoked.
     pub fn discard_pending(&mut self, ids: &[PendingCertificate]) -> Result<(), RegisterError> {
         let tx = self.connection.transaction()?;
         {
             let mut delete =
                 tx.prepare("DELETE FROM certificates WHERE id = ?1 AND state = 'pending'")?;
             for pending in ids {
+                // Free the place first (the unique index), then give it back.
+                let supersedes: Option<String> = tx
+                    .query_row(
+                        "SELECT supersedes FROM certificates WHERE id = ?1 AND state = 'pending'",
+                        [&pending.id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                tx.execute(
+                    "UPDATE certificates SET live = NULL WHERE id = ?1 AND state = 'pending'",
+                    [&pending.id],
+                )?;
+                if supersedes.is_some() {
+                    tx.execute(
+                        "UPDATE certificates SET live = 1 WHERE id = ?1 AND NOT EXISTS (SELECT 1 \
+                         FROM revocations WHERE certificate_id = ?1)",
+                        [&supersedes],
+                    )?;
+                }
                 delete.execute([&pending.id])?;
             }
         }
@@ -361,18 +411,86 @@ impl Register {
             .collect()
     }
 
+    /// The subject's live certificate, if any (one not revoked, superseded or expired at `now`).
+    pub fn live_certificate(
+        &self,
+        subject_reference: &str,
+        now: Timestamp,
+    ) -> Result<Option<CertificateRecord>, RegisterError> {
+        Ok(self
+            .connection
+            .query_row(
+                &format!(
+                    "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+                     r.certificate_id = c.id WHERE c.subject_reference = ?1 AND c.live = 1 AND \
+                     c.valid_until > ?2"
+                ),
+                params![subject_reference, now.to_string()],
+                certificate_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Every subject's live certificate at `now`, as (subject reference, certificate id): what a
+    /// batch consults before signing.
+    pub fn live_certificates(
+        &self,
+        now: Timestamp,
+    ) -> Result<std::collections::HashMap<String, String>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT subject_reference, id FROM certificates WHERE live = 1 AND valid_until > ?1",
+        )?;
+        let rows = statement.query_map([now.to_string()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records certificates as `pending`, in one transaction, before their files are renamed
-    /// into place.
-    pub fn record_pending(&mut self, certificates: &[NewCertificate]) -> Result<(), RegisterError> {
+    /// into place, keeping one live certificate per subject: a certificate that supersedes
+    /// another is recorded only while that one is still its subject's live certificate, and
+    /// takes its place as live at once (the old one is revoked when the new one is marked
+    /// issued); one that supersedes nothing, only while its subject has no live certificate. Those that would break the rule are not recorded:
+    /// returned as (index in `certificates`, the live certificate's id or none).
+    pub fn record_pending(
+        &mut self,
+        certificates: &[NewCertificate],
+        now: Timestamp,
+    ) -> Result<Vec<(usize, Option<String>)>, RegisterError> {
         let tx = self.connection.transaction()?;
+        let mut conflicts = Vec::new();
         {
+            // A live certificate that has expired is live no more.
+            let mut expire = tx.prepare(
+                "UPDATE certificates SET live = NULL WHERE subject_reference = ?1 AND live = 1 \
+                 AND valid_until <= ?2",
+            )?;
+            let mut live = tx
+                .prepare("SELECT id FROM certificates WHERE subject_reference = ?1 AND live = 1")?;
             let mut insert = tx.prepare(
                 "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, \
                  valid_from, valid_until, information_as_at, out_dir, batch_id, batch_item, \
-                 supersedes, jws_sha256, qr_sha256, pdf_sha256) VALUES (?1, 'pending', ?2, ?3, \
-                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 supersedes, jws_sha256, qr_sha256, pdf_sha256, live) VALUES (?1, 'pending', ?2, \
+                 ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
-            for c in certificates {
+            for (index, c) in certificates.iter().enumerate() {
+                expire.execute(params![c.subject_reference, now.to_string()])?;
+                let current: Option<String> = live
+                    .query_row([&c.subject_reference], |r| r.get(0))
+                    .optional()?;
+                let superseded = c.supersedes.as_ref().map(|s| s.as_str().to_string());
+                // A replacement of a certificate that is no longer live (it expired) is fine: it
+                // supersedes nothing live, and becomes live itself when issued.
+                let allowed = current == superseded || (current.is_none() && superseded.is_some());
+                if !allowed {
+                    conflicts.push((index, current));
+                    continue;
+                }
+                // The new certificate takes the subject's place at once, so that no other run
+                // can replace the same certificate; recovery gives it back (discard_pending).
+                if let Some(old) = &current {
+                    tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [old])?;
+                }
                 let (batch_id, item) = match &c.batch {
                     Some((id, item)) => (Some(id.as_str()), i64::try_from(*item).ok()),
                     None => (None, None),
@@ -392,24 +510,65 @@ impl Register {
                     c.sha256[0],
                     c.sha256[1],
                     c.sha256[2],
+                    1,
                 ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(conflicts)
+    }
+
+    /// Marks certificates `issued` once their files are in place, in one transaction; each that
+    /// supersedes another revokes it (reason `superseded`) and becomes its subject's live
+    /// certificate in the same transaction.
+    pub fn mark_issued(
+        &mut self,
+        ids: &[CertificateId],
+        now: Timestamp,
+    ) -> Result<(), RegisterError> {
+        let tx = self.connection.transaction()?;
+        {
+            let mut update =
+                tx.prepare("UPDATE certificates SET state = 'issued' WHERE id = ?1")?;
+            let mut superseded = tx.prepare(
+                "SELECT supersedes FROM certificates WHERE id = ?1 AND supersedes IS NOT NULL",
+            )?;
+            for id in ids {
+                update.execute([id.as_str()])?;
+                let old: Option<String> = superseded
+                    .query_row([id.as_str()], |r| r.get(0))
+                    .optional()?;
+                if let Some(old) = old {
+                    Self::supersede(&tx, &old, id, now)?;
+                }
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Marks certificates `issued` once their files are in place, in one transaction.
-    pub fn mark_issued(&mut self, ids: &[CertificateId]) -> Result<(), RegisterError> {
-        let tx = self.connection.transaction()?;
-        {
-            let mut update =
-                tx.prepare("UPDATE certificates SET state = 'issued' WHERE id = ?1")?;
-            for id in ids {
-                update.execute([id.as_str()])?;
-            }
-        }
-        tx.commit()?;
+    /// Revokes `old` as superseded by `new`, and makes `new` its subject's live certificate.
+    fn supersede(
+        tx: &rusqlite::Transaction<'_>,
+        old: &str,
+        new: &CertificateId,
+        at: Timestamp,
+    ) -> Result<(), rusqlite::Error> {
+        tx.execute(
+            "INSERT OR IGNORE INTO revocations (certificate_id, revoked_at, reason, \
+             superseded_by) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                old,
+                at.to_string(),
+                RevocationReason::Superseded.as_code(),
+                new.as_str()
+            ],
+        )?;
+        tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [old])?;
+        tx.execute(
+            "UPDATE certificates SET live = 1 WHERE id = ?1",
+            [new.as_str()],
+        )?;
         Ok(())
     }
 
@@ -541,6 +700,7 @@ impl Register {
             "INSERT INTO revocations (certificate_id, revoked_at, reason) VALUES (?1, ?2, ?3)",
             params![id, at.to_string(), reason.as_code()],
         )?;
+        tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok(())
     }
@@ -576,16 +736,7 @@ impl Register {
             "UPDATE certificates SET state = 'issued' WHERE id = ?1",
             [new.as_str()],
         )?;
-        tx.execute(
-            "INSERT INTO revocations (certificate_id, revoked_at, reason, superseded_by) VALUES \
-             (?1, ?2, ?3, ?4)",
-            params![
-                old,
-                at.to_string(),
-                RevocationReason::Superseded.as_code(),
-                new.as_str()
-            ],
-        )?;
+        Self::supersede(&tx, old, new, at)?;
         tx.commit()?;
         Ok(())
     }

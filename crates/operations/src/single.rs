@@ -34,6 +34,14 @@ pub enum IssueOneError {
     Replace(RevokeError),
     /// The register failed.
     Register(RegisterError),
+    /// The subject already has a live certificate, and superseding it was not asked for (or
+    /// another became live meanwhile).
+    LiveCertificate {
+        /// The subject.
+        subject_reference: String,
+        /// The live certificate.
+        live: Option<String>,
+    },
     /// A file could not be written.
     Output {
         /// The file.
@@ -50,6 +58,22 @@ impl fmt::Display for IssueOneError {
             Self::Render(e) => e.fmt(f),
             Self::Replace(e) => e.fmt(f),
             Self::Register(e) => e.fmt(f),
+            Self::LiveCertificate {
+                subject_reference,
+                live: Some(live),
+            } => write!(
+                f,
+                "subject {subject_reference}: {} (rule 8)",
+                crate::batch::live_certificate_message(live)
+            ),
+            Self::LiveCertificate {
+                subject_reference,
+                live: None,
+            } => write!(
+                f,
+                "subject {subject_reference}: the certificate to supersede is no longer live; \
+                 run the command again (rule 8)"
+            ),
             Self::Output { path, error } => write!(f, "{}: cannot write: {error}", path.display()),
         }
     }
@@ -98,11 +122,25 @@ fn write_and_record_pending(
     let _folder_lock = lock::shared(&lock_path).map_err(|e| output(lock_path.clone(), e.into()))?;
     let (sha256, files) = write_partials(&contents, dir, true).map_err(|(p, e)| output(p, e))?;
     let record = new_certificate(&issued.certificate, dir, None, sha256);
-    if let Err(e) = register.record_pending(std::slice::from_ref(&record)) {
+    let refused = match register
+        .record_pending(std::slice::from_ref(&record), issued.certificate.issued_at)
+    {
+        Ok(conflicts) => {
+            conflicts
+                .into_iter()
+                .next()
+                .map(|(_, live)| IssueOneError::LiveCertificate {
+                    subject_reference: record.subject_reference.clone(),
+                    live,
+                })
+        }
+        Err(e) => Some(e.into()),
+    };
+    if let Some(error) = refused {
         for (temp, _) in &files {
             let _ = std::fs::remove_file(temp);
         }
-        return Err(e.into());
+        return Err(error);
     }
     place(&files).map_err(|(p, e)| output(p, e))?;
     sync_dir(dir).map_err(|e| output(dir.to_path_buf(), e))?;
@@ -110,16 +148,38 @@ fn write_and_record_pending(
 }
 
 /// Validates and signs `request`, writes its files into `dir` and records it in the register.
+/// If the subject has a live certificate: with `supersede`, the new one supersedes it (as
+/// [`reissue`]); without, the request is refused (rule 8: one live certificate per subject).
 pub fn issue_recorded(
     register: &mut Register,
     request: &CertificateRequest,
     key: &IssuingKey,
     now: Timestamp,
     dir: &Path,
+    supersede: bool,
 ) -> Result<Recorded, IssueOneError> {
+    let subject = request.subject.reference.as_str();
+    // What the request says is judged first: a request the rules refuse is refused for that.
+    goodstanding_issuer::validate(request, now)
+        .map_err(|v| IssueOneError::Issue(IssueError::Invalid(v)))?;
+    if let Some(live) = register.live_certificate(subject, now)? {
+        if !supersede {
+            return Err(IssueOneError::LiveCertificate {
+                subject_reference: subject.to_string(),
+                live: Some(live.id),
+            });
+        }
+        let old = CertificateId::new(&live.id).map_err(|e| {
+            IssueOneError::Register(RegisterError::Storage(format!(
+                "certificate id {:?} in the register: {e}",
+                live.id
+            )))
+        })?;
+        return reissue(register, &old, request, key, now, dir);
+    }
     let issued = issue(request, key, now).map_err(IssueOneError::Issue)?;
     let files = write_and_record_pending(register, &issued, dir)?;
-    register.mark_issued(std::slice::from_ref(issued.id()))?;
+    register.mark_issued(std::slice::from_ref(issued.id()), now)?;
     Ok(Recorded { issued, files })
 }
 

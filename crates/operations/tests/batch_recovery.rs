@@ -21,6 +21,7 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         jobs: 2,
         now: common::issued_at(),
         wait: false,
+        supersede: false,
     };
     run_batch(&options, register, &mut |_| {}).unwrap()
 }

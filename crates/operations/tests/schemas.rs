@@ -40,6 +40,7 @@ fn published_trust_and_revocation_lists_validate_against_their_schemas() {
         &key,
         now,
         &dir.path().join("out"),
+        false,
     )
     .unwrap_or_else(|e| panic!("{request_name}: {e}"));
     register

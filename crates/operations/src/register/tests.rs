@@ -46,10 +46,15 @@ fn state(register: &Register, n: u8) -> Option<String> {
 fn a_certificate_is_pending_until_its_files_are_in_place_then_issued() {
     let (_dir, mut register) = register();
     register
-        .record_pending(&[certificate(0, "SUBJ-1"), certificate(1, "SUBJ-2")])
+        .record_pending(
+            &[certificate(0, "SUBJ-1"), certificate(1, "SUBJ-2")],
+            at("2026-11-01T10:00:00Z"),
+        )
         .unwrap();
     assert_eq!(state(&register, 0).as_deref(), Some("pending"));
-    register.mark_issued(&[id(0)]).unwrap();
+    register
+        .mark_issued(&[id(0)], at("2026-11-01T10:00:00Z"))
+        .unwrap();
     assert_eq!(state(&register, 0).as_deref(), Some("issued"));
     assert_eq!(state(&register, 1).as_deref(), Some("pending"));
 
@@ -73,7 +78,7 @@ fn a_certificate_is_pending_until_its_files_are_in_place_then_issued() {
 fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_reissue() {
     let (_dir, mut register) = register();
     register
-        .record_pending(&[certificate(0, "SUBJ-1")])
+        .record_pending(&[certificate(0, "SUBJ-1")], at("2026-11-01T10:00:00Z"))
         .unwrap();
     let now = at("2026-11-02T09:00:00Z");
     // Pending: its files may not exist, so it is not in the register's sense issued.
@@ -81,7 +86,9 @@ fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_re
         register.revoke(id(0).as_str(), RevocationReason::IssuedInError, now),
         Err(RevokeError::Unknown(_))
     ));
-    register.mark_issued(&[id(0)]).unwrap();
+    register
+        .mark_issued(&[id(0)], at("2026-11-01T10:00:00Z"))
+        .unwrap();
     assert!(matches!(
         register.revoke(id(0).as_str(), RevocationReason::Superseded, now),
         Err(RevokeError::SupersededNeedsReissue)
@@ -104,9 +111,11 @@ fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_re
 fn a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it() {
     let (_dir, mut register) = register();
     register
-        .record_pending(&[certificate(0, "SUBJ-1")])
+        .record_pending(&[certificate(0, "SUBJ-1")], at("2026-11-01T10:00:00Z"))
         .unwrap();
-    register.mark_issued(&[id(0)]).unwrap();
+    register
+        .mark_issued(&[id(0)], at("2026-11-01T10:00:00Z"))
+        .unwrap();
     assert!(matches!(
         register.check_replaceable(id(0).as_str(), "SUBJ-2"),
         Err(RevokeError::DifferentSubject { .. })
@@ -116,7 +125,12 @@ fn a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it() {
         .unwrap();
     let mut replacement = certificate(1, "SUBJ-1");
     replacement.supersedes = Some(id(0));
-    register.record_pending(&[replacement]).unwrap();
+    assert!(
+        register
+            .record_pending(&[replacement], at("2026-11-01T10:00:00Z"))
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         register.pending_replacements(id(0).as_str()).unwrap().len(),
         1
@@ -142,9 +156,14 @@ fn a_revocation_list_carries_revocations_of_unexpired_certificates_and_numbers_g
     let mut expired = certificate(1, "SUBJ-2");
     expired.valid_until = at("2026-11-05T00:00:00Z");
     register
-        .record_pending(&[certificate(0, "SUBJ-1"), expired])
+        .record_pending(
+            &[certificate(0, "SUBJ-1"), expired],
+            at("2026-11-01T10:00:00Z"),
+        )
         .unwrap();
-    register.mark_issued(&[id(0), id(1)]).unwrap();
+    register
+        .mark_issued(&[id(0), id(1)], at("2026-11-01T10:00:00Z"))
+        .unwrap();
     let now = at("2026-11-02T09:00:00Z");
     for n in [1, 0] {
         register
@@ -191,4 +210,148 @@ fn a_register_others_may_read_is_refused_and_a_new_one_is_private() {
     std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
     let error = Register::open(&other).err().unwrap();
     assert!(error.to_string().contains("other.sqlite"), "{error}");
+}
+
+#[test]
+fn a_subject_has_one_live_certificate_and_a_replacement_takes_over_when_issued() {
+    let (_dir, mut register) = register();
+    let now = at("2026-11-01T10:00:00Z");
+    assert!(
+        register
+            .record_pending(&[certificate(0, "SUBJ-1")], now)
+            .unwrap()
+            .is_empty()
+    );
+    register.mark_issued(&[id(0)], now).unwrap();
+    // A second certificate that supersedes nothing is refused, naming the live one.
+    let conflicts = register
+        .record_pending(&[certificate(1, "SUBJ-1"), certificate(2, "SUBJ-2")], now)
+        .unwrap();
+    assert_eq!(conflicts, [(0, Some(id(0).to_string()))]);
+    assert_eq!(state(&register, 1), None);
+    assert_eq!(state(&register, 2).as_deref(), Some("pending"));
+    // A replacement is recorded, and on issue revokes the old one and becomes live.
+    let mut replacement = certificate(3, "SUBJ-1");
+    replacement.supersedes = Some(id(0));
+    assert!(
+        register
+            .record_pending(&[replacement.clone()], now)
+            .unwrap()
+            .is_empty()
+    );
+    // The replacement holds the subject's place from now: no other can replace the same one.
+    let mut rival = certificate(5, "SUBJ-1");
+    rival.supersedes = Some(id(0));
+    assert_eq!(
+        register.record_pending(&[rival], now).unwrap(),
+        [(0, Some(id(3).to_string()))]
+    );
+    // A crash before it is issued gives the place back.
+    register
+        .discard_pending(&[PendingCertificate {
+            id: id(3).to_string(),
+            out_dir: "out".into(),
+        }])
+        .unwrap();
+    assert_eq!(
+        register
+            .live_certificate("SUBJ-1", now)
+            .unwrap()
+            .unwrap()
+            .id,
+        id(0).to_string()
+    );
+    assert!(
+        register
+            .record_pending(&[replacement], now)
+            .unwrap()
+            .is_empty()
+    );
+    register.mark_issued(&[id(3)], now).unwrap();
+    let live = register.live_certificate("SUBJ-1", now).unwrap().unwrap();
+    assert_eq!(live.id, id(3).to_string());
+    let old = register.certificate(id(0).as_str()).unwrap().unwrap();
+    assert_eq!(old.revocation.unwrap().reason, "superseded");
+    // Once the live one has expired, a new one needs no replacement.
+    let later = at("2027-02-01T00:00:00Z");
+    assert!(
+        register
+            .live_certificate("SUBJ-1", later)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        register
+            .record_pending(&[certificate(4, "SUBJ-1")], later)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_register_itself_refuses_a_second_live_certificate_from_another_connection() {
+    let (dir, mut first) = register();
+    let mut second = Register::open(&dir.path().join("register.sqlite")).unwrap();
+    let now = at("2026-11-01T10:00:00Z");
+    // Two writers that both saw no live certificate: the unique index lets one through.
+    assert!(
+        first
+            .record_pending(&[certificate(0, "SUBJ-1")], now)
+            .unwrap()
+            .is_empty()
+    );
+    let conflicts = second
+        .record_pending(&[certificate(1, "SUBJ-1")], now)
+        .unwrap();
+    assert_eq!(conflicts, [(0, Some(id(0).to_string()))]);
+    // And below the check, the index: a direct insert of a second live row fails.
+    let direct = second.connection.execute(
+        "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, valid_from, \
+         valid_until, information_as_at, out_dir, jws_sha256, qr_sha256, pdf_sha256, live) \
+         VALUES ('x', 'issued', 'SUBJ-1', 'k', 't', 't', 'u', 'd', 'o', 'a', 'b', 'c', 1)",
+        [],
+    );
+    assert!(direct.is_err(), "{direct:?}");
+}
+
+#[test]
+fn a_version_2_register_is_upgraded_with_its_newest_unrevoked_certificate_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.sqlite");
+    {
+        let connection = Connection::open(&path).unwrap();
+        let version_2_schema = SCHEMA.replace("    live INTEGER CHECK (live = 1),\n", "");
+        connection
+            .execute_batch(&format!("{version_2_schema} PRAGMA user_version = 2;"))
+            .unwrap();
+        for (id, issued_at) in [
+            ("old", "2026-10-01T00:00:00Z"),
+            ("new", "2026-11-01T00:00:00Z"),
+        ] {
+            connection
+                .execute(
+                    "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, \
+                     valid_from, valid_until, information_as_at, out_dir, jws_sha256, \
+                     qr_sha256, pdf_sha256) VALUES (?1, 'issued', 'SUBJ-1', 'k', ?2, ?2, \
+                     '2027-01-01T00:00:00Z', '2026-10-01', 'o', 'a', 'b', 'c')",
+                    params![id, issued_at],
+                )
+                .unwrap();
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let register = Register::open(&path).unwrap();
+    let now = at("2026-11-02T00:00:00Z");
+    assert_eq!(
+        register
+            .live_certificate("SUBJ-1", now)
+            .unwrap()
+            .unwrap()
+            .id,
+        "new"
+    );
 }
