@@ -23,6 +23,7 @@ impl Issuer {
 
     fn batch(&self, input: &Path, out: &str, extra: &[&str]) -> Run {
         let (key, out, register) = (self.key(), self.path(out), self.register());
+        let trust = self.path("trust");
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
             &"batch",
             &input,
@@ -32,6 +33,8 @@ impl Issuer {
             &out,
             &"--register",
             &register,
+            &"--trust",
+            &trust,
         ];
         for e in extra {
             args.push(e);
@@ -39,12 +42,20 @@ impl Issuer {
         goodstanding(&args)
     }
 
-    /// Runs `goodstanding <args> --register <this issuer's register>`.
+    /// Runs `goodstanding <args> --register <this issuer's register>` (and, for the commands
+    /// that sign, `--trust <this issuer's trust folder>`).
     fn with_register(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
-        let register = self.register();
+        let (register, trust) = (self.register(), self.path("trust"));
         let mut all = args.to_vec();
         all.push(&"--register");
         all.push(&register);
+        let command = args
+            .first()
+            .map(|a| a.as_ref().to_string_lossy().into_owned());
+        if matches!(command.as_deref(), Some("issue" | "reissue" | "batch")) {
+            all.push(&"--trust");
+            all.push(&trust);
+        }
         goodstanding(&all)
     }
 
@@ -339,6 +350,8 @@ fn a_batch_killed_part_way_resumes_and_issues_every_request_exactly_once() {
             out.display().to_string(),
             "--register".into(),
             issuer.register().display().to_string(),
+            "--trust".into(),
+            issuer.path("trust").display().to_string(),
             "--jobs".into(),
             "2".into(),
             extra.into(),
@@ -348,6 +361,7 @@ fn a_batch_killed_part_way_resumes_and_issues_every_request_exactly_once() {
     // Kill it twice, each time once some certificates are out, then let it finish.
     for round in 0..2 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_goodstanding"))
+            .env("GOODSTANDING_NOW", common::test_now().to_string())
             .args(args("--quiet"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -705,13 +719,14 @@ fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet(
     // On a terminal (a pseudo-terminal from util-linux `script`): a redrawn bar with count,
     // rate and time left.
     let command = format!(
-        "{} batch {} --key {} --out {} --register {}",
+        "{} batch {} --key {} --out {} --register {} --trust {}",
         env!("CARGO_BIN_EXE_goodstanding"),
         input.display(),
         issuer.key().display(),
         issuer.path("terminal").display(),
         // A register of its own: the same input into another folder is another issuer's batch.
-        issuer.path("terminal.sqlite").display()
+        issuer.path("terminal.sqlite").display(),
+        issuer.path("trust").display()
     );
     let output = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
@@ -830,7 +845,7 @@ fn superseding_keeps_one_live_certificate_even_for_two_batches_at_once() {
     let copy = issuer.path("copy.jsonl");
     let text = std::fs::read_to_string(&input).unwrap();
     std::fs::write(&copy, text.replace('\n', "\n\n")).unwrap();
-    let register = issuer.register();
+    let (register, trust) = (issuer.register(), issuer.path("trust"));
     let spawn = |input: &Path, folder: &str| {
         let folder = issuer.path(folder);
         common::command(
@@ -843,6 +858,8 @@ fn superseding_keeps_one_live_certificate_even_for_two_batches_at_once() {
                 &folder,
                 &"--register",
                 &register,
+                &"--trust",
+                &trust,
                 &"--supersede",
                 &"--quiet",
             ],

@@ -24,6 +24,9 @@ fn start_batch(issuer: &Issuer, input: &Path, out: &Path, extra: &[&str]) -> Chi
         .arg(out)
         .arg("--register")
         .arg(issuer.path("register.sqlite"))
+        .arg("--trust")
+        .arg(issuer.path("trust"))
+        .env("GOODSTANDING_NOW", crate::common::test_now().to_string())
         .args(["--jobs", "2"])
         .args(extra)
         .stdin(Stdio::null())
@@ -172,6 +175,8 @@ fn different_batches_and_single_issues_at_once_all_succeed() {
             &first_out,
             &"--register",
             &issuer.path("register.sqlite"),
+            &"--trust",
+            &issuer.path("trust"),
         ]);
         ok(&run);
         singles.insert(run.stdout.trim().to_string());

@@ -268,7 +268,16 @@ fn every_refused_request_names_field_and_rule_and_writes_nothing() {
     assert!(rejects.len() >= 10);
     for request in rejects {
         let out = issuer.path("refused-out");
-        let run = goodstanding(&[&"issue", &request, &"--key", &issuer.key(), &"--out", &out]);
+        let run = goodstanding(&[
+            &"issue",
+            &request,
+            &"--key",
+            &issuer.key(),
+            &"--out",
+            &out,
+            &"--trust",
+            &issuer.path("trust"),
+        ]);
         let name = request.file_stem().unwrap().to_string_lossy().into_owned();
         let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
         // The first line says the exit status: 1 for a request the rules refuse, 2 for one that
@@ -346,7 +355,16 @@ fn a_json_syntax_error_names_the_line_and_no_placeholder_field() {
     let issuer = Issuer::new("e2e-syntax");
     let request = repo().join("tests/rejects/json-syntax-trailing-comma.json");
     let out = issuer.path("out");
-    let run = goodstanding(&[&"issue", &request, &"--key", &issuer.key(), &"--out", &out]);
+    let run = goodstanding(&[
+        &"issue",
+        &request,
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--trust",
+        &issuer.path("trust"),
+    ]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
@@ -591,6 +609,8 @@ fn certificates_are_written_readable_by_their_owner_only() {
         &issuer.path("out"),
         &"--register",
         &issuer.path("register.sqlite"),
+        &"--trust",
+        &issuer.path("trust"),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     written.push(
@@ -608,6 +628,8 @@ fn certificates_are_written_readable_by_their_owner_only() {
         &batch_out,
         &"--register",
         &issuer.path("register.sqlite"),
+        &"--trust",
+        &issuer.path("trust"),
         &"--quiet",
         &"--supersede",
     ]);
@@ -668,7 +690,16 @@ fn a_name_the_fonts_cannot_print_is_refused_before_anything_is_written() {
     let request = issuer.path("cjk.json");
     std::fs::write(&request, text).unwrap();
     let out = issuer.path("out");
-    let run = goodstanding(&[&"issue", &request, &"--key", &issuer.key(), &"--out", &out]);
+    let run = goodstanding(&[
+        &"issue",
+        &request,
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--trust",
+        &issuer.path("trust"),
+    ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("subject.full_name"), "{}", run.stderr);
     assert!(run.stderr.contains("'山' (U+5C71)"), "{}", run.stderr);

@@ -89,6 +89,8 @@ impl Token {
         args.push(out.into());
         args.push("--register".into());
         args.push(self.path("register.sqlite").into());
+        args.push("--trust".into());
+        args.push(self.path("trust").into());
         args.extend(["--jobs", "2"].map(OsString::from));
         args
     }
@@ -182,6 +184,16 @@ impl Token {
         self.run(&all)
     }
 
+    /// A file root naming issuing key `kid` (its .pub.jwk in keys/), published with `key` and
+    /// fetched into trust/: what an issuing machine judges its key by before signing.
+    fn trusted(&self, kid: &str, key: &str) {
+        let (root_key, root_public) = self.file_root();
+        let jwk = self.path(&format!("keys/{kid}.pub.jwk"));
+        ok(&self.trust(&root_key, &[&"add", &jwk, &"--from", &"2000-01-01"]));
+        ok(&self.publish(key, &root_public));
+        ok(&self.update_trust(&root_public));
+    }
+
     fn publish(&self, key: &str, root_public: &Path) -> Run {
         let (site, list, register) = (
             self.path("site"),
@@ -223,7 +235,11 @@ impl Token {
     }
 
     fn issue(&self, key: &str, request: &Path) -> Run {
-        let (out, register) = (self.path("out"), self.path("register.sqlite"));
+        let (out, register, trust) = (
+            self.path("out"),
+            self.path("register.sqlite"),
+            self.path("trust"),
+        );
         self.run(&[
             &"issue",
             &request,
@@ -233,6 +249,8 @@ impl Token {
             &out,
             &"--register",
             &register,
+            &"--trust",
+            &trust,
         ])
     }
 
@@ -372,13 +390,14 @@ fn a_root_key_made_in_the_token_signs_every_trust_list_change() {
         .join("issuing-c.key.pem")
         .to_string_lossy()
         .into_owned();
+    // The issuing machine judges its keys by the published list, so it fetches it first.
+    ok(&token.publish(&key_a, &root_public));
+    ok(&token.update_trust(&root_public));
     let a = token.issue(&key_a, &example("clean-record"));
     ok(&a);
     // Another subject: a second certificate for the same one would supersede the first.
     let b = token.issue(&key_b, &example("several-records"));
     ok(&b);
-    ok(&token.publish(&key_a, &root_public));
-    ok(&token.update_trust(&root_public));
     let jws_a = token.path(&format!("out/{}.jws", a.stdout.trim()));
     let jws_b = token.path(&format!("out/{}.jws", b.stdout.trim()));
     ok(&token.verify(&jws_a));
@@ -422,8 +441,9 @@ fn token_problems_are_clear_errors_with_exit_2_and_nothing_written() {
     let keys = token.path("keys");
     let key = uri("gs-key");
     ok(&token.run(&[&"keygen", &"--pkcs11", &key, &"--out", &keys]));
+    token.trusted("gs-key", &key);
     let request = example("clean-record");
-    let register = token.path("register.sqlite");
+    let (register, trust) = (token.path("register.sqlite"), token.path("trust"));
     let issue = |key: &str, extra: &[&dyn AsRef<OsStr>], pin: Option<&str>| {
         let out = token.path("out");
         let mut args: Vec<&dyn AsRef<OsStr>> = vec![
@@ -435,6 +455,8 @@ fn token_problems_are_clear_errors_with_exit_2_and_nothing_written() {
             &out,
             &"--register",
             &register,
+            &"--trust",
+            &trust,
         ];
         args.extend_from_slice(extra);
         token.run_with_pin(&args, pin)
@@ -582,13 +604,15 @@ fn without_a_pin_file_or_variable_the_pin_is_asked_on_the_terminal_without_echo(
     let token = Token::new();
     let key = uri("gs-prompt");
     ok(&token.run(&[&"keygen", &"--pkcs11", &key, &"--out", &token.path("keys")]));
+    token.trusted("gs-prompt", &key);
     // `script` (util-linux, in every Debian) runs the command on a terminal of its own.
     let command = format!(
-        "'{}' issue '{}' --key '{key}' --out '{}' --register '{}'",
+        "'{}' issue '{}' --key '{key}' --out '{}' --register '{}' --trust '{}'",
         env!("CARGO_BIN_EXE_goodstanding"),
         example("clean-record").display(),
         token.path("out").display(),
-        token.path("register.sqlite").display()
+        token.path("register.sqlite").display(),
+        token.path("trust").display()
     );
     let mut child = Command::new("script")
         .args(["-qec", &command, "/dev/null"])

@@ -123,8 +123,10 @@ fn a_rotated_key_and_the_old_one_both_verify_and_a_retired_key_issues_no_more() 
         );
     }
 
-    // The retired key still signs (it is only a file), but nothing it signs now is accepted.
-    let late = issuer.issue_with(&key_file(&issuer, "rotate-2026"), &example("clean-record"));
+    // goodstanding no longer signs with the retired key; what the file signs by other means is
+    // not accepted.
+    refused_to_sign(&issuer, "rotate-2026", "retired");
+    let late = signed_outside_goodstanding(&issuer, "rotate-2026");
     let run = issuer.verify(&late, &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
@@ -154,6 +156,43 @@ fn a_rotated_key_and_the_old_one_both_verify_and_a_retired_key_issues_no_more() 
     assert!(run.stderr.contains("retired"), "{}", run.stderr);
 }
 
+/// `issue` with key `kid` is refused before anything is signed, naming `why`.
+fn refused_to_sign(issuer: &Issuer, kid: &str, why: &str) {
+    let out = issuer.path("refused-out");
+    let run = goodstanding(&[
+        &"issue",
+        &example("several-records"),
+        &"--key",
+        &key_file(issuer, kid),
+        &"--out",
+        &out,
+        &"--register",
+        &issuer.path("register.sqlite"),
+        &"--trust",
+        &issuer.path("trust"),
+        &"--supersede",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("key {kid} signs nothing")) && run.stderr.contains(why),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
+
+/// A certificate signed with key file `kid` through the library, as someone holding only the
+/// key file could: what a verifier must refuse on its own.
+fn signed_outside_goodstanding(issuer: &Issuer, kid: &str) -> PathBuf {
+    let key = goodstanding_issuer::load_issuing_key(&key_file(issuer, kid), None).unwrap();
+    let text = std::fs::read_to_string(example("clean-record")).unwrap();
+    let request = goodstanding_issuer::CertificateRequest::from_json(&text).unwrap();
+    let issued = goodstanding_issuer::issue(&request, &key, common::test_now()).unwrap();
+    let path = issuer.path(&format!("{kid}-outside.jws"));
+    std::fs::write(&path, issued.jws()).unwrap();
+    path
+}
+
 fn now_text() -> String {
     common::test_now().to_string()
 }
@@ -181,7 +220,10 @@ fn a_compromised_key_keeps_earlier_certificates_with_a_warning_and_refuses_later
     let (_, verdict) = verify_json(&issuer, &before, &[]);
     assert_eq!(verdict["key_compromised_at"], at.as_str());
 
-    let after = issuer.issue_with(&key_file(&issuer, "compromised"), &example("clean-record"));
+    // goodstanding refuses to sign with it, naming the trust list's verdict ...
+    refused_to_sign(&issuer, "compromised", "compromised");
+    // ... and a certificate signed with it by other means (a thief has only the file) fails.
+    let after = signed_outside_goodstanding(&issuer, "compromised");
     let run = issuer.verify(&after, &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
@@ -428,4 +470,69 @@ fn a_trust_folder_of_issuing_keys_from_before_trust_lists_says_what_to_do() {
         "{}",
         run.stderr
     );
+}
+
+/// Rule 9: `issue` judges its key as `verify` will before signing anything, and says the fix:
+/// the root key, a key the trust list allows only from a later date, a key the list does not
+/// name, and no trust list at all each sign nothing (exit 1) and record nothing.
+#[test]
+fn the_root_key_and_keys_the_trust_list_does_not_allow_now_sign_nothing() {
+    let issuer = Issuer::new("judged");
+    let root_key = issuer.path(&format!("root/{}.key.pem", common::ROOT_KID));
+    issuer.add_key("from-2030", "2030-01-01");
+    // In a folder of its own: keys/ is where the test issuer finds its publishing key.
+    ok(&goodstanding(&[
+        &"keygen",
+        &"--out",
+        &issuer.path("other-keys"),
+        &"--kid",
+        &"unlisted",
+    ]));
+    issuer.publish_with(&key_file(&issuer, "judged"), &[]);
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let attempt = |key: &Path, trust: &Path| {
+        let out = issuer.path("refused-out");
+        let run = goodstanding(&[
+            &"issue",
+            &example("clean-record"),
+            &"--key",
+            &key,
+            &"--out",
+            &out,
+            &"--register",
+            &issuer.path("register.sqlite"),
+            &"--trust",
+            &trust,
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(!out.exists());
+        run.stderr
+    };
+    let trust = issuer.path("trust");
+    let message = attempt(&root_key, &trust);
+    assert!(message.contains("it is a root key"), "{message}");
+    let message = attempt(&key_file(&issuer, "from-2030"), &trust);
+    assert!(
+        message.contains("from-2030") && message.contains("2030"),
+        "{message}"
+    );
+    let message = attempt(&issuer.path("other-keys/unlisted.key.pem"), &trust);
+    assert!(
+        message.contains("does not name it") && message.contains("trust add"),
+        "{message}"
+    );
+    let message = attempt(&key_file(&issuer, "judged"), &issuer.path("no-such-folder"));
+    assert!(
+        message.contains("holds no trust list") && message.contains("trust update"),
+        "{message}"
+    );
+    // Nothing was recorded.
+    let run = goodstanding(&[
+        &"register",
+        &"list",
+        &"--register",
+        &issuer.path("register.sqlite"),
+        &"--json",
+    ]);
+    assert_eq!(run.stdout.trim(), "", "{}", run.stdout);
 }

@@ -238,7 +238,11 @@ impl Issuer {
     /// if there is one (tests issue the examples many times); returns the paths of the `.jws`
     /// and the `.qr.txt`.
     pub fn issue(&self, request: &Path) -> (PathBuf, PathBuf) {
-        let (out, register) = (self.path("out"), self.path("register.sqlite"));
+        let (out, register, trust) = (
+            self.path("out"),
+            self.path("register.sqlite"),
+            self.path("trust"),
+        );
         let run = goodstanding(&[
             &"issue",
             &request,
@@ -248,6 +252,8 @@ impl Issuer {
             &out,
             &"--register",
             &register,
+            &"--trust",
+            &trust,
             &"--supersede",
         ]);
         assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
@@ -273,7 +279,11 @@ impl Issuer {
         request: &Path,
         env: &[(&str, &std::ffi::OsStr)],
     ) -> PathBuf {
-        let (out, register) = (self.path("out"), self.path("register.sqlite"));
+        let (out, register, trust) = (
+            self.path("out"),
+            self.path("register.sqlite"),
+            self.path("trust"),
+        );
         let run = goodstanding_in(
             &[
                 &"issue",
@@ -284,6 +294,8 @@ impl Issuer {
                 &out,
                 &"--register",
                 &register,
+                &"--trust",
+                &trust,
                 &"--supersede",
             ],
             None,

@@ -50,12 +50,16 @@ fn print_recorded(request: &Path, recorded: &Recorded) {
 pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
     let (request, signing) = (args.request.as_path(), &args.signing);
     let parsed = read_request(request)?;
-    let (key, mut register) = signing.open()?;
+    let now = now()?;
+    // What the request says is judged before the key: a refused request is refused for that.
+    goodstanding_issuer::validate(&parsed, now)
+        .map_err(|v| issue_error(request, goodstanding_issuer::IssueError::Invalid(v)))?;
+    let (key, mut register) = signing.open(now)?;
     let recorded = goodstanding_operations::single::issue_recorded(
         &mut register,
         &parsed,
         &key,
-        now()?,
+        now,
         &signing.out,
         args.supersede,
     )
@@ -70,13 +74,16 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
     let old = CertificateId::new(old)
         .map_err(|e| CliError::Input(format!("certificate id {old:?}: {e}")))?;
     let parsed = read_request(request)?;
-    let (key, mut register) = signing.open()?;
+    let now = now()?;
+    goodstanding_issuer::validate(&parsed, now)
+        .map_err(|v| issue_error(request, goodstanding_issuer::IssueError::Invalid(v)))?;
+    let (key, mut register) = signing.open(now)?;
     let recorded = goodstanding_operations::single::reissue(
         &mut register,
         &old,
         &parsed,
         &key,
-        now()?,
+        now,
         &signing.out,
     )
     .map_err(|e| one_error(request, e))?;
@@ -328,7 +335,8 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
             args.json,
         );
     }
-    let (key, mut register) = args.signing.open()?;
+    let now = now()?;
+    let (key, mut register) = args.signing.open(now)?;
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -341,7 +349,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         out_dir: &args.signing.out,
         key: &key,
         jobs,
-        now: now()?,
+        now,
         wait: args.wait,
         supersede: args.supersede,
     };

@@ -232,20 +232,103 @@ pub struct SigningArgs {
     pub kid: Option<String>,
     #[command(flatten)]
     pub register: RegisterArg,
+    /// The trust folder this machine judges its own key by, exactly as `verify` will: the key
+    /// must be an issuing key in its trust list, inside its issuing period, not retired or
+    /// compromised, and the list fetched at most 7 days ago (`goodstanding trust update`)
+    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    #[arg(long, value_name = "DIR")]
+    pub trust: Option<PathBuf>,
 }
 
+/// How old the trust folder of a signing machine may be: a key retired or marked compromised
+/// on the root machine must stop signing within this time.
+pub const MAX_SIGNING_TRUST_AGE_DAYS: i64 = 7;
+
 impl SigningArgs {
-    /// The key and the open register.
-    pub fn open(&self) -> Result<(IssuingKey, Register), CliError> {
+    /// The key and the open register, once the key is judged allowed to sign at `now`
+    /// ([`judge_issuing_key`]).
+    pub fn open(&self, now: Timestamp) -> Result<(IssuingKey, Register), CliError> {
         let Some(key) = &self.key else {
             return Err(CliError::Input(
                 "--key KEY is required: the issuing key (a .key.pem file or a pkcs11: URI)".into(),
             ));
         };
         let key = open_key("--key", key, parse_kid(self.kid.clone())?, &self.token)?;
+        judge_issuing_key(self.trust.as_deref(), &key, now)?;
         let register = open_register(self.register.path.as_deref())?;
         Ok((key, register))
     }
+}
+
+/// Refuses a key that `verify` would not accept for a certificate signed at `now`, before
+/// anything is signed or recorded: a root key, a key the trust list does not name (or names
+/// with another public key), one outside its issuing period, retired or compromised; and refuses
+/// to judge by a trust folder fetched more than [`MAX_SIGNING_TRUST_AGE_DAYS`] ago.
+pub fn judge_issuing_key(
+    trust: Option<&Path>,
+    key: &IssuingKey,
+    now: Timestamp,
+) -> Result<(), CliError> {
+    let dir = trust_dir(trust)?;
+    let kid = key.kid().as_str();
+    let public = key.public_jwk().key;
+    let refuse = |why: String| {
+        CliError::Refused(format!(
+            "key {kid} signs nothing: {why}. Certificates it signed now would fail \
+             verification"
+        ))
+    };
+    if !dir.is_dir() {
+        return Err(refuse(format!(
+            "this machine holds no trust list to judge it by (no trust folder {}); run \
+             `goodstanding trust update --from <your published site> --trust {} --root \
+             <root>.pub.jwk`, or pass --trust DIR",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    if let Ok(roots) = trust_folder::load_roots(&dir)
+        && roots.get(kid).is_some_and(|root| *root == public)
+    {
+        return Err(refuse(
+            "it is a root key, which signs only trust lists; sign certificates with an issuing \
+             key (goodstanding keygen, then goodstanding trust add)"
+                .into(),
+        ));
+    }
+    let (store, info) = trust_folder::load(&dir).map_err(cache_error)?;
+    let fetched_days = info.fetched_at.seconds_until(now) / 86_400;
+    if fetched_days > MAX_SIGNING_TRUST_AGE_DAYS {
+        return Err(refuse(format!(
+            "the trust list in {} was fetched {}, more than {MAX_SIGNING_TRUST_AGE_DAYS} days \
+             ago, so a retirement or compromise since may be missing; run `goodstanding trust \
+             update --trust {}`",
+            dir.display(),
+            info.fetched_at,
+            dir.display()
+        )));
+    }
+    match store.get(kid) {
+        None => {
+            return Err(refuse(format!(
+                "the trust list in {} (number {}) does not name it; add it on the root key's \
+                 machine (goodstanding trust add), publish, and run goodstanding trust update",
+                dir.display(),
+                info.trust_list.0
+            )));
+        }
+        Some(listed) if *listed != public => {
+            return Err(refuse(format!(
+                "the trust list in {} names another public key under this kid",
+                dir.display()
+            )));
+        }
+        Some(_) => {}
+    }
+    store
+        .authorised(kid, now, Some(now))
+        .map(|_| ())
+        .map_err(|problem| refuse(format!("{problem} (trust list in {})", dir.display())))
 }
 
 /// Opens the register: `--register`, else the default in the data directory.
