@@ -16,6 +16,7 @@
 //! |---|---|
 //! | [`request`] | the request as the issuing body's case system sends it, parsed with field paths |
 //! | [`validate`] | the domain rules a request must keep before anything is signed |
+//! | [`registration`] | registration numbers checked for format, per regulator (a data file with sources) |
 //! | [`rehabilitation`] | the law for convictions and cautions: spent, protected, and when that changes |
 //! | [`keys`] | the one signer ([`IssuingKey`]), key generation, PKCS#8 key files (mode 0600), the public JWK |
 //! | [`token`] | keys in a PKCS#11 token (HSM): finding, logging in, generating, signing |
@@ -34,6 +35,7 @@ pub mod issue;
 pub mod keys;
 pub mod pdf;
 pub mod qr;
+pub mod registration;
 pub mod rehabilitation;
 pub mod request;
 pub mod schema;

@@ -78,7 +78,11 @@ impl std::error::Error for RenderError {}
 pub fn check_printable(certificate: &Certificate) -> Result<(), RenderError> {
     let font = Font::load(REGULAR, REGULAR_NAME)?;
     for (field, text) in summary::text_fields(certificate) {
-        let mut missing: Vec<char> = text.chars().filter(|&c| !font.covers(c)).collect();
+        // Right-to-left text would print backwards: as good as not covered (rule 10).
+        let mut missing: Vec<char> = text
+            .chars()
+            .filter(|&c| !font.covers(c) || crate::validate::is_right_to_left(c))
+            .collect();
         missing.dedup();
         if !missing.is_empty() {
             let characters = missing

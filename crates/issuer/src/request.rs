@@ -18,6 +18,7 @@ use goodstanding_verifier::text::{BoundedVec, Code, Text};
 use goodstanding_verifier::{Date, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization as _;
 
 /// Most records a request may hold in each list (more than a certificate can show, so that the
 /// validator, not the parser, explains what to leave out).
@@ -238,6 +239,15 @@ impl CertificateRequest {
                 message: format!("the request is larger than {MAX_REQUEST_LEN} bytes"),
             });
         }
+        // Composed (NFC), so that one name has one spelling (rule 10). JSON's own syntax is
+        // ASCII, which NFC leaves alone; a \u escape that decomposes is refused by the rules.
+        let composed;
+        let text = if is_nfc_quick(text) {
+            text
+        } else {
+            composed = text.nfc().collect::<String>();
+            composed.as_str()
+        };
         let mut de = serde_json::Deserializer::from_str(text);
         let request = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -249,11 +259,32 @@ impl CertificateRequest {
 
     /// Builds a request from a JSON value (such as one assembled from CSV rows), naming the field
     /// of any problem. Line and column are 0: the value has none.
-    pub fn from_value(value: serde_json::Value) -> Result<Self, ParseError> {
+    pub fn from_value(mut value: serde_json::Value) -> Result<Self, ParseError> {
+        compose_strings(&mut value);
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             from_json_error(path, e.into_inner())
         })
+    }
+}
+
+/// Whether `text` is certainly NFC already (the common case: no decomposed characters).
+fn is_nfc_quick(text: &str) -> bool {
+    matches!(
+        unicode_normalization::is_nfc_quick(text.chars()),
+        unicode_normalization::IsNormalized::Yes
+    )
+}
+
+/// Every string in `value` in NFC.
+fn compose_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) if !is_nfc_quick(text) => {
+            *text = text.nfc().collect();
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(compose_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(compose_strings),
+        _ => {}
     }
 }
 

@@ -40,6 +40,11 @@ pub enum Rule {
     DateOrder,
     /// 7. Validity at most 90 days.
     ValidityPeriod,
+    /// 1. Every record once; registrations in their regulator's format, each once.
+    Records,
+    /// 10. Text is what it seems: NFC, no right-to-left script the certificate cannot print in
+    /// its visual order.
+    Text,
     /// Fields that only make sense together (sentence length, sanction expiry, outcome).
     Consistency,
     /// A certificate has room for a limited number of records.
@@ -60,6 +65,8 @@ impl Rule {
             Self::ValidityPeriod => {
                 "rule 7: validity from issue, at most 90 days and not past a status change"
             }
+            Self::Text => "rule 10: text is what it seems",
+            Self::Records => "rule 1: each record and registration once, in its format",
             Self::Consistency => "consistency",
             Self::Size => "size",
         }
@@ -502,6 +509,146 @@ impl Checker {
     }
 }
 
+/// Whether `c` belongs to a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko,
+/// Samaritan, Mandaic and their presentation forms).
+pub fn is_right_to_left(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'
+    ) && c != '\u{FEFF}'
+}
+
+/// Rule 10 over every text of the request: composed (NFC), and no right-to-left script, which
+/// the certificate cannot yet print in its visual order (Hebrew needs reordering, Arabic also
+/// joining); such a name is refused rather than printed backwards.
+fn check_text(c: &mut Checker, request: &CertificateRequest) {
+    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::String(text) => out.push((path.to_string(), text.clone())),
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let sep = if path.is_empty() { "" } else { "." };
+                    walk(v, &format!("{path}{sep}{key}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Ok(value) = serde_json::to_value(request) else {
+        return;
+    };
+    let mut texts = Vec::new();
+    walk(&value, "", &mut texts);
+    for (field, text) in texts {
+        if !unicode_normalization::is_nfc(&text) {
+            c.fail(
+                field.clone(),
+                Rule::Text,
+                "is not in Unicode NFC (composed) form: the same name must have one spelling; \
+                 send it composed (such as \"é\" as U+00E9, not e and U+0301)",
+            );
+        }
+        if let Some(rtl) = text.chars().find(|&ch| is_right_to_left(ch)) {
+            c.fail(
+                field,
+                Rule::Text,
+                format!(
+                    "contains {rtl:?} (U+{:04X}), from a right-to-left script: the certificate \
+                     cannot yet print right-to-left text in its visual order (it would read \
+                     backwards), so it is refused; give the name as in the Latin part of the \
+                     identity document (such as a passport's machine-readable zone)",
+                    u32::from(rtl)
+                ),
+            );
+        }
+    }
+}
+
+/// Rule 1: the same record (same body, date and reference) is never listed twice; the same
+/// reference on different records is told to the operator; every registration is in its
+/// regulator's format (format only), and none is listed twice.
+fn check_records(c: &mut Checker, request: &CertificateRequest) {
+    let keys: [(&str, Vec<(String, Date, String)>); 3] = [
+        (
+            "findings",
+            request
+                .findings
+                .iter()
+                .map(|r| (r.body.to_string(), r.decision_date, r.reference.to_string()))
+                .collect(),
+        ),
+        (
+            "convictions",
+            request
+                .convictions
+                .iter()
+                .map(|r| (r.body.to_string(), r.decision_date, r.reference.to_string()))
+                .collect(),
+        ),
+        (
+            "departures",
+            request
+                .departures
+                .iter()
+                .map(|r| (r.employer.to_string(), r.ended, r.reference.to_string()))
+                .collect(),
+        ),
+    ];
+    for (list, records) in &keys {
+        for (i, record) in records.iter().enumerate() {
+            let earlier = records[..i].iter().position(|r| r == record);
+            if let Some(first) = earlier {
+                c.fail(
+                    format!("{list}[{i}]"),
+                    Rule::Records,
+                    format!(
+                        "is the same record as {list}[{first}] (same body, date and reference); \
+                         list it once"
+                    ),
+                );
+            } else if let Some(first) = records[..i].iter().position(|r| r.2 == record.2) {
+                c.notices.push(Notice {
+                    field: format!("{list}[{i}].reference"),
+                    message: format!(
+                        "the same reference as {list}[{first}], on another record: check that \
+                         both are right"
+                    ),
+                });
+            }
+        }
+    }
+    let registrations = &request.subject.registrations;
+    for (i, r) in registrations.iter().enumerate() {
+        let field = format!("subject.registrations[{i}]");
+        if let Err(problem) = crate::registration::check(r.regulator.as_str(), r.number.as_str()) {
+            c.fail(
+                format!("{field}.number"),
+                Rule::Records,
+                problem.to_string(),
+            );
+        }
+        let same = |other: &goodstanding_verifier::model::Registration| {
+            other
+                .regulator
+                .as_str()
+                .eq_ignore_ascii_case(r.regulator.as_str())
+                && other.number == r.number
+        };
+        if let Some(first) = registrations[..i].iter().position(same) {
+            c.fail(
+                field,
+                Rule::Records,
+                format!("is the same registration as subject.registrations[{first}]; list it once"),
+            );
+        }
+    }
+}
+
 /// What an issuing body may set about the rules (a register setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -596,6 +743,8 @@ pub fn validate_with(
         );
     }
 
+    check_text(&mut c, request);
+    check_records(&mut c, request);
     let findings = c.list("findings", &request.findings, Checker::finding);
     let convictions = c.list("convictions", &request.convictions, Checker::conviction);
     let departures = c.list("departures", &request.departures, Checker::departure);

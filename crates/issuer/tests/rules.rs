@@ -80,3 +80,23 @@ fn default_validity_is_90_days_from_issue() {
     assert_eq!(valid.valid_from, common::issued_at());
     assert_eq!(valid.valid_until.to_string(), "2027-02-21T12:00:00Z");
 }
+
+/// Rule 10: a name spelt with combining characters (NFD) gives the same certificate as the
+/// composed spelling (NFC), and a decomposed escape that survives parsing is refused.
+#[test]
+fn decomposed_and_composed_spellings_of_a_name_are_one_name() {
+    let (_, text) = common::json_files("examples/requests")
+        .into_iter()
+        .find(|(n, _)| n == "clean-record")
+        .unwrap();
+    assert!(text.contains("Zoë Ní Bhriain"));
+    let decomposed = text.replace("Zoë Ní Bhriain", "Zoe\u{308} Ni\u{301} Bhriain");
+    let composed = CertificateRequest::from_json(&text).unwrap();
+    let from_decomposed = CertificateRequest::from_json(&decomposed).unwrap();
+    assert_eq!(from_decomposed, composed);
+    let escaped = text.replace("Zoë Ní Bhriain", "Zoe\\u0308 Ni Bhriain");
+    let request = CertificateRequest::from_json(&escaped).unwrap();
+    let violations = validate(&request, common::issued_at()).unwrap_err();
+    assert_eq!(violations.0[0].field, "subject.full_name");
+    assert!(violations.to_string().contains("NFC"), "{violations}");
+}

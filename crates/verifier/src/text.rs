@@ -22,6 +22,10 @@ pub enum TextError {
     },
     /// The text has a control character (such as a newline, tab or terminal escape).
     ControlCharacter,
+    /// The text has an invisible or direction-changing character (a bidirectional override or
+    /// isolate, a zero-width character, a line or paragraph separator): what it shows would
+    /// differ from what it says.
+    Invisible(char),
     /// The text starts or ends with white space.
     OuterWhitespace,
     /// The text does not have the required form.
@@ -38,6 +42,12 @@ impl fmt::Display for TextError {
             Self::ControlCharacter => {
                 f.write_str("contains a control character (newline, tab or escape)")
             }
+            Self::Invisible(c) => write!(
+                f,
+                "contains U+{:04X}, an invisible or direction-changing character, so it would \
+                 show differently from what it says; remove it",
+                u32::from(*c)
+            ),
             Self::OuterWhitespace => f.write_str("starts or ends with white space"),
             Self::Form(form) => write!(f, "must be {form}"),
         }
@@ -45,6 +55,24 @@ impl fmt::Display for TextError {
 }
 
 impl std::error::Error for TextError {}
+
+/// Whether `c` is invisible or changes the direction of what follows (rule 10): bidirectional
+/// embeddings, overrides, isolates and marks, zero-width characters, the word joiner and
+/// invisible operators, the byte order mark, the soft hyphen, and the line and paragraph
+/// separators (which are not control characters, but break a line).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
 
 /// Free text of 1 to `MAX` characters with no control characters and no white space at either
 /// end. Control characters are refused so that signed text can never rewrite a terminal or a
@@ -65,6 +93,9 @@ impl<const MAX: usize> Text<MAX> {
         }
         if value.chars().any(char::is_control) {
             return Err(TextError::ControlCharacter);
+        }
+        if let Some(c) = value.chars().find(|&c| is_invisible(c)) {
+            return Err(TextError::Invisible(c));
         }
         if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
             return Err(TextError::OuterWhitespace);
@@ -322,10 +353,11 @@ mod schema {
 
     use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-    /// A character that is neither a control character nor white space (ECMA-262 `\s`).
-    const EDGE: &str = r"[^\s\x00-\x1f\x7f-\x9f]";
-    /// A character that is not a control character.
-    const INNER: &str = r"[^\x00-\x1f\x7f-\x9f]";
+    /// A character that is neither a control character, white space (ECMA-262 `\s`) nor
+    /// invisible ([`super::is_invisible`]).
+    const EDGE: &str = r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]";
+    /// A character that is neither a control character nor invisible.
+    const INNER: &str = r"[^\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]";
 
     impl<const MAX: usize> JsonSchema for super::Text<MAX> {
         fn inline_schema() -> bool {
