@@ -42,8 +42,8 @@ pub enum Rule {
     ValidityPeriod,
     /// 1. Every record once; registrations in their regulator's format, each once.
     Records,
-    /// 10. Text is what it seems: NFC, no right-to-left script the certificate cannot print in
-    /// its visual order.
+    /// Rule 10, text is what it seems: NFC, and no right-to-left script the certificate cannot
+    /// print in its visual order.
     Text,
     /// Fields that only make sense together (sentence length, sanction expiry, outcome).
     Consistency,
@@ -569,11 +569,14 @@ fn check_text(c: &mut Checker, request: &CertificateRequest) {
     }
 }
 
+/// What makes a record the same record: body, date and reference.
+type RecordKey = (String, Date, String);
+
 /// Rule 1: the same record (same body, date and reference) is never listed twice; the same
 /// reference on different records is told to the operator; every registration is in its
 /// regulator's format (format only), and none is listed twice.
 fn check_records(c: &mut Checker, request: &CertificateRequest) {
-    let keys: [(&str, Vec<(String, Date, String)>); 3] = [
+    let keys: [(&str, Vec<RecordKey>); 3] = [
         (
             "findings",
             request
