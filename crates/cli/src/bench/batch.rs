@@ -9,7 +9,7 @@ use goodstanding_issuer::{IssuingKey, write_key_pair};
 
 use crate::error::CliError;
 use crate::io::outln;
-use crate::shared::{TokenArgs, key_error, now};
+use crate::shared::{TokenArgs, key_error, now, open_key};
 
 /// What `goodstanding bench batch` is asked to do.
 pub struct BenchBatch<'a> {
@@ -49,6 +49,7 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
     }
     let key = IssuingKey::generate(None).map_err(key_error)?;
     let (key_path, _) = write_key_pair(&key, &dir.join("key"), true).map_err(key_error)?;
+    let mut public_keys = vec![dir.join(format!("key/{}.pub.jwk", key.kid()))];
     let mut keys = vec![("file", key_path.into_os_string())];
     if let Some(given) = bench.key {
         let label = if given.to_str().is_some_and(is_pkcs11_uri) {
@@ -56,9 +57,16 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
         } else {
             "--key"
         };
+        // Its public key, for the trust list `batch` judges it by.
+        let opened = open_key("--key", given, None, bench.token)?;
+        let public = dir.join("given.pub.jwk");
+        std::fs::write(&public, opened.public_jwk().to_json())
+            .map_err(|e| CliError::file(&public, e))?;
+        public_keys.push(public);
         keys.push((label, given.to_os_string()));
     }
     let exe = std::env::current_exe().map_err(|e| CliError::Input(e.to_string()))?;
+    let trust = trust_folder(&exe, &dir, &public_keys, &keys[0].1)?;
     outln!(
         "{count} synthetic requests (half with no records, half with 1-4; names with \
          diacritics): validate, sign, QR, PDF, write, register"
@@ -87,6 +95,8 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
                 .arg(&run)
                 .arg("--register")
                 .arg(run.join("register.sqlite"))
+                .arg("--trust")
+                .arg(&trust)
                 .arg("--jobs")
                 .arg(n.to_string())
                 .arg("--json")
@@ -135,4 +145,91 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
+}
+
+/// A trust folder naming `public_keys`, made as an issuing body makes one (`root keygen`, `trust
+/// add`, `publish` with `publishing_key`, `trust update`), since `batch` judges its key by one.
+fn trust_folder(
+    exe: &Path,
+    dir: &Path,
+    public_keys: &[std::path::PathBuf],
+    publishing_key: &std::ffi::OsStr,
+) -> Result<std::path::PathBuf, CliError> {
+    for old in ["root", "site", "trust"] {
+        let _ = std::fs::remove_dir_all(dir.join(old));
+    }
+    for old in ["trust-list.jws", "publish.sqlite"] {
+        let _ = std::fs::remove_file(dir.join(old));
+    }
+    let (root, list, trust) = (
+        dir.join("root"),
+        dir.join("trust-list.jws"),
+        dir.join("trust"),
+    );
+    let (root_key, root_public) = (
+        root.join("bench-root.key.pem"),
+        root.join("bench-root.pub.jwk"),
+    );
+    let run = |args: &[&std::ffi::OsStr]| -> Result<(), CliError> {
+        let output = std::process::Command::new(exe)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(CliError::Refused(format!(
+                "making the bench's trust folder failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )))
+        }
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    run(&[
+        os("root"),
+        os("keygen"),
+        os("--out"),
+        root.as_os_str(),
+        os("--kid"),
+        os("bench-root"),
+    ])?;
+    for public in public_keys {
+        run(&[
+            os("trust"),
+            os("add"),
+            public.as_os_str(),
+            os("--from"),
+            os("2000-01-01"),
+            os("--root-key"),
+            root_key.as_os_str(),
+            os("--list"),
+            list.as_os_str(),
+        ])?;
+    }
+    let (site, register) = (dir.join("site"), dir.join("publish.sqlite"));
+    run(&[
+        os("publish"),
+        os("--out"),
+        site.as_os_str(),
+        os("--key"),
+        publishing_key,
+        os("--root"),
+        root_public.as_os_str(),
+        os("--trust-list"),
+        list.as_os_str(),
+        os("--register"),
+        register.as_os_str(),
+    ])?;
+    run(&[
+        os("trust"),
+        os("update"),
+        os("--from"),
+        site.as_os_str(),
+        os("--trust"),
+        trust.as_os_str(),
+        os("--root"),
+        root_public.as_os_str(),
+    ])?;
+    Ok(trust)
 }
