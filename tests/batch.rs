@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    Issuer, Run, example, goodstanding, jose_verify, json_files, repo,
+    Issuer, Run, example, goodstanding, jose_verify, json_files, payload, repo,
     with_payload_character_changed,
 };
 use goodstanding_verifier::{Timestamp, TrustStore};
@@ -93,16 +93,6 @@ fn compact(json_text: &str) -> String {
 }
 
 /// The payload of a `.jws` file.
-fn payload(jws: &Path) -> Value {
-    use base64::Engine as _;
-    let text = std::fs::read_to_string(jws).unwrap();
-    let part = text.trim().split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(part)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
 #[test]
 fn a_mixed_batch_issues_the_good_and_sets_aside_the_bad_by_line_field_and_rule() {
     let issuer = Issuer::new("batch-mixed");

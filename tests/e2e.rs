@@ -991,3 +991,71 @@ fn version_1_certificates_keep_verifying_during_the_transition() {
         assert!(!run.stdout.contains("Disclosure level"), "{}", run.stdout);
     }
 }
+
+/// Rule 3 and rule 12: a 2010 fine and a 2018 caution that filtering protects are left off the
+/// certificate (the operator is told which, by field, never what), the 2018 suspended sentence
+/// is listed as spent but disclosable, and the PDF says what it covers, the disclosure level,
+/// the validity in UK time and that an expired warning has expired.
+#[test]
+fn protected_records_are_left_off_with_a_notice_and_the_pdf_says_what_it_covers() {
+    let issuer = Issuer::new("e2e-protected");
+    let request = repo().join("tests/data/protected-records.json");
+    let out = issuer.path("out");
+    let run = goodstanding(&[
+        &"issue",
+        &request,
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--trust",
+        &issuer.path("trust"),
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("convictions[0]: protected")
+            && run.stderr.contains("convictions[1]: protected"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Theft") && !run.stderr.contains("Criminal damage"));
+    let id = run.stdout.trim();
+    let signed = crate::common::payload(&out.join(format!("{id}.jws")));
+    let convictions = signed["convictions"].as_array().unwrap();
+    assert_eq!(convictions.len(), 1, "{convictions:?}");
+    assert_eq!(convictions[0]["disposal"], "suspended_sentence");
+    assert_eq!(convictions[0]["disclosure"], "spent_disclosable");
+    assert_eq!(signed["disclosure_level"], "standard");
+
+    let text = Command::new("pdftotext")
+        .arg(out.join(format!("{id}.pdf")))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "What this certificate covers",
+        "Disclosure level",
+        "standard (unspent, and spent but not",
+        "None recorded",
+        "checked for format only",
+        "expired on 2022-12-30",
+        "23 November 2026 at 12:",
+        "GMT",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the PDF lacks {expected:?}:\n{text}"
+        );
+    }
+    assert!(!text.contains("Theft"));
+
+    let verified = issuer.verify(&out.join(format!("{id}.jws")), &[]);
+    assert!(
+        verified.stdout.contains("Disclosure level") && verified.stdout.contains("standard"),
+        "{}",
+        verified.stdout
+    );
+}

@@ -94,6 +94,18 @@ pub fn data_home() -> PathBuf {
     .to_path_buf()
 }
 
+/// The signed payload of a `.jws` file, as JSON (not verified: for tests that read what was
+/// signed).
+pub fn payload(jws: &Path) -> serde_json::Value {
+    use base64::Engine as _;
+    let text = std::fs::read_to_string(jws).unwrap();
+    let part = text.trim().split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -539,6 +539,18 @@ fn check_text(c: &mut Checker, request: &CertificateRequest) {
             _ => {}
         }
     }
+    // The common case, cheaply: the whole request composed and left-to-right. Only if not is it
+    // walked field by field, to name each field.
+    let Ok(all) = serde_json::to_string(request) else {
+        return;
+    };
+    if matches!(
+        unicode_normalization::is_nfc_quick(all.chars()),
+        unicode_normalization::IsNormalized::Yes
+    ) && !all.chars().any(is_right_to_left)
+    {
+        return;
+    }
     let Ok(value) = serde_json::to_value(request) else {
         return;
     };

@@ -460,13 +460,10 @@ impl Register {
         let tx = self.connection.transaction()?;
         let mut conflicts = Vec::new();
         {
-            // A live certificate that has expired is live no more.
-            let mut expire = tx.prepare(
-                "UPDATE certificates SET live = NULL WHERE subject_reference = ?1 AND live = 1 \
-                 AND valid_until <= ?2",
+            let mut live = tx.prepare(
+                "SELECT id, valid_until FROM certificates WHERE subject_reference = ?1 AND \
+                 live = 1",
             )?;
-            let mut live = tx
-                .prepare("SELECT id FROM certificates WHERE subject_reference = ?1 AND live = 1")?;
             let mut insert = tx.prepare(
                 "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, \
                  valid_from, valid_until, information_as_at, out_dir, batch_id, batch_item, \
@@ -474,10 +471,17 @@ impl Register {
                  ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             for (index, c) in certificates.iter().enumerate() {
-                expire.execute(params![c.subject_reference, now.to_string()])?;
-                let current: Option<String> = live
-                    .query_row([&c.subject_reference], |r| r.get(0))
+                let found: Option<(String, String)> = live
+                    .query_row([&c.subject_reference], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
+                // A live certificate that has expired is live no more.
+                let current = match found {
+                    Some((id, until)) if until <= now.to_string() => {
+                        tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [&id])?;
+                        None
+                    }
+                    other => other.map(|(id, _)| id),
+                };
                 let superseded = c.supersedes.as_ref().map(|s| s.as_str().to_string());
                 // A replacement of a certificate that is no longer live (it expired) is fine: it
                 // supersedes nothing live, and becomes live itself when issued.

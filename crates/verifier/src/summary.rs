@@ -214,35 +214,24 @@ pub fn uk_time_in_words(at: Timestamp) -> String {
 pub fn coverage(c: &Certificate) -> Vec<String> {
     let as_at = date_in_words(c.information_as_at);
     let level = match c.disclosure_level {
-        Some(level) => format!("It was prepared for {} disclosure.", level.label()),
-        None => "It predates disclosure levels (certificate version 1).".into(),
+        Some(level) => format!("{} disclosure", level.as_code()),
+        None => "disclosure as before levels (version 1)".into(),
     };
-    let basic = c.disclosure_level == Some(crate::model::DisclosureLevel::Basic);
+    let spent = if c.disclosure_level == Some(crate::model::DisclosureLevel::Basic) {
+        ", spent ones"
+    } else {
+        ""
+    };
     vec![
         format!(
-            "This certificate states what the issuing body's records held on {as_at}; nothing \
-             after that date is covered. {level}"
+            "The issuing body's records as at {as_at}, for {level}. Findings: upheld or partly \
+             upheld only. Convictions and cautions (England and Wales): computed under the \
+             Rehabilitation of Offenders Act 1974 and the DBS filtering rules; protected ones, \
+             youth cautions, reprimands and warnings{spent} are never shown. Departures: any \
+             while an investigation was under way, whatever a settlement says."
         ),
-        "Disciplinary findings: findings upheld or partially upheld by an employer, regulator or \
-         tribunal. Findings not upheld, with no case to answer, or overturned on appeal are never \
-         listed."
-            .into(),
-        format!(
-            "Convictions and cautions (England and Wales): the status of each is computed under the \
-             Rehabilitation of Offenders Act 1974 and the DBS filtering rules. Protected (filtered) \
-             convictions and cautions, youth cautions, reprimands and warnings{} are never shown.",
-            if basic {
-                ", and spent convictions and cautions (this is a basic certificate)"
-            } else {
-                ""
-            }
-        ),
-        "Departures during an investigation: dismissals, resignations, retirements and other \
-         departures while an investigation was under way, whatever a settlement agreement says."
-            .into(),
-        "\"None recorded\" means the issuing body holds nothing in that category that the law \
-         allows it to show. Registration numbers were checked for format only, not with the \
-         regulator."
+        "\"None recorded\": nothing the law lets the issuing body show. Registration numbers \
+         were checked for format only."
             .into(),
     ]
 }

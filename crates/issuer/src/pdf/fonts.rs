@@ -33,6 +33,9 @@ pub(super) struct Font {
     pub(super) characters: BTreeMap<u16, char>,
     /// Glyph and advance of the characters below U+0250, if known for this font.
     pub(super) latin: &'static [Option<(u16, u16)>],
+    /// The subset glyph id of each character below U+0250 already encoded (0: not yet), so that
+    /// a character met again costs an array read, not a remap and a map insert.
+    pub(super) encoded: Vec<u16>,
 }
 
 impl Font {
@@ -45,6 +48,7 @@ impl Font {
             name,
             remapper: subsetter::GlyphRemapper::new(),
             characters: BTreeMap::new(),
+            encoded: vec![0; 0x250],
             latin: if name == REGULAR_NAME {
                 LATIN_GLYPHS.as_slice()
             } else {
@@ -90,9 +94,19 @@ impl Font {
     pub(super) fn encode(&mut self, text: &str) -> String {
         let mut hex = String::with_capacity(text.len() * 4);
         for c in text.chars() {
-            let glyph = self.glyph(c).map_or(0, |(g, _)| g);
-            let new = self.remapper.remap(glyph);
-            self.characters.entry(new).or_insert(c);
+            let cached = self.encoded.get(c as usize).copied().filter(|&g| g != 0);
+            let new = match cached {
+                Some(new) => new,
+                None => {
+                    let glyph = self.glyph(c).map_or(0, |(g, _)| g);
+                    let new = self.remapper.remap(glyph);
+                    self.characters.entry(new).or_insert(c);
+                    if let Some(slot) = self.encoded.get_mut(c as usize) {
+                        *slot = new;
+                    }
+                    new
+                }
+            };
             push_hex4(&mut hex, new);
         }
         hex
