@@ -873,3 +873,29 @@ fn superseding_keeps_one_live_certificate_even_for_two_batches_at_once() {
         assert_eq!(live.len(), 1, "{subject}: {live:?}");
     }
 }
+
+/// Rule 3 in a batch: records the law keeps off a certificate are told to the operator, by line
+/// and field, never by content, and counted in the summary.
+#[test]
+fn a_batch_tells_the_operator_which_records_the_law_kept_off() {
+    let issuer = Issuer::new("batch-notices");
+    let request = compact(
+        &std::fs::read_to_string(repo().join("tests/data/protected-records.json")).unwrap(),
+    );
+    let input = issuer.path("protected.jsonl");
+    std::fs::write(&input, format!("{request}\n")).unwrap();
+    let run = issuer.batch(&input, "out", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: request at line 1 (subject SUBJ-002231): convictions[0]: protected"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Theft"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("records left off       2"),
+        "{}",
+        run.stdout
+    );
+}

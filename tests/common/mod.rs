@@ -250,31 +250,11 @@ impl Issuer {
     /// if there is one (tests issue the examples many times); returns the paths of the `.jws`
     /// and the `.qr.txt`.
     pub fn issue(&self, request: &Path) -> (PathBuf, PathBuf) {
-        let (out, register, trust) = (
-            self.path("out"),
-            self.path("register.sqlite"),
-            self.path("trust"),
-        );
-        let run = goodstanding(&[
-            &"issue",
-            &request,
-            &"--key",
-            &self.key(),
-            &"--out",
-            &out,
-            &"--register",
-            &register,
-            &"--trust",
-            &trust,
-            &"--supersede",
-        ]);
-        assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
-        let id = run.stdout.trim();
-        assert_eq!(id.len(), 26, "the id is printed: {:?}", run.stdout);
-        (
-            out.join(format!("{id}.jws")),
-            out.join(format!("{id}.qr.txt")),
-        )
+        let jws = self.issue_in(&self.key(), request, &[]);
+        let id = jws.file_stem().unwrap().to_string_lossy().into_owned();
+        assert_eq!(id.len(), 26, "the id is printed: {id:?}");
+        let qr = jws.with_file_name(format!("{id}.qr.txt"));
+        (jws, qr)
     }
 
     /// Issues a request with the key file `key`, recorded in this issuer's own register;

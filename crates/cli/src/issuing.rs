@@ -177,6 +177,18 @@ impl ProgressView {
                     eprintln!("(further refusals are only counted; all are in the rejected file)");
                 }
             }
+            BatchEvent::Noticed {
+                line,
+                subject_reference,
+                notices,
+            } => {
+                self.clear_line();
+                for notice in notices {
+                    eprintln!(
+                        "note: request at line {line} (subject {subject_reference}): {notice}"
+                    );
+                }
+            }
             BatchEvent::Progress(p) => self.progress(p),
             BatchEvent::Waiting { what } => eprintln!("waiting for {what}"),
         }
@@ -394,6 +406,7 @@ fn print_batch_summary(s: &BatchSummary, seconds: f64, jobs: usize, json: bool) 
             "rejected_by_reason": s.rejected_by_reason,
             "recovered": s.recovered,
             "issued_in_batch": s.issued_in_batch,
+            "records_left_off": s.records_left_off,
             "manifest": s.manifest,
             "rejected_file": s.rejected_file,
             "jobs": jobs,
@@ -406,6 +419,13 @@ fn print_batch_summary(s: &BatchSummary, seconds: f64, jobs: usize, json: bool) 
     }
     outln!("batch {}: {} request(s)", s.batch_id, p.total);
     outln!("  issued     {:>7}", p.issued);
+    if s.records_left_off > 0 {
+        outln!(
+            "  records left off {:>7}  (protected, or not shown at the certificate's level; \
+             each noted above)",
+            s.records_left_off
+        );
+    }
     if p.skipped > 0 {
         outln!("  skipped    {:>7}  (issued by an earlier run)", p.skipped);
     }
@@ -488,6 +508,13 @@ fn preview_batch(
             summary.written.len(),
             out.display()
         );
+        if summary.notices > 0 {
+            outln!(
+                "{} record(s) left off the drafts as the law requires (protected, or not shown at \
+                 the certificate's level), as `batch` would leave them off",
+                summary.notices
+            );
+        }
         if !summary.refused.is_empty() {
             outln!(
                 "{} request(s) refused (listed above)",

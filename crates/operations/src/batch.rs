@@ -35,6 +35,7 @@ use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
 use goodstanding_files::lock::{self, Lock, LockError, Removal};
 use goodstanding_files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
+use goodstanding_issuer::Notice;
 use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue, issue_replacement};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::keys::SignError;
@@ -114,6 +115,16 @@ pub enum BatchEvent<'a> {
         /// What is wrong.
         problems: &'a [Problem],
     },
+    /// A certificate was issued with records the law keeps off it (protected, or not shown at
+    /// its disclosure level): the operator is told which, by field, never what they say.
+    Noticed {
+        /// The request's first line.
+        line: u64,
+        /// The subject reference.
+        subject_reference: &'a str,
+        /// The records left off, and why.
+        notices: &'a [Notice],
+    },
     /// More requests were dealt with.
     Progress(Progress),
     /// This run waits for another one before it starts.
@@ -140,6 +151,8 @@ pub struct BatchSummary {
     pub rejected_file: Option<PathBuf>,
     /// Certificates of the batch in the register (all runs).
     pub issued_in_batch: u64,
+    /// Records this run's certificates leave off as the law requires (each told as it came).
+    pub records_left_off: u64,
 }
 
 /// A reader that hashes what passes through it.
@@ -268,6 +281,8 @@ struct Signed {
     files: PartialFiles,
     /// The request as read, kept in case the register refuses it (rule 8).
     original: String,
+    /// Records the law keeps off the certificate, for the operator.
+    notices: Vec<Notice>,
 }
 
 /// A refused request.
@@ -389,6 +404,7 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             ),
             files,
             original: item.original,
+            notices: issued.notices.clone(),
         })),
         Err((path, error)) => Outcome::Failed(BatchError::Output { path, error }),
     }
@@ -460,10 +476,15 @@ pub(crate) fn new_certificate(
     }
 }
 
+/// A recorded certificate's notices for the operator: (line, subject reference, notices).
+type Noticed = (u64, String, Vec<Notice>);
+
 /// The writer's part: records signed certificates in chunks and collects refused requests.
 struct Writer<'a> {
     register: &'a mut Register,
     now: Timestamp,
+    /// Records left off this run's certificates as the law requires.
+    records_left_off: u64,
     dir: &'a Path,
     rejected_temp: PathBuf,
     rejected_out: Option<BufWriter<File>>,
@@ -472,10 +493,11 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// pending -> rename into place -> flush to disk -> issued, for one chunk.
-    fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<(), BatchError> {
+    /// pending -> rename into place -> flush to disk -> issued, for one chunk. Returns the
+    /// certificates recorded with notices for the operator: (line, subject, notices).
+    fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<Vec<Noticed>, BatchError> {
         if chunk.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
         let conflicts = self.register.record_pending(&records, self.now)?;
@@ -525,8 +547,16 @@ impl Writer<'_> {
         let ids: Vec<CertificateId> = records.into_iter().map(|r| r.id).collect();
         self.register.mark_issued(&ids, self.now)?;
         self.progress.issued += ids.len() as u64;
-        chunk.clear();
-        Ok(())
+        let noticed: Vec<Noticed> = chunk
+            .drain(..)
+            .filter(|s| !s.notices.is_empty())
+            .map(|s| {
+                let line = s.record.batch.as_ref().map_or(0, |(_, line)| *line);
+                (line, s.record.subject_reference, s.notices)
+            })
+            .collect();
+        self.records_left_off += noticed.iter().map(|(_, _, n)| n.len() as u64).sum::<u64>();
+        Ok(noticed)
     }
 
     fn reject(&mut self, refused: &Refused) -> Result<(), BatchError> {
@@ -683,6 +713,7 @@ pub fn run_batch(
     let mut writer = Writer {
         register,
         now: options.now,
+        records_left_off: 0,
         dir: &dir,
         rejected_temp: dir.join(temp_name(&format!("{id}.rejected.jsonl"))),
         rejected_out: None,
@@ -741,6 +772,7 @@ pub fn run_batch(
     write_result?;
     read_result?;
 
+    let records_left_off = writer.records_left_off;
     let (progress, rejected_by_reason, any_rejected) = writer.finish(&rejected_path)?;
     let finished_at = options.now;
     let batch = register.finish_batch(&id, finished_at, progress.rejected)?;
@@ -754,6 +786,7 @@ pub fn run_batch(
         manifest,
         rejected_file: any_rejected.then_some(rejected_path),
         issued_in_batch: batch.issued,
+        records_left_off,
     })
 }
 
@@ -781,6 +814,17 @@ fn feed(
             Err(BatchError::InputChanged(input.to_path_buf()))
         }
         _ => Ok(()),
+    }
+}
+
+/// Tells the operator what the law kept off each recorded certificate.
+fn tell(noticed: &[Noticed], on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send)) {
+    for (line, subject_reference, notices) in noticed {
+        on_event(BatchEvent::Noticed {
+            line: *line,
+            subject_reference,
+            notices,
+        });
     }
 }
 
@@ -833,10 +877,11 @@ fn write_all(
                 }
             }
         }
-        if failure.is_none()
-            && let Err(e) = writer.record(&mut chunk)
-        {
-            fail(e, &mut failure);
+        if failure.is_none() {
+            match writer.record(&mut chunk) {
+                Ok(noticed) => tell(&noticed, on_event),
+                Err(e) => fail(e, &mut failure),
+            }
         }
         on_event(BatchEvent::Progress(writer.progress));
     }

@@ -194,6 +194,14 @@ pub(super) const COLUMNS: [(f32, f32); 3] = [
 /// The record tables' column headers.
 pub(super) const COLUMN_HEADERS: [&str; 3] = ["Date", "Decided by / employer", "Details"];
 
+/// A section heading (H2 text) and the rule under it, across the page.
+fn draw_heading_line(layout: &mut Layout, mark: Mark, text: &str) {
+    layout.text(mark, MARGIN, layout.y, BOLD_FONT, 11.5, text);
+    layout.y -= 5.0;
+    layout.rule(MARGIN, PAGE_WIDTH - MARGIN, layout.y, 0.0);
+    layout.y -= 11.0;
+}
+
 /// What the certificate covers and what "None recorded" means (rule 12), after the records.
 pub(super) fn draw_coverage(layout: &mut Layout, c: &Certificate) {
     let x = MARGIN;
@@ -201,17 +209,7 @@ pub(super) fn draw_coverage(layout: &mut Layout, c: &Certificate) {
     layout.ensure(40.0);
     layout.y -= 8.0;
     let heading = layout.tags.add(DOCUMENT, "H2");
-    layout.text(
-        Mark::In(heading),
-        x,
-        layout.y,
-        BOLD_FONT,
-        11.5,
-        "What this certificate covers",
-    );
-    layout.y -= 5.0;
-    layout.rule(x, PAGE_WIDTH - MARGIN, layout.y, 0.0);
-    layout.y -= 11.0;
+    draw_heading_line(layout, Mark::In(heading), "What this certificate covers");
     for paragraph in summary::coverage(c) {
         // A paragraph is kept on one page: each structure element lies on the page it marks.
         let lines = layout.wrap(REGULAR_FONT, 8.0, &paragraph, width);
@@ -238,10 +236,7 @@ pub(super) fn draw_section(layout: &mut Layout, title: &str, records: &[summary:
         } else {
             (title.to_string(), Mark::In(heading_element))
         };
-        layout.text(mark, x, layout.y, BOLD_FONT, 11.5, &text);
-        layout.y -= 5.0;
-        layout.rule(x, right, layout.y, 0.0);
-        layout.y -= 11.0;
+        draw_heading_line(layout, mark, &text);
     };
     heading(layout, false);
     if records.is_empty() {
