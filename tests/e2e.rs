@@ -1059,3 +1059,34 @@ fn protected_records_are_left_off_with_a_notice_and_the_pdf_says_what_it_covers(
         verified.stdout
     );
 }
+
+/// `preview` and `issue` give the same verdict on what a request says: every refused request
+/// (too large for its QR code included) is refused by `preview` with the same exit status and
+/// no draft, and every example gets a draft.
+#[test]
+fn preview_refuses_exactly_what_issue_refuses() {
+    let issuer = Issuer::new("e2e-preview-rules");
+    for request in json_files("tests/rejects") {
+        let name = request.file_stem().unwrap().to_string_lossy().into_owned();
+        let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
+        let code: i32 = expect
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("exit: "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let out = issuer.path(&format!("drafts-{name}"));
+        let run = goodstanding(&[&"preview", &request, &"--out", &out]);
+        assert_eq!(run.code, code, "{name}: {}", run.stderr);
+        assert!(
+            !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+            "{name}: a draft was written"
+        );
+    }
+    for request in json_files("examples/requests") {
+        let out = issuer.path("drafts");
+        let run = goodstanding(&[&"preview", &request, &"--out", &out]);
+        assert_eq!(run.code, 0, "{}: {}", request.display(), run.stderr);
+    }
+}

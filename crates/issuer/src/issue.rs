@@ -229,7 +229,57 @@ pub fn draft_with_notices(
         CertificateId::new("draftdraftdraftdraftdrafta").expect("26 base32 characters"),
         goodstanding_verifier::KeyId::new("draft").expect("a valid key id"),
     );
-    assemble(request, kid, now, id, None)
+    let (draft, notices) = assemble(request, kid, now, id, None)?;
+    check_draft_fits(&draft)?;
+    Ok((draft, notices))
+}
+
+/// Refuses a draft whose certificate would not fit its QR code, as [`issue`] would: its size is
+/// measured as signed with a random-looking id, signature and 19-character key id (the length
+/// of a default kid, `gs-` and 16 characters), since a draft has none of them.
+fn check_draft_fits(draft: &Certificate) -> Result<(), IssueError> {
+    #[allow(clippy::expect_used)]
+    // Invariant, not input: constants in the id and kid alphabets.
+    let (id, kid) = (
+        CertificateId::new("q7xk2m5vt4hb3wz3nc6rj5ype2").expect("26 base32 characters"),
+        goodstanding_verifier::KeyId::new("gs-Xb7kQ2mZt9Vw4Hc8").expect("a valid key id"),
+    );
+    let mut sized = draft.clone();
+    sized.id = id;
+    sized.issuer.kid = kid.clone();
+    // Incompressible like a real signature: splitmix64 output.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut signature = [0u8; 64];
+    for chunk in signature.chunks_mut(8) {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    let header = ProtectedHeader::for_certificate(&kid).to_bytes();
+    let payload = serde_json::to_vec(&sized).map_err(|e| IssueError::Serialize(e.to_string()))?;
+    let signed = SignedCertificate::from_parts(header, payload, signature)
+        .map_err(|e| IssueError::TooLarge(e.to_string()))?;
+    qr_text_that_fits(&sized, &signed).map(|_| ())
+}
+
+/// The QR text of `signed` and its version, or [`IssueError::QrTooLarge`] naming the longest
+/// texts of `certificate` to shorten.
+fn qr_text_that_fits(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+) -> Result<(String, i16), IssueError> {
+    let qr_text = signed.to_qr_text();
+    let version = qr_version(&qr_text);
+    match version.filter(|v| *v <= MAX_QR_VERSION) {
+        Some(qr_version) => Ok((qr_text, qr_version)),
+        None => Err(IssueError::QrTooLarge {
+            version,
+            characters: qr_text.len(),
+            longest: longest_free_text(certificate, 3),
+        }),
+    }
 }
 
 fn assemble(
@@ -274,15 +324,7 @@ pub fn sign_certificate(
         .map_err(IssueError::Signing)?;
     let signed = SignedCertificate::from_parts(header, payload, signature)
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
-    let qr_text = signed.to_qr_text();
-    let version = qr_version(&qr_text);
-    let Some(qr_version) = version.filter(|v| *v <= MAX_QR_VERSION) else {
-        return Err(IssueError::QrTooLarge {
-            version,
-            characters: qr_text.len(),
-            longest: longest_free_text(&certificate, 3),
-        });
-    };
+    let (qr_text, qr_version) = qr_text_that_fits(&certificate, &signed)?;
     Ok(IssuedCertificate {
         certificate,
         signed,

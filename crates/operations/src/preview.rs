@@ -148,6 +148,15 @@ pub fn preview_batch(
                         .collect(),
                 );
             }
+            Err(PreviewError::Refused(
+                too_large @ (IssueError::QrTooLarge { .. } | IssueError::TooLarge(_)),
+            )) => {
+                summary.refused.push(vec![item.problem_at(
+                    ".",
+                    Some("size"),
+                    too_large.to_string(),
+                )]);
+            }
             Err(PreviewError::Render(RenderError::Unprintable { field, characters })) => {
                 summary.refused.push(vec![item.problem_at(
                     &field,
