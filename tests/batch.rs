@@ -899,3 +899,35 @@ fn a_batch_tells_the_operator_which_records_the_law_kept_off() {
         run.stdout
     );
 }
+
+/// Rule 6: information at most 30 days old by default; the issuing body may allow up to 90 days
+/// as a register setting, never more.
+#[test]
+fn how_old_the_information_may_be_is_a_register_setting_of_at_most_90_days() {
+    let issuer = Issuer::new("batch-freshness");
+    let text = std::fs::read_to_string(example("clean-record"))
+        .unwrap()
+        .replace(
+            "\"information_as_at\": \"2026-11-02\"",
+            "\"information_as_at\": \"2026-10-09\"",
+        );
+    assert!(text.contains("2026-10-09"));
+    let request = issuer.path("older.json");
+    std::fs::write(&request, text).unwrap();
+    let (key, out) = (issuer.key(), issuer.path("out"));
+    let issue = || issuer.with_register(&[&"issue", &request, &"--key", &key, &"--out", &out]);
+    let refused = issue();
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("more than 30 days before issue"),
+        "{}",
+        refused.stderr
+    );
+    let too_long = issuer.with_register(&[&"register", &"set", &"--freshness-days", &"91"]);
+    assert_eq!(too_long.code, 2, "{}", too_long.stderr);
+    assert!(too_long.stderr.contains("1 to 90"), "{}", too_long.stderr);
+    let set = issuer.with_register(&[&"register", &"set", &"--freshness-days", &"60"]);
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let issued = issue();
+    assert_eq!(issued.code, 0, "{}", issued.stderr);
+}

@@ -13,7 +13,7 @@ use goodstanding_verifier::CertificateId;
 use crate::error::CliError;
 use crate::io::outln;
 use crate::register::revoke_error;
-use crate::shared::{issue_error, now, read_request, render_error};
+use crate::shared::{issue_error, now, open_register, read_request, render_error};
 
 fn one_error(request: &Path, e: IssueOneError) -> CliError {
     match e {
@@ -46,15 +46,31 @@ fn print_recorded(request: &Path, recorded: &Recorded) {
     );
 }
 
+/// Refuses a request that breaks a rule, under the register's settings (how old its
+/// information may be), before the key is opened.
+fn judge_request(
+    register: &goodstanding_operations::register::Register,
+    path: &Path,
+    request: &goodstanding_issuer::CertificateRequest,
+    now: goodstanding_verifier::Timestamp,
+) -> Result<(), CliError> {
+    let policy = register
+        .policy()
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    goodstanding_issuer::validate_with(request, now, policy)
+        .map(|_| ())
+        .map_err(|v| issue_error(path, goodstanding_issuer::IssueError::Invalid(v)))
+}
+
 /// `goodstanding issue`.
 pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
     let (request, signing) = (args.request.as_path(), &args.signing);
     let parsed = read_request(request)?;
     let now = now()?;
+    let mut register = open_register(signing.register.path.as_deref())?;
     // What the request says is judged before the key: a refused request is refused for that.
-    goodstanding_issuer::validate(&parsed, now)
-        .map_err(|v| issue_error(request, goodstanding_issuer::IssueError::Invalid(v)))?;
-    let (key, mut register) = signing.open(now)?;
+    judge_request(&register, request, &parsed, now)?;
+    let key = signing.key(now)?;
     let recorded = goodstanding_operations::single::issue_recorded(
         &mut register,
         &parsed,
@@ -75,9 +91,9 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Input(format!("certificate id {old:?}: {e}")))?;
     let parsed = read_request(request)?;
     let now = now()?;
-    goodstanding_issuer::validate(&parsed, now)
-        .map_err(|v| issue_error(request, goodstanding_issuer::IssueError::Invalid(v)))?;
-    let (key, mut register) = signing.open(now)?;
+    let mut register = open_register(signing.register.path.as_deref())?;
+    judge_request(&register, request, &parsed, now)?;
+    let key = signing.key(now)?;
     let recorded = goodstanding_operations::single::reissue(
         &mut register,
         &old,

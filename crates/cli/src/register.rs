@@ -37,6 +37,15 @@ pub enum RegisterCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The issuing body's settings for the rules: how old a request's information may be when
+    /// it is signed (`information_as_at`; 30 days unless set, at most 90).
+    Set {
+        /// Days (1 to 90).
+        #[arg(long, value_name = "DAYS")]
+        freshness_days: i64,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
 }
 
 /// Arguments of `goodstanding revoke`.
@@ -63,6 +72,26 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
         } => register_list(subject, batch, register.path.as_deref(), json),
         RegisterCommand::Show { id, register, json } => {
             register_show(&id, register.path.as_deref(), json)
+        }
+        RegisterCommand::Set {
+            freshness_days,
+            register,
+        } => {
+            let mut register = open_register(register.path.as_deref())?;
+            register
+                .set_freshness_days(freshness_days)
+                .map_err(|e| match e {
+                    goodstanding_operations::register::RegisterError::Setting(m) => {
+                        CliError::Input(m)
+                    }
+                    other => CliError::Input(other.to_string()),
+                })?;
+            crate::io::outln!(
+                "{}: information may be at most {freshness_days} days old when a certificate is \
+                 signed",
+                register.path().display()
+            );
+            Ok(())
         }
     }
 }

@@ -248,6 +248,13 @@ impl SigningArgs {
     /// The key and the open register, once the key is judged allowed to sign at `now`
     /// ([`judge_issuing_key`]).
     pub fn open(&self, now: Timestamp) -> Result<(IssuingKey, Register), CliError> {
+        let key = self.key(now)?;
+        let register = open_register(self.register.path.as_deref())?;
+        Ok((key, register))
+    }
+
+    /// The key, once judged allowed to sign at `now` ([`judge_issuing_key`]).
+    pub fn key(&self, now: Timestamp) -> Result<IssuingKey, CliError> {
         let Some(key) = &self.key else {
             return Err(CliError::Input(
                 "--key KEY is required: the issuing key (a .key.pem file or a pkcs11: URI)".into(),
@@ -255,8 +262,7 @@ impl SigningArgs {
         };
         let key = open_key("--key", key, parse_kid(self.kid.clone())?, &self.token)?;
         judge_issuing_key(self.trust.as_deref(), &key, now)?;
-        let register = open_register(self.register.path.as_deref())?;
-        Ok((key, register))
+        Ok(key)
     }
 }
 

@@ -9,7 +9,7 @@ use goodstanding_verifier::{CertificateId, SignedCertificate, Timestamp};
 use crate::keys::{IssuingKey, SignError};
 use crate::pdf::RenderError;
 use crate::request::CertificateRequest;
-use crate::validate::{Notice, Violations, validate};
+use crate::validate::{Notice, Policy, Violations, validate_with};
 
 /// Why a certificate could not be issued.
 #[derive(Debug)]
@@ -188,6 +188,22 @@ pub fn issue_replacement(
     assemble_and_sign(request, key, now, id, Some(replaces))
 }
 
+/// As [`issue`] (or, with `replaces`, [`issue_replacement`]) under an issuing body's `policy`
+/// (a register setting) instead of the default one.
+pub fn issue_under(
+    request: &CertificateRequest,
+    key: &IssuingKey,
+    now: Timestamp,
+    policy: Policy,
+    replaces: Option<CertificateId>,
+) -> Result<IssuedCertificate, IssueError> {
+    let id = random_certificate_id()?;
+    let (certificate, notices) = assemble(request, key.kid().clone(), now, id, replaces, policy)?;
+    let mut issued = sign_certificate(certificate, key)?;
+    issued.notices = notices;
+    Ok(issued)
+}
+
 /// As [`issue`], with a given id (for reproducible tests and benchmarks).
 pub fn issue_with_id(
     request: &CertificateRequest,
@@ -205,7 +221,8 @@ fn assemble_and_sign(
     id: CertificateId,
     supersedes: Option<CertificateId>,
 ) -> Result<IssuedCertificate, IssueError> {
-    let (certificate, notices) = assemble(request, key.kid().clone(), now, id, supersedes)?;
+    let policy = Policy::default();
+    let (certificate, notices) = assemble(request, key.kid().clone(), now, id, supersedes, policy)?;
     let mut issued = sign_certificate(certificate, key)?;
     issued.notices = notices;
     Ok(issued)
@@ -223,13 +240,22 @@ pub fn draft_with_notices(
     request: &CertificateRequest,
     now: Timestamp,
 ) -> Result<(Certificate, Vec<Notice>), IssueError> {
+    draft_under(request, now, Policy::default())
+}
+
+/// As [`draft_with_notices`], under an issuing body's `policy`.
+pub fn draft_under(
+    request: &CertificateRequest,
+    now: Timestamp,
+    policy: Policy,
+) -> Result<(Certificate, Vec<Notice>), IssueError> {
     #[allow(clippy::expect_used)]
     // Invariant, not input: constant placeholders in the id and kid alphabets.
     let (id, kid) = (
         CertificateId::new("draftdraftdraftdraftdrafta").expect("26 base32 characters"),
         goodstanding_verifier::KeyId::new("draft").expect("a valid key id"),
     );
-    let (draft, notices) = assemble(request, kid, now, id, None)?;
+    let (draft, notices) = assemble(request, kid, now, id, None, policy)?;
     check_draft_fits(&draft)?;
     Ok((draft, notices))
 }
@@ -288,8 +314,9 @@ fn assemble(
     now: Timestamp,
     id: CertificateId,
     supersedes: Option<CertificateId>,
+    policy: Policy,
 ) -> Result<(Certificate, Vec<Notice>), IssueError> {
-    let valid = validate(request, now).map_err(IssueError::Invalid)?;
+    let valid = validate_with(request, now, policy).map_err(IssueError::Invalid)?;
     let certificate = Certificate {
         schema_version: SCHEMA_VERSION,
         id,

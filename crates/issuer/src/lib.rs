@@ -52,4 +52,4 @@ pub use keys::{
 pub use request::{CertificateRequest, ParseError};
 pub use token::{Pin, TokenError};
 pub use token_uri::TokenUri;
-pub use validate::{Notice, Rule, Violation, Violations, validate};
+pub use validate::{Notice, Policy, Rule, Violation, Violations, validate, validate_with};

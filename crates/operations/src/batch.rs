@@ -36,7 +36,7 @@ use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
 use goodstanding_files::lock::{self, Lock, LockError, Removal};
 use goodstanding_files::{PARTIAL_SUFFIX, make_durable, temp_name, write_new};
 use goodstanding_issuer::Notice;
-use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue, issue_replacement};
+use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue_under};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::keys::SignError;
 use goodstanding_issuer::pdf::RenderError;
@@ -317,6 +317,8 @@ struct Work<'a> {
     batch_id: &'a str,
     live: &'a HashMap<String, String>,
     supersede: bool,
+    /// The issuing body's rules settings, from the register.
+    policy: goodstanding_issuer::Policy,
 }
 
 /// Validates, signs, renders and writes one request (the workers' part).
@@ -326,6 +328,7 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
         now,
         dir,
         batch_id,
+        policy,
         ..
     } = *work;
     let request = match &item.request {
@@ -338,7 +341,10 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
     let live = work.live.get(request.subject.reference.as_str());
     let signed = match live {
         // What the request says is judged first: a request the rules refuse is refused for that.
-        Some(old) if !work.supersede && goodstanding_issuer::validate(request, now).is_ok() => {
+        Some(old)
+            if !work.supersede
+                && goodstanding_issuer::validate_with(request, now, policy).is_ok() =>
+        {
             let problem = item.problem_at(
                 "subject.reference",
                 Some(ONE_LIVE_RULE),
@@ -346,15 +352,15 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             );
             return refused(item, vec![problem]);
         }
-        Some(_) if !work.supersede => issue(request, key, now),
+        Some(_) if !work.supersede => issue_under(request, key, now, policy, None),
         Some(old) => match CertificateId::new(old) {
-            Ok(old) => issue_replacement(request, key, now, old),
+            Ok(old) => issue_under(request, key, now, policy, Some(old)),
             Err(e) => {
                 let problem = item.problem_at(".", Some(ONE_LIVE_RULE), e.to_string());
                 return refused(item, vec![problem]);
             }
         },
-        None => issue(request, key, now),
+        None => issue_under(request, key, now, policy, None),
     };
     let issued = match signed {
         Ok(issued) => issued,
@@ -709,6 +715,7 @@ pub fn run_batch(
         batch_id: &id,
         live: &live,
         supersede: options.supersede,
+        policy: register.policy()?,
     };
     let mut writer = Writer {
         register,

@@ -14,6 +14,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use goodstanding_issuer::Policy;
+use goodstanding_issuer::validate::{DEFAULT_FRESHNESS_DAYS, MAX_FRESHNESS_DAYS};
 use goodstanding_verifier::model::RevocationReason;
 use goodstanding_verifier::{CertificateId, Timestamp};
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -73,6 +75,10 @@ CREATE TABLE IF NOT EXISTS revocations (
     revoked_at TEXT NOT NULL,
     reason TEXT NOT NULL,
     superseded_by TEXT REFERENCES certificates(id)
+);
+CREATE TABLE IF NOT EXISTS settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS revocation_lists (
     sequence INTEGER PRIMARY KEY,
@@ -284,6 +290,11 @@ impl Register {
                 });
             }
         }
+        // The issuing body's settings (since version 3).
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )
+        .map_err(format_error)?;
         tx.commit().map_err(format_error)?;
         Ok(Self {
             connection,
@@ -409,6 +420,42 @@ impl Register {
         let rows = statement.query_map([batch_id], |row| row.get::<_, i64>(0))?;
         rows.map(|r| r.map(i64::unsigned_abs).map_err(RegisterError::from))
             .collect()
+    }
+
+    /// The issuing body's rules settings: how old the information may be at issue
+    /// (`freshness_days`, 30 unless set).
+    pub fn policy(&self) -> Result<Policy, RegisterError> {
+        let days: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'freshness_days'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut policy = Policy::default();
+        if let Some(days) = days {
+            policy.freshness_days = days.parse().map_err(|_| {
+                RegisterError::Storage(format!("the setting freshness_days is {days:?}"))
+            })?;
+        }
+        Ok(policy)
+    }
+
+    /// Sets how many days old the information may be at issue: 1 to [`MAX_FRESHNESS_DAYS`].
+    pub fn set_freshness_days(&mut self, days: i64) -> Result<(), RegisterError> {
+        if !(1..=MAX_FRESHNESS_DAYS).contains(&days) {
+            return Err(RegisterError::Setting(format!(
+                "freshness of {days} days: give 1 to {MAX_FRESHNESS_DAYS} (good standing goes \
+                 stale; the default is {DEFAULT_FRESHNESS_DAYS})"
+            )));
+        }
+        self.connection.execute(
+            "INSERT INTO settings (name, value) VALUES ('freshness_days', ?1) ON CONFLICT(name) \
+             DO UPDATE SET value = excluded.value",
+            [days.to_string()],
+        )?;
+        Ok(())
     }
 
     /// The subject's live certificate, if any (one not revoked, superseded or expired at `now`).

@@ -16,9 +16,7 @@ use goodstanding_files::lock;
 use crate::batch::{folder_lock_path, new_certificate, place, write_partials};
 use crate::register::{Register, RegisterError, RevokeError};
 use goodstanding_files::{sync_dir, temp_name};
-use goodstanding_issuer::issue::{
-    CERTIFICATE_FILES, IssueError, IssuedCertificate, issue, issue_replacement,
-};
+use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, IssuedCertificate, issue_under};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_issuer::request::CertificateRequest;
@@ -160,7 +158,8 @@ pub fn issue_recorded(
 ) -> Result<Recorded, IssueOneError> {
     let subject = request.subject.reference.as_str();
     // What the request says is judged first: a request the rules refuse is refused for that.
-    goodstanding_issuer::validate(request, now)
+    let policy = register.policy()?;
+    goodstanding_issuer::validate_with(request, now, policy)
         .map_err(|v| IssueOneError::Issue(IssueError::Invalid(v)))?;
     if let Some(live) = register.live_certificate(subject, now)? {
         if !supersede {
@@ -177,7 +176,7 @@ pub fn issue_recorded(
         })?;
         return reissue(register, &old, request, key, now, dir);
     }
-    let issued = issue(request, key, now).map_err(IssueOneError::Issue)?;
+    let issued = issue_under(request, key, now, policy, None).map_err(IssueOneError::Issue)?;
     let files = write_and_record_pending(register, &issued, dir)?;
     register.mark_issued(std::slice::from_ref(issued.id()), now)?;
     Ok(Recorded { issued, files })
@@ -214,7 +213,9 @@ pub fn reissue(
     register
         .check_replaceable(old.as_str(), request.subject.reference.as_str())
         .map_err(IssueOneError::Replace)?;
-    let issued = issue_replacement(request, key, now, old.clone()).map_err(IssueOneError::Issue)?;
+    let policy = register.policy()?;
+    let issued =
+        issue_under(request, key, now, policy, Some(old.clone())).map_err(IssueOneError::Issue)?;
     let files = write_and_record_pending(register, &issued, dir)?;
     register
         .complete_replacement(old.as_str(), issued.id(), now)

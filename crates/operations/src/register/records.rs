@@ -31,6 +31,8 @@ pub enum RegisterError {
     },
     /// A read or write failed.
     Storage(String),
+    /// A setting out of its range.
+    Setting(String),
 }
 
 impl fmt::Display for RegisterError {
@@ -52,6 +54,7 @@ impl fmt::Display for RegisterError {
                 path.display()
             ),
             Self::Storage(message) => write!(f, "the register could not be updated: {message}"),
+            Self::Setting(message) => write!(f, "refused: {message}"),
         }
     }
 }
