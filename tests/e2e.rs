@@ -261,6 +261,21 @@ fn damaged_input_is_unreadable_with_exit_status_2() {
     assert!(run.stderr.contains("no-such-file.jws"), "{}", run.stderr);
 }
 
+/// What a refused request's `.expect` file says: the exit status (its first line, `exit: N`: 1
+/// for a request the rules refuse, 2 for one that cannot be read as a request at all: a syntax
+/// error, an unknown or missing field, a day that does not exist), and the fragments the message
+/// must hold.
+fn expected_refusal(request: &Path) -> (i32, String) {
+    let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
+    let (first, fragments) = expect.split_once('\n').unwrap();
+    let code = first
+        .strip_prefix("exit: ")
+        .unwrap_or_else(|| panic!("{}: the first line is `exit: N`", request.display()))
+        .parse()
+        .unwrap();
+    (code, fragments.to_string())
+}
+
 #[test]
 fn every_refused_request_names_field_and_rule_and_writes_nothing() {
     let issuer = Issuer::new("e2e-rules");
@@ -279,16 +294,7 @@ fn every_refused_request_names_field_and_rule_and_writes_nothing() {
             &issuer.path("trust"),
         ]);
         let name = request.file_stem().unwrap().to_string_lossy().into_owned();
-        let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
-        // The first line says the exit status: 1 for a request the rules refuse, 2 for one that
-        // cannot be read as a request at all (a syntax error, an unknown or missing field, a day
-        // that does not exist).
-        let (first, fragments) = expect.split_once('\n').unwrap();
-        let code: i32 = first
-            .strip_prefix("exit: ")
-            .unwrap_or_else(|| panic!("{name}.expect: the first line is `exit: N`"))
-            .parse()
-            .unwrap();
+        let (code, fragments) = expected_refusal(&request);
         assert_eq!(run.code, code, "{name}: exit {}: {}", run.code, run.stderr);
         assert!(run.stdout.is_empty(), "{name}: no id is printed");
         assert!(
@@ -1068,14 +1074,7 @@ fn preview_refuses_exactly_what_issue_refuses() {
     let issuer = Issuer::new("e2e-preview-rules");
     for request in json_files("tests/rejects") {
         let name = request.file_stem().unwrap().to_string_lossy().into_owned();
-        let expect = std::fs::read_to_string(request.with_extension("expect")).unwrap();
-        let code: i32 = expect
-            .lines()
-            .next()
-            .and_then(|l| l.strip_prefix("exit: "))
-            .unwrap()
-            .parse()
-            .unwrap();
+        let (code, _) = expected_refusal(&request);
         let out = issuer.path(&format!("drafts-{name}"));
         let run = goodstanding(&[&"preview", &request, &"--out", &out]);
         assert_eq!(run.code, code, "{name}: {}", run.stderr);
