@@ -536,3 +536,113 @@ fn the_root_key_and_keys_the_trust_list_does_not_allow_now_sign_nothing() {
     ]);
     assert_eq!(run.stdout.trim(), "", "{}", run.stdout);
 }
+
+/// Rule 9: the issuer is the body the trust list names for the key (trust list version 2). A
+/// request naming another body is refused; a certificate signed with the key by other means
+/// claiming another issuer ("General Medical Council") is NOT VALID; a genuine one shows the
+/// body's address and where to check; a list naming a body for one key only is refused.
+#[test]
+fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
+    let issuer = Issuer::without_keys();
+    ok(&goodstanding(&[
+        &"keygen",
+        &"--out",
+        &issuer.path("keys"),
+        &"--kid",
+        &"body-key",
+    ]));
+    let body = "Demo Issuing Body (not a real issuer)";
+    ok(&issuer.trust(&[
+        &"add",
+        &issuer.path("keys/body-key.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+        &"--body-name",
+        &body,
+        &"--body-address",
+        &"1 Example Street, Leeds LS1 1AA",
+        &"--check-url",
+        &"https://goodstanding.example.org/check",
+    ]));
+    issuer.publish();
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+
+    // The example names this body: issued, and shown with the list's address and check URL.
+    let jws = issuer.issue_with(&key_file(&issuer, "body-key"), &example("clean-record"));
+    let run = issuer.verify(&jws, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 Example Street, Leeds")
+            && run
+                .stdout
+                .contains("https://goodstanding.example.org/check"),
+        "{}",
+        run.stdout
+    );
+
+    // A request naming another body is refused before anything is signed.
+    let text = std::fs::read_to_string(example("several-records"))
+        .unwrap()
+        .replace(body, "General Medical Council");
+    let request = issuer.path("gmc.json");
+    std::fs::write(&request, &text).unwrap();
+    let out = issuer.path("refused-out");
+    let run = goodstanding(&[
+        &"issue",
+        &request,
+        &"--key",
+        &key_file(&issuer, "body-key"),
+        &"--out",
+        &out,
+        &"--register",
+        &issuer.path("register.sqlite"),
+        &"--trust",
+        &issuer.path("trust"),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("General Medical Council") && run.stderr.contains(body),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+
+    // Signed with the key by other means, the claim fails verification.
+    let key = goodstanding_issuer::load_issuing_key(&key_file(&issuer, "body-key"), None).unwrap();
+    let forged = goodstanding_issuer::issue(
+        &goodstanding_issuer::CertificateRequest::from_json(&text).unwrap(),
+        &key,
+        common::test_now(),
+    )
+    .unwrap();
+    let path = issuer.path("forged.jws");
+    std::fs::write(&path, forged.jws()).unwrap();
+    let run = issuer.verify(&path, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("cannot claim another issuer"),
+        "{}",
+        run.stdout
+    );
+
+    // A second key without a body would make a list naming bodies for some keys only.
+    ok(&goodstanding(&[
+        &"keygen",
+        &"--out",
+        &issuer.path("keys"),
+        &"--kid",
+        &"no-body",
+    ]));
+    let run = issuer.trust(&[
+        &"add",
+        &issuer.path("keys/no-body.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("trust describe") && run.stderr.contains("no-body"),
+        "{}",
+        run.stderr
+    );
+}

@@ -95,9 +95,11 @@ const READ_FROM = {
   qr_image: 'the QR code in the image',
 };
 
-// `shown`: {verdict, sections, disclosure_level} as the verifier returns it.
+// `shown`: {verdict, sections, disclosure_level, issuing_body} as the verifier returns it.
 function showVerdict(shown, milliseconds) {
-  const { verdict, sections, disclosure_level: disclosureLevel } = shown;
+  const {
+    verdict, sections, disclosure_level: disclosureLevel, issuing_body: issuingBody,
+  } = shown;
   const result = $('result');
   result.hidden = false;
   const box = $('verdict');
@@ -134,6 +136,10 @@ function showVerdict(shown, milliseconds) {
     row('Record as at', c.information_as_at);
     if (disclosureLevel) row('Disclosure level', disclosureLevel);
     row('Issued by', `${c.issuer.name} (key ${c.issuer.kid}) at ${c.issued_at}`);
+    if (issuingBody) {
+      row('Issuer address', issuingBody.address);
+      row('Check at', issuingBody.check_url);
+    }
     row('Certificate id', c.id);
     if (c.supersedes) row('Replaces', `certificate ${c.supersedes}, now revoked`);
     row('Read from', READ_FROM[verdict.carrier] || verdict.carrier);

@@ -164,6 +164,7 @@ impl DemoTrust {
                 key: Box::new(key.public_jwk()),
                 from: from.min(now),
                 until: None,
+                issuer: None,
             },
             now,
         )
@@ -326,6 +327,7 @@ fn demo_batch(
         now,
         wait: false,
         supersede: false,
+        issuer_name: None,
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

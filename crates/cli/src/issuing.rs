@@ -13,7 +13,9 @@ use goodstanding_verifier::CertificateId;
 use crate::error::CliError;
 use crate::io::outln;
 use crate::register::revoke_error;
-use crate::shared::{issue_error, now, open_register, read_request, render_error};
+use crate::shared::{
+    check_issuer_name, issue_error, now, open_register, read_request, render_error,
+};
 
 fn one_error(request: &Path, e: IssueOneError) -> CliError {
     match e {
@@ -70,7 +72,9 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
     let mut register = open_register(signing.register.path.as_deref())?;
     // What the request says is judged before the key: a refused request is refused for that.
     judge_request(&register, request, &parsed, now)?;
-    let key = signing.key(now)?;
+    let (key, body) = signing.key(now)?;
+    check_issuer_name(body.as_ref(), parsed.issuer.as_str())
+        .map_err(|m| CliError::Refused(format!("{}: {m}", request.display())))?;
     let recorded = goodstanding_operations::single::issue_recorded(
         &mut register,
         &parsed,
@@ -93,7 +97,9 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
     let now = now()?;
     let mut register = open_register(signing.register.path.as_deref())?;
     judge_request(&register, request, &parsed, now)?;
-    let key = signing.key(now)?;
+    let (key, body) = signing.key(now)?;
+    check_issuer_name(body.as_ref(), parsed.issuer.as_str())
+        .map_err(|m| CliError::Refused(format!("{}: {m}", request.display())))?;
     let recorded = goodstanding_operations::single::reissue(
         &mut register,
         &old,
@@ -364,7 +370,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         );
     }
     let now = now()?;
-    let (key, mut register) = args.signing.open(now)?;
+    let (key, body, mut register) = args.signing.open(now)?;
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -380,6 +386,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         now,
         wait: args.wait,
         supersede: args.supersede,
+        issuer_name: body.map(|b| b.name.to_string()),
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

@@ -45,7 +45,10 @@ pub fn verdict(
         for warning in &verdict.warnings {
             let _ = writeln!(text, "!! {}", warning.message);
         }
-        if let Some(described) = describe(&verdict, checked, at) {
+        let body = verdict
+            .certificate
+            .and_then(|c| store.issuing_body(c.issuer.kid.as_str()));
+        if let Some(described) = describe(&verdict, checked, at, body) {
             if !verdict.valid {
                 text.push_str("What it says (genuine, but not valid now):\n");
             }
@@ -71,7 +74,12 @@ fn or_none(items: &[String]) -> String {
 
 /// The genuine certificate of a verdict as text: its fields, then its records in the verdict's
 /// words.
-fn describe(verdict: &Verdict, checked: &Checked, at: Timestamp) -> Option<String> {
+fn describe(
+    verdict: &Verdict,
+    checked: &Checked,
+    at: Timestamp,
+    body: Option<&goodstanding_verifier::lists::IssuingBody>,
+) -> Option<String> {
     let c = verdict.certificate?;
     let carrier = checked.carrier;
     let s = &c.subject;
@@ -108,13 +116,25 @@ fn describe(verdict: &Verdict, checked: &Checked, at: Timestamp) -> Option<Strin
     if let Some(level) = c.disclosure_level {
         line("Disclosure level", level.label().to_string());
     }
-    line(
-        "Issued by",
-        format!(
-            "{} (key {}) at {}",
-            c.issuer.name, c.issuer.kid, c.issued_at
+    // The issuer's name as the trust list gives it for the key, when it does (verification
+    // refuses a certificate naming another); else as the certificate gives it.
+    match body {
+        Some(body) => {
+            line(
+                "Issued by",
+                format!("{} (key {}) at {}", body.name, c.issuer.kid, c.issued_at),
+            );
+            line("Issuer address", body.address.to_string());
+            line("Check at", body.check_url.to_string());
+        }
+        None => line(
+            "Issued by",
+            format!(
+                "{} (key {}) at {}; the trust list names no issuing body for the key",
+                c.issuer.name, c.issuer.kid, c.issued_at
+            ),
         ),
-    );
+    }
     line("Certificate id", c.id.to_string());
     if let Some(old) = &c.supersedes {
         line("Replaces", format!("certificate {old}, now revoked"));

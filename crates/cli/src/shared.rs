@@ -15,6 +15,7 @@ use goodstanding_issuer::{
 };
 use goodstanding_operations::register::{Register, default_path};
 use goodstanding_trust::folder::{self as trust_folder, CacheInfo, TrustCacheError};
+use goodstanding_verifier::lists::IssuingBody;
 use goodstanding_verifier::{KeyId, Timestamp, TrustStore};
 
 use crate::error::CliError;
@@ -247,22 +248,26 @@ pub const MAX_SIGNING_TRUST_AGE_DAYS: i64 = 7;
 impl SigningArgs {
     /// The key and the open register, once the key is judged allowed to sign at `now`
     /// ([`judge_issuing_key`]).
-    pub fn open(&self, now: Timestamp) -> Result<(IssuingKey, Register), CliError> {
-        let key = self.key(now)?;
+    pub fn open(
+        &self,
+        now: Timestamp,
+    ) -> Result<(IssuingKey, Option<IssuingBody>, Register), CliError> {
+        let (key, body) = self.key(now)?;
         let register = open_register(self.register.path.as_deref())?;
-        Ok((key, register))
+        Ok((key, body, register))
     }
 
-    /// The key, once judged allowed to sign at `now` ([`judge_issuing_key`]).
-    pub fn key(&self, now: Timestamp) -> Result<IssuingKey, CliError> {
+    /// The key, once judged allowed to sign at `now` ([`judge_issuing_key`]), and the issuing
+    /// body the trust list names for it, if it names one.
+    pub fn key(&self, now: Timestamp) -> Result<(IssuingKey, Option<IssuingBody>), CliError> {
         let Some(key) = &self.key else {
             return Err(CliError::Input(
                 "--key KEY is required: the issuing key (a .key.pem file or a pkcs11: URI)".into(),
             ));
         };
         let key = open_key("--key", key, parse_kid(self.kid.clone())?, &self.token)?;
-        judge_issuing_key(self.trust.as_deref(), &key, now)?;
-        Ok(key)
+        let body = judge_issuing_key(self.trust.as_deref(), &key, now)?;
+        Ok((key, body))
     }
 }
 
@@ -274,7 +279,7 @@ pub fn judge_issuing_key(
     trust: Option<&Path>,
     key: &IssuingKey,
     now: Timestamp,
-) -> Result<(), CliError> {
+) -> Result<Option<IssuingBody>, CliError> {
     let dir = trust_dir(trust)?;
     let kid = key.kid().as_str();
     let public = key.public_jwk().key;
@@ -333,8 +338,23 @@ pub fn judge_issuing_key(
     }
     store
         .authorised(kid, now, Some(now))
-        .map(|_| ())
-        .map_err(|problem| refuse(format!("{problem} (trust list in {})", dir.display())))
+        .map_err(|problem| refuse(format!("{problem} (trust list in {})", dir.display())))?;
+    Ok(store.issuing_body(kid).cloned())
+}
+
+/// Rule 9: a request must name the issuing body the trust list names for the signing key (the
+/// certificate's issuer comes from the trust list, never from the request alone).
+pub fn check_issuer_name(body: Option<&IssuingBody>, claimed: &str) -> Result<(), String> {
+    match body {
+        Some(body) if body.name.as_str() != claimed => Err(format!(
+            "the request names its issuer {claimed:?}, but the trust list says this key is \
+             {:?}'s ({}; certificates checked at {}): give that name (rule 9)",
+            body.name.as_str(),
+            body.address.as_str(),
+            body.check_url.as_str()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Opens the register: `--register`, else the default in the data directory.

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use goodstanding_operations::publication::{self, PublishOptions, TRUST_LIST_FILE, TrustChange};
 use goodstanding_trust::fetch::{Source, update_from};
 use goodstanding_trust::folder as trust_folder;
+use goodstanding_verifier::lists::IssuingBody;
+use goodstanding_verifier::text::Text;
 use goodstanding_verifier::{PublicJwk, TrustStore};
 
 use crate::error::CliError;
@@ -15,6 +17,49 @@ use crate::shared::{
     RegisterArg, TokenArgs, cache_error, describe_cache, in_data_dir, now, open_key, open_register,
     parse_time, trust_dir,
 };
+
+/// The issuing body behind a key, for `trust add` and `trust describe`.
+#[derive(clap::Args)]
+pub struct BodyArgs {
+    /// The issuing body's name, as its certificates give it (all three --body-* options, or
+    /// none).
+    #[arg(long, value_name = "NAME")]
+    pub body_name: Option<String>,
+    /// Its postal address.
+    #[arg(long, value_name = "ADDRESS")]
+    pub body_address: Option<String>,
+    /// The web address where its certificates are checked (https://...).
+    #[arg(long, value_name = "URL")]
+    pub check_url: Option<String>,
+}
+
+impl BodyArgs {
+    /// The body, if named; all three parts or none.
+    fn body(&self) -> Result<Option<IssuingBody>, CliError> {
+        fn text<const MAX: usize>(flag: &str, value: &str) -> Result<Text<MAX>, CliError> {
+            Text::new(value).map_err(|e| CliError::Input(format!("{flag} {value:?}: {e}")))
+        }
+        match (&self.body_name, &self.body_address, &self.check_url) {
+            (None, None, None) => Ok(None),
+            (Some(name), Some(address), Some(url)) => {
+                if !url.starts_with("https://") {
+                    return Err(CliError::Input(format!(
+                        "--check-url {url:?}: give the https:// address where certificates are \
+                         checked"
+                    )));
+                }
+                Ok(Some(IssuingBody {
+                    name: text("--body-name", name)?,
+                    address: text("--body-address", address)?,
+                    check_url: text("--check-url", url)?,
+                }))
+            }
+            _ => Err(CliError::Input(
+                "give --body-name, --body-address and --check-url together".into(),
+            )),
+        }
+    }
+}
 
 /// The subcommands of `goodstanding trust`.
 #[derive(clap::Subcommand)]
@@ -29,6 +74,21 @@ pub enum TrustCommand {
         /// Until when it may issue (exclusive) [default: until retired].
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+        #[command(flatten)]
+        list: TrustListArgs,
+    },
+    /// Name the body that issues with a listed key (its name, address and the web address where
+    /// its certificates are checked). A list that names bodies is trust list version 2, and
+    /// names one for every key; certificates must then give their key's body as their issuer,
+    /// and verifiers show the name from the list. Verifiers before this release read only
+    /// version 1 lists: publish one only when yours have been updated.
+    Describe {
+        /// The key id.
+        kid: String,
+        #[command(flatten)]
+        body: BodyArgs,
         #[command(flatten)]
         list: TrustListArgs,
     },
@@ -85,8 +145,26 @@ pub fn run(command: TrustCommand) -> Result<(), CliError> {
             key,
             from,
             until,
+            body,
             list,
-        } => edit_trust_list(TrustEdit::Add { key, from, until }, &list),
+        } => {
+            let issuer = body.body()?;
+            edit_trust_list(
+                TrustEdit::Add {
+                    key,
+                    from,
+                    until,
+                    issuer,
+                },
+                &list,
+            )
+        }
+        TrustCommand::Describe { kid, body, list } => {
+            let issuer = body.body()?.ok_or_else(|| {
+                CliError::Input("give --body-name, --body-address and --check-url".into())
+            })?;
+            edit_trust_list(TrustEdit::Describe { kid, issuer }, &list)
+        }
         TrustCommand::Retire { kid, at, list } => {
             edit_trust_list(TrustEdit::Retire { kid, at }, &list)
         }
@@ -123,6 +201,15 @@ pub enum TrustEdit {
         from: String,
         /// `--until`.
         until: Option<String>,
+        /// The `--body-*` options.
+        issuer: Option<IssuingBody>,
+    },
+    /// `trust describe`.
+    Describe {
+        /// The key.
+        kid: String,
+        /// Its issuing body.
+        issuer: IssuingBody,
     },
     /// `trust retire`.
     Retire {
@@ -144,11 +231,18 @@ pub enum TrustEdit {
 pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliError> {
     let now = now()?;
     let change = match edit {
-        TrustEdit::Add { key, from, until } => TrustChange::Add {
+        TrustEdit::Add {
+            key,
+            from,
+            until,
+            issuer,
+        } => TrustChange::Add {
             key: Box::new(trust_folder::read_jwk(&key).map_err(cache_error)?),
             from: parse_time("--from", &from)?,
             until: until.map(|u| parse_time("--until", &u)).transpose()?,
+            issuer,
         },
+        TrustEdit::Describe { kid, issuer } => TrustChange::Describe { kid, issuer },
         TrustEdit::Retire { kid, at } => TrustChange::Retire {
             kid,
             at: at.map_or(Ok(now), |a| parse_time("--at", &a))?,

@@ -35,6 +35,7 @@ fn main() {
             key: Box::new(key.public_jwk()),
             from: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
             until: None,
+            issuer: None,
         },
         now,
     )

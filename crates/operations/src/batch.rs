@@ -69,6 +69,9 @@ pub struct BatchOptions<'a> {
     /// one is revoked as superseded when the new one is recorded); without this, such a request
     /// is refused (rule 8: one live certificate per subject).
     pub supersede: bool,
+    /// The issuing body the trust list names for the key, if it names one: every request must
+    /// give it as its issuer (rule 9).
+    pub issuer_name: Option<String>,
 }
 
 /// The title of rule 8 in refusals.
@@ -319,6 +322,8 @@ struct Work<'a> {
     supersede: bool,
     /// The issuing body's rules settings, from the register.
     policy: goodstanding_issuer::Policy,
+    /// The issuing body the trust list names for the key (rule 9).
+    issuer_name: Option<&'a str>,
 }
 
 /// Validates, signs, renders and writes one request (the workers' part).
@@ -338,6 +343,20 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             return refused(item, problems);
         }
     };
+    if let Some(name) = work.issuer_name
+        && request.issuer.as_str() != name
+    {
+        let problem = item.problem_at(
+            "issuer",
+            Some("rule 9: the issuer is the body the trust list names for the key"),
+            format!(
+                "{:?} is not the body the trust list names for this key, {name:?}; give that \
+                 name",
+                request.issuer.as_str()
+            ),
+        );
+        return refused(item, vec![problem]);
+    }
     let live = work.live.get(request.subject.reference.as_str());
     let signed = match live {
         // What the request says is judged first: a request the rules refuse is refused for that.
@@ -716,6 +735,7 @@ pub fn run_batch(
         live: &live,
         supersede: options.supersede,
         policy: register.policy()?,
+        issuer_name: options.issuer_name.as_deref(),
     };
     let mut writer = Writer {
         register,

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use goodstanding_verifier::lists::{
-    KeyStatus, ListError, MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN, REVOCATION_LIST_TYP,
-    RevocationList, RevocationListContent, RevokedEntry, TRUST_LIST_TYP, TrustList,
-    TrustListContent, TrustedKeyEntry,
+    IssuingBody, KeyStatus, ListError, MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN,
+    REVOCATION_LIST_TYP, RevocationList, RevocationListContent, RevokedEntry, TRUST_LIST_TYP,
+    TrustList, TrustListContent, TrustedKeyEntry,
 };
 use goodstanding_verifier::model::RevocationReason;
 use goodstanding_verifier::{CertificateId, Date, PublicJwk, Timestamp, TrustStore};
@@ -56,6 +56,15 @@ pub enum TrustChange {
         from: Timestamp,
         /// Until when (exclusive).
         until: Option<Timestamp>,
+        /// The body that issues with it (makes the list version 2).
+        issuer: Option<IssuingBody>,
+    },
+    /// Names the body that issues with a key already listed.
+    Describe {
+        /// The key.
+        kid: String,
+        /// Its issuing body.
+        issuer: IssuingBody,
     },
     /// The key stops issuing at `at`; what it signed before stays valid.
     Retire {
@@ -163,7 +172,12 @@ pub fn apply_change(
         }
     };
     match change {
-        TrustChange::Add { key, from, until } => {
+        TrustChange::Add {
+            key,
+            from,
+            until,
+            issuer,
+        } => {
             if let Some(existing) = keys.iter().find(|e| e.key.kid == key.kid) {
                 return refuse(format!(
                     "key {} is already in the trust list (status {:?}); a kid is never reused: \
@@ -186,7 +200,12 @@ pub fn apply_change(
                 until: *until,
                 status: KeyStatus::Active,
                 compromised_at: None,
+                issuer: issuer.clone(),
             });
+        }
+        TrustChange::Describe { kid, issuer } => {
+            let i = find(&keys, kid)?;
+            keys[i].issuer = Some(issuer.clone());
         }
         TrustChange::Retire { kid, at } => {
             let i = find(&keys, kid)?;
@@ -219,9 +238,24 @@ pub fn apply_change(
             entry.status = KeyStatus::Compromised;
         }
     }
+    // Version 2 once keys name their issuing bodies; then every key must.
+    let described = keys.iter().filter(|e| e.issuer.is_some()).count();
+    if described > 0 && described < keys.len() {
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|e| e.issuer.is_none())
+            .map(|e| e.key.kid.to_string())
+            .collect();
+        return refuse(format!(
+            "a trust list that names issuing bodies names one for every key; name it for {} \
+             with `goodstanding trust describe KID --body-name ... --body-address ... \
+             --check-url https://...`",
+            missing.join(", ")
+        ));
+    }
     let sequence = current.map_or(1, |c| c.sequence + 1);
     let content = TrustListContent {
-        trust_list_version: 1,
+        trust_list_version: if described > 0 { 2 } else { 1 },
         sequence,
         issued_at: current.map_or(now, |c| now.max(c.issued_at)),
         keys,
@@ -488,6 +522,7 @@ mod tests {
             key: Box::new(key.public_jwk()),
             from: at("2026-01-01"),
             until: None,
+            issuer: None,
         };
         (apply_change(None, &change, at("2026-01-02")).unwrap(), key)
     }
@@ -524,6 +559,7 @@ mod tests {
                 key: Box::new(key.public_jwk()),
                 from: at("2026-01-01"),
                 until: None,
+                issuer: None,
             },
             "already in the trust list",
         );

@@ -26,6 +26,7 @@ fn published_trust_and_revocation_lists_validate_against_their_schemas() {
             key: Box::new(key.public_jwk()),
             from: now,
             until: None,
+            issuer: None,
         },
         now,
     )

@@ -187,14 +187,20 @@ pub struct TrustedKeyEntry {
     /// Since when it may be in other hands (status `compromised` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compromised_at: Option<Timestamp>,
+    /// The body that issues with this key (trust list version 2; absent in version 1): a
+    /// certificate it signs must name this body, and verifiers show this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<IssuingBody>,
 }
+
+pub use crate::trust::IssuingBody;
 
 /// The signed content of a trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrustListContent {
-    /// Format version: 1.
+    /// Format version: 2 when its keys name their issuing bodies, else 1.
     pub trust_list_version: u32,
     /// Increases with every new list.
     pub sequence: u64,
@@ -221,12 +227,34 @@ pub enum TrustListProblem {
     CompromiseTimeOnSoundKey(KeyId),
     /// A retired key without `until`.
     RetiredWithoutUntil(KeyId),
+    /// In version 2, a key without its issuing body; in version 1, one with it.
+    IssuerForVersion(KeyId, u32),
+    /// A check URL that is not https.
+    CheckUrl(KeyId),
 }
 
 impl fmt::Display for TrustListProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Version(v) => write!(f, "trust list version {v}; this verifier reads version 1"),
+            Self::Version(v) => {
+                write!(
+                    f,
+                    "trust list version {v}; this verifier reads versions 1 and 2"
+                )
+            }
+            Self::IssuerForVersion(kid, 2) => {
+                write!(
+                    f,
+                    "key {kid}: a version 2 trust list names every key's issuing body"
+                )
+            }
+            Self::IssuerForVersion(kid, v) => {
+                write!(
+                    f,
+                    "key {kid}: a version {v} trust list names no issuing body"
+                )
+            }
+            Self::CheckUrl(kid) => write!(f, "key {kid}: the check URL must start https://"),
             Self::TooManyKeys => write!(f, "more than {MAX_TRUSTED_KEYS} keys"),
             Self::Duplicate(kid) => write!(f, "key {kid} is listed twice"),
             Self::UntilNotAfterFrom(kid) => write!(f, "key {kid}: until is not after from"),
@@ -246,8 +274,24 @@ impl std::error::Error for TrustListProblem {}
 impl TrustListContent {
     /// Checks the entries make sense together; the problem names the key.
     pub fn check(&self) -> Result<(), TrustListProblem> {
-        if self.trust_list_version != 1 {
-            return Err(TrustListProblem::Version(self.trust_list_version));
+        let version = self.trust_list_version;
+        if !matches!(version, 1 | 2) {
+            return Err(TrustListProblem::Version(version));
+        }
+        for entry in &self.keys {
+            if entry.issuer.is_some() != (version == 2) {
+                return Err(TrustListProblem::IssuerForVersion(
+                    entry.key.kid.clone(),
+                    version,
+                ));
+            }
+            if entry
+                .issuer
+                .as_ref()
+                .is_some_and(|b| !b.check_url.starts_with("https://"))
+            {
+                return Err(TrustListProblem::CheckUrl(entry.key.kid.clone()));
+            }
         }
         if self.keys.len() > MAX_TRUSTED_KEYS {
             return Err(TrustListProblem::TooManyKeys);
@@ -314,6 +358,9 @@ impl TrustList {
                     compromised_at: entry.compromised_at,
                 },
             );
+            if let Some(body) = &entry.issuer {
+                store.set_issuing_body(&entry.key.kid, body.clone());
+            }
         }
         store.set_trust_list(self.content.sequence, self.content.issued_at);
         store

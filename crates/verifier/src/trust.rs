@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ed25519_dalek::VerifyingKey;
+use serde::{Deserialize, Serialize};
 
 use crate::jwk::PublicJwk;
 use crate::revocation::RevocationList;
-use crate::text::KeyId;
+use crate::text::{KeyId, Text};
 use crate::time::Timestamp;
 
 /// Why a key could not be added to a trust store.
@@ -41,6 +42,19 @@ pub struct KeyPeriod {
     pub until: Option<Timestamp>,
     /// Since when it may be in other hands.
     pub compromised_at: Option<Timestamp>,
+}
+
+/// The issuing body behind a key, as the root vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IssuingBody {
+    /// Its name, as every certificate it signs with the key must give it.
+    pub name: Text<120>,
+    /// Its postal address.
+    pub address: Text<200>,
+    /// The web address where its certificates are checked (https).
+    pub check_url: Text<200>,
 }
 
 /// Why a key was not allowed to sign something at the time it says it was signed.
@@ -112,6 +126,8 @@ struct TrustedKey {
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     keys: BTreeMap<KeyId, TrustedKey>,
+    /// The issuing body of each key whose trust list names it (trust list version 2).
+    bodies: BTreeMap<KeyId, IssuingBody>,
     trust_list: Option<(u64, Timestamp)>,
     revocations: Option<RevocationList>,
     require_fresh: bool,
@@ -149,6 +165,16 @@ impl TrustStore {
                 Ok(())
             }
         }
+    }
+
+    /// Records the issuing body the trust list names for key `kid`.
+    pub fn set_issuing_body(&mut self, kid: &KeyId, body: IssuingBody) {
+        self.bodies.insert(kid.clone(), body);
+    }
+
+    /// The issuing body the trust list names for key `kid`, if it names one (version 2).
+    pub fn issuing_body(&self, kid: &str) -> Option<&IssuingBody> {
+        KeyId::new(kid).ok().and_then(|kid| self.bodies.get(&kid))
     }
 
     /// The key with this id, if trusted.

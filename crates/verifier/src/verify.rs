@@ -330,6 +330,16 @@ pub fn verify_signed(
     let certificate: Certificate = serde_json::from_slice(signed.payload())
         .map_err(|e| VerifyError::InvalidPayload(e.to_string()))?;
     check_policy(&certificate, &kid)?;
+    if let Some(body) = trust.issuing_body(&kid)
+        && body.name.as_str() != certificate.issuer.name.as_str()
+    {
+        return Err(VerifyError::Policy(format!(
+            "it names its issuer {:?}, but the trust list says key {kid} is {:?}'s: a \
+             certificate cannot claim another issuer",
+            certificate.issuer.name.as_str(),
+            body.name.as_str()
+        )));
+    }
     let key_compromised_at = trust
         .authorised(&kid, certificate.issued_at, Some(certificate.valid_from))
         .map_err(VerifyError::KeyNotAuthorised)?;

@@ -185,10 +185,16 @@ impl Verifier {
             .certificate
             .and_then(|c| c.disclosure_level)
             .map(|level| level.label());
+        // The issuing body the trust list names for the key (version 2 lists), shown beside the
+        // issuer's name, which verification has checked against it.
+        let issuing_body = verdict
+            .certificate
+            .and_then(|c| self.store.issuing_body(c.issuer.kid.as_str()));
         serde_json::json!({
             "verdict": verdict,
             "sections": sections,
             "disclosure_level": disclosure_level,
+            "issuing_body": issuing_body,
         })
     }
 }

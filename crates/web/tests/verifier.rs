@@ -36,6 +36,7 @@ impl Issuer {
                 key: Box::new(self.key.public_jwk()),
                 from: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
                 until: None,
+                issuer: None,
             },
             self.now,
         )

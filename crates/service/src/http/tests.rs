@@ -35,6 +35,7 @@ fn fixture() -> Fixture {
             key: Box::new(key.public_jwk()),
             from: at("2026-01-01T00:00:00Z"),
             until: None,
+            issuer: None,
         },
         now,
     )

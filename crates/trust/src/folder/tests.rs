@@ -31,6 +31,7 @@ fn trust_list(sequence: u64) -> String {
             until: None,
             status: KeyStatus::Active,
             compromised_at: None,
+            issuer: None,
         }],
     };
     sign(

@@ -26,6 +26,7 @@ fn entry(seed: u8, kid: &str) -> TrustedKeyEntry {
         until: None,
         status: KeyStatus::Active,
         compromised_at: None,
+        issuer: None,
     }
 }
 
@@ -126,9 +127,9 @@ fn entries_that_contradict_each_other_are_refused_naming_the_key() {
     );
     let twice = trust_list(vec![entry(2, "issuing"), entry(3, "issuing")]);
     assert_eq!(twice.check(), Err(TrustListProblem::Duplicate(kid)));
-    let mut version_2 = trust_list(vec![]);
-    version_2.trust_list_version = 2;
-    assert_eq!(version_2.check(), Err(TrustListProblem::Version(2)));
+    let mut version_3 = trust_list(vec![]);
+    version_3.trust_list_version = 3;
+    assert_eq!(version_3.check(), Err(TrustListProblem::Version(3)));
     // A list whose entries contradict each other is refused even when the root signed it.
     let mut retired = entry(2, "issuing");
     retired.status = KeyStatus::Retired;
@@ -256,4 +257,42 @@ fn an_older_list_or_another_list_under_the_same_number_is_a_rollback() {
     assert!(!is_rollback(3, "list-3", 3, " list-3\n"));
     assert!(is_rollback(3, "list-3", 2, "list-2"));
     assert!(is_rollback(3, "list-3", 3, "another list-3"));
+}
+
+#[test]
+fn version_2_names_every_keys_issuing_body_and_version_1_none() {
+    let body = IssuingBody {
+        name: crate::text::Text::new("Demo Body").unwrap(),
+        address: crate::text::Text::new("1 Example Street").unwrap(),
+        check_url: crate::text::Text::new("https://example.org/check").unwrap(),
+    };
+    let mut described = entry(2, "a");
+    described.issuer = Some(body.clone());
+    let mut list = trust_list(vec![described.clone()]);
+    assert!(matches!(
+        list.check(),
+        Err(TrustListProblem::IssuerForVersion(_, 1))
+    ));
+    list.trust_list_version = 2;
+    list.check().unwrap();
+    list.keys.push(entry(3, "b"));
+    assert!(matches!(
+        list.check(),
+        Err(TrustListProblem::IssuerForVersion(_, 2))
+    ));
+    let mut plain = described;
+    plain.issuer = Some(IssuingBody {
+        check_url: crate::text::Text::new("http://example.org").unwrap(),
+        ..body
+    });
+    let list = TrustListContent {
+        trust_list_version: 2,
+        ..trust_list(vec![plain])
+    };
+    assert!(matches!(list.check(), Err(TrustListProblem::CheckUrl(_))));
+    let list = TrustListContent {
+        trust_list_version: 3,
+        ..trust_list(vec![])
+    };
+    assert_eq!(list.check(), Err(TrustListProblem::Version(3)));
 }
