@@ -580,6 +580,34 @@ fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
         run.stdout
     );
 
+    // The PDF prints the body's address and where to check, and `render` from the same JWS and
+    // trust folder gives the same bytes.
+    let pdf = jws.with_extension("pdf");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    assert!(
+        text.contains("1 Example Street, Leeds LS1 1AA")
+            && text.contains("Check certificates at https://goodstanding.example.org/check"),
+        "{text}"
+    );
+    let rendered = issuer.path("rendered");
+    ok(&goodstanding(&[
+        &"render",
+        &jws,
+        &"--trust",
+        &issuer.path("trust"),
+        &"--out",
+        &rendered,
+    ]));
+    assert_eq!(
+        std::fs::read(rendered.join(pdf.file_name().unwrap())).unwrap(),
+        std::fs::read(&pdf).unwrap()
+    );
+
     // A request naming another body is refused before anything is signed.
     let text = std::fs::read_to_string(example("several-records"))
         .unwrap()

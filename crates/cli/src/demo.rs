@@ -327,7 +327,7 @@ fn demo_batch(
         now,
         wait: false,
         supersede: false,
-        issuer_name: None,
+        issuing_body: None,
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

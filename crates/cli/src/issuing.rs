@@ -82,6 +82,7 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
         now,
         &signing.out,
         args.supersede,
+        body.as_ref(),
     )
     .map_err(|e| one_error(request, e))?;
     print_recorded(request, &recorded);
@@ -107,6 +108,7 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
         &key,
         now,
         &signing.out,
+        body.as_ref(),
     )
     .map_err(|e| one_error(request, e))?;
     print_recorded(request, &recorded);
@@ -386,7 +388,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         now,
         wait: args.wait,
         supersede: args.supersede,
-        issuer_name: body.map(|b| b.name.to_string()),
+        issuing_body: body,
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

@@ -113,8 +113,16 @@ pub fn render(args: &RenderArgs) -> Result<(), CliError> {
             }
         },
     };
-    let pdf = goodstanding_issuer::pdf::render(&verified.certificate, &verified.signed)
-        .map_err(render_error)?;
+    // The issuing body as the trust list names it for the key, as `issue` printed it: the same
+    // JWS and trust list give the same PDF bytes.
+    let body = store.issuing_body(verified.certificate.issuer.kid.as_str());
+    let pdf = goodstanding_issuer::pdf::render_for(
+        &verified.certificate,
+        &verified.signed,
+        &verified.signed.to_qr_text(),
+        body,
+    )
+    .map_err(render_error)?;
     create_dir(out)?;
     let path = out.join(format!("{}.pdf", verified.certificate.id));
     write_certificate_file(&path, &pdf)?;

@@ -93,6 +93,9 @@ pub struct IssuedCertificate {
     /// What the operator is told: records the law kept off the certificate (by field, never by
     /// content). Not part of the certificate.
     pub notices: Vec<Notice>,
+    /// The issuing body the trust list names for the signing key, printed on the PDF with its
+    /// address and check address (set by the caller, who holds the trust list).
+    pub issuing_body: Option<goodstanding_verifier::lists::IssuingBody>,
 }
 
 impl IssuedCertificate {
@@ -119,7 +122,12 @@ impl IssuedCertificate {
     /// The certificate's three files, named as [`CERTIFICATE_FILES`] says: the `.jws`, the QR
     /// text and the PDF. Renders the PDF, so a name the fonts cannot print is refused here.
     pub fn files(&self) -> Result<[(String, Vec<u8>); 3], RenderError> {
-        let pdf = crate::pdf::render_with_qr(&self.certificate, &self.signed, &self.qr_text)?;
+        let pdf = crate::pdf::render_for(
+            &self.certificate,
+            &self.signed,
+            &self.qr_text,
+            self.issuing_body.as_ref(),
+        )?;
         let id = self.id();
         Ok([
             (
@@ -358,6 +366,7 @@ pub fn sign_certificate(
         qr_text,
         qr_version,
         notices: Vec::new(),
+        issuing_body: None,
     })
 }
 

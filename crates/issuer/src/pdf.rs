@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
 
+use goodstanding_verifier::lists::IssuingBody;
 use goodstanding_verifier::model::Certificate;
 use goodstanding_verifier::{SignedCertificate, summary};
 use sha2::{Digest as _, Sha256};
@@ -76,8 +77,15 @@ impl std::error::Error for RenderError {}
 
 /// Checks that the shipped fonts can print every character of the certificate.
 pub fn check_printable(certificate: &Certificate) -> Result<(), RenderError> {
+    check_printable_texts(summary::text_fields(certificate))
+}
+
+/// Checks that the shipped fonts can print each (field, text).
+fn check_printable_texts(
+    texts: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), RenderError> {
     let font = Font::load(REGULAR, REGULAR_NAME)?;
-    for (field, text) in summary::text_fields(certificate) {
+    for (field, text) in texts {
         // Right-to-left text would print backwards: as good as not covered (rule 10).
         let mut missing: Vec<char> = text
             .chars()
@@ -112,7 +120,33 @@ pub fn render_with_qr(
     signed: &SignedCertificate,
     qr_text: &str,
 ) -> Result<Vec<u8>, RenderError> {
-    render_edition(certificate, Edition::Signed { signed, qr_text })
+    render_for(certificate, signed, qr_text, None)
+}
+
+/// As [`render_with_qr`], printing beside the issuer's name its address and where certificates
+/// are checked, as the trust list names them for the signing key (`body`, trust list version
+/// 2). The same certificate and body always give the same bytes.
+pub fn render_for(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+    qr_text: &str,
+    body: Option<&IssuingBody>,
+) -> Result<Vec<u8>, RenderError> {
+    if let Some(body) = body {
+        check_printable_texts([
+            ("issuer.name".to_string(), body.name.to_string()),
+            ("issuer.address".to_string(), body.address.to_string()),
+            ("issuer.check_url".to_string(), body.check_url.to_string()),
+        ])?;
+    }
+    render_edition(
+        certificate,
+        Edition::Signed {
+            signed,
+            qr_text,
+            body,
+        },
+    )
 }
 
 /// Renders the draft of a certificate for the person it names to check before it is signed:
@@ -129,6 +163,7 @@ enum Edition<'a> {
     Signed {
         signed: &'a SignedCertificate,
         qr_text: &'a str,
+        body: Option<&'a IssuingBody>,
     },
     /// No QR code, no id, no attachment; marked as a draft on every page.
     Draft,
@@ -144,13 +179,13 @@ fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec
         tags: Tags::new(),
     };
     match edition {
-        Edition::Signed { qr_text, .. } => {
+        Edition::Signed { qr_text, body, .. } => {
             let matrix = qr::encode(qr_text).map_err(|e| RenderError::Qr(format!("{e:?}")))?;
             let (figure, caption, qr_bottom) = draw_qr(&mut layout, &matrix);
             let qr_left = PAGE_WIDTH - MARGIN - qr_size(&matrix);
             // Text stays clear of the QR code's quiet zone (4 modules) and then some.
             let left_width = qr_left - MARGIN - 8.0 * MM;
-            draw_heading(&mut layout, certificate, left_width, false);
+            draw_heading(&mut layout, certificate, left_width, false, body);
             // In reading order the QR code and its caption come after the subject block.
             layout.tags.attach(DOCUMENT, figure);
             layout.tags.attach(DOCUMENT, caption);
@@ -166,7 +201,13 @@ fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec
                 11.0,
                 DRAFT_MARK,
             );
-            draw_heading(&mut layout, certificate, PAGE_WIDTH - 2.0 * MARGIN, true);
+            draw_heading(
+                &mut layout,
+                certificate,
+                PAGE_WIDTH - 2.0 * MARGIN,
+                true,
+                None,
+            );
         }
     }
     for (title, records) in summary::sections(certificate, certificate.issued_at.date()) {

@@ -70,8 +70,8 @@ pub struct BatchOptions<'a> {
     /// is refused (rule 8: one live certificate per subject).
     pub supersede: bool,
     /// The issuing body the trust list names for the key, if it names one: every request must
-    /// give it as its issuer (rule 9).
-    pub issuer_name: Option<String>,
+    /// give it as its issuer (rule 9), and the PDFs print its address and check address.
+    pub issuing_body: Option<goodstanding_verifier::lists::IssuingBody>,
 }
 
 /// The title of rule 8 in refusals.
@@ -323,7 +323,7 @@ struct Work<'a> {
     /// The issuing body's rules settings, from the register.
     policy: goodstanding_issuer::Policy,
     /// The issuing body the trust list names for the key (rule 9).
-    issuer_name: Option<&'a str>,
+    issuing_body: Option<&'a goodstanding_verifier::lists::IssuingBody>,
 }
 
 /// Validates, signs, renders and writes one request (the workers' part).
@@ -343,7 +343,7 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             return refused(item, problems);
         }
     };
-    if let Some(name) = work.issuer_name
+    if let Some(name) = work.issuing_body.map(|b| b.name.as_str())
         && request.issuer.as_str() != name
     {
         let problem = item.problem_at(
@@ -381,7 +381,7 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
         },
         None => issue_under(request, key, now, policy, None),
     };
-    let issued = match signed {
+    let mut issued = match signed {
         Ok(issued) => issued,
         Err(IssueError::Invalid(violations)) => {
             let problems = violations
@@ -399,6 +399,7 @@ fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
         Err(IssueError::Serialize(e)) => return Outcome::Failed(BatchError::Serialize(e)),
         Err(IssueError::Signing(e)) => return Outcome::Failed(BatchError::Signing(e)),
     };
+    issued.issuing_body = work.issuing_body.cloned();
     let contents = match issued.files() {
         Ok(contents) => contents,
         Err(RenderError::Unprintable { field, characters }) => {
@@ -735,7 +736,7 @@ pub fn run_batch(
         live: &live,
         supersede: options.supersede,
         policy: register.policy()?,
-        issuer_name: options.issuer_name.as_deref(),
+        issuing_body: options.issuing_body.as_ref(),
     };
     let mut writer = Writer {
         register,

@@ -20,6 +20,7 @@ use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, IssuedCertificat
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_issuer::request::CertificateRequest;
+use goodstanding_verifier::lists::IssuingBody;
 
 /// Why a certificate was not issued (or reissued).
 #[derive(Debug)]
@@ -155,6 +156,7 @@ pub fn issue_recorded(
     now: Timestamp,
     dir: &Path,
     supersede: bool,
+    body: Option<&IssuingBody>,
 ) -> Result<Recorded, IssueOneError> {
     let subject = request.subject.reference.as_str();
     // What the request says is judged first: a request the rules refuse is refused for that.
@@ -174,9 +176,10 @@ pub fn issue_recorded(
                 live.id
             )))
         })?;
-        return reissue(register, &old, request, key, now, dir);
+        return reissue(register, &old, request, key, now, dir, body);
     }
-    let issued = issue_under(request, key, now, policy, None).map_err(IssueOneError::Issue)?;
+    let mut issued = issue_under(request, key, now, policy, None).map_err(IssueOneError::Issue)?;
+    issued.issuing_body = body.cloned();
     let files = write_and_record_pending(register, &issued, dir)?;
     register.mark_issued(std::slice::from_ref(issued.id()), now)?;
     Ok(Recorded { issued, files })
@@ -191,6 +194,7 @@ pub fn reissue(
     key: &IssuingKey,
     now: Timestamp,
     dir: &Path,
+    body: Option<&IssuingBody>,
 ) -> Result<Recorded, IssueOneError> {
     // An earlier attempt that stopped half-way left a pending replacement: remove it.
     let stale = register.pending_replacements(old.as_str())?;
@@ -214,8 +218,9 @@ pub fn reissue(
         .check_replaceable(old.as_str(), request.subject.reference.as_str())
         .map_err(IssueOneError::Replace)?;
     let policy = register.policy()?;
-    let issued =
+    let mut issued =
         issue_under(request, key, now, policy, Some(old.clone())).map_err(IssueOneError::Issue)?;
+    issued.issuing_body = body.cloned();
     let files = write_and_record_pending(register, &issued, dir)?;
     register
         .complete_replacement(old.as_str(), issued.id(), now)

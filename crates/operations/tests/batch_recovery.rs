@@ -22,7 +22,7 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         now: common::issued_at(),
         wait: false,
         supersede: false,
-        issuer_name: None,
+        issuing_body: None,
     };
     run_batch(&options, register, &mut |_| {}).unwrap()
 }

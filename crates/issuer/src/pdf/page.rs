@@ -74,7 +74,13 @@ pub(super) fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> (usize, usi
     (figure, caption, caption_y)
 }
 
-pub(super) fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32, draft: bool) {
+pub(super) fn draw_heading(
+    layout: &mut Layout,
+    c: &Certificate,
+    width: f32,
+    draft: bool,
+    body: Option<&IssuingBody>,
+) {
     let x = MARGIN;
     layout.y = PAGE_HEIGHT - MARGIN - 16.0;
     let title = layout.tags.add(DOCUMENT, "H1");
@@ -88,12 +94,16 @@ pub(super) fn draw_heading(layout: &mut Layout, c: &Certificate, width: f32, dra
     );
     layout.y -= 14.0;
     let issuer = layout.tags.add(DOCUMENT, "P");
-    for line in layout.wrap(
-        REGULAR_FONT,
-        9.0,
-        &format!("Issued by {}", c.issuer.name),
-        width,
-    ) {
+    // The issuer as the trust list names it for the key, with its address and where its
+    // certificates are checked, when the list names it (version 2).
+    let issued_by = match body {
+        Some(body) => format!(
+            "Issued by {}, {}. Check certificates at {}",
+            body.name, body.address, body.check_url
+        ),
+        None => format!("Issued by {}", c.issuer.name),
+    };
+    for line in layout.wrap(REGULAR_FONT, 9.0, &issued_by, width) {
         layout.text(Mark::In(issuer), x, layout.y, REGULAR_FONT, 9.0, &line);
         layout.y -= 11.0;
     }
