@@ -8,6 +8,7 @@
 mod common;
 
 mod batch;
+mod capacity;
 mod concurrency;
 mod e2e;
 mod hsm;

@@ -42,28 +42,32 @@ pub(crate) fn build_wasm(pkg: &Path) {
     );
 }
 
-/// A video for Chromium's fake camera (YUV4MPEG2, 4:2:0): the QR code of `qr_text` drawn at 4
-/// pixels a module on white, as a phone held over the printed certificate would see it.
-fn camera_video(qr_text: &str, path: &Path) {
+/// A video for Chromium's fake camera (YUV4MPEG2, 4:2:0): the QR code of each of `qr_texts` in
+/// turn, a few frames each, drawn at 4 pixels a module on white, as a phone held over the
+/// printed certificate (moved from code to code, for a certificate printed as several) would
+/// see it.
+fn camera_video(qr_texts: &[&str], path: &Path) {
     let (width, height) = (800usize, 600usize);
-    let matrix = goodstanding_issuer::qr::encode(qr_text).unwrap();
-    let modules = matrix.width();
-    let scale = 4;
-    let left = (width - modules * scale) / 2;
-    let top = (height - modules * scale) / 2;
-    let mut luma = vec![235u8; width * height];
-    for y in 0..modules * scale {
-        for x in 0..modules * scale {
-            if matrix.is_dark(x / scale, y / scale) {
-                luma[(top + y) * width + left + x] = 16;
+    let mut video = format!("YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
+    for qr_text in qr_texts {
+        let matrix = goodstanding_issuer::qr::encode(qr_text).unwrap();
+        let modules = matrix.width();
+        let scale = 4;
+        let left = (width - modules * scale) / 2;
+        let top = (height - modules * scale) / 2;
+        let mut luma = vec![235u8; width * height];
+        for y in 0..modules * scale {
+            for x in 0..modules * scale {
+                if matrix.is_dark(x / scale, y / scale) {
+                    luma[(top + y) * width + left + x] = 16;
+                }
             }
         }
-    }
-    let mut video = format!("YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
-    for _ in 0..5 {
-        video.extend_from_slice(b"FRAME\n");
-        video.extend_from_slice(&luma);
-        video.extend(std::iter::repeat_n(128u8, width * height / 2));
+        for _ in 0..5 {
+            video.extend_from_slice(b"FRAME\n");
+            video.extend_from_slice(&luma);
+            video.extend(std::iter::repeat_n(128u8, width * height / 2));
+        }
     }
     std::fs::write(path, video).unwrap();
 }
@@ -164,7 +168,24 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         "pdftoppm",
     );
     let video = issuer.path("camera.y4m");
-    camera_video(qr_text.trim(), &video);
+    camera_video(&[qr_text.trim()], &video);
+    // A certificate printed as two QR codes: a scan of the page that holds them, their texts
+    // and a camera view of one code, then the other.
+    let (long, _) = issuer.issue(&repo().join("tests/data/capacity/four-of-each.json"));
+    let long_pdf = long.with_extension("pdf");
+    let parts_photo = issuer.path("parts-photo");
+    run(
+        Command::new("pdftoppm")
+            .args(["-r", "150", "-png", "-f", "3", "-l", "3", "-singlefile"])
+            .arg(&long_pdf)
+            .arg(&parts_photo),
+        "pdftoppm",
+    );
+    let long_qr = std::fs::read_to_string(long.with_extension("qr.txt")).unwrap();
+    let parts = goodstanding_verifier::parts::split(long_qr.trim()).unwrap();
+    assert_eq!(parts.len(), 2);
+    let parts_video = issuer.path("parts-camera.y4m");
+    camera_video(&[&parts[0], &parts[1]], &parts_video);
     let tampered = with_payload_character_changed(&valid, 30, &issuer.path("tampered.jws"));
     let screenshot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-verdict.png");
     let config = serde_json::json!({
@@ -178,6 +199,9 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         "pdf": pdf,
         "video": video,
         "screenshot": screenshot,
+        "parts": parts,
+        "parts_photo": parts_photo.with_extension("png"),
+        "parts_video": parts_video,
     });
     let shown = drive(&issuer, "drive.mjs", &config);
     eprintln!("{}", serde_json::to_string_pretty(&shown).unwrap());
@@ -201,6 +225,32 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         "{refreshed}"
     );
     assert_eq!(shown["revoked_later"]["status"], "revoked", "{shown}");
+    let long_name = "Anna-Katharina Wójcik-Fitzgerald-Oyelaran";
+    for scenario in ["parts_photo", "parts_pasted", "parts_camera"] {
+        let verdict = &shown[scenario];
+        assert_eq!(verdict["title"], "VALID", "{scenario}: {verdict}");
+        assert_eq!(verdict["name"], long_name, "{scenario}: {verdict}");
+    }
+    assert_eq!(shown["parts_one"]["title"], "NOT VALID", "{shown}");
+    assert!(
+        shown["parts_one"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("only part 1 of the 2 QR codes of this certificate was read"),
+        "{shown}"
+    );
+    assert_eq!(shown["parts_collected_first"]["found"], Value::Null);
+    assert!(
+        shown["parts_collected_first"]["progress"]
+            .as_str()
+            .unwrap()
+            .starts_with("Read 1 of the 2 QR codes"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown["parts_collected_all"]["found"],
+        serde_json::json!(parts.join("\n"))
+    );
     for scenario in ["valid", "photo", "pdf", "keyboard", "camera", "offline"] {
         let verdict = &shown[scenario];
         assert_eq!(verdict["title"], "VALID", "{scenario}: {verdict}");

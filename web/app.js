@@ -242,6 +242,41 @@ $('pdf').addEventListener('change', async () => {
   }
 });
 
+// A certificate too long for one QR code is printed as several (GSC1-k/n-TAG:...); a camera
+// frame may hold only some of them. The collector keeps the parts of one certificate (one TAG)
+// across frames, and gives the text to verify once it has them all, or at once for a whole
+// certificate's QR text (or a JWS).
+class PartCollector {
+  constructor() {
+    this.tag = null;
+    this.of = 0;
+    this.parts = new Map();
+    this.progress = '';
+  }
+
+  add(text) {
+    for (const line of text.split('\n')) {
+      if (/^(GSC1:|ey)/.test(line)) return line;
+      const header = /^GSC1-(\d{1,2})\/(\d{1,2})-([0-9A-F]{8}):/.exec(line);
+      if (!header) continue;
+      const [, number, of, tag] = header;
+      if (tag !== this.tag) {
+        this.tag = tag;
+        this.of = Number(of);
+        this.parts = new Map();
+      }
+      this.parts.set(Number(number), line);
+    }
+    if (this.tag && this.parts.size >= this.of) {
+      return [...this.parts.keys()].sort((a, b) => a - b).map((k) => this.parts.get(k)).join('\n');
+    }
+    if (this.tag) {
+      this.progress = `Read ${this.parts.size} of the ${this.of} QR codes of this certificate; now hold the others inside the frame.`;
+    }
+    return null;
+  }
+}
+
 // The camera: frames are read with the browser's BarcodeDetector where it exists, else in
 // WebAssembly, a few times a second, until a certificate's QR code is found.
 let stream = null;
@@ -283,6 +318,7 @@ $('camera-start').addEventListener('click', async () => {
   $('camera-stop').hidden = false;
   $('camera-status').textContent = 'Hold the QR code inside the frame.';
   const native = await detector();
+  const parts = new PartCollector();
   const tick = async () => {
     if (!stream) return;
     if (video.videoWidth) {
@@ -290,17 +326,19 @@ $('camera-start').addEventListener('click', async () => {
       let text = null;
       if (native) {
         const codes = await native.detect(video).catch(() => []);
-        text = codes.length ? codes[0].rawValue : null;
+        text = codes.length ? codes.map((code) => code.rawValue).join('\n') : null;
       }
       if (!text) {
         const { grey, w, h } = luma(video, video.videoWidth, video.videoHeight, 1280);
         text = scanLuma(grey, w, h);
       }
-      if (text && /^(GSC1:|ey)/.test(text)) {
+      const found = text ? parts.add(text) : null;
+      if (found) {
         stopCamera();
-        scanned(text, t0);
+        scanned(found, t0);
         return;
       }
+      if (parts.progress) $('camera-status').textContent = parts.progress;
     }
     timer = setTimeout(tick, 150);
   };
@@ -312,6 +350,13 @@ $('camera-stop').addEventListener('click', stopCamera);
 // For automation and benchmarks (tests/web/): verify as the page does, and time the steps.
 // `at` (seconds since 1970) pins the time, as `goodstanding verify --at` does.
 window.goodstanding = {
+  // The camera's collector, fed texts as frames would give them: the text to verify, or null.
+  collectParts(texts) {
+    const collector = new PartCollector();
+    let found = null;
+    for (const text of texts) found = found || collector.add(text);
+    return { found, progress: collector.progress };
+  },
   verifyText: (text, at) => JSON.parse(verifier.verifyText(text, at ?? now())).verdict,
   verifyPdf: (bytes, at) => JSON.parse(verifier.verifyPdf(new Uint8Array(bytes), at ?? now())).verdict,
   async scanImage(blob) {

@@ -4,7 +4,9 @@
 //   node drive.mjs CONFIG.json
 //
 // CONFIG: { site, chromium, valid_qr, tampered_qr, revoked_qr, revoked_later_qr, photo, pdf, video,
-//          screenshot }
+//          screenshot, and for a certificate printed as several QR codes: parts (their texts),
+//          parts_photo (a scan of the page that holds them), parts_video (frames showing one
+//          code at a time) }
 // Prints one JSON object: what the page showed in each scenario.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -73,6 +75,13 @@ try {
   out.revoked_later = await paste(page, config.revoked_later_qr);
   out.photo = await choose(page, '#photo', config.photo);
   out.pdf = await choose(page, '#pdf', config.pdf);
+  // A certificate printed as several QR codes: a photo of their page, the parts pasted, and the
+  // camera's collector fed one part at a time.
+  out.parts_photo = await choose(page, '#photo', config.parts_photo);
+  out.parts_pasted = await paste(page, [...config.parts].reverse().join('\n'));
+  out.parts_one = await paste(page, config.parts[0]);
+  out.parts_collected_first = await page.evaluate((parts) => window.goodstanding.collectParts(parts.slice(0, 1)), config.parts);
+  out.parts_collected_all = await page.evaluate((parts) => window.goodstanding.collectParts([parts[0], parts[0], ...parts.slice(1)]), config.parts);
   // Keyboard use: the verify button is reachable and works from the keyboard.
   await page.evaluate(() => { document.getElementById('result').hidden = true; });
   await page.fill('#paste', config.valid_qr);
@@ -98,24 +107,30 @@ try {
   await browser.close();
 }
 
-// The camera, with Chromium's fake device playing a video of the certificate's QR code.
-server = await serve(root);
-const cameraUrl = `http://127.0.0.1:${server.address().port}/`;
-const cameraBrowser = await chromium.launch({
-  executablePath: config.chromium,
-  args: [...ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${config.video}`],
-});
-try {
-  const context = await cameraBrowser.newContext();
-  await context.grantPermissions(['camera'], { origin: cameraUrl.replace(/\/$/, '') });
-  const page = await context.newPage();
-  await ready(page, cameraUrl);
-  await page.click('#camera-start');
-  out.camera = await verdict(page);
-  await context.close();
-} finally {
-  await cameraBrowser.close();
-  server.close();
+// The camera, with Chromium's fake device playing a video of the certificate's QR code (then of
+// the several codes of a long one, one a frame).
+async function camera(video) {
+  server = await serve(root);
+  const cameraUrl = `http://127.0.0.1:${server.address().port}/`;
+  const cameraBrowser = await chromium.launch({
+    executablePath: config.chromium,
+    args: [...ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    const context = await cameraBrowser.newContext();
+    await context.grantPermissions(['camera'], { origin: cameraUrl.replace(/\/$/, '') });
+    const page = await context.newPage();
+    await ready(page, cameraUrl);
+    await page.click('#camera-start');
+    const shown = await verdict(page);
+    await context.close();
+    return shown;
+  } finally {
+    await cameraBrowser.close();
+    server.close();
+  }
 }
+out.camera = await camera(config.video);
+out.parts_camera = await camera(config.parts_video);
 console.log(JSON.stringify(out));

@@ -38,13 +38,20 @@ fn print_recorded(request: &Path, recorded: &Recorded) {
     print_notices(request, &recorded.issued.notices);
     outln!("{}", recorded.issued.id());
     let [jws, qr, pdf] = &recorded.files;
+    let issued = &recorded.issued;
+    let codes = match issued.qr_codes() {
+        1 => format!("QR version {}", issued.qr_version()),
+        n => format!(
+            "printed as {n} QR codes of at most version {}",
+            issued.qr_version()
+        ),
+    };
     eprintln!(
-        "wrote {}, {} and {} ({} QR characters, QR version {} at error correction M)",
+        "wrote {}, {} and {} ({} QR characters, {codes} at error correction M)",
         jws.display(),
         qr.display(),
         pdf.display(),
-        recorded.issued.qr_text().len(),
-        recorded.issued.qr_version()
+        issued.qr_text().len(),
     );
 }
 

@@ -22,10 +22,8 @@ pub enum IssueError {
     TooLarge(String),
     /// The certificate could not be written as JSON (a bug: every certificate type serializes).
     Serialize(String),
-    /// The QR code would need a version above [`MAX_QR_VERSION`].
+    /// The QR text does not fit [`MAX_QR_CODES`] QR codes of at most [`MAX_QR_VERSION`].
     QrTooLarge {
-        /// The version it would need (`None`: more than version 40 holds).
-        version: Option<i16>,
         /// Length of the QR text.
         characters: usize,
         /// The longest free-text fields: path and length in characters.
@@ -35,12 +33,16 @@ pub enum IssueError {
     Signing(SignError),
 }
 
-/// The largest QR version a certificate may need at error correction M: beyond it, modules get
-/// too small for phone cameras at the printed size.
-pub const MAX_QR_VERSION: i16 = 25;
+/// The largest QR version of each QR code a certificate is printed as, at error correction M:
+/// beyond it, modules get too small for phone cameras at the printed size. A longer QR text is
+/// printed as several codes ([`goodstanding_verifier::parts`]).
+pub const MAX_QR_VERSION: i16 = goodstanding_verifier::parts::MAX_SYMBOL_VERSION;
 
 /// QR text characters that version [`MAX_QR_VERSION`] holds at error correction M.
-pub const MAX_QR_CHARACTERS: usize = 1451;
+pub const MAX_QR_CHARACTERS: usize = goodstanding_verifier::parts::MAX_SYMBOL_CHARACTERS;
+
+/// Most QR codes a certificate is printed as.
+pub const MAX_QR_CODES: usize = goodstanding_verifier::parts::MAX_PARTS;
 
 impl fmt::Display for IssueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -54,17 +56,16 @@ impl fmt::Display for IssueError {
                  this as a bug in goodstanding"
             ),
             Self::QrTooLarge {
-                version,
                 characters,
                 longest,
             } => {
-                let version = version.map_or("more than 40".into(), |v| v.to_string());
                 write!(
                     f,
-                    "the certificate is too large for its QR code: it would need QR version \
-                     {version} ({characters} characters); at most version {MAX_QR_VERSION} \
-                     ({MAX_QR_CHARACTERS} characters) is allowed so that phones can scan the \
-                     printed code. Shorten the longest free text, such as: {}",
+                    "the certificate is too large for its QR codes: its QR text has \
+                     {characters} characters, and at most {} fit the {MAX_QR_CODES} QR codes \
+                     (version {MAX_QR_VERSION} at most, so that phones can scan them) a \
+                     certificate may be printed as. Shorten the longest free text, such as: {}",
+                    goodstanding_verifier::parts::MAX_WHOLE_CHARACTERS,
                     longest
                         .iter()
                         .map(|(path, len)| format!("{path} ({len} characters)"))
@@ -88,7 +89,10 @@ pub struct IssuedCertificate {
     pub signed: SignedCertificate,
     /// The `GSC1:` QR text, computed once when signing (its size is checked then).
     qr_text: String,
-    /// The QR version the text needs at error correction M (at most [`MAX_QR_VERSION`]).
+    /// How many QR codes the PDF prints it as (1 to [`MAX_QR_CODES`]).
+    qr_codes: usize,
+    /// The QR version of the largest of them at error correction M (at most
+    /// [`MAX_QR_VERSION`]).
     qr_version: i16,
     /// What the operator is told: records the law kept off the certificate (by field, never by
     /// content). Not part of the certificate.
@@ -114,9 +118,15 @@ impl IssuedCertificate {
         &self.qr_text
     }
 
-    /// The QR version of [`Self::qr_text`] at error correction M.
+    /// The QR version at error correction M of the largest QR code [`Self::qr_text`] is
+    /// printed as.
     pub fn qr_version(&self) -> i16 {
         self.qr_version
+    }
+
+    /// How many QR codes [`Self::qr_text`] is printed as: 1, or more for a long certificate.
+    pub fn qr_codes(&self) -> usize {
+        self.qr_codes
     }
 
     /// The certificate's three files, named as [`CERTIFICATE_FILES`] says: the `.jws`, the QR
@@ -298,22 +308,25 @@ fn check_draft_fits(draft: &Certificate) -> Result<(), IssueError> {
     qr_text_that_fits(&sized, &signed).map(|_| ())
 }
 
-/// The QR text of `signed` and its version, or [`IssueError::QrTooLarge`] naming the longest
-/// texts of `certificate` to shorten.
+/// The QR text of `signed`, how many QR codes it is printed as and the largest one's version,
+/// or [`IssueError::QrTooLarge`] naming the longest texts of `certificate` to shorten.
 fn qr_text_that_fits(
     certificate: &Certificate,
     signed: &SignedCertificate,
-) -> Result<(String, i16), IssueError> {
+) -> Result<(String, usize, i16), IssueError> {
     let qr_text = signed.to_qr_text();
-    let version = qr_version(&qr_text);
-    match version.filter(|v| *v <= MAX_QR_VERSION) {
-        Some(qr_version) => Ok((qr_text, qr_version)),
-        None => Err(IssueError::QrTooLarge {
-            version,
-            characters: qr_text.len(),
-            longest: longest_free_text(certificate, 3),
-        }),
-    }
+    let too_large = || IssueError::QrTooLarge {
+        characters: qr_text.len(),
+        longest: longest_free_text(certificate, 3),
+    };
+    let codes = goodstanding_verifier::parts::split(&qr_text).ok_or_else(too_large)?;
+    let versions: Option<Vec<i16>> = codes.iter().map(|code| qr_version(code)).collect();
+    let version = versions
+        .and_then(|v| v.into_iter().max())
+        .filter(|v| *v <= MAX_QR_VERSION)
+        .ok_or_else(too_large)?;
+    let count = codes.len();
+    Ok((qr_text, count, version))
 }
 
 fn assemble(
@@ -359,11 +372,12 @@ pub fn sign_certificate(
         .map_err(IssueError::Signing)?;
     let signed = SignedCertificate::from_parts(header, payload, signature)
         .map_err(|e| IssueError::TooLarge(e.to_string()))?;
-    let (qr_text, qr_version) = qr_text_that_fits(&certificate, &signed)?;
+    let (qr_text, qr_codes, qr_version) = qr_text_that_fits(&certificate, &signed)?;
     Ok(IssuedCertificate {
         certificate,
         signed,
         qr_text,
+        qr_codes,
         qr_version,
         notices: Vec::new(),
         issuing_body: None,

@@ -178,7 +178,37 @@ fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec
         y: PAGE_HEIGHT - MARGIN,
         tags: Tags::new(),
     };
+    // A QR text too long for one code is printed as several, after everything else.
+    let mut qr_parts = Vec::new();
     match edition {
+        Edition::Signed { qr_text, body, .. }
+            if qr_text.len() > goodstanding_verifier::parts::MAX_SYMBOL_CHARACTERS =>
+        {
+            let parts = goodstanding_verifier::parts::split(qr_text).ok_or_else(|| {
+                RenderError::Qr(format!(
+                    "{} characters do not fit {} QR codes",
+                    qr_text.len(),
+                    goodstanding_verifier::parts::MAX_PARTS
+                ))
+            })?;
+            for part in &parts {
+                qr_parts.push(qr::encode(part).map_err(|e| RenderError::Qr(format!("{e:?}")))?);
+            }
+            draw_heading(
+                &mut layout,
+                certificate,
+                PAGE_WIDTH - 2.0 * MARGIN,
+                false,
+                body,
+            );
+            let notice = layout.tags.add(DOCUMENT, "P");
+            layout.y -= 4.0;
+            let text = qr_parts_notice(parts.len());
+            for line in layout.wrap(BOLD_FONT, 9.5, &text, PAGE_WIDTH - 2.0 * MARGIN) {
+                layout.text(Mark::In(notice), MARGIN, layout.y, BOLD_FONT, 9.5, &line);
+                layout.y -= 12.0;
+            }
+        }
         Edition::Signed { qr_text, body, .. } => {
             let matrix = qr::encode(qr_text).map_err(|e| RenderError::Qr(format!("{e:?}")))?;
             let (figure, caption, qr_bottom) = draw_qr(&mut layout, &matrix);
@@ -214,6 +244,9 @@ fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec
         draw_section(&mut layout, title, &records);
     }
     draw_coverage(&mut layout, certificate);
+    if !qr_parts.is_empty() {
+        draw_qr_parts(&mut layout, &qr_parts);
+    }
     draw_footers(&mut layout, certificate, edition);
     write_pdf(layout, certificate, edition)
 }

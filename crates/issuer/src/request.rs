@@ -46,7 +46,9 @@ pub struct CertificateRequest {
     pub valid_until: Option<Timestamp>,
     /// The manager.
     pub subject: Subject,
-    /// Disciplinary findings from the case record.
+    /// Disciplinary findings from the case record. A certificate lists at most 24 records in
+    /// all (findings, convictions and departures together, after protected convictions are
+    /// left off): what its QR codes hold whatever the texts.
     pub findings: BoundedVec<FindingRequest, MAX_REQUEST_RECORDS>,
     /// Convictions and cautions from the case record.
     pub convictions: BoundedVec<ConvictionRequest, MAX_REQUEST_RECORDS>,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use goodstanding_verifier::model::{
     AppealStatus, Conviction, Departure, Disclosure, DisclosureLevel, Disposal, Finding,
-    FindingOutcome, InvestigationState, MAX_RECORDS_PER_LIST, Subject,
+    FindingOutcome, InvestigationState, MAX_RECORDS, MAX_RECORDS_PER_LIST, Subject,
 };
 use goodstanding_verifier::text::{BoundedVec, Text};
 use goodstanding_verifier::verify::MAX_VALIDITY_DAYS;
@@ -763,6 +763,21 @@ pub fn validate_with(
     let findings = c.list("findings", &request.findings, Checker::finding);
     let convictions = c.list("convictions", &request.convictions, Checker::conviction);
     let departures = c.list("departures", &request.departures, Checker::departure);
+    let listed = findings.len() + convictions.len() + departures.len();
+    if listed > MAX_RECORDS {
+        c.fail(
+            "findings, convictions, departures",
+            Rule::Size,
+            format!(
+                "{listed} records to list ({} findings, {} convictions, {} departures); a \
+                 certificate lists at most {MAX_RECORDS} in all, which its QR codes hold \
+                 whatever the texts: a longer record needs handling outside goodstanding",
+                findings.len(),
+                convictions.len(),
+                departures.len()
+            ),
+        );
+    }
 
     let validity = validity(&mut c, request, issued_at);
     match validity {

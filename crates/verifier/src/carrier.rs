@@ -115,6 +115,8 @@ pub enum DecodeError {
     },
     /// The signature is not 64 bytes.
     SignatureLength,
+    /// QR text given in parts (one per QR code) that do not join into one text.
+    Parts(crate::parts::PartsError),
 }
 
 impl fmt::Display for DecodeError {
@@ -150,6 +152,7 @@ impl fmt::Display for DecodeError {
                 write!(f, "the {part} is larger than {limit} bytes")
             }
             Self::SignatureLength => f.write_str("the signature is not 64 bytes long"),
+            Self::Parts(e) => e.fmt(f),
         }
     }
 }
@@ -226,7 +229,8 @@ impl SignedCertificate {
     }
 
     /// Reads a certificate from the text of a `.jws` file or QR text, whichever it is. One
-    /// trailing line break (`\n` or `\r\n`) is allowed; nothing else around the text is.
+    /// trailing line break (`\n` or `\r\n`) is allowed; nothing else around the text is. QR
+    /// text in parts ([`crate::parts`]) is given a part a line, in any order.
     pub fn decode(input: &[u8]) -> Result<(Self, Carrier), DecodeError> {
         if input.len() > crate::limits::MAX_INPUT_LEN {
             return Err(DecodeError::TooLarge {
@@ -240,7 +244,13 @@ impl SignedCertificate {
         if input.is_empty() {
             return Err(DecodeError::Empty);
         }
-        if input.starts_with(QR_PREFIX.as_bytes()) {
+        if input.starts_with(crate::parts::PART_PREFIX.as_bytes()) {
+            // The texts of several QR codes, a part a line: joined, then read as one.
+            let text = std::str::from_utf8(input)
+                .map_err(|_| DecodeError::Parts(crate::parts::PartsError::Malformed { line: 1 }))?;
+            let whole = crate::parts::join_lines(text).map_err(DecodeError::Parts)?;
+            Ok((Self::from_qr_text(&whole)?, Carrier::QrText))
+        } else if input.starts_with(QR_PREFIX.as_bytes()) {
             let text = std::str::from_utf8(input).map_err(|e| {
                 DecodeError::Base45(Base45Error::Alphabet {
                     position: e.valid_up_to() - QR_PREFIX.len(),
@@ -368,31 +378,7 @@ pub fn qr_text_of_deflated(mut data: Vec<u8>) -> String {
     out
 }
 
-/// CRC-32 (IEEE 802.3, as in zlib and PNG) of `data`.
-pub fn crc32(data: &[u8]) -> u32 {
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        let mut i = 0;
-        while i < 256 {
-            let mut c = i as u32;
-            let mut k = 0;
-            while k < 8 {
-                c = if c & 1 == 1 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-                k += 1;
-            }
-            table[i] = c;
-            i += 1;
-        }
-        table
-    };
-    !data.iter().fold(!0u32, |c, &b| {
-        TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8)
-    })
-}
+pub use crate::checksum::crc32;
 
 /// Raw DEFLATE of `data` with `dictionary` as its history: the compressor reads the dictionary,
 /// flushes to a byte boundary, and only what it writes after that is kept.

@@ -19,6 +19,8 @@
 //! | [`verdict`] | the verdict every face shows (`verify --json`, the service, the web page), and its schema |
 //! | [`mod@verify`] | signature first, then payload, trust, policy and validity of a `.jws` or QR text |
 //! | [`carrier`] | the signed forms: the `.jws` and the `GSC1:` QR text, and what a PDF's printed QR code said |
+//! | [`checksum`] | the CRC-32 of the QR text's transport checks |
+//! | [`parts`] | a long QR text printed as several QR codes, and joined back |
 //! | [`base45`] | RFC 9285 base45, the QR text's alphabet |
 //! | [`model`] | the certificate as signed: subject, findings, convictions, departures |
 //! | [`text`] | bounded strings and lists, ids and key ids |
@@ -40,11 +42,13 @@
 pub mod base45;
 pub mod carrier;
 pub mod check;
+pub mod checksum;
 pub mod jwk;
 pub mod limits;
 pub mod lists;
 pub mod model;
 pub mod panic_report;
+pub mod parts;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod revocation;

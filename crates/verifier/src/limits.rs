@@ -3,8 +3,9 @@
 
 /// Longest `.jws` compact text accepted, in bytes.
 pub const MAX_COMPACT_LEN: usize = 96 * 1024;
-/// Longest QR text accepted, in characters (a version 40 QR code holds 4,296).
-pub const MAX_QR_TEXT_LEN: usize = 8 * 1024;
+/// Longest QR text accepted, in characters: above the 22,901 that the most QR codes a
+/// certificate is printed as hold together ([`crate::parts::MAX_WHOLE_CHARACTERS`]).
+pub const MAX_QR_TEXT_LEN: usize = 24 * 1024;
 /// Most bytes the QR envelope may inflate to.
 pub const MAX_INFLATED_LEN: usize = 64 * 1024;
 /// Longest protected header accepted, in bytes (after base64url decoding).

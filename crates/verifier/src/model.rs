@@ -19,6 +19,11 @@ pub const PREVIOUS_SCHEMA_VERSION: u32 = 1;
 /// Most records a certificate may list in each of its record lists.
 pub const MAX_RECORDS_PER_LIST: usize = 24;
 
+/// Most records an issuer lists on one certificate, in all three lists together: what its QR
+/// codes ([`crate::parts::MAX_PARTS`] at most) hold whatever the records' texts, within every
+/// field's length limit.
+pub const MAX_RECORDS: usize = 24;
+
 /// A name as on identity documents (at most 100 characters).
 pub type PersonName = Text<100>;
 /// The name of an organisation: employer, regulator, tribunal, court or police force.

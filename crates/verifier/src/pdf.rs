@@ -144,28 +144,41 @@ fn attached_jws(document: &Document) -> Result<Vec<u8>, PdfError> {
 /// Largest page content read when looking for the QR code, in bytes.
 const MAX_PAGE_CONTENT: usize = 1024 * 1024;
 
-/// The QR code drawn on page 1 of a goodstanding PDF, as its modules (width, row-major dark
-/// modules), read back from the drawing itself: `q 0 g m 0 0 -m x y cm`, then one
-/// `x y w h re` per rectangle of dark modules, then `f Q`. `None` if page 1 has no such drawing
-/// (a PDF made or printed again by another program).
-pub fn drawn_qr_modules(bytes: &[u8]) -> Result<Option<(usize, Vec<bool>)>, PdfError> {
-    drawn_qr(&load(bytes)?)
+/// Most pages searched for QR codes: a certificate of 24 records at their longest and 16 QR
+/// codes has 10.
+const MAX_QR_PAGES: u32 = 16;
+
+/// The QR codes drawn on a goodstanding PDF, as their modules (width, row-major dark modules),
+/// read back from the drawing itself, page by page in order: each is `q 0 g m 0 0 -m x y cm`,
+/// then one `x y w h re` per rectangle of dark modules, then `f Q`. Empty if no page has such
+/// a drawing (a PDF made or printed again by another program).
+pub fn drawn_qr_modules(bytes: &[u8]) -> Result<Vec<(usize, Vec<bool>)>, PdfError> {
+    drawn_qr_codes(&load(bytes)?)
 }
 
-fn drawn_qr(document: &Document) -> Result<Option<(usize, Vec<bool>)>, PdfError> {
-    let Some(page) = document.get_pages().get(&1).copied() else {
-        return Ok(None);
-    };
-    let content = document
-        .get_page_content_with_limit(page, MAX_PAGE_CONTENT)
-        .map_err(|e| PdfError::Unreadable(e.to_string()))?;
-    let content = String::from_utf8_lossy(&content);
-    let mut lines = content
-        .lines()
-        .skip_while(|l| !(l.starts_with("q 0 g ") && l.ends_with(" cm")));
-    if lines.next().is_none() {
-        return Ok(None);
+fn drawn_qr_codes(document: &Document) -> Result<Vec<(usize, Vec<bool>)>, PdfError> {
+    let mut codes = Vec::new();
+    for (_, page) in document.get_pages().range(1..=MAX_QR_PAGES) {
+        let content = document
+            .get_page_content_with_limit(*page, MAX_PAGE_CONTENT)
+            .map_err(|e| PdfError::Unreadable(e.to_string()))?;
+        let content = String::from_utf8_lossy(&content);
+        let mut lines = content.lines();
+        while lines
+            .by_ref()
+            .any(|l| l.starts_with("q 0 g ") && l.ends_with(" cm"))
+        {
+            match drawn_code(&mut lines) {
+                Some(code) if codes.len() < crate::parts::MAX_PARTS => codes.push(code),
+                _ => return Ok(codes),
+            }
+        }
     }
+    Ok(codes)
+}
+
+/// One QR code's rectangles, up to its `f Q`.
+fn drawn_code<'a>(lines: &mut impl Iterator<Item = &'a str>) -> Option<(usize, Vec<bool>)> {
     let mut rectangles = Vec::new();
     for line in lines {
         if line == "f Q" {
@@ -176,7 +189,7 @@ fn drawn_qr(document: &Document) -> Result<Option<(usize, Vec<bool>)>, PdfError>
             .map(|r| r.split(' ').filter_map(|n| n.parse().ok()).collect())
             .unwrap_or_default();
         let [x, y, w, h] = numbers[..] else {
-            return Ok(None);
+            return None;
         };
         rectangles.push((x, y, w, h));
     }
@@ -191,7 +204,7 @@ fn drawn_qr(document: &Document) -> Result<Option<(usize, Vec<bool>)>, PdfError>
         .max()
         .unwrap_or(0);
     if width != height || !(21..=177).contains(&width) || (width - 17) % 4 != 0 {
-        return Ok(None);
+        return None;
     }
     let mut dark = vec![false; width * width];
     for (x, y, w, h) in rectangles {
@@ -199,7 +212,26 @@ fn drawn_qr(document: &Document) -> Result<Option<(usize, Vec<bool>)>, PdfError>
             dark[row * width + x..row * width + x + w].fill(true);
         }
     }
-    Ok(Some((width, dark)))
+    Some((width, dark))
+}
+
+/// The QR text the drawn QR codes hold: the one code's, or the parts joined; `None` if none
+/// could be read. Codes that were read but do not join (parts of another certificate, or
+/// several whole codes) give an empty text, which holds no certificate: the PDF was altered.
+fn drawn_qr_text(document: &Document) -> Option<String> {
+    let texts: Vec<String> = drawn_qr_codes(document)
+        .ok()?
+        .iter()
+        .map(|(width, dark)| crate::scan::qr_text_in_modules(*width, dark).ok())
+        .collect::<Option<_>>()?;
+    match texts.first() {
+        Some(first) if crate::parts::is_parts(first) => {
+            Some(crate::parts::join(&texts).unwrap_or_default())
+        }
+        Some(first) if texts.len() == 1 => Some(first.clone()),
+        Some(_) => Some(String::new()),
+        None => None,
+    }
 }
 
 /// Verifies a certificate PDF: its attachment, and that the QR code drawn on it holds the same
@@ -215,10 +247,7 @@ pub fn verify_pdf(
         Err(PdfError::Draft) => return Ok((Err(crate::VerifyError::Draft), PrintedQr::Unread)),
         other => other?,
     };
-    let drawn = drawn_qr(&document)
-        .ok()
-        .flatten()
-        .and_then(|(width, dark)| crate::scan::qr_text_in_modules(width, &dark).ok());
+    let drawn = drawn_qr_text(&document);
     let attached = crate::SignedCertificate::decode(&jws).map(|(signed, _)| signed);
     let comparison = match (&drawn, &attached) {
         (Some(text), Ok(attached)) => match crate::SignedCertificate::decode(text.as_bytes()) {

@@ -25,6 +25,9 @@ pub enum ScanError {
     TooManyPixels,
     /// No QR code was found, or it could not be read.
     NoQrCode,
+    /// The certificate is printed as several QR codes and not all of them were read, or they
+    /// do not join.
+    Parts(crate::parts::PartsError),
 }
 
 impl fmt::Display for ScanError {
@@ -41,13 +44,15 @@ impl fmt::Display for ScanError {
                 "no readable QR code in this image: photograph the whole code, flat, in even \
                  light and in focus, or scan the page at 150 dpi or more",
             ),
+            Self::Parts(e) => e.fmt(f),
         }
     }
 }
 
 impl std::error::Error for ScanError {}
 
-/// The text of the QR code in a PNG or JPEG image.
+/// The QR text of the certificate in a PNG or JPEG image: of its one QR code, or its QR codes'
+/// parts joined ([`crate::parts`]).
 #[cfg(feature = "image")]
 pub fn qr_text_in_image(bytes: &[u8]) -> Result<String, ScanError> {
     if bytes.len() > MAX_IMAGE_LEN {
@@ -72,8 +77,83 @@ pub fn qr_text_in_image(bytes: &[u8]) -> Result<String, ScanError> {
     qr_text_in_luma(luma.into_raw(), width, height)
 }
 
-/// The text of the QR code in a grey image, `width` by `height`, one byte a pixel, row by row.
+/// The QR text of the certificate in a grey image, `width` by `height`, one byte a pixel, row
+/// by row: the text of its one QR code, or its QR codes' parts joined.
 pub fn qr_text_in_luma(luma: Vec<u8>, width: u32, height: u32) -> Result<String, ScanError> {
+    let texts = qr_texts_in_luma(luma, width, height)?;
+    match texts.first() {
+        Some(first) if crate::parts::is_parts(first) => {
+            crate::parts::join(&texts).map_err(ScanError::Parts)
+        }
+        Some(first) => Ok(first.clone()),
+        None => Err(ScanError::NoQrCode),
+    }
+}
+
+/// The texts of the QR codes in a grey image (as [`qr_text_in_luma`]), as read: one text, or as
+/// many parts of a certificate as were found (a camera may see only some of them in one frame;
+/// [`crate::parts::join`] puts them together).
+pub fn qr_texts_in_luma(
+    mut luma: Vec<u8>,
+    width: u32,
+    height: u32,
+) -> Result<Vec<String>, ScanError> {
+    let mut texts: Vec<String> = Vec::new();
+    // Each code found is painted over and the image read again, until no code is left or every
+    // part of the certificate has been found.
+    for _ in 0..=crate::parts::MAX_PARTS {
+        let Ok((text, points)) = one_qr_code(luma.clone(), width, height) else {
+            break;
+        };
+        let part = crate::parts::Part::parse(&text);
+        if !texts.contains(&text) {
+            texts.push(text);
+        }
+        let Some(part) = part else { break };
+        let found = texts.iter().filter(|t| crate::parts::is_parts(t)).count();
+        if found >= part.of || !paint_over(&mut luma, width, height, &points) {
+            break;
+        }
+    }
+    if texts.is_empty() {
+        Err(ScanError::NoQrCode)
+    } else {
+        Ok(texts)
+    }
+}
+
+/// Paints white the square around a code's finder-pattern centres, with a margin for its outer
+/// modules and quiet zone; false if there were no points to go by.
+fn paint_over(luma: &mut [u8], width: u32, height: u32, points: &[(f32, f32)]) -> bool {
+    if points.len() < 3 {
+        return false;
+    }
+    let (mut left, mut top, mut right, mut bottom) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for &(x, y) in points {
+        left = left.min(x);
+        right = right.max(x);
+        top = top.min(y);
+        bottom = bottom.max(y);
+    }
+    // The centres are 3.5 modules inside the code; a code of parts is version 10 or more (at
+    // least 57 modules), so 15% of the span covers its edge and most of its quiet zone.
+    let margin = 0.15 * (right - left).max(bottom - top) + 4.0;
+    let clamp = |v: f32, max: u32| (v.max(0.0) as usize).min(max as usize);
+    let (x0, x1) = (clamp(left - margin, width), clamp(right + margin, width));
+    let (y0, y1) = (clamp(top - margin, height), clamp(bottom + margin, height));
+    let row = width as usize;
+    for y in y0..y1 {
+        luma[y * row + x0..y * row + x1].fill(255);
+    }
+    true
+}
+
+/// Reads one QR code: its text and the centres of its finder patterns.
+fn one_qr_code(
+    luma: Vec<u8>,
+    width: u32,
+    height: u32,
+) -> Result<(String, Vec<(f32, f32)>), ScanError> {
     if width > MAX_IMAGE_SIDE
         || height > MAX_IMAGE_SIDE
         || luma.len() as u64 != u64::from(width) * u64::from(height)
@@ -84,7 +164,10 @@ pub fn qr_text_in_luma(luma: Vec<u8>, width: u32, height: u32) -> Result<String,
         )));
     }
     rxing::helpers::detect_in_luma(luma, width, height, Some(rxing::BarcodeFormat::QR_CODE))
-        .map(|r| r.getText().to_string())
+        .map(|r| {
+            let points = r.getPoints().iter().map(|p| (p.x, p.y)).collect();
+            (r.getText().to_string(), points)
+        })
         .map_err(|_| ScanError::NoQrCode)
 }
 
@@ -105,5 +188,7 @@ pub fn qr_text_in_modules(width: usize, dark: &[bool]) -> Result<String, ScanErr
         }
     }
     let side = u32::try_from(side).map_err(|_| ScanError::NoQrCode)?;
-    qr_text_in_luma(luma, side, side).map_err(|_| ScanError::NoQrCode)
+    one_qr_code(luma, side, side)
+        .map(|(text, _)| text)
+        .map_err(|_| ScanError::NoQrCode)
 }

@@ -281,8 +281,12 @@ impl Verifier {
 }
 
 /// The text of the QR code in a grey image (a camera frame or a photo the browser decoded),
-/// `width` by `height`, one byte a pixel; `undefined` if none was found.
+/// `width` by `height`, one byte a pixel; `undefined` if none was found. A certificate printed
+/// as several QR codes gives the parts found, a line each (`verifyScanned` joins them, and
+/// says which are missing; the camera collects them frame by frame).
 #[wasm_bindgen(js_name = scanLuma)]
 pub fn scan_luma(luma: Vec<u8>, width: u32, height: u32) -> Option<String> {
-    goodstanding_verifier::scan::qr_text_in_luma(luma, width, height).ok()
+    goodstanding_verifier::scan::qr_texts_in_luma(luma, width, height)
+        .ok()
+        .map(|texts| texts.join("\n"))
 }

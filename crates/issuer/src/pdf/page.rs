@@ -17,15 +17,94 @@ pub(super) const QR_ALT: &str = "QR code holding the whole signed certificate. S
 /// P (neither yet placed in the tree) and the y of the caption.
 pub(super) fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> (usize, usize, f32) {
     let size = qr_size(matrix);
+    draw_qr_at(
+        layout,
+        matrix,
+        (PAGE_WIDTH - MARGIN - size, PAGE_HEIGHT - MARGIN),
+        QR_ALT,
+        "Scan to verify the signed record.",
+    )
+}
+
+/// What a screen reader says of one of several QR codes.
+pub(super) const QR_PART_ALT: &str = "One of the QR codes that together hold the whole signed \
+                      certificate. Scan all of them with a goodstanding verifier, or check this \
+                      PDF with goodstanding verify, to see that the certificate is genuine, \
+                      current and not revoked.";
+
+/// The sentence on page 1 of a certificate printed with several QR codes.
+pub(super) fn qr_parts_notice(count: usize) -> String {
+    format!(
+        "The signed record is too long for one QR code: it is printed as {count} QR codes on \
+         the last page. Scan them all together."
+    )
+}
+
+/// Draws a certificate's QR codes when there are several (the parts of its QR text), from a
+/// new page on, two a row, each captioned with its number: after everything else, so that one
+/// photo or scan of that page holds them all.
+pub(super) fn draw_qr_parts(layout: &mut Layout, matrices: &[qr::QrMatrix]) {
+    let count = matrices.len();
+    layout.new_page();
+    let heading = layout.tags.add(DOCUMENT, "H2");
+    draw_heading_line(
+        layout,
+        Mark::In(heading),
+        &format!("The signed record, in {count} QR codes"),
+    );
+    let width = PAGE_WIDTH - 2.0 * MARGIN;
+    let intro = layout.tags.add(DOCUMENT, "P");
+    let text = format!(
+        "Scan all {count} codes: together they hold the signed certificate. A goodstanding \
+         verifier reads them from one photo or scan of this page, or one after another with \
+         the camera."
+    );
+    for line in layout.wrap(REGULAR_FONT, 9.0, &text, width) {
+        layout.text(Mark::In(intro), MARGIN, layout.y, REGULAR_FONT, 9.0, &line);
+        layout.y -= 11.0;
+    }
+    layout.y -= 6.0 * MM;
+    let column_width = width / 2.0;
+    let size = matrices.iter().map(qr_size).fold(0.0, f32::max);
+    for (index, matrix) in matrices.iter().enumerate() {
+        let column = index % 2;
+        if column == 0 {
+            layout.ensure(size + 14.0 * MM);
+        }
+        let left = MARGIN + column as f32 * column_width + (column_width - size) / 2.0;
+        let caption_text = format!("Part {} of {count}", index + 1);
+        let top = layout.y;
+        let (figure, caption, caption_y) =
+            draw_qr_at(layout, matrix, (left, top), QR_PART_ALT, &caption_text);
+        layout.tags.attach(DOCUMENT, figure);
+        layout.tags.attach(DOCUMENT, caption);
+        if column == 1 || index + 1 == count {
+            layout.y = caption_y - 10.0 * MM;
+        } else {
+            layout.y = top;
+        }
+    }
+}
+
+/// Draws `matrix` with its top left corner at `(left, top)` and a caption under it; returns
+/// its Figure element and its caption's P (neither yet placed in the tree) and the y of the
+/// caption.
+fn draw_qr_at(
+    layout: &mut Layout,
+    matrix: &qr::QrMatrix,
+    (left, top): (f32, f32),
+    alt: &'static str,
+    caption_text: &str,
+) -> (usize, usize, f32) {
+    let size = qr_size(matrix);
     let n = matrix.width();
     let module = size / n as f32;
-    let (left, top) = (PAGE_WIDTH - MARGIN - size, PAGE_HEIGHT - MARGIN);
     // In module units (one module = 1), with y growing downwards from the top edge, so that
     // each rectangle is a short `x y w h re`. Dark modules are covered greedily: from the first
     // uncovered one, as far right as the run goes, then down while that whole span is dark.
     let bottom = top - size;
     let figure = layout.tags.detached("Figure");
-    layout.tags.elements[figure].alt = Some(QR_ALT);
+    layout.tags.elements[figure].alt = Some(alt);
     layout.begin(Mark::In(figure));
     let mut ops = format!(
         "q 0 g {module:.4} 0 0 {:.4} {left:.3} {top:.3} cm\n",
@@ -69,7 +148,7 @@ pub(super) fn draw_qr(layout: &mut Layout, matrix: &qr::QrMatrix) -> (usize, usi
         caption_y,
         REGULAR_FONT,
         7.5,
-        "Scan to verify the signed record.",
+        caption_text,
     );
     (figure, caption, caption_y)
 }
