@@ -146,35 +146,7 @@ fn four_findings_convictions_and_departures_issue_as_qr_codes_read_from_scan_and
         run.stdout
             .contains("Anna-Katharina Wójcik-Fitzgerald-Oyelaran")
     );
-    for (file, effects) in [
-        (
-            "tilted.png",
-            &[
-                "-rotate",
-                "-4",
-                "-blur",
-                "0x1",
-                "-background",
-                "white",
-                "-flatten",
-            ][..],
-        ),
-        (
-            "phone.jpg",
-            &[
-                "-rotate",
-                "2",
-                "-blur",
-                "0x1",
-                "-attenuate",
-                "0.3",
-                "+noise",
-                "Gaussian",
-                "-quality",
-                "70",
-            ][..],
-        ),
-    ] {
+    for (file, effects) in PHONE_LIKE_PHOTOS {
         let photo = issuer.path(file);
         let status = std::process::Command::new("convert")
             .arg(&scan)
@@ -309,7 +281,7 @@ fn twenty_four_records_at_their_longest_issue_and_a_twenty_fifth_is_refused_by_c
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .contains("25 records to list (1 findings, 0 convictions, 24 departures)")
+            .contains("25 records to list (1 finding, 0 convictions, 24 departures)")
             && run.stderr.contains("at most 24 in all"),
         "{}",
         run.stderr

@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::{
-    Issuer, Run, example, goodstanding, goodstanding_with_stdin, jose_verify, json_files, ok, repo,
-    with_payload_character_changed,
+    Issuer, PHONE_LIKE_PHOTOS, Run, example, goodstanding, goodstanding_with_stdin, jose_verify,
+    json_files, ok, repo, with_payload_character_changed,
 };
 
 use std::path::{Path, PathBuf};
@@ -787,55 +787,7 @@ fn a_photo_like_image_of_a_certificate_verifies_and_a_blank_one_is_unreadable() 
             ],
         );
         let page = issuer.path("scan-1.png");
-        // Tilted, out of focus, noisy, unevenly lit, and saved as a JPEG, as a phone might.
-        let photos: [(&str, &[&str]); 3] = [
-            (
-                "tilted-blurred.png",
-                &[
-                    "-rotate",
-                    "-5",
-                    "-blur",
-                    "0x1.2",
-                    "-background",
-                    "white",
-                    "-flatten",
-                ],
-            ),
-            (
-                "noisy-uneven.png",
-                &[
-                    "(",
-                    "+clone",
-                    "-sparse-color",
-                    "Barycentric",
-                    "0,0 white %[w],%[h] gray45",
-                    ")",
-                    "-compose",
-                    "multiply",
-                    "-composite",
-                    "-attenuate",
-                    "0.4",
-                    "+noise",
-                    "Gaussian",
-                ],
-            ),
-            (
-                "phone.jpg",
-                &[
-                    "-rotate",
-                    "2",
-                    "-blur",
-                    "0x1",
-                    "-attenuate",
-                    "0.3",
-                    "+noise",
-                    "Gaussian",
-                    "-quality",
-                    "70",
-                ],
-            ),
-        ];
-        for (file, effects) in photos {
+        for (file, effects) in PHONE_LIKE_PHOTOS {
             let photo = issuer.path(file);
             let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&page];
             for e in effects {

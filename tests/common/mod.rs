@@ -457,3 +457,53 @@ impl Drop for SiteServer {
         let _ = self.child.wait();
     }
 }
+
+/// ImageMagick `convert` effects that make a page scan look like a phone's photo: tilted, out of
+/// focus, noisy, unevenly lit, and saved as a JPEG; each with the file name to write.
+pub const PHONE_LIKE_PHOTOS: [(&str, &[&str]); 3] = [
+    (
+        "tilted-blurred.png",
+        &[
+            "-rotate",
+            "-5",
+            "-blur",
+            "0x1.2",
+            "-background",
+            "white",
+            "-flatten",
+        ],
+    ),
+    (
+        "noisy-uneven.png",
+        &[
+            "(",
+            "+clone",
+            "-sparse-color",
+            "Barycentric",
+            "0,0 white %[w],%[h] gray45",
+            ")",
+            "-compose",
+            "multiply",
+            "-composite",
+            "-attenuate",
+            "0.4",
+            "+noise",
+            "Gaussian",
+        ],
+    ),
+    (
+        "phone.jpg",
+        &[
+            "-rotate",
+            "2",
+            "-blur",
+            "0x1",
+            "-attenuate",
+            "0.3",
+            "+noise",
+            "Gaussian",
+            "-quality",
+            "70",
+        ],
+    ),
+];

@@ -509,6 +509,15 @@ impl Checker {
     }
 }
 
+/// "1 finding", "2 findings".
+fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// Whether `c` belongs to a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko,
 /// Samaritan, Mandaic and their presentation forms).
 pub fn is_right_to_left(c: char) -> bool {
@@ -769,12 +778,12 @@ pub fn validate_with(
             "findings, convictions, departures",
             Rule::Size,
             format!(
-                "{listed} records to list ({} findings, {} convictions, {} departures); a \
-                 certificate lists at most {MAX_RECORDS} in all, which its QR codes hold \
-                 whatever the texts: a longer record needs handling outside goodstanding",
-                findings.len(),
-                convictions.len(),
-                departures.len()
+                "{listed} records to list ({}, {}, {}); a certificate lists at most \
+                 {MAX_RECORDS} in all, which its QR codes hold whatever the texts: a longer \
+                 record needs handling outside goodstanding",
+                counted(findings.len(), "finding"),
+                counted(convictions.len(), "conviction"),
+                counted(departures.len(), "departure")
             ),
         );
     }
