@@ -390,7 +390,7 @@ fn a_server_that_is_down_gives_a_clear_error_and_the_cache_is_kept() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains(&format!("{url}/trust-list.jws: cannot fetch"))
+            .contains(&format!("{url}/trust-list-v2.jws: cannot fetch"))
             && run.stderr.contains("the trust folder was not changed"),
         "{}",
         run.stderr
@@ -673,4 +673,130 @@ fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
         "{}",
         run.stderr
     );
+}
+
+/// Item 5 of issue 23: during the transition the issuing body publishes both trust-list
+/// versions. The root key writes a version 1 form beside every version 2 list; `publish` puts
+/// the version 2 list at `trust-list-v2.jws` and the version 1 form where the release before
+/// fetches it (`trust-list.jws`); this release fetches version 2 first and falls back to
+/// version 1 from a site that has only that.
+#[test]
+fn the_issuer_publishes_both_trust_list_versions_during_the_transition() {
+    let issuer = Issuer::without_keys();
+    ok(&goodstanding(&[
+        &"keygen",
+        &"--out",
+        &issuer.path("keys"),
+        &"--kid",
+        &"both-key",
+    ]));
+    ok(&issuer.trust(&[
+        &"add",
+        &issuer.path("keys/both-key.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+        &"--body-name",
+        &"Demo Issuing Body (not a real issuer)",
+        &"--body-address",
+        &"1 Example Street, Leeds LS1 1AA",
+        &"--check-url",
+        &"https://goodstanding.example.org/check",
+    ]));
+    assert!(issuer.path("trust-list.v1.jws").is_file());
+
+    // Without the version 1 form beside the list, nothing is published.
+    let form = std::fs::read(issuer.path("trust-list.v1.jws")).unwrap();
+    std::fs::remove_file(issuer.path("trust-list.v1.jws")).unwrap();
+    let run = issuer.try_publish(&key_file(&issuer, "both-key"), &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("trust-list.v1.jws") && run.stderr.contains("copy"),
+        "{}",
+        run.stderr
+    );
+    assert!(!issuer.path("site").exists());
+    std::fs::write(issuer.path("trust-list.v1.jws"), form).unwrap();
+    issuer.publish_with(&key_file(&issuer, "both-key"), &[]);
+
+    // The site holds both: the same keys and sequence, the version 1 form with only the fields
+    // version 1 has (the release before refuses unknown fields), signed by the pinned root.
+    let mut roots = goodstanding_verifier::TrustStore::new();
+    roots
+        .add(
+            goodstanding_verifier::PublicJwk::from_json(
+                &std::fs::read_to_string(issuer.root_public()).unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let read = |name: &str| {
+        let bytes = std::fs::read(issuer.path("site").join(name)).unwrap();
+        goodstanding_verifier::lists::TrustList::verify(&bytes, &roots)
+            .unwrap()
+            .content
+    };
+    let (version_2, version_1) = (read("trust-list-v2.jws"), read("trust-list.jws"));
+    assert_eq!(version_2.trust_list_version, 2);
+    assert_eq!(version_1.trust_list_version, 1);
+    assert_eq!(version_1.sequence, version_2.sequence);
+    assert_eq!(version_1, version_2.as_version_1());
+    let payload: Value = {
+        let text = std::fs::read_to_string(issuer.path("site/trust-list.jws")).unwrap();
+        let part = text.trim().split('.').nth(1).unwrap().to_string();
+        use base64::Engine as _;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap();
+        serde_json::from_slice(&json).unwrap()
+    };
+    for entry in payload["keys"].as_array().unwrap() {
+        for field in entry.as_object().unwrap().keys() {
+            assert!(
+                ["key", "from", "until", "status", "compromised_at"].contains(&field.as_str()),
+                "{field} in a version 1 list"
+            );
+        }
+    }
+
+    // Over HTTP, this release takes version 2: the body's address is shown.
+    let server = Server::serve(&issuer.path("site"));
+    ok(&issuer.update_trust(&server.url));
+    let jws = issuer.issue_with(&key_file(&issuer, "both-key"), &example("clean-record"));
+    let run = issuer.verify(&jws, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 Example Street, Leeds"),
+        "{}",
+        run.stdout
+    );
+
+    // A site that publishes version 1 only (a 404 for trust-list-v2.jws): this release falls
+    // back to trust-list.jws.
+    let old_site = issuer.path("old-site");
+    std::fs::create_dir_all(&old_site).unwrap();
+    for name in ["trust-list.jws", "revocation-list.jws"] {
+        std::fs::copy(issuer.path("site").join(name), old_site.join(name)).unwrap();
+    }
+    let old_server = Server::serve(&old_site);
+    let trust = issuer.path("trust-from-old-site");
+    let run = goodstanding(&[
+        &"trust",
+        &"update",
+        &"--from",
+        &old_server.url,
+        &"--trust",
+        &trust,
+        &"--root",
+        &issuer.root_public(),
+    ]);
+    ok(&run);
+    assert!(run.stdout.contains("trust list number 1"), "{}", run.stdout);
+    let run = goodstanding(&[&"verify", &jws, &"--trust", &trust]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // A trust folder that holds version 2 does not take the version 1 form of the same number:
+    // nobody strips the bodies from what a verifier holds.
+    let held = cache(&issuer);
+    let run = issuer.update_trust(&old_server.url);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(cache(&issuer), held);
 }

@@ -39,6 +39,17 @@ async function fetchText(url) {
   return response.text();
 }
 
+// The issuer's trust list: version 2 under its own name, else (a site that publishes version 1
+// only) the list under the old name.
+async function fetchTrustList(base) {
+  const response = await fetch(`${base}/trust-list-v2.jws`, { cache: 'no-store' });
+  if (response.ok) return response.text();
+  if (response.status !== 404 && response.status !== 410) {
+    throw new Error(`${base}/trust-list-v2.jws: ${response.status}`);
+  }
+  return fetchText(`${base}/trust-list.jws`);
+}
+
 async function start() {
   await init();
   const config = await (await fetch('config.json')).json();
@@ -65,7 +76,7 @@ async function refresh(source) {
   const base = source.replace(/\/+$/, '');
   try {
     const [trustList, revocationList] = await Promise.all([
-      fetchText(`${base}/trust-list.jws`),
+      fetchTrustList(base),
       fetchText(`${base}/revocation-list.jws`),
     ]);
     const changed = verifier.updateLists(trustList, revocationList, base);

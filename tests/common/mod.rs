@@ -198,6 +198,13 @@ impl Issuer {
     }
 
     pub fn publish_with(&self, key: &Path, extra: &[&str]) -> Run {
+        let run = self.try_publish(key, extra);
+        ok(&run);
+        run
+    }
+
+    /// `publish_with` without requiring success.
+    pub fn try_publish(&self, key: &Path, extra: &[&str]) -> Run {
         let (site, root, list, register) = (
             self.path("site"),
             self.root_public(),
@@ -220,9 +227,7 @@ impl Issuer {
         for e in extra {
             args.push(e);
         }
-        let run = goodstanding(&args);
-        ok(&run);
-        run
+        goodstanding(&args)
     }
 
     /// `trust update --from SOURCE --trust trust/ --root root public key`.

@@ -83,7 +83,9 @@ enum Command {
     },
     /// Write the files verifiers fetch into a folder for a static web server: trust-list.jws
     /// (as the root signed it), revocation-list.jws (built from the register, signed now with
-    /// the issuing key) and jwks.json (the issuing keys, for JOSE libraries).
+    /// the issuing key) and jwks.json (the issuing keys, for JOSE libraries). A trust list of
+    /// version 2 goes to trust-list-v2.jws, and its version 1 form (trust-list.v1.jws beside
+    /// it) to trust-list.jws, for verifiers of the release before.
     Publish {
         #[command(flatten)]
         args: trust::PublishArgs,

@@ -118,8 +118,8 @@ pub enum TrustCommand {
     /// keys, and replace the trust folder's cache atomically. Refuses a list older than the one
     /// held (rollback); on any failure the folder is left as it was.
     Update {
-        /// The base URL the issuing body publishes at (trust-list.jws and revocation-list.jws
-        /// under it), or a local folder with those files.
+        /// The base URL the issuing body publishes at (trust-list-v2.jws, else trust-list.jws,
+        /// and revocation-list.jws under it), or a local folder with those files.
         #[arg(long, value_name = "URL")]
         from: String,
         /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
@@ -185,8 +185,9 @@ pub struct TrustListArgs {
     root_key: OsString,
     #[command(flatten)]
     token: TokenArgs,
-    /// The trust list to change (made if missing)
-    /// [default: trust-list.jws in the data directory].
+    /// The trust list to change (made if missing); a list that names issuing bodies (version
+    /// 2) also gets its version 1 form written beside it (trust-list.v1.jws): copy both to the
+    /// issuing machine [default: trust-list.jws in the data directory].
     #[arg(long = "list", value_name = "FILE")]
     list: Option<PathBuf>,
 }
@@ -275,7 +276,16 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
             entry.from
         );
     }
-    outln!("Copy it to the publishing machine and run `goodstanding publish`.");
+    if content.trust_list_version == 2 {
+        outln!(
+            "Version 2 (it names issuing bodies); its version 1 form, for verifiers of the \
+             release before, is {}.",
+            publication::version_1_form_path(&list).display()
+        );
+        outln!("Copy both to the publishing machine and run `goodstanding publish`.");
+    } else {
+        outln!("Copy it to the publishing machine and run `goodstanding publish`.");
+    }
     Ok(())
 }
 
@@ -283,7 +293,7 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
 #[derive(clap::Args)]
 pub struct PublishArgs {
     /// The folder a web server serves; trust-list.jws, revocation-list.jws and jwks.json are
-    /// written there (created if missing).
+    /// written there (created if missing), and trust-list-v2.jws for a version 2 list.
     #[arg(long, value_name = "SITE")]
     out: PathBuf,
     /// The issuing private key that signs the revocation list: a PKCS#8 PEM file (mode 0600),
@@ -295,7 +305,8 @@ pub struct PublishArgs {
     /// The root public key the trust list must verify with.
     #[arg(long, value_name = "ROOT.pub.jwk")]
     root: PathBuf,
-    /// The trust list signed by the root key [default: trust-list.jws in the data directory].
+    /// The trust list signed by the root key, with its version 1 form beside it if it is of
+    /// version 2 [default: trust-list.jws in the data directory].
     #[arg(long = "trust-list", value_name = "FILE")]
     trust_list: Option<PathBuf>,
     /// Days until the next revocation list is due; after that verifiers call it stale.

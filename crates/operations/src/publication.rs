@@ -23,11 +23,11 @@ use crate::register::{Register, RegisterError};
 use goodstanding_files::{self as files, WriteMode};
 use goodstanding_issuer::keys::{IssuingKey, SignError};
 
-pub use goodstanding_verifier::lists::{REVOCATION_LIST_FILE, TRUST_LIST_FILE};
+pub use goodstanding_verifier::lists::{REVOCATION_LIST_FILE, TRUST_LIST_FILE, TRUST_LIST_V2_FILE};
 /// The JWKS's file name on the published site.
 pub const JWKS_FILE: &str = "jwks.json";
 /// The files `publish` writes into the site folder, which a verifier fetches from the same base
-/// URL.
+/// URL ([`TRUST_LIST_V2_FILE`] too, when the trust list is of version 2).
 pub const SITE_FILES: [&str; 3] = [TRUST_LIST_FILE, REVOCATION_LIST_FILE, JWKS_FILE];
 
 /// A compact JWS (`alg` EdDSA) of `payload` with header `typ`, signed by `key`.
@@ -280,26 +280,91 @@ pub fn change_trust_list(
         .map_err(|e| TrustListError::Change(e.to_string()))?;
     let current = read_trust_list(path, &roots)?;
     let content = apply_change(current.as_ref().map(|(l, _)| &l.content), change, now)?;
-    let payload = serde_json::to_vec(&content)
-        .map_err(|e| TrustListError::Change(format!("cannot serialise the trust list: {e}")))?;
-    let jws = sign_compact(root, TRUST_LIST_TYP, &payload).map_err(TrustListError::Signing)?;
+    let sign = |content: &TrustListContent| {
+        let payload = serde_json::to_vec(content)
+            .map_err(|e| TrustListError::Change(format!("cannot serialise the trust list: {e}")))?;
+        sign_compact(root, TRUST_LIST_TYP, &payload).map_err(TrustListError::Signing)
+    };
+    let jws = sign(&content)?;
+    // Both forms are signed before either file is written, so a failing token leaves both.
+    let version_1 = if content.trust_list_version == 2 {
+        Some(sign(&content.as_version_1())?)
+    } else {
+        None
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| TrustListError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
     }
-    files::write_atomic(
-        path,
-        format!("{jws}\n").as_bytes(),
-        WriteMode::Replace,
-        false,
-    )
-    .map_err(|source| TrustListError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let write = |path: &Path, jws: &str| {
+        files::write_atomic(
+            path,
+            format!("{jws}\n").as_bytes(),
+            WriteMode::Replace,
+            false,
+        )
+        .map_err(|source| TrustListError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    // The version 1 form first: a crash between the two writes leaves forms of different
+    // sequence numbers, which `publish` refuses, rather than a new list without its form.
+    if let Some(version_1) = version_1 {
+        write(&version_1_form_path(path), &version_1)?;
+    }
+    write(path, &jws)?;
     Ok(content)
+}
+
+/// Where the version 1 form of the trust list at `path` is kept, beside it: `trust-list.jws`
+/// has `trust-list.v1.jws`. The root key writes it with every version 2 list, and `publish`
+/// puts it on the site for the verifiers of the release before (see [`TRUST_LIST_V2_FILE`]).
+pub fn version_1_form_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
+    let stem = stem.strip_suffix(".jws").unwrap_or(&stem);
+    path.with_file_name(format!("{stem}.v1.jws"))
+}
+
+/// The version 1 form of the version 2 trust list `list` (read from `path`): the file beside it,
+/// signed by a pinned root, with the same sequence number and keys. The message says what to do.
+fn read_version_1_form(
+    path: &Path,
+    list: &TrustList,
+    roots: &TrustStore,
+) -> Result<Vec<u8>, TrustListError> {
+    let form_path = version_1_form_path(path);
+    let copy_both = format!(
+        "copy {} and {} together from the root key's machine (every `goodstanding trust` \
+         change writes both)",
+        path.display(),
+        form_path.display()
+    );
+    let (form, bytes) = read_trust_list(&form_path, roots)?.ok_or_else(|| TrustListError::Io {
+        path: form_path.clone(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "the version 1 form of the trust list is missing; verifiers of the release \
+                 before read only that form: {copy_both}"
+            ),
+        ),
+    })?;
+    if form.content != list.content.as_version_1() {
+        return Err(TrustListError::Change(format!(
+            "{}: not the version 1 form of {} (sequence {} beside sequence {}): {copy_both}",
+            form_path.display(),
+            path.display(),
+            form.content.sequence,
+            list.content.sequence
+        )));
+    }
+    Ok(bytes)
 }
 
 /// What to publish.
@@ -396,6 +461,14 @@ pub fn publish(
                 ),
             })
         })?;
+    let version_1_form = if trust_list.content.trust_list_version == 2 {
+        Some(
+            read_version_1_form(options.trust_list, &trust_list, options.roots)
+                .map_err(PublishError::TrustList)?,
+        )
+    } else {
+        None
+    };
     let store = trust_list.to_store();
     let kid = options.key.kid();
     if store.get(kid.as_str()) != Some(&options.key.public_jwk().key) {
@@ -459,12 +532,19 @@ pub fn publish(
         path: site.to_path_buf(),
         source,
     })?;
+    // A version 2 list goes under its own name, and its version 1 form under the name the
+    // verifiers of the release before fetch, so that both read the list during the transition.
+    let mut site_files = match version_1_form {
+        Some(version_1) => vec![
+            (TRUST_LIST_V2_FILE, trust_bytes),
+            (TRUST_LIST_FILE, version_1),
+        ],
+        None => vec![(TRUST_LIST_FILE, trust_bytes)],
+    };
+    site_files.push((REVOCATION_LIST_FILE, format!("{jws}\n").into_bytes()));
+    site_files.push((JWKS_FILE, jwks.into_bytes()));
     let mut written = Vec::new();
-    for (name, bytes) in [
-        (TRUST_LIST_FILE, trust_bytes),
-        (REVOCATION_LIST_FILE, format!("{jws}\n").into_bytes()),
-        (JWKS_FILE, jwks.into_bytes()),
-    ] {
+    for (name, bytes) in site_files {
         let path = site.join(name);
         files::write_atomic(&path, &bytes, WriteMode::Replace, false).map_err(|source| {
             PublishError::Io {

@@ -3,7 +3,8 @@
 //! folder with them.
 //!
 //! ```text
-//! --from text -> Source::parse -> fetch_lists (trust-list.jws, revocation-list.jws; capped)
+//! --from text -> Source::parse -> fetch_lists (trust-list-v2.jws, else trust-list.jws;
+//!     revocation-list.jws; capped)
 //!     -> folder::update (verified with the pinned roots, no rollback, atomic replace)
 //! ```
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use goodstanding_verifier::lists::{
     MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN, REVOCATION_LIST_FILE, TRUST_LIST_FILE,
+    TRUST_LIST_V2_FILE,
 };
 use goodstanding_verifier::{PublicJwk, Timestamp};
 
@@ -27,7 +29,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Where the lists are published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// A base URL: the lists are `<url>/trust-list.jws` and `<url>/revocation-list.jws`.
+    /// A base URL: the lists are `<url>/trust-list-v2.jws` (or, from a site that publishes
+    /// version 1 only, `<url>/trust-list.jws`) and `<url>/revocation-list.jws`.
     Url(String),
     /// A local folder holding the same files (recorded by its full path).
     Folder(PathBuf),
@@ -53,6 +56,8 @@ pub enum FetchError {
         url: String,
         /// The status, as the server sent it.
         status: String,
+        /// Its code.
+        code: u16,
     },
     /// A list is larger than any genuine one.
     TooLarge {
@@ -80,7 +85,7 @@ impl fmt::Display for FetchError {
             }
             Self::Client(e) => write!(f, "cannot start the HTTP client: {e}"),
             Self::Unreachable { url, reason } => write!(f, "{url}: {reason}"),
-            Self::Status { url, status } => write!(f, "{url}: the server answered {status}"),
+            Self::Status { url, status, .. } => write!(f, "{url}: the server answered {status}"),
             Self::TooLarge { location, limit } => {
                 write!(f, "{location}: larger than {limit} bytes; refused")
             }
@@ -91,6 +96,17 @@ impl fmt::Display for FetchError {
 }
 
 impl std::error::Error for FetchError {}
+
+impl FetchError {
+    /// Whether the file is not there (HTTP 404 or 410, or no such file in a folder).
+    fn is_not_found(&self) -> bool {
+        match self {
+            Self::Status { code, .. } => matches!(code, 404 | 410),
+            Self::Read { error, .. } => error.kind() == std::io::ErrorKind::NotFound,
+            _ => false,
+        }
+    }
+}
 
 impl Source {
     /// An `http://` or `https://` base URL, or an existing folder.
@@ -119,7 +135,7 @@ impl Source {
 /// The two lists as fetched, not yet verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedLists {
-    /// `trust-list.jws`.
+    /// `trust-list-v2.jws`, or `trust-list.jws` where there is none.
     pub trust_list: Vec<u8>,
     /// `revocation-list.jws`.
     pub revocation_list: Vec<u8>,
@@ -156,8 +172,14 @@ pub fn fetch_lists(source: &Source) -> Result<FetchedLists, FetchError> {
             })
         }
     };
+    // The version 2 list first; a site that has none (it publishes version 1 only, as the
+    // release before did) has the list under the old name.
+    let trust_list = match fetch_one(TRUST_LIST_V2_FILE, MAX_TRUST_LIST_LEN) {
+        Err(error) if error.is_not_found() => fetch_one(TRUST_LIST_FILE, MAX_TRUST_LIST_LEN)?,
+        other => other?,
+    };
     Ok(FetchedLists {
-        trust_list: fetch_one(TRUST_LIST_FILE, MAX_TRUST_LIST_LEN)?,
+        trust_list,
         revocation_list: fetch_one(REVOCATION_LIST_FILE, MAX_REVOCATION_LIST_LEN)?,
     })
 }
@@ -187,6 +209,7 @@ fn fetch_url(
         return Err(FetchError::Status {
             url,
             status: status.to_string(),
+            code: status.as_u16(),
         });
     }
     let too_large = |url: String| FetchError::TooLarge {

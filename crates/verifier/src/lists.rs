@@ -28,6 +28,10 @@ use crate::trust::{KeyPeriod, TrustStore};
 
 /// The trust list's file name where the issuing body publishes it (and in its data directory).
 pub const TRUST_LIST_FILE: &str = "trust-list.jws";
+/// Where an issuing body publishes its trust list of version 2 during the transition, beside a
+/// version 1 form of the same list at [`TRUST_LIST_FILE`] for the verifiers of the release before
+/// (which read version 1 only). Verifiers of this release fetch this name first.
+pub const TRUST_LIST_V2_FILE: &str = "trust-list-v2.jws";
 /// The revocation list's file name where the issuing body publishes it.
 pub const REVOCATION_LIST_FILE: &str = "revocation-list.jws";
 /// The JWS `typ` of a trust list.
@@ -272,6 +276,24 @@ impl fmt::Display for TrustListProblem {
 impl std::error::Error for TrustListProblem {}
 
 impl TrustListContent {
+    /// The same list in version 1, for verifiers that read version 1 only: the same keys,
+    /// periods, statuses and sequence number, without the issuing bodies.
+    pub fn as_version_1(&self) -> Self {
+        Self {
+            trust_list_version: 1,
+            sequence: self.sequence,
+            issued_at: self.issued_at,
+            keys: self
+                .keys
+                .iter()
+                .map(|entry| TrustedKeyEntry {
+                    issuer: None,
+                    ..entry.clone()
+                })
+                .collect(),
+        }
+    }
+
     /// Checks the entries make sense together; the problem names the key.
     pub fn check(&self) -> Result<(), TrustListProblem> {
         let version = self.trust_list_version;
