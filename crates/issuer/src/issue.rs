@@ -404,10 +404,7 @@ fn longest_free_text(certificate: &Certificate, count: usize) -> Vec<(String, us
 /// The smallest QR version (1-40) that holds `text` at error correction M, or `None` if none
 /// does.
 pub fn qr_version(text: &str) -> Option<i16> {
-    match qrcode::bits::encode_auto(text.as_bytes(), qrcode::EcLevel::M)
-        .ok()?
-        .version()
-    {
+    match crate::qr::data_bits(text).ok()?.version() {
         qrcode::Version::Normal(v) => Some(v),
         qrcode::Version::Micro(_) => None,
     }
