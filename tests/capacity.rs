@@ -249,6 +249,11 @@ fn twenty_four_records_at_their_longest_issue_and_a_twenty_fifth_is_refused_by_c
     let (jws, qr) = issuer.issue(&request);
     let whole = std::fs::read_to_string(&qr).unwrap();
     let codes = goodstanding_verifier::parts::split(whole.trim_end()).unwrap();
+    eprintln!(
+        "24 records at their longest: {} characters, {} codes",
+        whole.trim_end().len(),
+        codes.len()
+    );
     assert!(
         (10..=goodstanding_verifier::parts::MAX_PARTS).contains(&codes.len()),
         "{} characters in {} codes",

@@ -83,6 +83,60 @@ fn verify_shows_every_record_and_flags_a_pending_appeal() {
     assert!(!run.stdout.contains("APPEAL PENDING"));
 }
 
+/// Rule 1: every record has a stable id, the same on the next certificate of the subject (here
+/// one that supersedes it), shown by `verify` and printed on the PDF; a record whose reference
+/// changes gets another id, the others keep theirs.
+#[test]
+fn every_record_has_a_stable_id_shown_by_verify_and_on_the_pdf() {
+    let issuer = Issuer::new("e2e-record-ids");
+    let ids = |jws: &Path| -> Vec<String> {
+        let run = issuer.verify(jws, &["--json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let certificate = &verdict["certificate"];
+        ["findings", "convictions", "departures"]
+            .iter()
+            .flat_map(|list| certificate[list].as_array().unwrap().clone())
+            .map(|record| record["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (first, _) = issuer.issue(&example("several-records"));
+    let first_ids = ids(&first);
+    assert_eq!(first_ids.len(), 6);
+    for (id, letter) in first_ids.iter().zip(["f-", "f-", "c-", "c-", "d-", "d-"]) {
+        assert!(id.starts_with(letter) && id.len() == 12, "{id}");
+    }
+    let (second, _) = issuer.issue(&example("several-records"));
+    assert_ne!(first, second);
+    assert_eq!(ids(&second), first_ids);
+
+    let text = issuer.verify(&second, &[]).stdout;
+    assert!(
+        text.contains(&format!("; record {}", first_ids[2])),
+        "{text}"
+    );
+    let pdf = std::process::Command::new("pdftotext")
+        .arg(second.with_extension("pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let pdf = String::from_utf8_lossy(&pdf.stdout).replace('\n', " ");
+    for id in &first_ids {
+        assert!(pdf.contains(id.as_str()), "{id} not on the PDF: {pdf}");
+    }
+
+    let request = std::fs::read_to_string(example("several-records"))
+        .unwrap()
+        .replace("MC-2020-00412", "MC-2020-00413");
+    let changed = issuer.path("changed.json");
+    std::fs::write(&changed, request).unwrap();
+    let (third, _) = issuer.issue(&changed);
+    let third_ids = ids(&third);
+    let differing: Vec<usize> = (0..6).filter(|&i| third_ids[i] != first_ids[i]).collect();
+    assert_eq!(differing.len(), 1, "{first_ids:?} {third_ids:?}");
+    assert!(third_ids[differing[0]].starts_with("c-"));
+}
+
 #[test]
 fn convert_between_carriers_is_lossless() {
     let issuer = Issuer::new("e2e-convert");

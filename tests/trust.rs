@@ -537,24 +537,20 @@ fn the_root_key_and_keys_the_trust_list_does_not_allow_now_sign_nothing() {
     assert_eq!(run.stdout.trim(), "", "{}", run.stdout);
 }
 
-/// Rule 9: the issuer is the body the trust list names for the key (trust list version 2). A
-/// request naming another body is refused; a certificate signed with the key by other means
-/// claiming another issuer ("General Medical Council") is NOT VALID; a genuine one shows the
-/// body's address and where to check; a list naming a body for one key only is refused.
-#[test]
-fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
+/// A root key whose trust list (version 2) names issuing key `kid` with its body `body`, at
+/// 1 Example Street, Leeds, checked at https://goodstanding.example.org/check.
+fn issuer_with_described_key(kid: &str, body: &str) -> Issuer {
     let issuer = Issuer::without_keys();
     ok(&goodstanding(&[
         &"keygen",
         &"--out",
         &issuer.path("keys"),
         &"--kid",
-        &"body-key",
+        &kid,
     ]));
-    let body = "Demo Issuing Body (not a real issuer)";
     ok(&issuer.trust(&[
         &"add",
-        &issuer.path("keys/body-key.pub.jwk"),
+        &issuer.path(&format!("keys/{kid}.pub.jwk")),
         &"--from",
         &"2000-01-01",
         &"--body-name",
@@ -564,6 +560,17 @@ fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
         &"--check-url",
         &"https://goodstanding.example.org/check",
     ]));
+    issuer
+}
+
+/// Rule 9: the issuer is the body the trust list names for the key (trust list version 2). A
+/// request naming another body is refused; a certificate signed with the key by other means
+/// claiming another issuer ("General Medical Council") is NOT VALID; a genuine one shows the
+/// body's address and where to check; a list naming a body for one key only is refused.
+#[test]
+fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
+    let body = "Demo Issuing Body (not a real issuer)";
+    let issuer = issuer_with_described_key("body-key", body);
     issuer.publish();
     ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
 
@@ -682,26 +689,7 @@ fn the_issuer_is_the_body_the_trust_list_names_for_the_key() {
 /// version 1 from a site that has only that.
 #[test]
 fn the_issuer_publishes_both_trust_list_versions_during_the_transition() {
-    let issuer = Issuer::without_keys();
-    ok(&goodstanding(&[
-        &"keygen",
-        &"--out",
-        &issuer.path("keys"),
-        &"--kid",
-        &"both-key",
-    ]));
-    ok(&issuer.trust(&[
-        &"add",
-        &issuer.path("keys/both-key.pub.jwk"),
-        &"--from",
-        &"2000-01-01",
-        &"--body-name",
-        &"Demo Issuing Body (not a real issuer)",
-        &"--body-address",
-        &"1 Example Street, Leeds LS1 1AA",
-        &"--check-url",
-        &"https://goodstanding.example.org/check",
-    ]));
+    let issuer = issuer_with_described_key("both-key", "Demo Issuing Body (not a real issuer)");
     assert!(issuer.path("trust-list.v1.jws").is_file());
 
     // Without the version 1 form beside the list, nothing is published.

@@ -4,6 +4,8 @@ use std::fmt;
 
 use goodstanding_verifier::model::{Certificate, Issuer, SCHEMA_VERSION};
 use goodstanding_verifier::verify::ProtectedHeader;
+
+pub use crate::base32::base32_lower;
 use goodstanding_verifier::{CertificateId, SignedCertificate, Timestamp};
 
 use crate::keys::{IssuingKey, SignError};
@@ -162,26 +164,6 @@ pub fn random_certificate_id() -> Result<CertificateId, IssueError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|_| IssueError::Randomness)?;
     CertificateId::new(base32_lower(&bytes)).map_err(|_| IssueError::Randomness)
-}
-
-/// RFC 4648 base32, lowercase, no padding: certificate ids, and batch ids (from the input's
-/// hash). The one base32 encoder of goodstanding.
-pub fn base32_lower(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
-        }
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
-    }
-    out
 }
 
 /// Validates `request` and signs a certificate with a new random id, issued at `now`.

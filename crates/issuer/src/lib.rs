@@ -31,10 +31,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod base32;
 pub mod issue;
 pub mod keys;
 pub mod pdf;
 pub mod qr;
+pub mod record_id;
 pub mod registration;
 pub mod rehabilitation;
 pub mod request;

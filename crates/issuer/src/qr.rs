@@ -419,21 +419,28 @@ mod tests {
             .collect()
     }
 
+    const SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+    /// `length` random characters of the QR alphanumeric set (xorshift64 from `seed`).
+    fn random_alphanumeric(seed: &mut u64, length: usize) -> String {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+        (0..length)
+            .map(|_| {
+                *seed ^= *seed << 13;
+                *seed ^= *seed >> 7;
+                *seed ^= *seed << 17;
+                char::from(ALPHABET[(*seed % 45) as usize])
+            })
+            .collect()
+    }
+
     #[test]
     fn modules_are_identical_to_the_qrcode_crate_for_many_texts() {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut seed = SEED;
         let mut versions = std::collections::BTreeSet::new();
         let lengths = (1..1400).step_by(37).chain([1800, 2400, 3000, 3391]);
         for length in lengths {
-            let text: String = (0..length)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    char::from(ALPHABET[(seed % 45) as usize])
-                })
-                .collect();
+            let text = random_alphanumeric(&mut seed, length);
             let ours = encode(&text).unwrap();
             versions.insert(ours.version());
             assert_eq!(ours.modules(), reference(&text), "length {length}");
@@ -451,17 +458,9 @@ mod tests {
     #[test]
     fn every_text_of_the_character_budget_fits_version_25() {
         let budget = crate::issue::MAX_QR_CHARACTERS;
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut seed = SEED;
         for index in 0..2000 {
-            let text: String = (0..budget)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    char::from(ALPHABET[(seed % 45) as usize])
-                })
-                .collect();
+            let text = random_alphanumeric(&mut seed, budget);
             assert_eq!(
                 data_bits(&text).unwrap().version(),
                 Version::Normal(25),

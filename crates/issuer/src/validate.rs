@@ -10,8 +10,9 @@ use goodstanding_verifier::model::{
 };
 use goodstanding_verifier::text::{BoundedVec, Text};
 use goodstanding_verifier::verify::MAX_VALIDITY_DAYS;
-use goodstanding_verifier::{Date, Timestamp};
+use goodstanding_verifier::{Date, RecordId, Timestamp};
 
+use crate::record_id::{RecordKind, record_id};
 use crate::rehabilitation::{
     self, Assessment, ConvictionFacts, FactError, Sentence, SentenceKind, Status,
 };
@@ -166,6 +167,9 @@ struct Checker {
     assessments: Vec<Result<Assessment, FactError>>,
     /// The first day on which a listed conviction or caution changes status.
     next_change: Option<Date>,
+    /// The subject's reference, from which (with each record's body, date and reference) its
+    /// stable id is derived.
+    subject_reference: String,
 }
 
 /// Whether a status stated in a request agrees with the computed one.
@@ -248,6 +252,11 @@ impl Checker {
         });
     }
 
+    /// The stable id of a record of this subject (rule 1; see [`crate::record_id`]).
+    fn record_id(&self, kind: RecordKind, body: &str, date: Date, reference: &str) -> RecordId {
+        record_id(kind, &self.subject_reference, body, date, reference)
+    }
+
     /// A record's date: not after the information date, not before the subject's birth.
     fn record_date(&mut self, field: String, date: Date) {
         if date > self.information_as_at {
@@ -323,6 +332,7 @@ impl Checker {
             );
         }
         Some(Finding {
+            id: Some(self.record_id(RecordKind::Finding, &r.body, r.decision_date, &r.reference)),
             body: r.body.clone(),
             body_type: r.body_type,
             decision_date: r.decision_date,
@@ -417,6 +427,12 @@ impl Checker {
         }
         let main = main_sentence(&r.sentences);
         Some(Conviction {
+            id: Some(self.record_id(
+                RecordKind::Conviction,
+                &r.body,
+                r.decision_date,
+                &r.reference,
+            )),
             body: r.body.clone(),
             offence: r.offence.clone(),
             offence_code: r.offence_code.clone(),
@@ -472,6 +488,7 @@ impl Checker {
             );
         }
         Some(Departure {
+            id: Some(self.record_id(RecordKind::Departure, &r.employer, r.ended, &r.reference)),
             employer: r.employer.clone(),
             role: r.role.clone(),
             started: r.started,
@@ -720,6 +737,7 @@ pub fn validate_with(
         notices: Vec::new(),
         information_as_at: request.information_as_at,
         date_of_birth: request.subject.date_of_birth,
+        subject_reference: request.subject.reference.to_string(),
         today,
         assessments: rehabilitation::assess(
             request.subject.date_of_birth,
@@ -786,6 +804,30 @@ pub fn validate_with(
                 counted(departures.len(), "departure")
             ),
         );
+    }
+    // Different records whose derived ids collide (odds about 1 in 10^15 a pair; the same
+    // record twice is refused above): every verifier would refuse the certificate.
+    if c.found.is_empty() {
+        let ids: Vec<&RecordId> = findings
+            .iter()
+            .filter_map(|r| r.id.as_ref())
+            .chain(convictions.iter().filter_map(|r| r.id.as_ref()))
+            .chain(departures.iter().filter_map(|r| r.id.as_ref()))
+            .collect();
+        if let Some(id) = ids
+            .iter()
+            .enumerate()
+            .find_map(|(i, id)| ids[..i].contains(id).then_some(id))
+        {
+            c.fail(
+                "findings, convictions, departures",
+                Rule::Records,
+                format!(
+                    "two different records would both have the id {id}; change one record's \
+                     reference (such as a suffix) and issue again"
+                ),
+            );
+        }
     }
 
     let validity = validity(&mut c, request, issued_at);

@@ -511,7 +511,12 @@ fn generated(
     }
     for i in 0..records {
         let (section, record) = &pool[i % pool.len()];
-        value[*section].as_array_mut().unwrap().push(record.clone());
+        let mut record = record.clone();
+        // Each copy is another record, with an id of its own.
+        let kind = &record["id"].as_str().unwrap()[..2];
+        let number = goodstanding_issuer::issue::base32_lower(&(i as u64).to_be_bytes());
+        record["id"] = format!("{kind}{}", &number[3..]).into();
+        value[*section].as_array_mut().unwrap().push(record);
     }
     let certificate: Certificate = serde_json::from_value(value).unwrap();
     let signed = match sign_certificate(certificate.clone(), key) {

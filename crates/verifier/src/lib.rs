@@ -70,7 +70,7 @@ pub use check::{Checked, Declared, PrintedQr, Unreadable, Warning, check};
 pub use jwk::{JwkError, PublicJwk};
 pub use lists::{ListError, RevocationList, TrustList};
 pub use model::{Certificate, SCHEMA_VERSION};
-pub use text::{CertificateId, KeyId, TextError};
+pub use text::{CertificateId, KeyId, RecordId, TextError};
 pub use time::{Date, TimeParseError, Timestamp};
 pub use trust::{KeyProblem, TrustError, TrustStore};
 pub use verdict::{TrustData, Verdict};

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{BoundedVec, CertificateId, Code, KeyId, Text};
+use crate::text::{BoundedVec, CertificateId, Code, KeyId, RecordId, Text};
 use crate::time::{Date, Timestamp};
 
 /// The certificate schema version this crate writes.
@@ -86,6 +86,14 @@ pub struct Certificate {
 }
 
 impl Certificate {
+    /// The ids of its records that have one, findings first, then convictions, then departures.
+    pub fn record_ids(&self) -> impl Iterator<Item = &RecordId> {
+        let findings = self.findings.iter().filter_map(|r| r.id.as_ref());
+        let convictions = self.convictions.iter().filter_map(|r| r.id.as_ref());
+        let departures = self.departures.iter().filter_map(|r| r.id.as_ref());
+        findings.chain(convictions).chain(departures)
+    }
+
     /// Whether any record on the certificate has an appeal pending.
     pub fn has_pending_appeal(&self) -> bool {
         self.findings
@@ -327,6 +335,11 @@ coded!(AppealStatus {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
+    /// The record's stable id (schema version 2): the issuer derives it from the subject's
+    /// reference and the record's body, date and reference, so the same record has the same id
+    /// on every certificate of the subject. Absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<RecordId>,
     /// The body that decided.
     pub body: BodyName,
     /// What kind of body it is.
@@ -436,6 +449,11 @@ coded!(Disclosure {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Conviction {
+    /// The record's stable id (schema version 2): the issuer derives it from the subject's
+    /// reference and the record's body, date and reference, so the same record has the same id
+    /// on every certificate of the subject. Absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<RecordId>,
     /// The court, or the police force that gave a caution.
     pub body: BodyName,
     /// Short description of the offence.
@@ -554,6 +572,11 @@ pub struct DepartureInvestigation {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Departure {
+    /// The record's stable id (schema version 2): the issuer derives it from the subject's
+    /// reference and the record's body, date and reference, so the same record has the same id
+    /// on every certificate of the subject. Absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<RecordId>,
     /// The employer (the body whose records this comes from).
     pub employer: BodyName,
     /// The post held.

@@ -2,6 +2,7 @@
 //! PDF, a web page): the same wording everywhere, built from the coded values.
 
 use crate::model::{AppealStatus, Certificate, Conviction, Departure, Finding, InvestigationState};
+use crate::text::RecordId;
 use crate::time::{Date, Timestamp};
 
 /// The words that mark a draft: printed on every page of one, and its PDF's Info subject,
@@ -15,8 +16,11 @@ pub const DRAFT_MARK: &str = "DRAFT: not a certificate, not signed";
 pub struct RecordSummary {
     /// When: the decision date, or the dates in post.
     pub when: String,
-    /// Who decided, and their reference.
+    /// Who decided, their reference, and the record's id if it has one.
     pub who: String,
+    /// The record's stable id (schema version 2), the same on every certificate of the subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// What: type, outcome, sanction or disposal, and appeal status.
     pub what: String,
     /// Whether an appeal is pending (to be flagged).
@@ -46,6 +50,14 @@ fn appeal(a: AppealStatus) -> &'static str {
     a.label()
 }
 
+/// `who`, with "; record ID" after it when the record has an id.
+fn with_id(who: String, id: Option<&RecordId>) -> String {
+    match id {
+        Some(id) => format!("{who}; record {id}"),
+        None => who,
+    }
+}
+
 /// A disciplinary finding in words, as read on `today`.
 pub fn finding(f: &Finding, today: Date) -> RecordSummary {
     let expires = match f.sanction_expires {
@@ -55,7 +67,11 @@ pub fn finding(f: &Finding, today: Date) -> RecordSummary {
     };
     RecordSummary {
         when: f.decision_date.to_string(),
-        who: format!("{} ({}), ref {}", f.body, f.body_type.label(), f.reference),
+        who: with_id(
+            format!("{} ({}), ref {}", f.body, f.body_type.label(), f.reference),
+            f.id.as_ref(),
+        ),
+        id: f.id.as_ref().map(ToString::to_string),
         what: format!(
             "{}: {}, {}; sanction: {}{expires}; {}",
             f.investigation.label(),
@@ -81,7 +97,8 @@ pub fn conviction(c: &Conviction) -> RecordSummary {
         .unwrap_or_default();
     RecordSummary {
         when: c.decision_date.to_string(),
-        who: format!("{}, ref {}", c.body, c.reference),
+        who: with_id(format!("{}, ref {}", c.body, c.reference), c.id.as_ref()),
+        id: c.id.as_ref().map(ToString::to_string),
         what: format!(
             "{}{code}, offence {}; {}{months}; {}; {}",
             c.offence,
@@ -108,7 +125,11 @@ pub fn departure(d: &Departure) -> RecordSummary {
     };
     RecordSummary {
         when: format!("{} to {}", d.started, d.ended),
-        who: format!("{}, {}, ref {}", d.role, d.employer, d.reference),
+        who: with_id(
+            format!("{}, {}, ref {}", d.role, d.employer, d.reference),
+            d.id.as_ref(),
+        ),
+        id: d.id.as_ref().map(ToString::to_string),
         what: format!(
             "{}; investigation of {} by {}, opened {}, {state}{settlement}; {}",
             d.how_left.label(),

@@ -177,8 +177,12 @@ macro_rules! identifier {
             /// Checks that `value` has the required form.
             pub fn new(value: impl Into<String>) -> Result<Self, TextError> {
                 let value = value.into();
-                let allowed: fn(u8) -> bool = $allowed;
-                if value.len() < $min || value.len() > $max || !value.bytes().all(allowed) {
+                // Whether byte `b` may stand at position `i`.
+                let allowed: fn(usize, u8) -> bool = $allowed;
+                if value.len() < $min
+                    || value.len() > $max
+                    || !value.bytes().enumerate().all(|(i, b)| allowed(i, b))
+                {
                     return Err(TextError::Form($form));
                 }
                 Ok(Self(value))
@@ -236,9 +240,24 @@ identifier!(
     CertificateId,
     26,
     26,
-    |b| matches!(b, b'a'..=b'z' | b'2'..=b'7'),
+    |_, b| matches!(b, b'a'..=b'z' | b'2'..=b'7'),
     "26 characters of lowercase base32 (a-z, 2-7)",
     "^[a-z2-7]{26}$"
+);
+
+identifier!(
+    /// The stable id of a record on a certificate (schema version 2): `f-`, `c-` or `d-` (a
+    /// finding, a conviction or caution, a departure) and 10 characters of lowercase base32.
+    RecordId,
+    12,
+    12,
+    |i, b| match i {
+        0 => matches!(b, b'f' | b'c' | b'd'),
+        1 => b == b'-',
+        _ => matches!(b, b'a'..=b'z' | b'2'..=b'7'),
+    },
+    "f-, c- or d- and 10 characters of lowercase base32 (a-z, 2-7)",
+    "^[fcd]-[a-z2-7]{10}$"
 );
 
 identifier!(
@@ -246,7 +265,7 @@ identifier!(
     KeyId,
     1,
     64,
-    |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'),
+    |_, b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'),
     "1 to 64 letters, digits, '.', '_' or '-'",
     "^[A-Za-z0-9._-]{1,64}$"
 );
@@ -256,7 +275,7 @@ identifier!(
     Code,
     2,
     12,
-    |b| b.is_ascii_uppercase() || b.is_ascii_digit(),
+    |_, b| b.is_ascii_uppercase() || b.is_ascii_digit(),
     "2 to 12 upper-case letters or digits",
     "^[A-Z0-9]{2,12}$"
 );
@@ -431,6 +450,16 @@ mod tests {
     #[test]
     fn identifiers_check_their_alphabet() {
         assert!(CertificateId::new("abcdefghijklmnopqrstuvwxyz").is_ok());
+        assert!(RecordId::new("f-abcdefgh27").is_ok());
+        for bad in [
+            "x-abcdefgh27",
+            "f_abcdefgh27",
+            "f-abcdefgh2",
+            "f-abcdefgh21",
+            "fc-bcdefgh27",
+        ] {
+            assert!(RecordId::new(bad).is_err(), "{bad}");
+        }
         assert!(CertificateId::new("abcdefghijklmnopqrstuvwxy1").is_err());
         assert!(KeyId::new("demo-2026.1_a").is_ok());
         assert!(KeyId::new("demo key").is_err());

@@ -152,6 +152,55 @@ fn a_signed_certificate_that_breaks_the_policy_every_certificate_keeps_is_refuse
     ));
 }
 
+/// Rule 1: record ids are of version 2, and no two records of a certificate share one.
+#[test]
+fn record_ids_belong_to_version_2_and_are_never_shared() {
+    let store = store();
+    let now = at(FROM);
+    let mut version_2 = payload();
+    version_2["schema_version"] = json!(2);
+    version_2["disclosure_level"] = json!("standard");
+    version_2["findings"][0]["id"] = json!("f-aaaaaaaaaa");
+    version_2["findings"][1]["id"] = json!("f-bbbbbbbbbb");
+    version_2["convictions"][0]["id"] = json!("c-aaaaaaaaaa");
+    version_2["departures"][1]["id"] = json!("d-aaaaaaaaaa");
+    let verified = verify(sign(&version_2).as_bytes(), &store, now).unwrap();
+    let ids: Vec<&str> = verified
+        .certificate
+        .record_ids()
+        .map(|id| id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "f-aaaaaaaaaa",
+            "f-bbbbbbbbbb",
+            "c-aaaaaaaaaa",
+            "d-aaaaaaaaaa"
+        ]
+    );
+
+    let mut shared = version_2.clone();
+    shared["findings"][1]["id"] = json!("f-aaaaaaaaaa");
+    let error = verify(sign(&shared).as_bytes(), &store, now).unwrap_err();
+    assert!(
+        matches!(&error, VerifyError::Policy(m) if m.contains("two records have the id f-aaaaaaaaaa")),
+        "{error}"
+    );
+
+    let mut version_1 = payload();
+    version_1["findings"][0]["id"] = json!("f-aaaaaaaaaa");
+    let error = verify(sign(&version_1).as_bytes(), &store, now).unwrap_err();
+    assert!(
+        matches!(&error, VerifyError::Policy(m) if m.contains("version 1 certificate holds")),
+        "{error}"
+    );
+
+    let mut malformed = version_2;
+    malformed["findings"][0]["id"] = json!("x-aaaaaaaaaa");
+    assert!(verify(sign(&malformed).as_bytes(), &store, now).is_err());
+}
+
 fn with_revocations(store: &mut TrustStore, revoked: Vec<RevokedEntry>) {
     store.set_revocations(RevocationList {
         content: RevocationListContent {
