@@ -923,6 +923,18 @@ fn how_old_the_information_may_be_is_a_register_setting_of_at_most_90_days() {
         "{}",
         refused.stderr
     );
+    // `preview` follows the same register's setting, so it gives the verdict `issue` gives.
+    let drafts = issuer.path("drafts");
+    let preview = || issuer.with_register(&[&"preview", &request, &"--out", &drafts]);
+    let draft_refused = preview();
+    assert_eq!(draft_refused.code, 1, "{}", draft_refused.stderr);
+    assert!(
+        draft_refused
+            .stderr
+            .contains("more than 30 days before issue"),
+        "{}",
+        draft_refused.stderr
+    );
     let too_long = issuer.with_register(&[&"register", &"set", &"--freshness-days", &"91"]);
     assert_eq!(too_long.code, 2, "{}", too_long.stderr);
     assert!(too_long.stderr.contains("1 to 90"), "{}", too_long.stderr);
@@ -930,4 +942,22 @@ fn how_old_the_information_may_be_is_a_register_setting_of_at_most_90_days() {
     assert_eq!(set.code, 0, "{}", set.stderr);
     let issued = issue();
     assert_eq!(issued.code, 0, "{}", issued.stderr);
+    let drafted = preview();
+    assert_eq!(drafted.code, 0, "{}", drafted.stderr);
+    // A register that is not there is a mistake, not the default rules.
+    let missing = goodstanding(&[
+        &"preview",
+        &request,
+        &"--out",
+        &drafts,
+        &"--register",
+        &issuer.path("no-such.sqlite"),
+    ]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("no such register"),
+        "{}",
+        missing.stderr
+    );
+    assert!(!issuer.path("no-such.sqlite").exists());
 }

@@ -332,7 +332,8 @@ pub struct BatchArgs {
     #[arg(long)]
     pub supersede: bool,
     /// Sign nothing: write a draft DIR/<subject_ref>-draft.pdf per request for the person
-    /// it names to check (as `preview`). Needs no key; never touches the register.
+    /// it names to check (as `preview`), under the register's rules settings. Needs no key;
+    /// never changes the register.
     #[arg(long)]
     pub preview: bool,
 }
@@ -357,6 +358,11 @@ pub struct PreviewArgs {
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The register whose rules settings the drafts follow (how old information may be), as
+    /// `issue` will apply them; only read. Without a register, the default rules
+    /// [default: the register `issue` uses, if there is one].
+    #[command(flatten)]
+    pub register: crate::shared::RegisterArg,
 }
 
 impl FormatArg {
@@ -375,6 +381,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
             &args.input,
             args.format.map(FormatArg::format),
             &args.signing.out,
+            args.signing.register.path.as_deref(),
             args.json,
         );
     }
@@ -482,12 +489,15 @@ pub fn preview(args: &PreviewArgs) -> Result<(), CliError> {
     let is_single = input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let register = args.register.path.as_deref();
     if !is_single {
-        return preview_batch(input, None, out, json);
+        return preview_batch(input, None, out, register, json);
     }
     let request = read_request(input)?;
-    let (path, notices) = goodstanding_operations::preview::preview_one(&request, now()?, out)
-        .map_err(|e| preview_error(input, e))?;
+    let policy = crate::shared::register_policy(register)?;
+    let (path, notices) =
+        goodstanding_operations::preview::preview_one(&request, now()?, policy, out)
+            .map_err(|e| preview_error(input, e))?;
     print_notices(input, &notices);
     if json {
         outln!("{}", serde_json::json!({ "drafts": [path], "refused": 0 }));
@@ -516,10 +526,13 @@ fn preview_batch(
     input: &Path,
     format: Option<InputFormat>,
     out: &Path,
+    register: Option<&Path>,
     json: bool,
 ) -> Result<(), CliError> {
-    let summary = goodstanding_operations::preview::preview_batch(input, format, now()?, out)
-        .map_err(|e| preview_error(input, e))?;
+    let policy = crate::shared::register_policy(register)?;
+    let summary =
+        goodstanding_operations::preview::preview_batch(input, format, now()?, policy, out)
+            .map_err(|e| preview_error(input, e))?;
     if json {
         outln!(
             "{}",

@@ -370,6 +370,26 @@ pub fn open_register(given: Option<&Path>) -> Result<Register, CliError> {
     Register::open(&path).map_err(|e| CliError::Input(e.to_string()))
 }
 
+/// The issuing body's rules settings in the register `given` (else the default one), read
+/// without changing it, for drafts that follow the rules `issue` will apply; the defaults when
+/// there is no register yet.
+pub fn register_policy(given: Option<&Path>) -> Result<goodstanding_issuer::Policy, CliError> {
+    let path = given
+        .map(Path::to_path_buf)
+        .or_else(goodstanding_operations::register::default_path);
+    match path {
+        Some(path) if path.exists() => open_register(Some(&path))?
+            .policy()
+            .map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
+        Some(path) if given.is_some() => Err(CliError::Input(format!(
+            "{}: no such register; give the register `issue` and `batch` use, or leave \
+             --register out for the default rules",
+            path.display()
+        ))),
+        _ => Ok(goodstanding_issuer::Policy::default()),
+    }
+}
+
 /// `given`, else `name` in the data directory (`flag` is what to pass when there is none).
 pub fn in_data_dir(given: Option<&Path>, name: &str, flag: &str) -> Result<PathBuf, CliError> {
     match given {

@@ -1,7 +1,7 @@
 //! Drafts for the people certificates name: before anything is signed, the issuing body shows
 //! each person what their certificate will say. A draft is validated like a real issue and laid
 //! out the same, marked as a draft on every page, with no QR code, id, signature or attachment;
-//! it never touches the register.
+//! it follows the register's rules settings (read by the caller) and never changes the register.
 //!
 //! ```text
 //! request  -> issue::draft (the rules) -> pdf::render_draft -> DIR/<subject_ref>-draft.pdf
@@ -13,7 +13,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use goodstanding_files::{self as files, WriteMode};
-use goodstanding_issuer::issue::{IssueError, draft_with_notices};
+use goodstanding_issuer::Policy;
+use goodstanding_issuer::issue::{IssueError, draft_under};
 use goodstanding_issuer::pdf::{RenderError, render_draft};
 use goodstanding_issuer::{CertificateRequest, Notice, pdf::SUPPORTED_SCRIPTS};
 use goodstanding_verifier::Timestamp;
@@ -72,15 +73,18 @@ pub fn draft_file_name(subject_reference: &str) -> String {
     format!("{safe}-draft.pdf")
 }
 
-/// Validates `request` as at `now` and writes its draft into `out` (created if missing, the file
+/// Validates `request` as at `now`, under the issuing body's `policy` (its register's settings,
+/// as `issue` applies them), and writes its draft into `out` (created if missing, the file
 /// mode 0600: it holds the person's records). Returns the path, and the notices for the operator
 /// (records the law keeps off the certificate), exactly as `issue` would give them.
 pub fn preview_one(
     request: &CertificateRequest,
     now: Timestamp,
+    policy: Policy,
     out: &Path,
 ) -> Result<(PathBuf, Vec<Notice>), PreviewError> {
-    let (certificate, notices) = draft_with_notices(request, now).map_err(PreviewError::Refused)?;
+    let (certificate, notices) =
+        draft_under(request, now, policy).map_err(PreviewError::Refused)?;
     let pdf = render_draft(&certificate).map_err(PreviewError::Render)?;
     let path = out.join(draft_file_name(certificate.subject.reference.as_str()));
     let output = |error| PreviewError::Output {
@@ -104,11 +108,13 @@ pub struct PreviewSummary {
 }
 
 /// Writes a draft for every request of a batch file into `out`; a refused request is reported
-/// by line, field and rule, as `batch` would, and does not stop the others.
+/// by line, field and rule, as `batch` would (under the same `policy`), and does not stop the
+/// others.
 pub fn preview_batch(
     input: &Path,
     format: Option<InputFormat>,
     now: Timestamp,
+    policy: Policy,
     out: &Path,
 ) -> Result<PreviewSummary, PreviewError> {
     let failed = |error| PreviewError::Input {
@@ -134,7 +140,7 @@ pub fn preview_batch(
                 continue;
             }
         };
-        match preview_one(request, now, out) {
+        match preview_one(request, now, policy, out) {
             Ok((path, notices)) => {
                 summary.written.push(path);
                 summary.notices += notices.len();
