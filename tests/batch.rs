@@ -263,6 +263,13 @@ fn csv_and_json_lines_of_the_same_data_give_the_same_certificates() {
 
 #[test]
 fn a_bad_csv_row_is_named_by_line_and_column_and_its_whole_subject_set_aside() {
+    // As a text editor writes the file (LF) and as Excel does (CRLF): the same line numbers.
+    for line_end in ["\n", "\r\n"] {
+        bad_csv_rows_are_named_by_line_and_column(line_end);
+    }
+}
+
+fn bad_csv_rows_are_named_by_line_and_column(line_end: &str) {
     let issuer = Issuer::new("batch-csv-bad");
     let csv = std::fs::read_to_string(repo().join("examples/batch/requests.csv")).unwrap();
     let mut rows: Vec<String> = csv.lines().map(String::from).collect();
@@ -276,10 +283,15 @@ fn a_bad_csv_row_is_named_by_line_and_column_and_its_whole_subject_set_aside() {
     cells[offence] = "Speeding".into();
     rows[8] = cells.join(",");
     let input = issuer.path("bad.csv");
-    std::fs::write(&input, rows.join("\n") + "\n").unwrap();
+    std::fs::write(&input, rows.join(line_end) + line_end).unwrap();
 
     let run = issuer.batch(&input, "out", &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("line 4, column outcome") && run.stderr.contains("line 9"),
+        "{line_end:?}: {}",
+        run.stderr
+    );
     assert!(run.stdout.contains("issued           1"), "{}", run.stdout);
     let rejected: Vec<Value> =
         std::fs::read_to_string(file_named(&issuer.path("out"), ".rejected.jsonl"))
@@ -294,8 +306,8 @@ fn a_bad_csv_row_is_named_by_line_and_column_and_its_whole_subject_set_aside() {
             .unwrap_or_else(|| panic!("{subject} not refused: {rejected:?}"))
     };
     let lukasz = by_subject("SUBJ-002231");
-    assert_eq!(lukasz["line"], 3, "the subject's first row");
-    assert_eq!(lukasz["problems"][0]["line"], 4);
+    assert_eq!(lukasz["line"], 3, "the subject's first row ({line_end:?})");
+    assert_eq!(lukasz["problems"][0]["line"], 4, "{line_end:?}");
     assert_eq!(lukasz["problems"][0]["column"], "outcome");
     assert_eq!(lukasz["problems"][0]["field"], "findings[1].outcome");
     assert!(
@@ -304,7 +316,7 @@ fn a_bad_csv_row_is_named_by_line_and_column_and_its_whole_subject_set_aside() {
         lukasz["input"]
     );
     let amelie = by_subject("SUBJ-003980");
-    assert_eq!(amelie["problems"][0]["line"], 9);
+    assert_eq!(amelie["problems"][0]["line"], 9, "{line_end:?}");
     assert_eq!(amelie["problems"][0]["column"], "offence");
 
     // A header with an unknown column stops before anything is issued.
@@ -317,6 +329,41 @@ fn a_bad_csv_row_is_named_by_line_and_column_and_its_whole_subject_set_aside() {
         "{}",
         run.stderr
     );
+}
+
+/// A CSV saved as Latin-1 (Windows-1252) is said once, for the file, and nothing is written:
+/// no certificate, no manifest, no rejected file.
+#[test]
+fn a_csv_that_is_not_utf8_is_refused_once_for_the_file_and_nothing_is_written() {
+    let issuer = Issuer::new("batch-latin1");
+    let csv = std::fs::read_to_string(repo().join("examples/batch/requests.csv")).unwrap();
+    let latin1: Vec<u8> = csv
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    assert!(std::str::from_utf8(&latin1).is_err());
+    let input = issuer.path("latin1.csv");
+    std::fs::write(&input, latin1).unwrap();
+    let run = issuer.batch(&input, "out", &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stderr.matches("not UTF-8").count(),
+        1,
+        "said once: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("latin1.csv")
+            && run.stderr.contains("export it as UTF-8")
+            && run.stderr.contains("nothing was issued"),
+        "{}",
+        run.stderr
+    );
+    let written: Vec<_> = std::fs::read_dir(issuer.path("out"))
+        .map(|dir| dir.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "{written:?}");
+    assert_eq!(listed(&issuer, &[]).len(), 0);
 }
 
 #[test]

@@ -100,6 +100,13 @@ pub enum InputError {
     Io(std::io::Error),
     /// The CSV header is unusable.
     Header(String),
+    /// The file is not UTF-8 (first met at `line`, in `column` for CSV).
+    NotUtf8 {
+        /// The line.
+        line: u64,
+        /// The CSV column, if known.
+        column: Option<&'static str>,
+    },
 }
 
 impl fmt::Display for InputError {
@@ -107,6 +114,18 @@ impl fmt::Display for InputError {
         match self {
             Self::Io(e) => write!(f, "cannot read: {e}"),
             Self::Header(m) => write!(f, "line 1 (the CSV header): {m}"),
+            Self::NotUtf8 { line, column } => {
+                write!(f, "not UTF-8 text (first at line {line}")?;
+                if let Some(column) = column {
+                    write!(f, ", column {column}")?;
+                }
+                write!(
+                    f,
+                    "), so the file is in another encoding (such as Latin-1 or Windows-1252): \
+                     export it as UTF-8 (in Excel, Save As \"CSV UTF-8\") and run again; \
+                     nothing was issued"
+                )
+            }
         }
     }
 }

@@ -152,10 +152,31 @@ pub(super) fn column_of_subject_field(field: &str) -> Option<&'static str> {
 /// Fails a read once more than [`MAX_LINE_LEN`] bytes (plus the CSV reader's buffer) have been
 /// read past the start of the current record, so that an unclosed quote cannot make the CSV
 /// reader hold the whole file.
+///
+/// It also notes where each line ends, for line numbers: the CSV reader's own are one too low
+/// in a file with CRLF line ends (as Excel writes), where a record's position is the `\n` of
+/// the line end before it.
 struct CappedRecords<R> {
     inner: R,
     read: u64,
     record_start: Rc<Cell<u64>>,
+    /// Offsets of the `\n` bytes read but not yet passed by [`Self::line_at`].
+    line_ends: std::collections::VecDeque<u64>,
+    /// How many `\n` bytes [`Self::line_at`] has passed.
+    lines_passed: u64,
+}
+
+impl<R> CappedRecords<R> {
+    /// The line (from 1) of the record the CSV reader says starts at byte `position`: one more
+    /// than the line ends at or before it (with CRLF the position is the `\n` itself). Positions
+    /// asked for only grow, so only line ends still ahead are kept.
+    fn line_at(&mut self, position: u64) -> u64 {
+        while self.line_ends.front().is_some_and(|&end| end <= position) {
+            self.line_ends.pop_front();
+            self.lines_passed += 1;
+        }
+        self.lines_passed + 1
+    }
 }
 
 impl<R: Read> Read for CappedRecords<R> {
@@ -170,6 +191,14 @@ impl<R: Read> Read for CappedRecords<R> {
             ));
         }
         let n = self.inner.read(buf)?;
+        let start = self.read;
+        self.line_ends.extend(
+            buf[..n]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| start + i as u64),
+        );
         self.read += n as u64;
         Ok(n)
     }
@@ -222,6 +251,8 @@ impl<R: Read> CsvGroups<R> {
             inner: input,
             read: 0,
             record_start: Rc::clone(&record_start),
+            line_ends: std::collections::VecDeque::new(),
+            lines_passed: 0,
         };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
@@ -285,7 +316,10 @@ impl<R: Read> CsvGroups<R> {
             self.finished = true;
             return Ok(None);
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = match record.position() {
+            Some(position) => self.reader.get_mut().line_at(position.byte()),
+            None => 0,
+        };
         let mut problems = Vec::new();
         if record.len() != self.header_len {
             problems.push(Problem {
@@ -300,17 +334,14 @@ impl<R: Read> CsvGroups<R> {
                 ),
             });
         }
-        for (i, cell) in record.iter().enumerate() {
-            if std::str::from_utf8(cell).is_err() {
-                let column = self.index.iter().find(|(_, at)| *at == i).map(|(c, _)| *c);
-                problems.push(Problem {
-                    line,
-                    column,
-                    field: None,
-                    rule: None,
-                    message: "not UTF-8 text; export the file as UTF-8".into(),
-                });
-            }
+        // A file in another encoding (Latin-1, Windows-1252) is wrong throughout: said once,
+        // for the file, before anything is issued.
+        if let Some(i) = record
+            .iter()
+            .position(|cell| std::str::from_utf8(cell).is_err())
+        {
+            let column = self.index.iter().find(|(_, at)| *at == i).map(|(c, _)| *c);
+            return Err(InputError::NotUtf8 { line, column });
         }
         Ok(Some(Row {
             line,

@@ -167,3 +167,34 @@ fn the_form_is_told_by_extension_then_by_the_first_byte() {
         InputFormat::Csv
     );
 }
+
+/// Excel writes CRLF line ends, and a cell may hold a line break inside quotes: each subject
+/// keeps the line its first row starts on, as with LF (the CSV reader's own line numbers are
+/// one too low with CRLF).
+#[test]
+fn csv_line_numbers_are_the_same_with_crlf_line_ends_and_quoted_line_breaks() {
+    let lf = EXAMPLE_CSV.to_string();
+    let crlf = lf.replace('\n', "\r\n");
+    assert_eq!(
+        lines(&items(&crlf, InputFormat::Csv)),
+        lines(&items(&lf, InputFormat::Csv))
+    );
+    // A quoted line break in the first subject's name: the later subjects start a line later.
+    let broken = |line_end: &str| {
+        let text = lf.replacen("Zoë Ní Bhriain", "\"Zoë\nNí Bhriain\"", 1);
+        assert_ne!(text, lf, "the example names Zoë Ní Bhriain");
+        text.replace('\n', line_end)
+    };
+    let expected: Vec<u64> = lines(&items(&lf, InputFormat::Csv))
+        .iter()
+        .enumerate()
+        .map(|(i, line)| if i == 0 { *line } else { line + 1 })
+        .collect();
+    for line_end in ["\n", "\r\n"] {
+        assert_eq!(
+            lines(&items(&broken(line_end), InputFormat::Csv)),
+            expected,
+            "{line_end:?}"
+        );
+    }
+}
