@@ -147,6 +147,62 @@ fn convert_between_carriers_is_lossless() {
     assert_eq!(to_jws.stdout, std::fs::read_to_string(&jws).unwrap());
 }
 
+/// Issue 24, item 2: QR text and a JWS as a person pastes them (a CRLF after, white space
+/// before, wrapped at 76 columns as e-mail does, spaces after) verify, from standard input and
+/// from a file; a character changed in copying is named by line and column.
+#[test]
+fn pasted_text_verifies_as_it_was_signed_and_damage_is_named_by_line_and_column() {
+    let issuer = Issuer::new("e2e-pasted");
+    let (jws, qr) = issuer.issue(&example("appeal-pending"));
+    let trust = issuer.path("trust");
+    let verify_text = |text: &str| {
+        goodstanding_with_stdin(
+            &[&"verify", &"-", &"--trust", &trust],
+            Some(text.as_bytes()),
+        )
+    };
+    let wrapped = |text: &str, line_end: &str| {
+        text.trim_end()
+            .as_bytes()
+            .chunks(76)
+            .map(|line| std::str::from_utf8(line).unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(line_end)
+    };
+    for original in [&qr, &jws] {
+        let text = std::fs::read_to_string(original).unwrap();
+        let text = text.trim_end();
+        for pasted in [
+            format!("{text}\r\n"),
+            format!("  {text}"),
+            format!("\n\t{text}  \n"),
+            wrapped(text, "\r\n"),
+            format!("{}\n", wrapped(text, "\n")),
+        ] {
+            let run = verify_text(&pasted);
+            assert_eq!(run.code, 0, "{pasted:?}: {}{}", run.stdout, run.stderr);
+            assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
+            let file = issuer.path("pasted.txt");
+            std::fs::write(&file, &pasted).unwrap();
+            let run = issuer.verify(&file, &[]);
+            assert_eq!(run.code, 0, "{pasted:?}: {}{}", run.stdout, run.stderr);
+        }
+    }
+    let text = std::fs::read_to_string(&qr).unwrap();
+    let mut lines: Vec<String> = wrapped(&text, "\n").lines().map(String::from).collect();
+    let column = lines[2].find(|c: char| c.is_ascii_uppercase()).unwrap();
+    let lower = lines[2][column..=column].to_ascii_lowercase();
+    lines[2].replace_range(column..=column, &lower);
+    let run = verify_text(&lines.join("\r\n"));
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("line 3, column {}: '{lower}'", column + 1)),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn verify_reads_standard_input_and_prints_json() {
     let issuer = Issuer::new("e2e-json");
@@ -289,12 +345,12 @@ fn damaged_input_is_unreadable_with_exit_status_2() {
         (
             "lowercase QR text",
             format!("{QR_PREFIX}{}", qr_text[5..].to_lowercase()),
-            "alphanumeric",
+            "cannot be in QR text",
         ),
         (
             "non-alphanumeric QR text",
             qr_text.replacen('A', "#", 1),
-            "alphanumeric",
+            "'#' cannot be in QR text",
         ),
         ("empty", String::new(), "empty"),
         ("not a certificate", "hello world".into(), "neither QR text"),
@@ -929,7 +985,8 @@ fn drafts_are_written_for_one_request_or_a_batch_never_recorded_and_verify_refus
     assert_eq!(verdict["status"], "draft");
     assert!(verdict["reason"].as_str().unwrap().contains("DRAFT"));
 
-    // A batch of drafts, with no key, given a register path it never opens.
+    // A batch of drafts, with no key, given a register that does not exist yet: the default
+    // rules apply, and no register is made.
     let batch_drafts = issuer.path("batch-drafts");
     let run = goodstanding(&[
         &"batch",
@@ -941,6 +998,7 @@ fn drafts_are_written_for_one_request_or_a_batch_never_recorded_and_verify_refus
         &issuer.path("never.sqlite"),
     ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!issuer.path("never.sqlite").exists());
     let mut names: Vec<String> = std::fs::read_dir(&batch_drafts)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

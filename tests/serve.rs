@@ -336,8 +336,39 @@ fn revoked_tampered_expired_substituted_and_draft_certificates_are_not_valid_wit
         "expired at",
     );
     assert_eq!(
-        service.verify(Some("text/plain"), qr, "").json["valid"],
+        service.verify(Some("text/plain"), qr.clone(), "").json["valid"],
         true
+    );
+    // Issue 24, item 2: QR text as e-mail carries it (a space before, wrapped at 76 columns
+    // with CRLF) is read as the text; a character changed in copying is named by its place.
+    let text = String::from_utf8(qr).unwrap();
+    let lines: Vec<&str> = text
+        .trim_end()
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    let wrapped = format!(" {}\r\n", lines.join("\r\n"));
+    assert_eq!(
+        service
+            .verify(Some("text/plain"), wrapped.clone().into_bytes(), "")
+            .json["valid"],
+        true
+    );
+    let column = lines[1].find(|c: char| c.is_ascii_uppercase()).unwrap();
+    let mut damaged = lines.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+    let lower = damaged[1][column..=column].to_ascii_lowercase();
+    damaged[1].replace_range(column..=column, &lower);
+    let answer = service.verify(Some("text/plain"), damaged.join("\r\n").into_bytes(), "");
+    let message = answer.json["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+        + answer.json["reason"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("line 2, column {}", column + 1)),
+        "{}",
+        answer.json
     );
 
     // A PDF with another certificate's QR code drawn on it.

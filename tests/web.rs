@@ -225,6 +225,9 @@ fn the_page_verifies_pasted_photographed_pdf_and_camera_certificates_online_and_
         "{refreshed}"
     );
     assert_eq!(shown["revoked_later"]["status"], "revoked", "{shown}");
+    // Issue 24, item 2: QR text as e-mail carries it reads as the text.
+    assert_eq!(shown["valid_wrapped"]["title"], "VALID", "{shown}");
+    assert_eq!(shown["valid_wrapped"]["name"], name, "{shown}");
     let long_name = "Anna-Katharina Wójcik-Fitzgerald-Oyelaran";
     for scenario in ["parts_photo", "parts_pasted", "parts_camera"] {
         let verdict = &shown[scenario];

@@ -216,8 +216,10 @@ function scanned(text, t0) {
 
 $('paste-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const text = $('paste').value.trim();
-  if (text) verifyText(text);
+  // As pasted: the verifier drops the line breaks and white space a paste adds, and keeps a
+  // space that is part of the text.
+  const text = $('paste').value;
+  if (text.trim()) verifyText(text);
 });
 
 $('photo').addEventListener('change', async () => {

@@ -69,6 +69,8 @@ try {
   await page.waitForFunction(() => /Refreshed|Up to date|Could not refresh/.test(document.getElementById('trust-status').textContent), null, { timeout: 30000 });
   out.refreshed_status = await page.evaluate(() => document.getElementById('trust-status').textContent);
   out.valid = await paste(page, config.valid_qr);
+  // As an e-mail carries it: a space before, wrapped at 76 columns with CRLF, a CRLF after.
+  out.valid_wrapped = await paste(page, `  ${config.valid_qr.match(/.{1,76}/g).join('\r\n')}\r\n`);
   if (config.screenshot) await page.locator('#result').screenshot({ path: config.screenshot });
   out.tampered = await paste(page, config.tampered_qr);
   out.revoked = await paste(page, config.revoked_qr);

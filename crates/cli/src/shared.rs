@@ -372,7 +372,7 @@ pub fn open_register(given: Option<&Path>) -> Result<Register, CliError> {
 
 /// The issuing body's rules settings in the register `given` (else the default one), read
 /// without changing it, for drafts that follow the rules `issue` will apply; the defaults when
-/// there is no register yet.
+/// there is no register yet (said on standard error when one was named).
 pub fn register_policy(given: Option<&Path>) -> Result<goodstanding_issuer::Policy, CliError> {
     let path = given
         .map(Path::to_path_buf)
@@ -381,11 +381,15 @@ pub fn register_policy(given: Option<&Path>) -> Result<goodstanding_issuer::Poli
         Some(path) if path.exists() => open_register(Some(&path))?
             .policy()
             .map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
-        Some(path) if given.is_some() => Err(CliError::Input(format!(
-            "{}: no such register; give the register `issue` and `batch` use, or leave \
-             --register out for the default rules",
-            path.display()
-        ))),
+        Some(path) if given.is_some() => {
+            eprintln!(
+                "goodstanding: note: no register at {} yet, so the default rules apply \
+                 (information at most {} days old); a register's settings apply once it exists",
+                path.display(),
+                goodstanding_issuer::Policy::default().freshness_days
+            );
+            Ok(goodstanding_issuer::Policy::default())
+        }
         _ => Ok(goodstanding_issuer::Policy::default()),
     }
 }

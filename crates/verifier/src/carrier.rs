@@ -117,6 +117,16 @@ pub enum DecodeError {
     SignatureLength,
     /// QR text given in parts (one per QR code) that do not join into one text.
     Parts(crate::parts::PartsError),
+    /// QR text damaged at a place in what was given (line and column, from 1): a character that
+    /// cannot be in QR text (`found`), or a base45 group out of range there (`None`).
+    Damaged {
+        /// The line.
+        line: usize,
+        /// The column, in characters.
+        column: usize,
+        /// The character that cannot be there.
+        found: Option<char>,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -153,6 +163,25 @@ impl fmt::Display for DecodeError {
             }
             Self::SignatureLength => f.write_str("the signature is not 64 bytes long"),
             Self::Parts(e) => e.fmt(f),
+            Self::Damaged {
+                line,
+                column,
+                found: Some(c),
+            } => write!(
+                f,
+                "QR text, line {line}, column {column}: {c:?} cannot be in QR text (only 0-9, \
+                 A-Z, space and $%*+-./:); it was changed in copying (such as to lower case): \
+                 copy it again from the .qr.txt file, or scan the code"
+            ),
+            Self::Damaged {
+                line,
+                column,
+                found: None,
+            } => write!(
+                f,
+                "QR text, line {line}, column {column}: the characters there are not valid \
+                 base45; the text was damaged in copying: copy it again, or scan the code"
+            ),
         }
     }
 }
@@ -237,11 +266,10 @@ impl SignedCertificate {
                 limit: crate::limits::MAX_INPUT_LEN,
             });
         }
-        let input = input
-            .strip_suffix(b"\r\n")
-            .or_else(|| input.strip_suffix(b"\n"))
-            .unwrap_or(input);
-        if input.is_empty() {
+        // What a person pastes (see [`crate::pasted`]): white space before the text goes.
+        let pasted = input;
+        let input = crate::pasted::after_leading_space(input);
+        if input.iter().all(u8::is_ascii_whitespace) {
             return Err(DecodeError::Empty);
         }
         if input.starts_with(crate::parts::PART_PREFIX.as_bytes()) {
@@ -249,21 +277,80 @@ impl SignedCertificate {
             let text = std::str::from_utf8(input)
                 .map_err(|_| DecodeError::Parts(crate::parts::PartsError::Malformed { line: 1 }))?;
             let whole = crate::parts::join_lines(text).map_err(DecodeError::Parts)?;
-            Ok((Self::from_qr_text(&whole)?, Carrier::QrText))
+            match Self::from_qr_text(&whole) {
+                Ok(signed) => Ok((signed, Carrier::QrText)),
+                Err(error) => {
+                    // Spaces a mail program added at the ends of the lines, if the CRC agrees.
+                    let trimmed: String = text
+                        .lines()
+                        .map(|line| line.trim_end_matches([' ', '\t', '\r']))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    crate::parts::join_lines(&trimmed)
+                        .ok()
+                        .and_then(|whole| Self::from_qr_text(&whole).ok())
+                        .map(|signed| (signed, Carrier::QrText))
+                        .ok_or(error)
+                }
+            }
         } else if input.starts_with(QR_PREFIX.as_bytes()) {
-            let text = std::str::from_utf8(input).map_err(|e| {
-                DecodeError::Base45(Base45Error::Alphabet {
-                    position: e.valid_up_to() - QR_PREFIX.len(),
-                })
-            })?;
-            Ok((Self::from_qr_text(text)?, Carrier::QrText))
+            Ok((Self::from_pasted_qr_text(pasted, input)?, Carrier::QrText))
         } else if input.contains(&b'.') {
             let text =
                 std::str::from_utf8(input).map_err(|_| DecodeError::Base64 { part: "header" })?;
-            Ok((Self::from_compact(text)?, Carrier::Jws))
+            let text = crate::pasted::without_space(text);
+            Ok((Self::from_compact(&text)?, Carrier::Jws))
         } else {
             Err(DecodeError::UnknownFormat)
         }
+    }
+
+    /// Reads QR text as pasted (`input`: `pasted` from the `GSC1:` prefix on): line breaks
+    /// dropped; spaces and tabs at the end dropped only if it does not decode with them; damage
+    /// named by its line and column in `pasted`.
+    fn from_pasted_qr_text(pasted: &[u8], input: &[u8]) -> Result<Self, DecodeError> {
+        let locate = |index: usize, found: Option<char>| {
+            let (line, column) = crate::pasted::locate(&String::from_utf8_lossy(pasted), index);
+            DecodeError::Damaged {
+                line,
+                column,
+                found,
+            }
+        };
+        let text = std::str::from_utf8(input).map_err(|e| {
+            let joined_before = crate::pasted::joined(
+                std::str::from_utf8(&input[..e.valid_up_to()]).unwrap_or_default(),
+            );
+            locate(joined_before.len(), Some(char::REPLACEMENT_CHARACTER))
+        })?;
+        let joined = crate::pasted::joined(text);
+        let error = match Self::from_qr_text(&joined) {
+            Ok(signed) => return Ok(signed),
+            Err(error) => error,
+        };
+        // Spaces or tabs a paste added at the end, one at a time, so that a space that ends the
+        // text itself stays (base45 has the space); the CRC-32 decides.
+        let mut shorter = joined.as_str();
+        for _ in 0..crate::pasted::MAX_TRAILING_SPACE {
+            match shorter.strip_suffix([' ', '\t']) {
+                Some(rest) => shorter = rest,
+                None => break,
+            }
+            if let Ok(signed) = Self::from_qr_text(shorter) {
+                return Ok(signed);
+            }
+        }
+        Err(match error {
+            DecodeError::Base45(Base45Error::Alphabet { position }) => {
+                let index = QR_PREFIX.len() + position;
+                let found = joined.get(index..).and_then(|rest| rest.chars().next());
+                locate(index, found)
+            }
+            DecodeError::Base45(Base45Error::Overflow { position }) => {
+                locate(QR_PREFIX.len() + position, None)
+            }
+            other => other,
+        })
     }
 
     /// Parses the JWS compact serialization. Every part must be canonical unpadded base64url.
@@ -429,10 +516,14 @@ mod tests {
     use super::*;
 
     fn sample() -> SignedCertificate {
+        sample_with_signature(7)
+    }
+
+    fn sample_with_signature(byte: u8) -> SignedCertificate {
         SignedCertificate::from_parts(
             br#"{"alg":"EdDSA"}"#.to_vec(),
             br#"{"hello":"world","hello2":"world"}"#.to_vec(),
-            [7; 64],
+            [byte; 64],
         )
         .unwrap()
     }
@@ -447,6 +538,94 @@ mod tests {
                 .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b))
         );
         assert_eq!(SignedCertificate::from_qr_text(&qr).unwrap(), s);
+    }
+
+    /// Issue 24, item 2: what a person pastes (a CRLF at the end, white space before, the text
+    /// wrapped at 76 columns as e-mail does, spaces a mail program adds) reads as the text; a
+    /// space inside the text is data and never dropped.
+    #[test]
+    fn pasted_qr_text_reads_as_it_was_signed_and_its_own_spaces_are_kept() {
+        for s in [sample(), sample_with_signature(1), sample_with_signature(2)] {
+            let qr = s.to_qr_text();
+            let wrapped = |line_end: &str| {
+                qr.as_bytes()
+                    .chunks(76)
+                    .map(|line| std::str::from_utf8(line).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(line_end)
+            };
+            for pasted in [
+                qr.clone(),
+                format!("{qr}\r\n"),
+                format!("  \r\n\t {qr}\n"),
+                format!("\u{feff}{qr}"),
+                format!("{qr}   "),
+                format!("{qr} \t\r\n"),
+                wrapped("\r\n"),
+                format!("{}\n", wrapped("\n")),
+            ] {
+                let (decoded, carrier) = SignedCertificate::decode(pasted.as_bytes())
+                    .unwrap_or_else(|e| panic!("{pasted:?}: {e}"));
+                assert_eq!(
+                    (decoded, carrier),
+                    (s.clone(), Carrier::QrText),
+                    "{pasted:?}"
+                );
+            }
+        }
+        // A space inside is data: one more, or one fewer, is damage.
+        let qr = (0..=255)
+            .map(|byte| sample_with_signature(byte).to_qr_text())
+            .find(|text| text.contains(' '))
+            .expect("a text with a space");
+        let space = qr.find(' ').unwrap();
+        let doubled = format!("{} {}", &qr[..space], &qr[space..]);
+        let dropped = format!("{}{}", &qr[..space], &qr[space + 1..]);
+        assert!(SignedCertificate::decode(qr.as_bytes()).is_ok());
+        assert!(SignedCertificate::decode(doubled.as_bytes()).is_err());
+        assert!(SignedCertificate::decode(dropped.as_bytes()).is_err());
+        // A wrapped JWS reads too: base64url holds no white space.
+        let jws = sample().to_compact();
+        let wrapped: String = jws
+            .as_bytes()
+            .chunks(40)
+            .map(|line| format!(" {}\r\n", std::str::from_utf8(line).unwrap()))
+            .collect();
+        assert_eq!(
+            SignedCertificate::decode(wrapped.as_bytes()).unwrap(),
+            (sample(), Carrier::Jws)
+        );
+    }
+
+    /// Real damage is refused, named by its line and column in what was pasted.
+    #[test]
+    fn damage_in_pasted_qr_text_is_named_by_line_and_column() {
+        let qr = sample().to_qr_text();
+        assert!(qr.len() > 30, "{qr}");
+        let mut lines: Vec<String> = vec![qr[..10].to_string(), qr[10..].to_string()];
+        let at = lines[1]
+            .char_indices()
+            .find(|(_, c)| c.is_ascii_uppercase())
+            .map(|(i, _)| i)
+            .unwrap();
+        let lower = lines[1][at..=at].to_ascii_lowercase();
+        lines[1].replace_range(at..=at, &lower);
+        let pasted = format!("\n{}\r\n{}\r\n", lines[0], lines[1]);
+        let error = SignedCertificate::decode(pasted.as_bytes()).unwrap_err();
+        assert_eq!(
+            error,
+            DecodeError::Damaged {
+                line: 3,
+                column: at + 1,
+                found: lower.chars().next(),
+            }
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("QR text, line 3, column {}:", at + 1)),
+            "{error}"
+        );
     }
 
     #[test]

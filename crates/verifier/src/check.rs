@@ -160,8 +160,9 @@ pub fn check_scanned(
     trust: &TrustStore,
     now: Timestamp,
 ) -> Result<Checked, Unreadable> {
+    // Untrimmed: a trailing space may be data (the decoder drops only what is not).
     readable(check_text(
-        text.trim().as_bytes(),
+        text.as_bytes(),
         Some(Carrier::QrImage),
         trust,
         now,
@@ -201,7 +202,7 @@ fn check_image(bytes: &[u8], trust: &TrustStore, now: Timestamp) -> Result<Check
         },
         e => Unreadable::Image(e),
     })?;
-    check_text(text.trim().as_bytes(), Some(Carrier::QrImage), trust, now)
+    check_text(text.as_bytes(), Some(Carrier::QrImage), trust, now)
 }
 
 #[cfg(not(feature = "image"))]

@@ -49,6 +49,7 @@ pub mod lists;
 pub mod model;
 pub mod panic_report;
 pub mod parts;
+pub mod pasted;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod revocation;

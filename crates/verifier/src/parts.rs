@@ -232,8 +232,10 @@ pub fn join_lines(text: &str) -> Result<String, PartsError> {
         if line.trim().is_empty() {
             continue;
         }
-        if line.starts_with(PART_PREFIX) {
-            parts.push(line.to_string());
+        // White space before a part's prefix is not data (a space after a line break is).
+        let from_prefix = line.trim_start();
+        if from_prefix.starts_with(PART_PREFIX) {
+            parts.push(from_prefix.to_string());
         } else if let Some(last) = parts.last_mut() {
             last.push_str(line);
         } else {
