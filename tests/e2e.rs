@@ -451,6 +451,47 @@ fn keygen_never_overwrites_and_issue_refuses_an_exposed_key() {
     assert!(!out.exists());
 }
 
+/// Issue 24, item 3: `root keygen` run again does not add a second root beside the first
+/// (which made the README's commands ambiguous); a spare root is made on purpose, with --force.
+#[test]
+fn root_keygen_run_twice_keeps_one_root_unless_a_spare_is_asked_for() {
+    let issuer = Issuer::without_keys();
+    let root = issuer.path("root");
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files();
+    assert_eq!(before.len(), 2, "{before:?}");
+    let again = goodstanding(&[&"root", &"keygen", &"--out", &root]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already holds a root key")
+            && again.stderr.contains(&before[0])
+            && again.stderr.contains("--force"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(files(), before, "nothing was written");
+    ok(&goodstanding(&[
+        &"root",
+        &"keygen",
+        &"--out",
+        &root,
+        &"--kid",
+        &"gs-root-spare",
+        &"--force",
+    ]));
+    assert_eq!(files().len(), 4);
+    // The README names the root by its kid, so its commands work whatever the folder holds.
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(!readme.contains("gs-root-*"), "a glob over root keys");
+}
+
 #[test]
 fn a_file_that_is_not_a_key_is_named_as_such() {
     let issuer = Issuer::new("e2e-not-a-key");

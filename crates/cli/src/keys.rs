@@ -27,7 +27,8 @@ pub struct KeygenArgs {
     #[arg(long, value_name = "KID")]
     pub kid: Option<String>,
     /// Replace an existing key pair of the same kid (with --pkcs11: the .pub.jwk file only; a
-    /// key in a token is never replaced).
+    /// key in a token is never replaced). For `root keygen`: also make a root key in a folder
+    /// that already holds one (a spare root, on purpose; refused otherwise).
     #[arg(long)]
     pub force: bool,
     /// Generate the pair inside this PKCS#11 token (RFC 7512 URI naming the token and the new
@@ -131,8 +132,38 @@ pub struct KeygenRequest<'a> {
     pub token: &'a TokenArgs,
 }
 
-/// `goodstanding keygen` and `goodstanding root keygen`.
+/// The key files (`*.key.pem`, `*.pub.jwk`) already in `dir`, sorted; none if it is missing.
+fn key_files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".key.pem") || name.ends_with(".pub.jwk"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// `goodstanding keygen` and `goodstanding root keygen`. A second root key is made only on
+/// purpose (`--force`): every verifier pins the root, and a folder of two roots makes "the root
+/// key" ambiguous.
 pub fn keygen(request: &KeygenRequest<'_>, kind: &KeyKind) -> Result<(), CliError> {
+    if kind.root && !request.force {
+        let existing = key_files_in(request.out);
+        if !existing.is_empty() {
+            return Err(CliError::Input(format!(
+                "{} already holds a root key ({}): every verifier pins it and it signs your \
+                 trust list, so use it (give its file to --root-key). A second root is made \
+                 only on purpose, as a spare that employers pin beside the first (see the \
+                 README, \"The key ceremony\"): then give --force, or another --out folder",
+                request.out.display(),
+                existing.join(", ")
+            )));
+        }
+    }
     let kid = parse_kid(request.kid.clone())?;
     if let Some(uri) = request.pkcs11 {
         return keygen_in_token(request, uri, kid, kind);
