@@ -742,13 +742,12 @@ fn progress_is_a_bar_on_a_terminal_plain_lines_otherwise_and_nothing_when_quiet(
     assert_eq!(quiet.stderr, "", "--quiet shows no progress");
     assert!(quiet.stdout.contains("issued           3"));
 
-    // The same input into another folder would be a second issue of the same batch: refused.
+    // The same input into another folder would be a second issue of the same, finished batch:
+    // said to be finished, with --again as the way to issue it again.
     let elsewhere = issuer.batch(&input, "elsewhere", &[]);
     assert_eq!(elsewhere.code, 2);
     assert!(
-        elsewhere
-            .stderr
-            .contains("resume it with the same --out folder"),
+        elsewhere.stderr.contains("finished at") && elsewhere.stderr.contains("--again"),
         "{}",
         elsewhere.stderr
     );
@@ -1009,4 +1008,75 @@ fn how_old_the_information_may_be_is_a_register_setting_of_at_most_90_days() {
         missing.stderr
     );
     assert!(!issuer.path("no-such.sqlite").exists());
+}
+
+/// Issue 24, item 4: a finished batch run again with another folder is said to be finished
+/// (when, how many, where) instead of "resume it"; `--again` issues the same file as a new
+/// batch, under the one-live-certificate rule (refused without --supersede, replacing with it).
+#[test]
+fn a_finished_batch_is_said_to_be_finished_and_issued_again_only_on_purpose() {
+    let issuer = Issuer::new("batch-again");
+    let input = repo().join("examples/batch/requests.jsonl");
+    let first = issuer.batch(&input, "first", &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let live_before: Vec<String> = listed(&issuer, &[])
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(live_before.len(), 3);
+
+    // The same command again: nothing left to do, as before.
+    let same = issuer.batch(&input, "first", &[]);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    // Another folder: finished, said with when, how many and where; nothing done.
+    let other = issuer.batch(&input, "second", &[]);
+    assert_eq!(other.code, 2, "{}{}", other.stdout, other.stderr);
+    for expected in [
+        "finished at",
+        "3 issued",
+        "first",
+        "--again",
+        "nothing was done",
+    ] {
+        assert!(
+            other.stderr.contains(expected),
+            "{expected}: {}",
+            other.stderr
+        );
+    }
+    assert!(!issuer.path("second").exists());
+
+    // --again: a new batch; each subject has a live certificate, so without --supersede all
+    // three are refused by rule 8.
+    let again = issuer.batch(&input, "second", &["--again"]);
+    assert_eq!(again.code, 1, "{}{}", again.stdout, again.stderr);
+    assert!(again.stderr.contains("rule 8"), "{}", again.stderr);
+    // With --supersede, three new certificates replace the three live ones.
+    let replaced = issuer.batch(&input, "third", &["--again", "--supersede"]);
+    assert_eq!(replaced.code, 0, "{}{}", replaced.stdout, replaced.stderr);
+    assert!(
+        replaced.stdout.contains("issued           3"),
+        "{}",
+        replaced.stdout
+    );
+    let manifests = |dir: &str| {
+        std::fs::read_dir(issuer.path(dir))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".manifest.jws")
+            })
+            .count()
+    };
+    assert_eq!((manifests("first"), manifests("third")), (1, 1));
+    let live_after: Vec<String> = listed(&issuer, &[])
+        .iter()
+        .filter(|c| c["state"] == "issued")
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(live_after.len(), 3, "{live_after:?}");
+    assert!(live_after.iter().all(|id| !live_before.contains(id)));
 }

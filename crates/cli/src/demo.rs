@@ -328,6 +328,7 @@ fn demo_batch(
         wait: false,
         supersede: false,
         issuing_body: None,
+        again: false,
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

@@ -331,6 +331,12 @@ pub struct BatchArgs {
     /// refused and set aside: a subject has one live certificate at a time.
     #[arg(long)]
     pub supersede: bool,
+    /// Issue a file whose batch has finished again, as a new batch (a new id, folder and
+    /// manifest of its own): with --supersede each subject's live certificate is replaced,
+    /// else such requests are refused as with `issue`. Without it, a finished batch is not run
+    /// again; an unfinished one is always resumed.
+    #[arg(long)]
+    pub again: bool,
     /// Sign nothing: write a draft DIR/<subject_ref>-draft.pdf per request for the person
     /// it names to check (as `preview`), under the register's rules settings. Needs no key;
     /// never changes the register.
@@ -403,6 +409,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         wait: args.wait,
         supersede: args.supersede,
         issuing_body: body,
+        again: args.again,
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

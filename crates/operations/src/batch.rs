@@ -72,6 +72,9 @@ pub struct BatchOptions<'a> {
     /// The issuing body the trust list names for the key, if it names one: every request must
     /// give it as its issuer (rule 9), and the PDFs print its address and check address.
     pub issuing_body: Option<goodstanding_verifier::lists::IssuingBody>,
+    /// Issue an input whose batch has finished again, as a new batch (with a new id). Without
+    /// it, a finished batch is not run again (an unfinished one is always resumed).
+    pub again: bool,
 }
 
 /// The title of rule 8 in refusals.
@@ -170,6 +173,39 @@ impl<R: Read> Read for Hashing<R> {
         self.hasher.update(&buf[..n]);
         Ok(n)
     }
+}
+
+/// The id of this run of the input: the unfinished batch of it, if there is one (resumed);
+/// else, for `--again` after a finished batch, a new batch (the n-th run of the same file);
+/// else the input's own batch id. A finished batch asked for with another key or folder, without
+/// `--again`, is said to be finished.
+fn batch_id_of_run(
+    options: &BatchOptions<'_>,
+    register: &Register,
+    input_sha256: &[u8; 32],
+) -> Result<String, BatchError> {
+    let hex: String = input_sha256.iter().map(|b| format!("{b:02x}")).collect();
+    let batches = register.batches_of_input(&hex)?;
+    let Some(latest) = batches.last() else {
+        return Ok(batch_id(input_sha256));
+    };
+    if latest.finished_at.is_none() {
+        return Ok(latest.id.clone());
+    }
+    if options.again {
+        let mut hasher = Sha256::new();
+        hasher.update(input_sha256);
+        hasher.update(format!("run {}", batches.len() + 1).as_bytes());
+        return Ok(batch_id(&hasher.finalize()));
+    }
+    let out_dir = std::fs::canonicalize(options.out_dir).map_or_else(
+        |_| options.out_dir.to_string_lossy().into_owned(),
+        |p| p.to_string_lossy().into_owned(),
+    );
+    if latest.kid != options.key.kid().as_str() || latest.out_dir != out_dir {
+        return Err(BatchError::Finished(Box::new(latest.clone())));
+    }
+    Ok(latest.id.clone())
 }
 
 /// The batch id of an input: `batch-` and 12 base32 characters (60 bits) of its SHA-256.
@@ -675,7 +711,7 @@ pub fn run_batch(
         total,
         repeated,
     } = count_and_hash(input, format)?;
-    let id = batch_id(&input_sha256);
+    let id = batch_id_of_run(options, register, &input_sha256)?;
     // One run of a batch at a time: a second is refused (or waits) before it changes anything.
     let _batch_lock = lock_batch(register.path(), &id, options, on_event)?;
     let dir = create_out_dir(options.out_dir)?;

@@ -343,6 +343,16 @@ impl Register {
         Ok(record)
     }
 
+    /// The batches made from an input with this SHA-256 (hex), oldest first.
+    pub fn batches_of_input(&self, input_sha256: &str) -> Result<Vec<BatchRecord>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, \
+             issued, rejected FROM batches WHERE input_sha256 = ?1 ORDER BY started_at, rowid",
+        )?;
+        let rows = statement.query_map([input_sha256], batch_from_row)?;
+        rows.map(|r| r.map_err(RegisterError::from)).collect()
+    }
+
     /// Certificates a run of this batch left `pending`.
     pub fn pending_in_batch(
         &self,

@@ -23,6 +23,7 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         wait: false,
         supersede: false,
         issuing_body: None,
+        again: false,
     };
     run_batch(&options, register, &mut |_| {}).unwrap()
 }

@@ -35,6 +35,9 @@ pub enum BatchError {
         /// Now.
         now: String,
     },
+    /// The input's batch has finished, and it was asked for again with another key or folder
+    /// without `again`.
+    Finished(Box<crate::register::BatchRecord>),
     /// The same batch is already running (and the caller did not ask to wait).
     AlreadyRunning {
         /// The batch id.
@@ -80,6 +83,19 @@ impl fmt::Display for BatchError {
                 f,
                 "this input is batch {batch_id}, started with {what} {was}, not {now}; resume it \
                  with the same {what}"
+            ),
+            Self::Finished(batch) => write!(
+                f,
+                "this input is batch {}, which finished at {}: {} issued, {} refused, into {} \
+                 with key {}; nothing is left to resume and nothing was done. To issue the same \
+                 file again as a new batch, add --again (a subject who has a live certificate \
+                 is then refused, as with `issue`, unless --supersede)",
+                batch.id,
+                batch.finished_at.as_deref().unwrap_or("?"),
+                batch.issued,
+                batch.rejected,
+                batch.out_dir,
+                batch.kid
             ),
             Self::AlreadyRunning { batch_id, holder } => write!(
                 f,
