@@ -347,23 +347,27 @@ fn tampered_foreign_and_rolled_back_lists_are_refused_and_the_cache_kept() {
         foreign_site.join("revocation-list.jws"),
     )
     .unwrap();
-    issuer.add_key("extra", "2000-01-01");
-    let run = goodstanding(&[
-        &"trust",
-        &"add",
-        &issuer.path("keys/extra.pub.jwk"),
-        &"--from",
-        &"2000-01-01",
-        &"--root-key",
-        &key,
-        &"--list",
+    // (`trust` refuses to start a list with an issuing key, so it is forged with the library.)
+    let forger = goodstanding_issuer::load_issuing_key(&key, None).unwrap();
+    goodstanding_operations::publication::change_trust_list(
         &foreign_site.join("trust-list.jws"),
-    ]);
-    ok(&run);
+        &forger,
+        &goodstanding_operations::publication::TrustChange::Add {
+            key: Box::new(forger.public_jwk()),
+            from: goodstanding_verifier::Timestamp::parse("2000-01-01T00:00:00Z").unwrap(),
+            until: None,
+            issuer: None,
+        },
+        common::test_now(),
+    )
+    .unwrap();
     let foreign_server = Server::serve(&foreign_site);
     refused(
         &foreign_server.url,
-        "signed by key \"guarded\", which is not a key this verifier trusts",
+        &format!(
+            "signed by root guarded, which is not a root pinned here (pinned: {})",
+            common::ROOT_KID
+        ),
     );
 
     // A partial site (the revocation list missing) is refused as a whole.
@@ -787,4 +791,94 @@ fn the_issuer_publishes_both_trust_list_versions_during_the_transition() {
     let run = issuer.update_trust(&old_server.url);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(cache(&issuer), held);
+}
+
+/// Issue 24, item 5: keys given in the wrong place get a message that says what they are and
+/// what to give instead; an issuing key never starts a trust list; a list signed by a root not
+/// pinned here names the pinned roots and how to pin a new one.
+#[test]
+fn keys_given_in_the_wrong_place_are_named_with_the_fix() {
+    let issuer = Issuer::new("wrong-place");
+    let private = key_file(&issuer, "wrong-place");
+    // A private key where a public key goes: trust add, publish --root, trust update --root.
+    let run = issuer.trust(&[&"add", &private, &"--from", &"2000-01-01"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let root_private = issuer.path(&format!("root/{}.key.pem", common::ROOT_KID));
+    let runs = [
+        run,
+        goodstanding(&[
+            &"publish",
+            &"--out",
+            &issuer.path("site2"),
+            &"--key",
+            &private,
+            &"--root",
+            &root_private,
+            &"--trust-list",
+            &issuer.path("trust-list.jws"),
+            &"--register",
+            &issuer.path("register.sqlite"),
+        ]),
+    ];
+    for (run, beside) in runs.iter().zip([
+        "wrong-place.pub.jwk".to_string(),
+        format!("{}.pub.jwk", common::ROOT_KID),
+    ]) {
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("private key")
+                && run.stderr.contains(&format!("{beside} beside it"))
+                && !run.stderr.contains("invalid number"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("BEGIN"), "no key text in a message");
+    }
+    // A root key file says what it is; an issuing key does not start a trust list.
+    let root_text = std::fs::read_to_string(&root_private).unwrap();
+    assert!(root_text.starts_with(goodstanding_issuer::keys::ROOT_KEY_LINE));
+    let new_list = issuer.path("new-list.jws");
+    let run = goodstanding(&[
+        &"trust",
+        &"add",
+        &issuer.path("keys/wrong-place.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+        &"--root-key",
+        &private,
+        &"--list",
+        &new_list,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not a root key"), "{}", run.stderr);
+    assert!(!new_list.exists());
+    // A verifier pinned to another root: the message lists what is pinned and the fix.
+    let other_root = issuer.path("other-root");
+    ok(&goodstanding(&[
+        &"root",
+        &"keygen",
+        &"--out",
+        &other_root,
+        &"--kid",
+        &"other-root",
+    ]));
+    let run = goodstanding(&[
+        &"trust",
+        &"update",
+        &"--from",
+        &issuer.path("site"),
+        &"--trust",
+        &issuer.path("other-trust"),
+        &"--root",
+        &other_root.join("other-root.pub.jwk"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("signed by root {}", common::ROOT_KID))
+            && run.stderr.contains("pinned: other-root")
+            && run.stderr.contains("--root NEW.pub.jwk"),
+        "{}",
+        run.stderr
+    );
 }

@@ -255,6 +255,18 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
     };
     let root = open_key("--root-key", &args.root_key, None, &args.token)?;
     let list = in_data_dir(args.list.as_deref(), TRUST_LIST_FILE, "--list FILE")?;
+    // A new list is started only by a root key (`root keygen` marks its file); a list already
+    // there must verify with the key given, which no other key passes. A key in a token cannot
+    // be marked: its use is the operator's explicit choice of a token key.
+    let in_token = args.root_key.to_string_lossy().starts_with("pkcs11:");
+    if !in_token && !root.is_root_key_file() && !list.exists() {
+        return Err(CliError::Input(format!(
+            "--root-key {}: not a root key (one that `goodstanding root keygen` made, which says \
+             so in its first line, and whose .pub.jwk verifiers pin); an issuing key never \
+             signs a trust list. Give the root key, such as root/gs-root-2026.key.pem",
+            args.root_key.to_string_lossy()
+        )));
+    }
     let content = publication::change_trust_list(&list, &root, &change, now)
         .map_err(|e| CliError::Input(e.to_string()))?;
     outln!(

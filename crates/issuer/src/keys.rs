@@ -43,7 +43,15 @@ pub struct IssuingKey {
     kid: KeyId,
     public: VerifyingKey,
     secret: Secret,
+    /// Made by `root keygen` as a root key (its key file says so in its first line).
+    root: bool,
 }
+
+/// The line `root keygen` writes before a root key's PEM block (RFC 7468 allows text there, and
+/// OpenSSL reads past it), so that a root key file says what it is and a trust list is never
+/// started with an issuing key.
+pub const ROOT_KEY_LINE: &str =
+    "goodstanding root key: it signs only trust lists; keep it offline, mode 0600";
 
 /// Where the private half of an [`IssuingKey`] is.
 enum Secret {
@@ -228,6 +236,7 @@ impl IssuingKey {
         if kid.is_none() {
             key.kid = default_root_kid(&key.public);
         }
+        key.root = true;
         Ok(key)
     }
 
@@ -244,6 +253,7 @@ impl IssuingKey {
             kid: kid.unwrap_or_else(|| default_kid(&public)),
             public,
             secret: Secret::Memory(Box::new(signing)),
+            root: false,
         }
     }
 
@@ -280,15 +290,28 @@ impl IssuingKey {
             kid,
             public,
             secret: Secret::Token(Box::new(token)),
+            root: false,
         }
     }
 
-    /// A key from PKCS#8 PEM text (label `PRIVATE KEY`).
+    /// A key from PKCS#8 PEM text (label `PRIVATE KEY`); text before the PEM block is allowed
+    /// (RFC 7468), and [`ROOT_KEY_LINE`] there marks a root key.
     pub fn from_pkcs8_pem(pem: &str, kid: Option<KeyId>) -> Result<Self, PemKeyError> {
-        let signing = SigningKey::from_pkcs8_pem(pem).map_err(|e| PemKeyError {
+        let (before, block) = pem
+            .find("-----BEGIN")
+            .map_or(("", pem), |at| pem.split_at(at));
+        let signing = SigningKey::from_pkcs8_pem(block).map_err(|e| PemKeyError {
             reason: e.to_string(),
         })?;
-        Ok(Self::in_memory(signing, kid))
+        let mut key = Self::in_memory(signing, kid);
+        key.root = before.lines().any(|line| line.trim() == ROOT_KEY_LINE);
+        Ok(key)
+    }
+
+    /// Whether the key was made by `root keygen` as a root key (a key file that says so). A key
+    /// in a token cannot say, and is `false`.
+    pub fn is_root_key_file(&self) -> bool {
+        self.root
     }
 
     /// The private key as PKCS#8 v1 PEM (RFC 8410 `PrivateKeyInfo`, as `openssl genpkey`
@@ -309,6 +332,9 @@ impl IssuingKey {
                 reason: e.to_string(),
             });
         bytes.secret_key.zeroize();
+        if self.root {
+            return pem.map(|pem| Zeroizing::new(format!("{ROOT_KEY_LINE}\n{}", pem.as_str())));
+        }
         pem
     }
 

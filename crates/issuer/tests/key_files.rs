@@ -39,9 +39,22 @@ fn key_pair_is_written_0600_and_read_back() {
 
 #[test]
 fn openssl_reads_the_private_key_and_derives_the_same_public_key() {
+    // An issuing key, and a root key (whose file says what it is on a line before the PEM
+    // block, which OpenSSL reads past and goodstanding reads back).
+    for key in [
+        IssuingKey::generate(Some(kid("k-openssl"))).unwrap(),
+        IssuingKey::generate_root(Some(kid("root-openssl"))).unwrap(),
+    ] {
+        openssl_derives_the_same_public_key(&key);
+    }
+}
+
+fn openssl_derives_the_same_public_key(key: &IssuingKey) {
     let dir = tempfile::tempdir().unwrap();
-    let key = IssuingKey::generate(Some(kid("k-openssl"))).unwrap();
-    let (private, _) = write_key_pair(&key, dir.path(), false).unwrap();
+    let (private, _) = write_key_pair(key, dir.path(), false).unwrap();
+    let loaded = goodstanding_issuer::load_issuing_key(&private, None).unwrap();
+    assert_eq!(loaded.public_jwk(), key.public_jwk());
+    assert_eq!(loaded.is_root_key_file(), key.is_root_key_file());
     let output = Command::new("openssl")
         .args(["pkey", "-in"])
         .arg(&private)

@@ -198,7 +198,26 @@ pub fn read_jwk(path: &Path) -> Result<PublicJwk, TrustCacheError> {
             path: path.to_path_buf(),
             source,
         })?;
-    PublicJwk::from_json(&String::from_utf8_lossy(&bytes)).map_err(|e| TrustCacheError::BadRoot {
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("-----BEGIN") {
+        // Never a key file's text in the message: it may be a private key.
+        let beside = path.file_name().map(|n| n.to_string_lossy()).and_then(|n| {
+            n.strip_suffix(".key.pem")
+                .map(|stem| format!("{stem}.pub.jwk"))
+        });
+        return Err(TrustCacheError::BadRoot {
+            path: path.to_path_buf(),
+            reason: format!(
+                "this is a PEM key file (a private key: keep it where it is), not a public key; \
+                 give the public key in JWK form, {}",
+                beside.map_or_else(
+                    || "the .pub.jwk file keygen wrote beside it".to_string(),
+                    |name| format!("{name} beside it")
+                )
+            ),
+        });
+    }
+    PublicJwk::from_json(&text).map_err(|e| TrustCacheError::BadRoot {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })

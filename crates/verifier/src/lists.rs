@@ -62,8 +62,15 @@ pub enum ListError {
         /// The `typ` found.
         found: Option<String>,
     },
-    /// Signed by a key this verifier does not hold (for a trust list: not a pinned root).
+    /// Signed by a key this verifier does not hold.
     UnknownSigner(String),
+    /// A trust list signed by a root that is not pinned here.
+    UnknownRoot {
+        /// The root that signed it.
+        kid: String,
+        /// The roots pinned here.
+        pinned: Vec<String>,
+    },
     /// The signature does not verify.
     BadSignature,
     /// The signing key was not allowed to sign at the list's issue time.
@@ -75,9 +82,22 @@ impl fmt::Display for ListError {
         match self {
             Self::TooLarge { limit } => write!(f, "larger than {limit} bytes"),
             Self::Malformed(m) => write!(f, "malformed: {m}"),
-            Self::WrongType { expected, found } => {
-                write!(f, "not a {expected} (JWS typ {found:?})")
-            }
+            Self::WrongType { expected, found } => match found {
+                Some(found) => write!(f, "not a {expected} (its JWS typ is {found})"),
+                None => write!(f, "not a {expected} (its JWS header has no typ)"),
+            },
+            Self::UnknownRoot { kid, pinned } => write!(
+                f,
+                "signed by root {kid}, which is not a root pinned here ({}): give the root \
+                 public key that signed it (the .pub.jwk that `root keygen` wrote beside the \
+                 root key); if the issuing body gave you a new root, pin it with `goodstanding \
+                 trust update --from URL --root NEW.pub.jwk`",
+                if pinned.is_empty() {
+                    "none is".to_string()
+                } else {
+                    format!("pinned: {}", pinned.join(", "))
+                }
+            ),
             Self::UnknownSigner(kid) => write!(
                 f,
                 "signed by key {kid:?}, which is not a key this verifier trusts to sign it"
@@ -358,6 +378,13 @@ impl TrustList {
         let (root_kid, payload) =
             verify_typed_jws(input, TRUST_LIST_TYP, MAX_TRUST_LIST_LEN, |kid| {
                 roots.get(kid)
+            })
+            .map_err(|e| match e {
+                ListError::UnknownSigner(kid) => ListError::UnknownRoot {
+                    kid,
+                    pinned: roots.kids().map(ToString::to_string).collect(),
+                },
+                other => other,
             })?;
         let content: TrustListContent = serde_json::from_slice(&payload)
             .map_err(|e| ListError::Malformed(format!("content: {e}")))?;

@@ -69,9 +69,19 @@ fn a_trust_list_verifies_only_with_a_pinned_root_and_only_as_signed() {
         Err(ListError::BadSignature)
     );
     let unknown = sign(1, "other-root", TRUST_LIST_TYP, b"{}");
+    let error = TrustList::verify(unknown.as_bytes(), &roots()).unwrap_err();
     assert_eq!(
-        TrustList::verify(unknown.as_bytes(), &roots()),
-        Err(ListError::UnknownSigner("other-root".into()))
+        error,
+        ListError::UnknownRoot {
+            kid: "other-root".into(),
+            pinned: vec!["root".into()],
+        }
+    );
+    // The message lists the pinned roots and says how to pin a new one.
+    let message = error.to_string();
+    assert!(
+        message.contains("pinned: root") && message.contains("trust update --from URL --root"),
+        "{message}"
     );
     // Another kind of document, signed by the root all the same.
     let revocations = sign(1, "root", REVOCATION_LIST_TYP, b"{}");
