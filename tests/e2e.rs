@@ -492,6 +492,66 @@ fn root_keygen_run_twice_keeps_one_root_unless_a_spare_is_asked_for() {
     assert!(!readme.contains("gs-root-*"), "a glob over root keys");
 }
 
+/// Issue 24, item 6: messages that said the wrong thing. A date where a time goes names the
+/// form the field needs; `revoke` lists only the reasons it takes; the draft's verdict has no
+/// stray blank lines; `issue --help` does not send the user to `batch --preview`.
+#[test]
+fn messages_name_the_form_a_field_needs_and_only_what_the_command_takes() {
+    let issuer = Issuer::new("e2e-messages");
+    let text = std::fs::read_to_string(example("clean-record")).unwrap();
+    let text = text.replacen('{', "{\n  \"valid_from\": \"2026-11-23\",", 1);
+    let request = issuer.path("date-for-time.json");
+    std::fs::write(&request, text).unwrap();
+    let run = goodstanding(&[
+        &"issue",
+        &request,
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &issuer.path("out"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("valid_from")
+            && run.stderr.contains("this is a time field")
+            && run.stderr.contains("2026-12-05T00:00:00Z")
+            && !run.stderr.contains("expected a date as YYYY-MM-DD or"),
+        "{}",
+        run.stderr
+    );
+
+    let run = goodstanding(&[
+        &"revoke",
+        &"aaaaaaaaaaaaaaaaaaaaaaaaaa",
+        &"--reason",
+        &"mistake",
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("use one of new_information, issued_in_error, key_compromise (superseded is recorded by `goodstanding reissue`"),
+        "{}",
+        run.stderr
+    );
+
+    let draft = issuer.several_records_draft();
+    let run = issuer.verify(&draft, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(!run.stdout.contains("\n\n\n"), "{:?}", run.stdout);
+
+    for command in ["issue", "reissue"] {
+        let help = goodstanding(&[&command, &"--help"]);
+        assert_eq!(help.code, 0);
+        assert!(
+            !help.stdout.contains("batch --preview"),
+            "{command}: {}",
+            help.stdout
+        );
+    }
+}
+
 #[test]
 fn a_file_that_is_not_a_key_is_named_as_such() {
     let issuer = Issuer::new("e2e-not-a-key");

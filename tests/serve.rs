@@ -887,3 +887,67 @@ fn the_openapi_document_is_valid_openapi_3_1_by_an_independent_validator() {
         service.openapi["components"]["schemas"]["Verdict"]["properties"]
     );
 }
+
+/// Issue 24, item 6: `serve --listen` takes a bare port (on 127.0.0.1); a busy port gets a free
+/// one suggested, never the busy one; a malformed address gets the forms it may take.
+#[test]
+fn serve_takes_a_bare_port_and_a_busy_port_gets_a_free_one_suggested() {
+    let issuer = Issuer::new("serve-listen");
+    let trust = issuer.path("trust");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let run = common::goodstanding(&[
+        &"serve",
+        &"--listen",
+        &format!("127.0.0.1:{port}"),
+        &"--trust",
+        &trust,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("another program answers"),
+        "{}",
+        run.stderr
+    );
+    let suggested: u16 = run
+        .stderr
+        .split("--listen ")
+        .nth(2)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("a port suggested: {}", run.stderr));
+    assert_ne!(suggested, port);
+
+    let malformed =
+        common::goodstanding(&[&"serve", &"--listen", &"localhost", &"--trust", &trust]);
+    assert_eq!(malformed.code, 2, "{}", malformed.stderr);
+    assert!(
+        malformed
+            .stderr
+            .contains("give a port (8090, on 127.0.0.1) or ADDRESS:PORT"),
+        "{}",
+        malformed.stderr
+    );
+
+    drop(busy);
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = common::command(
+        &[&"serve", &"--listen", &free.to_string(), &"--trust", &trust],
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(line.trim(), format!("listening on http://127.0.0.1:{free}"));
+}

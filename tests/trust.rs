@@ -882,3 +882,41 @@ fn keys_given_in_the_wrong_place_are_named_with_the_fix() {
         run.stderr
     );
 }
+
+/// Issue 24, item 7: revoking and retiring say what the user must do next for verifiers to see
+/// it; `trust show` lists the pinned roots.
+#[test]
+fn revoke_and_trust_changes_remind_the_next_step_and_trust_show_lists_the_roots() {
+    let issuer = Issuer::new("next-step");
+    let jws = issuer.issue_with(&key_file(&issuer, "next-step"), &example("clean-record"));
+    let id = jws.file_stem().unwrap().to_string_lossy().into_owned();
+    let run = goodstanding(&[
+        &"revoke",
+        &id,
+        &"--reason",
+        &"new_information",
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]);
+    ok(&run);
+    assert!(
+        run.stdout.contains("goodstanding publish") && run.stdout.contains("trust update"),
+        "{}",
+        run.stdout
+    );
+    issuer.add_key("next-step-2", "2000-01-01");
+    let run = issuer.trust(&[&"retire", &"next-step", &"--at", &"2026-01-01"]);
+    ok(&run);
+    assert!(
+        run.stdout.contains("goodstanding publish") && run.stdout.contains("trust update"),
+        "{}",
+        run.stdout
+    );
+    let run = goodstanding(&[&"trust", &"show", &"--trust", &issuer.path("trust")]);
+    ok(&run);
+    assert!(
+        run.stdout.contains(&format!("root {}", common::ROOT_KID)),
+        "{}",
+        run.stdout
+    );
+}

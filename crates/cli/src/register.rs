@@ -115,9 +115,13 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
     );
     let reason = RevocationReason::from_code(reason).ok_or_else(|| {
         CliError::Input(format!(
-            "--reason {reason:?}: not a reason code; use one of {}",
+            "--reason {reason:?}: not a reason code; use one of {} (superseded is recorded by \
+             `goodstanding reissue`, which issues the replacement)",
             RevocationReason::ALL
+                .into_iter()
+                .filter(|r| *r != RevocationReason::Superseded)
                 .map(RevocationReason::as_code)
+                .collect::<Vec<_>>()
                 .join(", ")
         ))
     })?;
@@ -125,6 +129,12 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
     let at = now()?;
     register.revoke(id, reason, at).map_err(revoke_error)?;
     outln!("revoked {id} at {at} ({})", reason.label());
+    outln!(
+        "Verifiers see this only once it is published and they fetch it: run `goodstanding \
+         publish --out SITE --key KEY --root ROOT.pub.jwk` now (and upload SITE if it is served \
+         elsewhere); each verifier then sees it at its next `goodstanding trust update` (the \
+         web page and `serve --refresh-from`: at their next refresh)"
+    );
     Ok(())
 }
 

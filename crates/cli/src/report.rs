@@ -38,7 +38,7 @@ pub fn verdict(
         } else {
             let _ = writeln!(
                 text,
-                "NOT VALID  {}\n",
+                "NOT VALID  {}",
                 verdict.reason.as_deref().unwrap_or(verdict.status)
             );
         }
@@ -50,7 +50,7 @@ pub fn verdict(
             .and_then(|c| store.issuing_body(c.issuer.kid.as_str()));
         if let Some(described) = describe(&verdict, checked, at, body) {
             if !verdict.valid {
-                text.push_str("What it says (genuine, but not valid now):\n");
+                text.push_str("\nWhat it says (genuine, but not valid now):\n");
             }
             let _ = write!(text, "\n{described}");
         }

@@ -19,9 +19,10 @@ pub struct ServeArgs {
     /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
-    /// The address and port to answer on. The service has no TLS and no authentication: keep it
-    /// on loopback or a private network, behind the HR system's own proxy.
-    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8080")]
+    /// The address and port to answer on (a bare port is on 127.0.0.1). The service has no TLS
+    /// and no authentication: keep it on loopback or a private network, behind the HR system's
+    /// own proxy.
+    #[arg(long, value_name = "[ADDRESS:]PORT", default_value = "127.0.0.1:8080")]
     listen: String,
     /// Fetch the lists in the background from where the issuing body publishes them (a URL or a
     /// folder), with the same checks as `trust update`; a failed fetch keeps what is held.
@@ -82,10 +83,24 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
         limits,
         workers: std::thread::available_parallelism().map_or(2, usize::from),
     };
-    let listener = std::net::TcpListener::bind(&args.listen).map_err(|e| {
+    let address = listen_address(&args.listen)?;
+    let listener = std::net::TcpListener::bind(address).map_err(|e| {
+        let fix = if e.kind() == std::io::ErrorKind::AddrInUse {
+            match free_port(address) {
+                Some(free) => format!(
+                    "another program answers on {address}: stop it, or give another port, such \
+                     as --listen {free} (free now)"
+                ),
+                None => "another program answers there: stop it, or give another port".into(),
+            }
+        } else {
+            format!(
+                "give an address of this machine with a port, such as 127.0.0.1:{}",
+                address.port()
+            )
+        };
         CliError::Input(format!(
-            "--listen {}: cannot listen there ({e}); give a free ADDRESS:PORT, such as \
-             127.0.0.1:8080",
+            "--listen {}: cannot listen there ({e}); {fix}",
             args.listen
         ))
     })?;
@@ -129,4 +144,29 @@ pub fn parse_duration(flag: &str, text: &str) -> Result<Duration, CliError> {
             "{flag} {text:?}: give a positive number and a unit, such as 500ms, 30s, 10m, 1h or 1d"
         ))),
     }
+}
+
+/// `--listen`: ADDRESS:PORT (IPv6 in brackets), or a bare PORT on 127.0.0.1.
+fn listen_address(text: &str) -> Result<std::net::SocketAddr, CliError> {
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse().map_err(|_| {
+        CliError::Input(format!(
+            "--listen {text:?}: give a port (8090, on 127.0.0.1) or ADDRESS:PORT (127.0.0.1:8090, \
+             0.0.0.0:8090, [::1]:8090)"
+        ))
+    })
+}
+
+/// A port free now on the address of `taken`, to suggest instead of it.
+fn free_port(taken: std::net::SocketAddr) -> Option<String> {
+    let mut probe = taken;
+    probe.set_port(0);
+    let free = std::net::TcpListener::bind(probe).ok()?.local_addr().ok()?;
+    Some(if taken.ip().is_loopback() && taken.is_ipv4() {
+        free.port().to_string()
+    } else {
+        free.to_string()
+    })
 }

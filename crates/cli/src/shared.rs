@@ -217,9 +217,8 @@ pub fn open_key(
 /// What signing a certificate needs: the key, where its files go, and the register.
 #[derive(clap::Args)]
 pub struct SigningArgs {
-    /// The issuing private key: a PKCS#8 PEM file (mode 0600), or a key in a PKCS#11 token as
-    /// an RFC 7512 URI, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'. Required, but
-    /// for `batch --preview`, which signs nothing.
+    /// The issuing private key that signs (required): a PKCS#8 PEM file (mode 0600), or a key
+    /// in a PKCS#11 token as an RFC 7512 URI, e.g. 'pkcs11:token=goodstanding;object=nhs-gs-2027-1'.
     #[arg(long, value_name = "KEY.pem|pkcs11:URI")]
     pub key: Option<OsString>,
     #[command(flatten)]

@@ -284,7 +284,7 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
         outln!(
             "  {:<28} {:<11} issues from {} until {until}{compromised}",
             entry.key.kid.as_str(),
-            format!("{:?}", entry.status).to_lowercase(),
+            entry.status.as_code(),
             entry.from
         );
     }
@@ -298,6 +298,10 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
     } else {
         outln!("Copy it to the publishing machine and run `goodstanding publish`.");
     }
+    outln!(
+        "Verifiers see this change only after that, at their next `goodstanding trust update` \
+         (the web page and `serve --refresh-from`: at their next refresh)."
+    );
     Ok(())
 }
 
@@ -424,6 +428,14 @@ pub fn show(trust: Option<&Path>) -> Result<(), CliError> {
         dir.display(),
         describe_cache(&info, now)
     );
+    let roots = trust_folder::load_roots(&dir).map_err(cache_error)?;
+    for root in roots.kids() {
+        outln!(
+            "  root {:<27} pinned in {} (signs the trust list)",
+            root.as_str(),
+            dir.join("roots").display()
+        );
+    }
     for kid in store.kids() {
         if let Some(period) = store.period(kid.as_str()) {
             let until = period.until.map_or("open".into(), |u| u.to_string());

@@ -180,9 +180,10 @@ pub fn apply_change(
         } => {
             if let Some(existing) = keys.iter().find(|e| e.key.kid == key.kid) {
                 return refuse(format!(
-                    "key {} is already in the trust list (status {:?}); a kid is never reused: \
+                    "key {} is already in the trust list (status {}); a kid is never reused: \
                      make a new key with `goodstanding keygen`",
-                    key.kid, existing.status
+                    key.kid,
+                    existing.status.as_code()
                 ));
             }
             if keys.iter().any(|e| e.key.key == key.key) {

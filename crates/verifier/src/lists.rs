@@ -194,6 +194,17 @@ pub enum KeyStatus {
     Compromised,
 }
 
+impl KeyStatus {
+    /// The code, as in the trust list's JSON (`active`, `retired`, `compromised`).
+    pub fn as_code(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Retired => "retired",
+            Self::Compromised => "compromised",
+        }
+    }
+}
+
 /// One issuing key in a trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

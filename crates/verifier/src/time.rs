@@ -18,8 +18,16 @@ const MAX_YEAR: i64 = 2999;
 /// Why a date or timestamp text was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeParseError {
-    /// Not of the form `YYYY-MM-DD` (dates) or `YYYY-MM-DDTHH:MM:SSZ` (timestamps).
+    /// Neither `YYYY-MM-DD` nor `YYYY-MM-DDTHH:MM:SSZ`, where either is accepted.
     Format,
+    /// Not `YYYY-MM-DD`, where a date is needed.
+    DateFormat,
+    /// Not `YYYY-MM-DDTHH:MM:SSZ`, where a time is needed.
+    TimeFormat,
+    /// A UTC time where only a date is accepted.
+    TimeForDate,
+    /// A date where a UTC time is needed.
+    DateForTime,
     /// The form is right but the day does not exist (such as 2023-02-29) or the year is outside
     /// 1900 to 2999.
     NoSuchDay,
@@ -31,6 +39,17 @@ impl fmt::Display for TimeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Format => "expected a date as YYYY-MM-DD or a UTC time as YYYY-MM-DDTHH:MM:SSZ",
+            Self::DateFormat => "expected a date as YYYY-MM-DD (such as 2026-12-05)",
+            Self::TimeFormat => {
+                "expected a UTC time as YYYY-MM-DDTHH:MM:SSZ (such as 2026-12-05T09:30:00Z)"
+            }
+            Self::TimeForDate => {
+                "this is a date field: give the date alone as YYYY-MM-DD, without the time"
+            }
+            Self::DateForTime => {
+                "this is a time field: give a UTC time as YYYY-MM-DDTHH:MM:SSZ (for the start of \
+                 a day, such as 2026-12-05T00:00:00Z), not a date alone"
+            }
             Self::NoSuchDay => "no such calendar day (years 1900 to 2999)",
             Self::NoSuchTime => "no such time of day",
         })
@@ -112,11 +131,15 @@ impl Date {
     pub fn parse(text: &str) -> Result<Self, TimeParseError> {
         let b = text.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return Err(TimeParseError::Format);
+            return Err(if b.len() == 20 && Timestamp::parse(text).is_ok() {
+                TimeParseError::TimeForDate
+            } else {
+                TimeParseError::DateFormat
+            });
         }
         let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]))
         else {
-            return Err(TimeParseError::Format);
+            return Err(TimeParseError::DateFormat);
         };
         Self::from_ymd(i64::from(y), m, d).ok_or(TimeParseError::NoSuchDay)
     }
@@ -191,14 +214,21 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Self, TimeParseError> {
         let b = text.as_bytes();
         if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
-            return Err(TimeParseError::Format);
+            return Err(if b.len() == 10 && Date::parse(text).is_ok() {
+                TimeParseError::DateForTime
+            } else {
+                TimeParseError::TimeFormat
+            });
         }
-        let date = text.get(0..10).ok_or(TimeParseError::Format)?;
-        let date = Date::parse(date)?;
+        let date = text.get(0..10).ok_or(TimeParseError::TimeFormat)?;
+        let date = Date::parse(date).map_err(|e| match e {
+            TimeParseError::DateFormat => TimeParseError::TimeFormat,
+            other => other,
+        })?;
         let (Some(h), Some(mi), Some(s)) =
             (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19]))
         else {
-            return Err(TimeParseError::Format);
+            return Err(TimeParseError::TimeFormat);
         };
         if h > 23 || mi > 59 || s > 59 {
             return Err(TimeParseError::NoSuchTime);
@@ -210,10 +240,14 @@ impl Timestamp {
 
     /// Parses either a timestamp or a bare date (meaning 00:00:00 UTC of that date).
     pub fn parse_date_or_time(text: &str) -> Result<Self, TimeParseError> {
+        let either = |e| match e {
+            TimeParseError::DateFormat | TimeParseError::TimeFormat => TimeParseError::Format,
+            other => other,
+        };
         if text.len() == 10 {
-            Date::parse(text).map(Date::start)
+            Date::parse(text).map(Date::start).map_err(either)
         } else {
-            Self::parse(text)
+            Self::parse(text).map_err(either)
         }
     }
 
@@ -351,8 +385,26 @@ mod tests {
             "+024-01-01",
             "٢٠٢٤-01-01",
         ] {
-            assert_eq!(Date::parse(text), Err(TimeParseError::Format), "{text}");
+            assert_eq!(Date::parse(text), Err(TimeParseError::DateFormat), "{text}");
         }
+        // A time where a date goes, and a date where a time goes, are named as such.
+        assert_eq!(
+            Date::parse("2026-12-05T00:00:00Z"),
+            Err(TimeParseError::TimeForDate)
+        );
+        assert_eq!(
+            Timestamp::parse("2026-12-05"),
+            Err(TimeParseError::DateForTime)
+        );
+        assert!(
+            TimeParseError::DateForTime
+                .to_string()
+                .contains("2026-12-05T00:00:00Z")
+        );
+        assert_eq!(
+            Timestamp::parse_date_or_time("2026-1-05"),
+            Err(TimeParseError::Format)
+        );
     }
 
     #[test]
@@ -366,11 +418,11 @@ mod tests {
         );
         assert_eq!(
             Timestamp::parse("2026-11-23T01:51:18+00:00"),
-            Err(TimeParseError::Format)
+            Err(TimeParseError::TimeFormat)
         );
         assert_eq!(
             Timestamp::parse("2026-11-23t01:51:18z"),
-            Err(TimeParseError::Format)
+            Err(TimeParseError::TimeFormat)
         );
         assert_eq!(t.plus_days(90).unwrap().to_string(), "2027-02-21T01:51:18Z");
         assert_eq!(

@@ -186,10 +186,19 @@ impl fmt::Display for VerifyError {
                     "signature algorithm {alg:?} is not accepted; only EdDSA is"
                 )
             }
-            Self::NotACertificate(typ) => write!(
-                f,
-                "not a goodstanding certificate (JWS typ {typ:?}, expected {CERTIFICATE_TYP:?})"
-            ),
+            Self::NotACertificate(typ) => {
+                let what = match typ.as_deref() {
+                    Some(crate::lists::TRUST_LIST_TYP) => "a trust list".to_string(),
+                    Some(crate::lists::REVOCATION_LIST_TYP) => "a revocation list".to_string(),
+                    Some(typ) => format!("a JWS of type {typ}"),
+                    None => "a JWS without a type".to_string(),
+                };
+                write!(
+                    f,
+                    "not a goodstanding certificate: it is {what} (a certificate's JWS type is \
+                     {CERTIFICATE_TYP})"
+                )
+            }
             Self::UnknownKey(kid) => write!(
                 f,
                 "signed with key {kid:?}, which is not in the trust list: it may be forged, or \
