@@ -104,7 +104,7 @@ fn every_record_has_a_stable_id_shown_by_verify_and_on_the_pdf() {
     let first_ids = ids(&first);
     assert_eq!(first_ids.len(), 6);
     for (id, letter) in first_ids.iter().zip(["f-", "f-", "c-", "c-", "d-", "d-"]) {
-        assert!(id.starts_with(letter) && id.len() == 12, "{id}");
+        assert!(id.starts_with(letter) && id.len() == 10, "{id}");
     }
     let (second, _) = issuer.issue(&example("several-records"));
     assert_ne!(first, second);
@@ -201,6 +201,67 @@ fn pasted_text_verifies_as_it_was_signed_and_damage_is_named_by_line_and_column(
         "{}",
         run.stderr
     );
+}
+
+/// Issue 24, item 9: `verify` of several files prints a line each and exits with the worst
+/// status (2 unreadable, then 1 not valid); `--json` gives a result each.
+#[test]
+fn verify_of_several_files_gives_a_line_each_and_the_worst_exit_status() {
+    let issuer = Issuer::new("e2e-several");
+    let (clean, _) = issuer.issue(&example("clean-record"));
+    let (appeal, appeal_qr) = issuer.issue(&example("appeal-pending"));
+    let revoked = issuer.issue_with(&issuer.key(), &example("several-records"));
+    issuer.revoke(&revoked);
+    issuer.publish();
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    ok(&goodstanding(&[
+        &"verify",
+        &clean,
+        &appeal_qr,
+        &"--trust",
+        &issuer.path("trust"),
+    ]));
+
+    let run = issuer.verify(&clean, &[]);
+    assert_eq!(run.code, 0);
+    let trust = issuer.path("trust");
+    let run = goodstanding(&[&"verify", &clean, &appeal, &revoked, &"--trust", &trust]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("VALID ") && lines[0].contains("Zoë Ní Bhriain"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("appeal pending"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("NOT VALID") && lines[2].contains("revoked"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("2 valid, 1 not valid, 0 unreadable, of 3"),
+        "{}",
+        lines[3]
+    );
+
+    let missing = issuer.path("missing.pdf");
+    let run = goodstanding(&[
+        &"verify", &clean, &missing, &revoked, &"--trust", &trust, &"--json",
+    ]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["verdict"]["valid"], true);
+    assert!(
+        results[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("No such file")
+    );
+    assert_eq!(results[2]["verdict"]["status"], "revoked");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod e2e;
 mod hsm;
 mod layout;
 mod limits;
+mod readme;
 mod serve;
 mod trust;
 mod verdicts;

@@ -238,7 +238,7 @@ fn every_carrier_of_every_example_gets_the_verdict_the_command_gives() {
         let stem = issuer.path("page");
         let png = page_image(&pdf, "png", &stem);
         let jpeg = page_image(&pdf, "jpeg", &stem);
-        let carriers: [(&Path, Option<&str>, &str); 7] = [
+        let carriers: [(&Path, Option<&str>, &str); 8] = [
             (&jws, Some("application/jose"), "jws"),
             (&qr, Some("text/plain; charset=utf-8"), "qr_text"),
             (&pdf, Some("application/pdf"), "pdf_attachment"),
@@ -247,6 +247,12 @@ fn every_carrier_of_every_example_gets_the_verdict_the_command_gives() {
             // No type, or octet-stream: told apart by the first bytes, as the command does.
             (&pdf, None, "pdf_attachment"),
             (&qr, Some("application/octet-stream"), "qr_text"),
+            // What `curl --data-binary @file` sends without -H (issue 24, item 8).
+            (
+                &pdf,
+                Some("application/x-www-form-urlencoded"),
+                "pdf_attachment",
+            ),
         ];
         for (file, content_type, carrier) in carriers {
             let answer = service.verify(

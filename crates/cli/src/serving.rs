@@ -16,7 +16,7 @@ use crate::shared::{now, trust_dir};
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// The trust folder the verdicts rest on (made by `goodstanding trust update`)
-    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    /// [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
     /// The address and port to answer on (a bare port is on 127.0.0.1). The service has no TLS

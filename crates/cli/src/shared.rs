@@ -235,7 +235,7 @@ pub struct SigningArgs {
     /// The trust folder this machine judges its own key by, exactly as `verify` will: the key
     /// must be an issuing key in its trust list, inside its issuing period, not retired or
     /// compromised, and the list fetched at most 7 days ago (`goodstanding trust update`)
-    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    /// [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
     #[arg(long, value_name = "DIR")]
     pub trust: Option<PathBuf>,
 }

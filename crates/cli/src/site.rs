@@ -29,7 +29,7 @@ pub struct SiteArgs {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// The trust folder whose root keys and lists are bundled (see `trust update`)
-    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    /// [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
     /// Where the page refreshes the lists from when online [default: where the trust folder

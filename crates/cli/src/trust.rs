@@ -122,7 +122,7 @@ pub enum TrustCommand {
         /// and revocation-list.jws under it), or a local folder with those files.
         #[arg(long, value_name = "URL")]
         from: String,
-        /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+        /// The trust folder [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
         #[arg(long, value_name = "DIR")]
         trust: Option<PathBuf>,
         /// Pin this root public key (copied into the folder's roots/ when the update succeeds).
@@ -132,7 +132,7 @@ pub enum TrustCommand {
     },
     /// What a trust folder holds: the lists, how old they are, and the issuing keys.
     Show {
-        /// The trust folder [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+        /// The trust folder [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
         #[arg(long, value_name = "DIR")]
         trust: Option<PathBuf>,
     },
@@ -187,7 +187,8 @@ pub struct TrustListArgs {
     token: TokenArgs,
     /// The trust list to change (made if missing); a list that names issuing bodies (version
     /// 2) also gets its version 1 form written beside it (trust-list.v1.jws): copy both to the
-    /// issuing machine [default: trust-list.jws in the data directory].
+    /// issuing machine [default: $XDG_DATA_HOME/goodstanding/trust-list.jws, else
+    /// ~/.local/share/goodstanding/trust-list.jws].
     #[arg(long = "list", value_name = "FILE")]
     list: Option<PathBuf>,
 }
@@ -322,8 +323,9 @@ pub struct PublishArgs {
     #[arg(long, value_name = "ROOT.pub.jwk")]
     root: PathBuf,
     /// The trust list signed by the root key, with its version 1 form beside it if it is of
-    /// version 2 [default: trust-list.jws in the data directory].
-    #[arg(long = "trust-list", value_name = "FILE")]
+    /// version 2 [default: $XDG_DATA_HOME/goodstanding/trust-list.jws, else
+    /// ~/.local/share/goodstanding/trust-list.jws].
+    #[arg(long = "list", visible_alias = "trust-list", value_name = "FILE")]
     trust_list: Option<PathBuf>,
     /// Days until the next revocation list is due; after that verifiers call it stale.
     #[arg(long = "next-update-days", value_name = "DAYS", default_value_t = 7)]
@@ -348,7 +350,7 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
     roots
         .add(trust_folder::read_jwk(&args.root).map_err(cache_error)?)
         .map_err(|e| CliError::file(&args.root, e))?;
-    let trust_list = in_data_dir(args.trust_list.as_deref(), TRUST_LIST_FILE, "--trust-list")?;
+    let trust_list = in_data_dir(args.trust_list.as_deref(), TRUST_LIST_FILE, "--list")?;
     let mut register = open_register(args.register.path.as_deref())?;
     let published = publication::publish(
         &PublishOptions {

@@ -19,9 +19,12 @@ pub struct VerifyArgs {
     /// A .jws file, a file holding the QR text, a certificate PDF (its attached .jws is
     /// verified), a photo or scan of the QR code (PNG, JPEG), - for standard input, or a
     /// batch manifest (<batch>.manifest.jws: checks every file of the batch against it).
-    pub input: PathBuf,
+    /// Several files: one line each (with --json, one result each), and the exit status of
+    /// the worst (2 unreadable, then 1 not valid, else 0).
+    #[arg(required = true, num_args = 1.., value_name = "INPUT")]
+    pub input: Vec<PathBuf>,
     /// The trust folder (pinned roots/ and the lists `trust update` fetched)
-    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    /// [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
     #[arg(long, value_name = "DIR")]
     pub trust: Option<PathBuf>,
     /// Verify as at this time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD) instead of now.
@@ -41,7 +44,7 @@ pub struct RenderArgs {
     /// A .jws file, a file holding the QR text, or - for standard input.
     pub input: PathBuf,
     /// The trust folder (pinned roots/ and the lists `trust update` fetched)
-    /// [default: $GOODSTANDING_TRUST, else trust/ in the data directory].
+    /// [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
     #[arg(long, value_name = "DIR")]
     pub trust: Option<PathBuf>,
     /// Folder for the PDF (created if missing).
@@ -70,10 +73,14 @@ pub enum CarrierArg {
 
 /// `goodstanding verify`.
 pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
-    let (input, json) = (args.input.as_path(), args.json);
+    let json = args.json;
     let at = parse_at(args.at.as_deref())?;
     let (mut store, cache) = load_trust(args.trust.as_deref())?;
     store.set_require_fresh(args.require_fresh);
+    let input = match args.input.as_slice() {
+        [one] => one.as_path(),
+        several => return verify_several(several, &store, (&cache, at), json),
+    };
     if is_manifest_path(input) {
         return verify_manifest_command(input, &store, (&cache, at), json);
     }
@@ -84,6 +91,157 @@ pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
     let checked = goodstanding_verifier::check(&bytes, Declared::Any, &store, at)
         .map_err(|e| CliError::file(input, format!("{e}\nNothing was verified.")))?;
     report::verdict(&checked, at, (&store, &cache), json)
+}
+
+/// What one of several inputs came to: its exit status, a line of text, and its JSON.
+struct OneResult {
+    code: u8,
+    line: String,
+    json: serde_json::Value,
+}
+
+/// The verdict on one of several inputs, as a line and as JSON.
+fn verify_one_of_several(
+    input: &Path,
+    store: &TrustStore,
+    (cache, at): (&CacheInfo, Timestamp),
+) -> OneResult {
+    use crate::error::{EXIT_INPUT, EXIT_NOT_VALID, EXIT_OK};
+    let unreadable = |message: String| OneResult {
+        code: EXIT_INPUT,
+        line: format!("UNREADABLE  {}  {message}", input.display()),
+        json: serde_json::json!({"input": input, "error": message}),
+    };
+    let bytes = if is_manifest_path(input) {
+        Vec::new()
+    } else {
+        match read_input(input, MAX_IMAGE_LEN) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let message = e.to_string();
+                let prefix = format!("{}: ", input.display());
+                return unreadable(
+                    message
+                        .strip_prefix(&prefix)
+                        .unwrap_or(&message)
+                        .to_string(),
+                );
+            }
+        }
+    };
+    if is_manifest_path(input) || is_manifest(&bytes) {
+        return match verify_manifest(input, store) {
+            Ok(check) if check.is_valid() => OneResult {
+                code: EXIT_OK,
+                line: format!(
+                    "VALID       {}  batch manifest: every file present and unchanged",
+                    input.display()
+                ),
+                json: serde_json::json!({"input": input, "kind": "manifest", "valid": true}),
+            },
+            Ok(_) => OneResult {
+                code: EXIT_NOT_VALID,
+                line: format!(
+                    "NOT VALID   {}  batch manifest: files altered or missing (verify it alone \
+                     to see which)",
+                    input.display()
+                ),
+                json: serde_json::json!({"input": input, "kind": "manifest", "valid": false}),
+            },
+            Err(e) if e.is_input() => unreadable(e.to_string()),
+            Err(e) => OneResult {
+                code: EXIT_NOT_VALID,
+                line: format!("NOT VALID   {}  {e}", input.display()),
+                json: serde_json::json!({"input": input, "kind": "manifest", "valid": false, "reason": e.to_string()}),
+            },
+        };
+    }
+    let checked = match goodstanding_verifier::check(&bytes, Declared::Any, store, at) {
+        Ok(checked) => checked,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let verdict =
+        goodstanding_verifier::verdict::Verdict::new(&checked, at, cache.trust_data(store, at));
+    let json = serde_json::json!({"input": input, "verdict": &verdict});
+    if verdict.valid {
+        let what = verdict.certificate.map_or_else(String::new, |c| {
+            format!(
+                "{}, valid until {}",
+                c.subject.full_name,
+                c.valid_until.date()
+            )
+        });
+        let flags = if verdict.warnings.is_empty() {
+            String::new()
+        } else {
+            let codes: Vec<String> = verdict
+                .warnings
+                .iter()
+                .map(|w| w.code.replace('_', " "))
+                .collect();
+            format!("  !! {}", codes.join("; "))
+        };
+        OneResult {
+            code: EXIT_OK,
+            line: format!("VALID       {}  {what}{flags}", input.display()),
+            json,
+        }
+    } else {
+        OneResult {
+            code: EXIT_NOT_VALID,
+            line: format!(
+                "NOT VALID   {}  {}",
+                input.display(),
+                verdict.reason.as_deref().unwrap_or(verdict.status)
+            ),
+            json,
+        }
+    }
+}
+
+/// `goodstanding verify A B C ...`: a line each (or with `--json`, `{"results": [...]}`), the
+/// trust data once, and the exit status of the worst.
+fn verify_several(
+    inputs: &[PathBuf],
+    store: &TrustStore,
+    (cache, at): (&CacheInfo, Timestamp),
+    json: bool,
+) -> Result<(), CliError> {
+    use crate::error::{EXIT_INPUT, EXIT_NOT_VALID};
+    let results: Vec<OneResult> = inputs
+        .iter()
+        .map(|input| verify_one_of_several(input, store, (cache, at)))
+        .collect();
+    let count = |code: u8| results.iter().filter(|r| r.code == code).count();
+    let (not_valid, unreadable) = (count(EXIT_NOT_VALID), count(EXIT_INPUT));
+    if json {
+        let results: Vec<&serde_json::Value> = results.iter().map(|r| &r.json).collect();
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
+                .unwrap_or_default()
+        );
+    } else {
+        for result in &results {
+            outln!("{}", result.line);
+        }
+        outln!(
+            "{} valid, {not_valid} not valid, {unreadable} unreadable, of {}. Trust data: {}",
+            results.len() - not_valid - unreadable,
+            results.len(),
+            describe_cache(cache, at)
+        );
+    }
+    if unreadable > 0 {
+        Err(CliError::Input(format!(
+            "{unreadable} of {} inputs could not be read (listed above)",
+            results.len()
+        )))
+    } else if not_valid > 0 {
+        Err(CliError::NotValid)
+    } else {
+        Ok(())
+    }
 }
 
 /// Whether a path names a batch manifest (`<batch>.manifest.jws`), which may be larger than any

@@ -4,13 +4,14 @@
 //! subject (reissued, superseded, under a new key) and an employer's system can follow it.
 //!
 //! ```text
-//! id = kind "-" base32(SHA-256("goodstanding record id 1" 0 kind 0 subject 0 body 0 date 0 reference))[..10]
+//! id = kind "-" base32(SHA-256("goodstanding record id 1" 0 kind 0 subject 0 body 0 date 0 reference))[..8]
 //! ```
 //!
 //! `kind` is `f` (finding), `c` (conviction or caution) or `d` (departure; its date is the day the
 //! person left); text is NFC (the issuer refuses anything else), and the fields are separated by
-//! NUL, which no field may hold. Ten base32 characters are 50 bits: two different records of one
-//! subject share an id with odds of about one in 10^15 per pair; the issuer refuses to sign a
+//! NUL, which no field may hold. Eight base32 characters are 40 bits: two different records of one
+//! subject share an id with odds of about one in 10^12 per pair (a certificate of 24 records: one
+//! in 4 billion); the issuer refuses to sign a
 //! certificate where two records would share one, as every verifier would refuse it.
 
 use goodstanding_verifier::{Date, RecordId};
@@ -61,8 +62,8 @@ pub fn record_id(
         hash.update(field.as_bytes());
     }
     let digest = hash.finalize();
-    let text = base32_lower(&digest[..7]);
-    let id = format!("{}-{}", kind.letter(), &text[..10]);
+    // 5 bytes are exactly 8 base32 characters.
+    let id = format!("{}-{}", kind.letter(), base32_lower(&digest[..5]));
     // Always of the form: a letter of three, '-', ten base32 characters.
     RecordId::new(id).unwrap_or_else(|_| unreachable!("a record id is always well formed"))
 }

@@ -515,7 +515,7 @@ fn generated(
         // Each copy is another record, with an id of its own.
         let kind = &record["id"].as_str().unwrap()[..2];
         let number = goodstanding_issuer::issue::base32_lower(&(i as u64).to_be_bytes());
-        record["id"] = format!("{kind}{}", &number[3..]).into();
+        record["id"] = format!("{kind}{}", &number[5..]).into();
         value[*section].as_array_mut().unwrap().push(record);
     }
     let certificate: Certificate = serde_json::from_value(value).unwrap();

@@ -9,12 +9,13 @@ use goodstanding_verifier::{Declared, Timestamp, TrustStore, Unreadable};
 
 use crate::api::{ApiError, ErrorCode};
 /// The body kinds accepted, as listed in error messages.
-pub const ACCEPTED_TYPES: &str = "application/pdf, image/png, image/jpeg, application/jose, text/plain, application/octet-stream";
+pub const ACCEPTED_TYPES: &str = "application/pdf, image/png, image/jpeg, application/jose, text/plain, application/octet-stream, application/x-www-form-urlencoded";
 
 /// What a body says it is, from its `Content-Type` (parameters such as `charset` are ignored):
 /// `application/pdf` a PDF, `image/png` and `image/jpeg` an image, `application/jose` (a `.jws`)
-/// and `text/plain` (the QR text, or a `.jws` pasted) text; no type, or
-/// `application/octet-stream`, is told apart by its first bytes. Any other type is an error
+/// and `text/plain` (the QR text, or a `.jws` pasted) text; no type, `application/octet-stream`,
+/// or `application/x-www-form-urlencoded` (what `curl --data-binary` sends by default), is told
+/// apart by its first bytes. Any other type is an error
 /// naming the types accepted.
 pub fn body_kind(content_type: Option<&str>) -> Result<Declared, ApiError> {
     let Some(value) = content_type else {
@@ -30,7 +31,9 @@ pub fn body_kind(content_type: Option<&str>) -> Result<Declared, ApiError> {
         "application/pdf" => Ok(Declared::Pdf),
         "image/png" | "image/jpeg" | "image/jpg" => Ok(Declared::Image),
         "application/jose" | "text/plain" => Ok(Declared::Text),
-        "" | "application/octet-stream" => Ok(Declared::Any),
+        // curl --data-binary @file sends application/x-www-form-urlencoded unless told
+        // otherwise; a certificate is never form data, so the body is told apart as with none.
+        "" | "application/octet-stream" | "application/x-www-form-urlencoded" => Ok(Declared::Any),
         _ => Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             format!(
@@ -121,6 +124,10 @@ mod tests {
         assert_eq!(kind(Some("text/plain; charset=utf-8")), Ok(Declared::Text));
         assert_eq!(kind(Some("application/jose")), Ok(Declared::Text));
         assert_eq!(kind(Some("application/octet-stream")), Ok(Declared::Any));
+        assert_eq!(
+            kind(Some("application/x-www-form-urlencoded")),
+            Ok(Declared::Any)
+        );
         assert_eq!(kind(None), Ok(Declared::Any));
         assert_eq!(
             kind(Some("application/json")),

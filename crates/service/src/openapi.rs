@@ -82,8 +82,9 @@ pub fn value() -> Value {
                 "description": format!(
                     "The body is a certificate PDF, a photo or scan of its QR code (PNG, JPEG), \
                      a .jws file, or the QR text. Its Content-Type says which (one of \
-                     {ACCEPTED_TYPES}); with none, or application/octet-stream, it is told \
-                     apart by its first bytes. The answer is 200 with a verdict, valid or not, \
+                     {ACCEPTED_TYPES}); with none, application/octet-stream or \
+                     application/x-www-form-urlencoded (what curl --data-binary sends unless \
+                     told), it is told apart by its first bytes. The answer is 200 with a verdict, valid or not, \
                      the same as `goodstanding verify --json`; a body that holds no readable \
                      certificate is 422."
                 ),
@@ -96,7 +97,8 @@ pub fn value() -> Value {
                         "image/jpeg": {},
                         "application/jose": {"schema": {"type": "string"}},
                         "text/plain": {"schema": {"type": "string"}},
-                        "application/octet-stream": {}
+                        "application/octet-stream": {},
+                        "application/x-www-form-urlencoded": {}
                     }
                 },
                 "responses": with_errors(

@@ -247,17 +247,17 @@ identifier!(
 
 identifier!(
     /// The stable id of a record on a certificate (schema version 2): `f-`, `c-` or `d-` (a
-    /// finding, a conviction or caution, a departure) and 10 characters of lowercase base32.
+    /// finding, a conviction or caution, a departure) and 8 characters of lowercase base32.
     RecordId,
-    12,
-    12,
+    10,
+    10,
     |i, b| match i {
         0 => matches!(b, b'f' | b'c' | b'd'),
         1 => b == b'-',
         _ => matches!(b, b'a'..=b'z' | b'2'..=b'7'),
     },
-    "f-, c- or d- and 10 characters of lowercase base32 (a-z, 2-7)",
-    "^[fcd]-[a-z2-7]{10}$"
+    "f-, c- or d- and 8 characters of lowercase base32 (a-z, 2-7)",
+    "^[fcd]-[a-z2-7]{8}$"
 );
 
 identifier!(
@@ -450,13 +450,13 @@ mod tests {
     #[test]
     fn identifiers_check_their_alphabet() {
         assert!(CertificateId::new("abcdefghijklmnopqrstuvwxyz").is_ok());
-        assert!(RecordId::new("f-abcdefgh27").is_ok());
+        assert!(RecordId::new("f-abcdef27").is_ok());
         for bad in [
-            "x-abcdefgh27",
-            "f_abcdefgh27",
-            "f-abcdefgh2",
-            "f-abcdefgh21",
-            "fc-bcdefgh27",
+            "x-abcdef27",
+            "f_abcdef27",
+            "f-abcdef2",
+            "f-abcdef21",
+            "fc-bcdef27",
         ] {
             assert!(RecordId::new(bad).is_err(), "{bad}");
         }

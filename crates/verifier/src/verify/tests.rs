@@ -160,10 +160,10 @@ fn record_ids_belong_to_version_2_and_are_never_shared() {
     let mut version_2 = payload();
     version_2["schema_version"] = json!(2);
     version_2["disclosure_level"] = json!("standard");
-    version_2["findings"][0]["id"] = json!("f-aaaaaaaaaa");
-    version_2["findings"][1]["id"] = json!("f-bbbbbbbbbb");
-    version_2["convictions"][0]["id"] = json!("c-aaaaaaaaaa");
-    version_2["departures"][1]["id"] = json!("d-aaaaaaaaaa");
+    version_2["findings"][0]["id"] = json!("f-aaaaaaaa");
+    version_2["findings"][1]["id"] = json!("f-bbbbbbbb");
+    version_2["convictions"][0]["id"] = json!("c-aaaaaaaa");
+    version_2["departures"][1]["id"] = json!("d-aaaaaaaa");
     let verified = verify(sign(&version_2).as_bytes(), &store, now).unwrap();
     let ids: Vec<&str> = verified
         .certificate
@@ -172,24 +172,19 @@ fn record_ids_belong_to_version_2_and_are_never_shared() {
         .collect();
     assert_eq!(
         ids,
-        [
-            "f-aaaaaaaaaa",
-            "f-bbbbbbbbbb",
-            "c-aaaaaaaaaa",
-            "d-aaaaaaaaaa"
-        ]
+        ["f-aaaaaaaa", "f-bbbbbbbb", "c-aaaaaaaa", "d-aaaaaaaa"]
     );
 
     let mut shared = version_2.clone();
-    shared["findings"][1]["id"] = json!("f-aaaaaaaaaa");
+    shared["findings"][1]["id"] = json!("f-aaaaaaaa");
     let error = verify(sign(&shared).as_bytes(), &store, now).unwrap_err();
     assert!(
-        matches!(&error, VerifyError::Policy(m) if m.contains("two records have the id f-aaaaaaaaaa")),
+        matches!(&error, VerifyError::Policy(m) if m.contains("two records have the id f-aaaaaaaa")),
         "{error}"
     );
 
     let mut version_1 = payload();
-    version_1["findings"][0]["id"] = json!("f-aaaaaaaaaa");
+    version_1["findings"][0]["id"] = json!("f-aaaaaaaa");
     let error = verify(sign(&version_1).as_bytes(), &store, now).unwrap_err();
     assert!(
         matches!(&error, VerifyError::Policy(m) if m.contains("version 1 certificate holds")),
@@ -197,7 +192,7 @@ fn record_ids_belong_to_version_2_and_are_never_shared() {
     );
 
     let mut malformed = version_2;
-    malformed["findings"][0]["id"] = json!("x-aaaaaaaaaa");
+    malformed["findings"][0]["id"] = json!("x-aaaaaaaa");
     assert!(verify(sign(&malformed).as_bytes(), &store, now).is_err());
 }
 
