@@ -1080,3 +1080,53 @@ fn a_finished_batch_is_said_to_be_finished_and_issued_again_only_on_purpose() {
     assert_eq!(live_after.len(), 3, "{live_after:?}");
     assert!(live_after.iter().all(|id| !live_before.contains(id)));
 }
+
+/// Issue 24, item 9: `register list` keeps to a state (live, expired, revoked, pending) and to
+/// live certificates expiring soon (`--expiring-within 14d`), judged at the time given.
+#[test]
+fn register_list_filters_by_state_and_by_expiry() {
+    let issuer = Issuer::new("batch-list-filters");
+    let run = issuer.batch(&repo().join("examples/batch/requests.jsonl"), "out", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let all = listed(&issuer, &[]);
+    assert_eq!(all.len(), 3);
+    let revoked = all[0]["id"].as_str().unwrap().to_string();
+    let run = issuer.with_register(&[&"revoke", &revoked, &"--reason", &"issued_in_error"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids = |rows: Vec<Value>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(listed(&issuer, &["--state", "live"]).len(), 2);
+    assert_eq!(
+        ids(listed(&issuer, &["--state", "revoked"])),
+        std::slice::from_ref(&revoked)
+    );
+    assert_eq!(listed(&issuer, &["--state", "pending"]).len(), 0);
+    // Issued on the tests' day, valid 90 days: nothing expires within 14 days yet.
+    assert_eq!(listed(&issuer, &["--expiring-within", "14d"]).len(), 0);
+    // Later: 10 days before they expire, the two live ones; after, they are expired.
+    let at = |time: &str, filter: &[&str]| -> Vec<Value> {
+        let register = issuer.register();
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"register", &"list", &"--json", &"--register", &register];
+        for f in filter {
+            args.push(f);
+        }
+        let run = common::goodstanding_in(&args, None, &[("GOODSTANDING_NOW", time.as_ref())]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let soon = at("2027-02-11T12:00:00Z", &["--expiring-within", "14d"]);
+    assert_eq!(soon.len(), 2, "{soon:?}");
+    assert!(!ids(soon).contains(&revoked));
+    let expired = at("2027-03-01T00:00:00Z", &["--state", "expired"]);
+    assert_eq!(expired.len(), 2);
+    assert!(expired.iter().all(|r| r["state"] == "expired"));
+    let run = issuer.with_register(&[&"register", &"list", &"--expiring-within", &"fortnight"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use goodstanding_operations::register::{CertificateRecord, ListFilter, RevokeError};
+use goodstanding_verifier::Timestamp;
 use goodstanding_verifier::model::RevocationReason;
 
 use crate::error::CliError;
@@ -21,6 +22,14 @@ pub enum RegisterCommand {
         /// Only this batch.
         #[arg(long, value_name = "ID")]
         batch: Option<String>,
+        /// Only certificates in this state: live (issued, not revoked, not expired), expired,
+        /// revoked, or pending (left by an interrupted run).
+        #[arg(long, value_enum)]
+        state: Option<StateFilter>,
+        /// Only live certificates that expire within this time from now (30m, 12h, 14d), to
+        /// reissue in time.
+        #[arg(long, value_name = "DURATION")]
+        expiring_within: Option<String>,
         #[command(flatten)]
         register: RegisterArg,
         /// One JSON object per line.
@@ -67,9 +76,27 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
         RegisterCommand::List {
             subject,
             batch,
+            state,
+            expiring_within,
             register,
             json,
-        } => register_list(subject, batch, register.path.as_deref(), json),
+        } => {
+            let now = now()?;
+            let until = expiring_within
+                .map(|text| {
+                    let within = crate::serving::parse_duration("--expiring-within", &text)?;
+                    i64::try_from(within.as_secs())
+                        .ok()
+                        .and_then(|seconds| now.unix().checked_add(seconds))
+                        .and_then(Timestamp::from_unix)
+                        .ok_or_else(|| {
+                            CliError::Input(format!("--expiring-within {text}: too far ahead"))
+                        })
+                })
+                .transpose()?;
+            let wanted = Wanted { state, until, now };
+            register_list(subject, batch, &wanted, register.path.as_deref(), json)
+        }
         RegisterCommand::Show { id, register, json } => {
             register_show(&id, register.path.as_deref(), json)
         }
@@ -139,9 +166,53 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
 }
 
 /// `goodstanding register list`.
+/// A state `register list` can keep to.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateFilter {
+    /// Issued, not revoked, not expired.
+    Live,
+    /// Issued, not revoked, past its validity.
+    Expired,
+    /// Revoked (superseded included).
+    Revoked,
+    /// Left pending by an interrupted run.
+    Pending,
+}
+
+/// What `register list` keeps, besides subject and batch.
+pub struct Wanted {
+    /// Only this state.
+    state: Option<StateFilter>,
+    /// Only live certificates that expire before this time.
+    until: Option<Timestamp>,
+    /// The time states are judged at.
+    now: Timestamp,
+}
+
+impl Wanted {
+    fn keeps(&self, c: &CertificateRecord) -> bool {
+        let state = state_at(c, self.now);
+        let state_ok = self.state.is_none_or(|wanted| {
+            state
+                == match wanted {
+                    StateFilter::Live => "issued",
+                    StateFilter::Expired => "expired",
+                    StateFilter::Revoked => "revoked",
+                    StateFilter::Pending => "pending",
+                }
+        });
+        let expiry_ok = self.until.is_none_or(|until| {
+            state == "issued"
+                && Timestamp::parse(&c.valid_until).is_ok_and(|valid_until| valid_until <= until)
+        });
+        state_ok && expiry_ok
+    }
+}
+
 pub fn register_list(
     subject: Option<String>,
     batch: Option<String>,
+    wanted: &Wanted,
     register: Option<&Path>,
     json: bool,
 ) -> Result<(), CliError> {
@@ -159,14 +230,17 @@ pub fn register_list(
     }
     register
         .list(&ListFilter { subject, batch }, |c| {
+            if !wanted.keeps(&c) {
+                return;
+            }
             count += 1;
             if json {
-                outln!("{}", record_json(&c));
+                outln!("{}", record_json(&c, wanted.now));
             } else {
                 outln!(
                     "{:<26}  {:<8}  {:<16}  {:<20}  {:<20}  {}",
                     c.id,
-                    state(&c),
+                    state_at(&c, wanted.now),
                     c.subject_reference,
                     c.issued_at,
                     c.valid_until,
@@ -181,18 +255,20 @@ pub fn register_list(
     Ok(())
 }
 
-fn state(c: &CertificateRecord) -> &str {
+/// The state of a certificate at `now`: revoked, pending, expired, or issued (live).
+fn state_at(c: &CertificateRecord, now: Timestamp) -> &'static str {
     match &c.revocation {
         Some(_) => "revoked",
         None if c.state == "pending" => "pending",
+        None if Timestamp::parse(&c.valid_until).is_ok_and(|until| until <= now) => "expired",
         None => "issued",
     }
 }
 
-fn record_json(c: &CertificateRecord) -> serde_json::Value {
+fn record_json(c: &CertificateRecord, now: Timestamp) -> serde_json::Value {
     serde_json::json!({
         "id": c.id,
-        "state": state(c),
+        "state": state_at(c, now),
         "subject_reference": c.subject_reference,
         "kid": c.kid,
         "issued_at": c.issued_at,
@@ -224,16 +300,17 @@ pub fn register_show(id: &str, register: Option<&Path>, json: bool) -> Result<()
                 register.path().display()
             ))
         })?;
+    let now = now()?;
     if json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&record_json(&c)).unwrap_or_default()
+            serde_json::to_string_pretty(&record_json(&c, now)).unwrap_or_default()
         );
         return Ok(());
     }
     let line = |label: &str, value: &str| outln!("{label:<18} {value}");
     line("Certificate", &c.id);
-    line("State", state(&c));
+    line("State", state_at(&c, now));
     line("Subject ref.", &c.subject_reference);
     line("Signing key", &c.kid);
     line("Issued at", &c.issued_at);
