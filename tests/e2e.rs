@@ -613,6 +613,43 @@ fn messages_name_the_form_a_field_needs_and_only_what_the_command_takes() {
     }
 }
 
+/// Issue 24, item 9: shell completions and man pages come from the clap definitions.
+#[test]
+fn completions_and_man_pages_are_generated_from_the_commands() {
+    let run = goodstanding(&[&"completions", &"bash"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("complete -F _goodstanding"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--expiring-within"),
+        "every option is there"
+    );
+    let syntax = Command::new("bash")
+        .args(["-n", "-c", &run.stdout])
+        .status()
+        .unwrap();
+    assert!(syntax.success(), "the bash script parses");
+    for shell in ["zsh", "fish"] {
+        let run = goodstanding(&[&"completions", &shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains("goodstanding"), "{shell}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = goodstanding(&[&"man", &"--out", &dir.path()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(dir.path().join("goodstanding-verify.1")).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH goodstanding-verify 1"),
+        "{page}"
+    );
+    assert!(page.contains("require\\-fresh"), "{page}");
+    assert!(dir.path().join("goodstanding.1").is_file());
+    assert!(dir.path().join("goodstanding-trust-update.1").is_file());
+}
+
 #[test]
 fn a_file_that_is_not_a_key_is_named_as_such() {
     let issuer = Issuer::new("e2e-not-a-key");

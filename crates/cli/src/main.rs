@@ -13,6 +13,7 @@
 //! | `serving` | `serve` |
 //! | `site` | `site`: the verifier web page |
 //! | `demo`, `schema` | `demo`, `schema` |
+//! | `manuals` | `completions`, `man`: generated from the clap definitions |
 //! | `bench` | `bench batch`, `bench serve`, the load generator, the memory reader |
 //! | `shared`, `io`, `error` | helpers every command uses; they import no command module |
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ mod error;
 mod io;
 mod issuing;
 mod keys;
+mod manuals;
 mod register;
 mod report;
 mod schema;
@@ -183,6 +185,18 @@ enum Command {
         #[command(flatten)]
         args: demo::DemoArgs,
     },
+    /// Print the completion script for a shell, generated from these commands. Install for
+    /// bash: goodstanding completions bash > ~/.local/share/bash-completion/completions/goodstanding
+    Completions {
+        #[command(flatten)]
+        args: manuals::CompletionsArgs,
+    },
+    /// Write man pages for goodstanding and each of its commands, generated from this help.
+    /// Install: goodstanding man --out ~/.local/share/man/man1, then `man goodstanding`.
+    Man {
+        #[command(flatten)]
+        args: manuals::ManArgs,
+    },
     /// Write the JSON Schemas of the certificate request and the certificate payload.
     Schema {
         #[command(flatten)]
@@ -234,6 +248,10 @@ fn main() -> ExitCode {
         Command::Convert { args } => verifying::convert(&args),
         Command::Demo { args } => demo::demo(&args),
         Command::Schema { args } => schema::schema(&args),
+        Command::Completions { args } => {
+            manuals::completions(&args, <Cli as clap::CommandFactory>::command())
+        }
+        Command::Man { args } => manuals::man(&args, <Cli as clap::CommandFactory>::command()),
         Command::Serve { args } => serving::serve(&args),
         Command::Bench { command } => bench::run(command),
     };
