@@ -650,6 +650,32 @@ fn completions_and_man_pages_are_generated_from_the_commands() {
     assert!(dir.path().join("goodstanding-trust-update.1").is_file());
 }
 
+/// Issue 24, item 9: `site` from an installed command (no web/pkg beside it) says how to get
+/// the WebAssembly verifier, and writes nothing.
+#[test]
+fn site_without_the_webassembly_says_how_to_build_it() {
+    let issuer = Issuer::new("e2e-site");
+    let out = issuer.path("site-out");
+    let run = goodstanding(&[
+        &"site",
+        &"--out",
+        &out,
+        &"--trust",
+        &issuer.path("trust"),
+        &"--wasm",
+        &issuer.path("no-pkg"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not built into the command")
+            && run.stderr.contains("web/build.sh")
+            && run.stderr.contains("--wasm DIR"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_file_that_is_not_a_key_is_named_as_such() {
     let issuer = Issuer::new("e2e-not-a-key");

@@ -36,7 +36,10 @@ pub struct SiteArgs {
     /// fetched them, if that was a URL].
     #[arg(long, value_name = "URL")]
     from: Option<String>,
-    /// The WebAssembly verifier built by web/build.sh.
+    /// The WebAssembly verifier (goodstanding_web.js and goodstanding_web_bg.wasm), which is
+    /// not built into the command: web/build.sh in a source checkout writes it to web/pkg
+    /// (it needs the wasm32-unknown-unknown target and wasm-bindgen-cli 0.2.130). The page's
+    /// HTML, CSS and JavaScript are built into the command.
     #[arg(long, value_name = "DIR", default_value = "web/pkg")]
     wasm: PathBuf,
 }
@@ -54,7 +57,13 @@ pub fn site(args: &SiteArgs) -> Result<(), CliError> {
         let bytes = std::fs::read(&path).map_err(|e| {
             CliError::file(
                 &path,
-                format!("{e}: build the WebAssembly verifier first with web/build.sh"),
+                format!(
+                    "{e}. The page's WebAssembly verifier is not built into the command: in a \
+                     source checkout of goodstanding run web/build.sh (it installs nothing; it \
+                     needs `rustup target add wasm32-unknown-unknown` and `cargo install \
+                     wasm-bindgen-cli --version 0.2.130`), then give its web/pkg folder with \
+                     --wasm DIR (the default, web/pkg, is relative to the folder you run this in)"
+                ),
             )
         })?;
         files.push((format!("pkg/{name}"), bytes));
