@@ -920,3 +920,89 @@ fn revoke_and_trust_changes_remind_the_next_step_and_trust_show_lists_the_roots(
         run.stdout
     );
 }
+
+/// Issue 24, item 9: `issue`, `revoke`, `publish` and `trust show` print one JSON object with
+/// `--json`, valid under its committed schema; the committed schemas are what `goodstanding
+/// schema` writes.
+#[test]
+fn json_outputs_follow_their_committed_schemas() {
+    let schemas = common::repo().join("schemas");
+    let generated = tempfile::tempdir().unwrap();
+    ok(&goodstanding(&[&"schema", &"--out", &generated.path()]));
+    for entry in std::fs::read_dir(generated.path()).unwrap() {
+        let entry = entry.unwrap();
+        let committed = std::fs::read_to_string(schemas.join(entry.file_name()))
+            .unwrap_or_else(|e| panic!("{:?} is not committed: {e}", entry.file_name()));
+        assert_eq!(
+            std::fs::read_to_string(entry.path()).unwrap(),
+            committed,
+            "{:?}: run `goodstanding schema` and commit it",
+            entry.file_name()
+        );
+    }
+    let check = |schema: &str, stdout: &str| -> Value {
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(schemas.join(schema)).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let value: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("{schema}: {e}: {stdout}"));
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}: {value}");
+        value
+    };
+
+    let issuer = Issuer::new("json-outputs");
+    let (out, register) = (issuer.path("out"), issuer.path("register.sqlite"));
+    let run = goodstanding(&[
+        &"issue",
+        &example("several-records"),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--register",
+        &register,
+        &"--trust",
+        &issuer.path("trust"),
+        &"--json",
+    ]);
+    ok(&run);
+    let issued = check("issue-output.schema.json", &run.stdout);
+    let id = issued["id"].as_str().unwrap().to_string();
+    assert!(std::path::Path::new(issued["files"]["pdf"].as_str().unwrap()).is_file());
+
+    let run = goodstanding(&[
+        &"revoke",
+        &id,
+        &"--reason",
+        &"issued_in_error",
+        &"--register",
+        &register,
+        &"--json",
+    ]);
+    ok(&run);
+    assert_eq!(
+        check("revoke-output.schema.json", &run.stdout)["id"],
+        id.as_str()
+    );
+
+    let run = issuer.publish_with(&issuer.key(), &["--json"]);
+    let published = check("publish-output.schema.json", &run.stdout);
+    assert_eq!(published["revocation_list"]["revoked"], 1);
+
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let run = goodstanding(&[
+        &"trust",
+        &"show",
+        &"--trust",
+        &issuer.path("trust"),
+        &"--json",
+    ]);
+    ok(&run);
+    let shown = check("trust-show-output.schema.json", &run.stdout);
+    assert_eq!(shown["roots"][0], common::ROOT_KID);
+    assert_eq!(shown["keys"][0]["kid"], "json-outputs");
+}

@@ -34,11 +34,39 @@ fn print_notices(request: &Path, notices: &[goodstanding_issuer::Notice]) {
     }
 }
 
-fn print_recorded(request: &Path, recorded: &Recorded) {
-    print_notices(request, &recorded.issued.notices);
-    outln!("{}", recorded.issued.id());
+fn print_recorded(request: &Path, recorded: &Recorded, json: bool) {
     let [jws, qr, pdf] = &recorded.files;
     let issued = &recorded.issued;
+    if json {
+        let c = &issued.certificate;
+        crate::outputs::print(&crate::outputs::IssueOutput {
+            id: issued.id().to_string(),
+            subject_reference: c.subject.reference.to_string(),
+            issued_at: c.issued_at.to_string(),
+            valid_from: c.valid_from.to_string(),
+            valid_until: c.valid_until.to_string(),
+            supersedes: c.supersedes.as_ref().map(ToString::to_string),
+            files: crate::outputs::CertificateFiles {
+                jws: jws.display().to_string(),
+                qr_txt: qr.display().to_string(),
+                pdf: pdf.display().to_string(),
+            },
+            qr_characters: issued.qr_text().len(),
+            qr_codes: issued.qr_codes(),
+            qr_version: issued.qr_version(),
+            notices: issued
+                .notices
+                .iter()
+                .map(|n| crate::outputs::NoticeOutput {
+                    field: n.field.clone(),
+                    message: n.message.clone(),
+                })
+                .collect(),
+        });
+        return;
+    }
+    print_notices(request, &recorded.issued.notices);
+    outln!("{}", recorded.issued.id());
     let codes = match issued.qr_codes() {
         1 => format!("QR version {}", issued.qr_version()),
         n => format!(
@@ -92,7 +120,7 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
         body.as_ref(),
     )
     .map_err(|e| one_error(request, e))?;
-    print_recorded(request, &recorded);
+    print_recorded(request, &recorded, args.json);
     Ok(())
 }
 
@@ -118,7 +146,7 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
         body.as_ref(),
     )
     .map_err(|e| one_error(request, e))?;
-    print_recorded(request, &recorded);
+    print_recorded(request, &recorded, args.json);
     eprintln!(
         "certificate {old} is revoked (superseded by {})",
         recorded.issued.id()
@@ -290,6 +318,10 @@ pub struct IssueArgs {
     /// is refused: a subject has one live certificate at a time.
     #[arg(long)]
     pub supersede: bool,
+    /// Print one JSON object (schemas/issue-output.schema.json) instead of the id and the
+    /// files written.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `goodstanding reissue`.
@@ -301,6 +333,10 @@ pub struct ReissueArgs {
     pub request: PathBuf,
     #[command(flatten)]
     pub signing: crate::shared::SigningArgs,
+    /// Print one JSON object (schemas/issue-output.schema.json) instead of the id and the
+    /// files written.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `goodstanding batch`.

@@ -25,6 +25,7 @@ mod io;
 mod issuing;
 mod keys;
 mod manuals;
+mod outputs;
 mod register;
 mod report;
 mod schema;

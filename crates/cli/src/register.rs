@@ -68,6 +68,9 @@ pub struct RevokeArgs {
     pub reason: String,
     #[command(flatten)]
     pub register: RegisterArg,
+    /// Print one JSON object (schemas/revoke-output.schema.json).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `goodstanding register ...`.
@@ -155,13 +158,21 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
     let mut register = open_register(register)?;
     let at = now()?;
     register.revoke(id, reason, at).map_err(revoke_error)?;
-    outln!("revoked {id} at {at} ({})", reason.label());
-    outln!(
-        "Verifiers see this only once it is published and they fetch it: run `goodstanding \
-         publish --out SITE --key KEY --root ROOT.pub.jwk` now (and upload SITE if it is served \
-         elsewhere); each verifier then sees it at its next `goodstanding trust update` (the \
-         web page and `serve --refresh-from`: at their next refresh)"
-    );
+    let next_step = "Verifiers see this only once it is published and they fetch it: run \
+         `goodstanding publish --out SITE --key KEY --root ROOT.pub.jwk` now (and upload SITE if \
+         it is served elsewhere); each verifier then sees it at its next `goodstanding trust \
+         update` (the web page and `serve --refresh-from`: at their next refresh)";
+    if args.json {
+        crate::outputs::print(&crate::outputs::RevokeOutput {
+            id: id.to_string(),
+            revoked_at: at.to_string(),
+            reason: reason.as_code().to_string(),
+            next_step: next_step.to_string(),
+        });
+    } else {
+        outln!("revoked {id} at {at} ({})", reason.label());
+        outln!("{next_step}");
+    }
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub fn schema(args: &SchemaArgs) -> Result<(), CliError> {
     for (name, text) in goodstanding_issuer::schema::all()
         .into_iter()
         .chain([verdict])
+        .chain(crate::outputs::schemas())
     {
         let path = out.join(name);
         write_output(&path, text.as_bytes())?;

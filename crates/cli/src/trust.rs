@@ -135,6 +135,9 @@ pub enum TrustCommand {
         /// The trust folder [default: $GOODSTANDING_TRUST, else $XDG_DATA_HOME/goodstanding/trust, else ~/.local/share/goodstanding/trust].
         #[arg(long, value_name = "DIR")]
         trust: Option<PathBuf>,
+        /// Print one JSON object (schemas/trust-show-output.schema.json).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -172,7 +175,7 @@ pub fn run(command: TrustCommand) -> Result<(), CliError> {
             edit_trust_list(TrustEdit::Compromise { kid, at }, &list)
         }
         TrustCommand::Update { from, trust, root } => update(&from, trust.as_deref(), &root),
-        TrustCommand::Show { trust } => show(trust.as_deref()),
+        TrustCommand::Show { trust, json } => show(trust.as_deref(), json),
     }
 }
 
@@ -332,6 +335,9 @@ pub struct PublishArgs {
     next_update_days: u16,
     #[command(flatten)]
     register: RegisterArg,
+    /// Print one JSON object (schemas/publish-output.schema.json).
+    #[arg(long)]
+    json: bool,
 }
 
 /// `goodstanding publish`.
@@ -365,6 +371,25 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
     )
     .map_err(|e| CliError::Input(e.to_string()))?;
     let revocations = &published.revocation_list;
+    if args.json {
+        crate::outputs::print(&crate::outputs::PublishOutput {
+            site: args.out.display().to_string(),
+            files: published
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect(),
+            trust_list_sequence: published.trust_list_sequence,
+            revocation_list: crate::outputs::PublishedRevocations {
+                sequence: revocations.sequence,
+                issued_at: revocations.issued_at.to_string(),
+                next_update: revocations.next_update.to_string(),
+                revoked: revocations.revoked.len(),
+                signed_by: key.kid().to_string(),
+            },
+        });
+        return Ok(());
+    }
     outln!(
         "published into {}: trust list number {}, revocation list number {} ({} revoked, \
          signed by {}, next update due {})",
@@ -421,10 +446,45 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
 }
 
 /// `goodstanding trust show`.
-pub fn show(trust: Option<&Path>) -> Result<(), CliError> {
+pub fn show(trust: Option<&Path>, json: bool) -> Result<(), CliError> {
     let dir = trust_dir(trust)?;
     let (store, info) = trust_folder::load(&dir).map_err(cache_error)?;
     let now = now()?;
+    if json {
+        let roots = trust_folder::load_roots(&dir).map_err(cache_error)?;
+        let (trust_sequence, trust_issued) = info.trust_list;
+        let (revocation_sequence, revocation_issued, next_update) = info.revocation_list;
+        crate::outputs::print(&crate::outputs::TrustShowOutput {
+            folder: dir.display().to_string(),
+            source: info.source.clone(),
+            fetched_at: info.fetched_at.to_string(),
+            roots: roots.kids().map(ToString::to_string).collect(),
+            trust_list: crate::outputs::HeldList {
+                sequence: trust_sequence,
+                issued_at: trust_issued.to_string(),
+                next_update: None,
+            },
+            revocation_list: crate::outputs::HeldList {
+                sequence: revocation_sequence,
+                issued_at: revocation_issued.to_string(),
+                next_update: Some(next_update.to_string()),
+            },
+            keys: store
+                .kids()
+                .filter_map(|kid| {
+                    store
+                        .period(kid.as_str())
+                        .map(|period| crate::outputs::HeldKey {
+                            kid: kid.to_string(),
+                            from: period.from.to_string(),
+                            until: period.until.map(|u| u.to_string()),
+                            compromised_at: period.compromised_at.map(|c| c.to_string()),
+                        })
+                })
+                .collect(),
+        });
+        return Ok(());
+    }
     outln!(
         "trust folder {}: {}",
         dir.display(),
