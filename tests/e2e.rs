@@ -602,6 +602,21 @@ fn messages_name_the_form_a_field_needs_and_only_what_the_command_takes() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(!run.stdout.contains("\n\n\n"), "{:?}", run.stdout);
 
+    // A PIN in a PKCS#11 URI, in the query or in the path: refused, saying how to give it.
+    for uri in [
+        "pkcs11:token=t;object=k?pin-value=1234",
+        "pkcs11:token=t;object=k;pin-value=1234",
+    ] {
+        let run = goodstanding(&[&"keygen", &"--pkcs11", &uri, &"--out", &issuer.path("hsm")]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("GOODSTANDING_PKCS11_PIN") && run.stderr.contains("--pin-file"),
+            "{uri}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("1234"), "the PIN is never printed");
+    }
+
     for command in ["issue", "reissue"] {
         let help = goodstanding(&[&command, &"--help"]);
         assert_eq!(help.code, 0);

@@ -166,7 +166,9 @@ impl TokenUri {
                 let path = source.strip_prefix("file:").unwrap_or(&source);
                 put(&mut self.pin_source, name, PathBuf::from(path))
             }
-            (true, "pin-value") => Err(UriError::PinInUri),
+            // Where RFC 7512 puts it (the query) or where people write it (the path): either
+            // way, say how to give the PIN instead.
+            (_, "pin-value") => Err(UriError::PinInUri),
             _ => Err(UriError::Unsupported(name.to_string())),
         }
     }
@@ -261,9 +263,16 @@ mod tests {
 
     #[test]
     fn a_pin_in_the_uri_or_a_uri_without_a_key_is_refused() {
-        assert_eq!(
-            TokenUri::parse("pkcs11:token=t;object=k?pin-value=1234"),
-            Err(UriError::PinInUri)
+        for uri in [
+            "pkcs11:token=t;object=k?pin-value=1234",
+            "pkcs11:token=t;object=k;pin-value=1234",
+        ] {
+            assert_eq!(TokenUri::parse(uri), Err(UriError::PinInUri), "{uri}");
+        }
+        assert!(
+            UriError::PinInUri
+                .to_string()
+                .contains("GOODSTANDING_PKCS11_PIN, with --pin-file, or at the prompt")
         );
         assert_eq!(TokenUri::parse("pkcs11:token=t"), Err(UriError::NoObject));
         assert_eq!(
