@@ -919,6 +919,27 @@ fn revoke_and_trust_changes_remind_the_next_step_and_trust_show_lists_the_roots(
         "{}",
         run.stdout
     );
+    // Status words are words (issue 24, item 6), not Rust's Debug names.
+    let run = issuer.trust(&[
+        &"add",
+        &issuer.path("keys/next-step.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("(status retired)"), "{}", run.stderr);
+    let run = issuer.trust(&[
+        &"compromise",
+        &"next-step",
+        &"--at",
+        &"2026-06-01T00:00:00Z",
+    ]);
+    ok(&run);
+    assert!(
+        run.stdout.contains(" compromised ") && !run.stdout.contains("Compromised"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Issue 24, item 9: `issue`, `revoke`, `publish` and `trust show` print one JSON object with
