@@ -26,6 +26,17 @@ pub(crate) struct Service {
     client: reqwest::blocking::Client,
 }
 
+/// Starts `serve` (its standard output piped) and reads its first line, which says where it
+/// listens.
+fn spawn_serve(mut command: Command) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
 /// An answer: status and JSON body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
@@ -40,19 +51,12 @@ impl Service {
 
     /// `start`, with extra environment variables (such as the clock override).
     pub(crate) fn start_in(trust: &Path, extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Self {
-        let mut child = common::command(
+        let mut command = common::command(
             &[&"serve", &"--listen", &"127.0.0.1:0", &"--trust", &trust],
             env,
-        )
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        );
+        command.args(extra).stderr(Stdio::piped());
+        let (mut child, line) = spawn_serve(command);
         let address = line
             .trim()
             .strip_prefix("listening on http://")
@@ -941,18 +945,12 @@ fn serve_takes_a_bare_port_and_a_busy_port_gets_a_free_one_suggested() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = common::command(
+    let mut command = common::command(
         &[&"serve", &"--listen", &free.to_string(), &"--trust", &trust],
         &[],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    );
+    command.stderr(Stdio::null());
+    let (mut child, line) = spawn_serve(command);
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(line.trim(), format!("listening on http://127.0.0.1:{free}"));
