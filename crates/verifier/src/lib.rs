@@ -46,6 +46,7 @@ pub mod checksum;
 pub mod jwk;
 pub mod limits;
 pub mod lists;
+pub mod merkle;
 pub mod model;
 pub mod panic_report;
 pub mod parts;

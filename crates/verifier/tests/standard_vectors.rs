@@ -93,3 +93,132 @@ fn a_qr_text_issued_before_the_dictionary_grew_still_decodes_to_its_jws() {
     let again = SignedCertificate::from_qr_text(&from_qr.to_qr_text()).unwrap();
     assert_eq!(again.to_compact(), jws.trim());
 }
+
+fn bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn hash(hex: &str) -> goodstanding_verifier::merkle::Hash {
+    bytes(hex).try_into().unwrap()
+}
+
+fn hashes(v: &Value) -> Vec<goodstanding_verifier::merkle::Hash> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| hash(h.as_str().unwrap()))
+        .collect()
+}
+
+/// RFC 6962 Merkle trees (issue 25): the reference implementation's roots, inclusion proofs
+/// and consistency proofs are made and checked; any change to a proof, an index, a size or a
+/// root is refused.
+#[test]
+fn rfc6962_merkle_roots_and_proofs_are_made_and_checked() {
+    use goodstanding_verifier::merkle::{
+        ProofError, consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency,
+        verify_inclusion,
+    };
+    let v = vector("rfc6962-merkle.json");
+    let leaves: Vec<_> = v["leaves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| leaf_hash(&bytes(l.as_str().unwrap())))
+        .collect();
+    assert_eq!(root(&[]), hash(str_at(&v, "/empty_root")));
+    let roots = hashes(&v["roots"]);
+    for (n, expected) in roots.iter().enumerate() {
+        assert_eq!(root(&leaves[..=n]), *expected, "root of {} leaves", n + 1);
+    }
+    for case in v["inclusion"].as_array().unwrap() {
+        let index = case["index"].as_u64().unwrap();
+        let size = case["size"].as_u64().unwrap();
+        let path = hashes(&case["path"]);
+        let tree = &leaves[..size as usize];
+        let tree_root = &roots[size as usize - 1];
+        assert_eq!(
+            inclusion_proof(tree, index as usize).unwrap(),
+            path,
+            "{case}"
+        );
+        let leaf = &leaves[index as usize];
+        assert_eq!(
+            verify_inclusion(leaf, index, size, &path, tree_root),
+            Ok(()),
+            "{case}"
+        );
+        // Another leaf, index, size or root, or a proof a hash short or long: refused.
+        let other = &leaves[(index as usize + 1) % 8];
+        assert!(verify_inclusion(other, index, size, &path, tree_root).is_err());
+        assert!(verify_inclusion(leaf, index, size, &path, &roots[(size as usize) % 8]).is_err());
+        if size > 1 {
+            assert!(verify_inclusion(leaf, (index + 1) % size, size, &path, tree_root).is_err());
+            assert!(verify_inclusion(leaf, index, size, &path[1..], tree_root).is_err());
+        }
+        let mut longer = path.clone();
+        longer.push(leaves[0]);
+        assert!(verify_inclusion(leaf, index, size, &longer, tree_root).is_err());
+        assert_eq!(
+            verify_inclusion(leaf, size, size, &path, tree_root),
+            Err(ProofError::OutOfRange)
+        );
+    }
+    for case in v["consistency"].as_array().unwrap() {
+        let old = case["old_size"].as_u64().unwrap();
+        let new = case["new_size"].as_u64().unwrap();
+        let proof = hashes(&case["proof"]);
+        let (old_root, new_root) = (&roots[old as usize - 1], &roots[new as usize - 1]);
+        assert_eq!(
+            consistency_proof(&leaves[..new as usize], old as usize).unwrap(),
+            proof,
+            "{case}"
+        );
+        assert_eq!(
+            verify_consistency(old, new, old_root, new_root, &proof),
+            Ok(()),
+            "{case}"
+        );
+        if old < new {
+            // History rewritten: another old root, or another new root, is caught.
+            let forged = &roots[(old as usize) % 8];
+            assert!(verify_consistency(old, new, forged, new_root, &proof).is_err());
+            assert!(verify_consistency(old, new, old_root, old_root, &proof).is_err());
+            assert!(verify_consistency(old, new, old_root, new_root, &proof[1..]).is_err());
+        }
+    }
+    // Every pair of sizes of the eight leaves: what is made is what is checked.
+    for new in 1..=8usize {
+        for old in 1..=new {
+            let proof = consistency_proof(&leaves[..new], old).unwrap();
+            assert_eq!(
+                verify_consistency(
+                    old as u64,
+                    new as u64,
+                    &roots[old - 1],
+                    &roots[new - 1],
+                    &proof
+                ),
+                Ok(()),
+                "{old} -> {new}"
+            );
+        }
+        for index in 0..new {
+            let path = inclusion_proof(&leaves[..new], index).unwrap();
+            assert_eq!(
+                verify_inclusion(
+                    &leaves[index],
+                    index as u64,
+                    new as u64,
+                    &path,
+                    &roots[new - 1]
+                ),
+                Ok(()),
+                "{index} in {new}"
+            );
+        }
+    }
+}
