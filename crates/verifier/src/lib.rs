@@ -48,6 +48,7 @@ pub mod limits;
 pub mod lists;
 pub mod merkle;
 pub mod model;
+pub mod note;
 pub mod panic_report;
 pub mod parts;
 pub mod pasted;

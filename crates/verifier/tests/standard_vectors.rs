@@ -222,3 +222,72 @@ fn rfc6962_merkle_roots_and_proofs_are_made_and_checked() {
         }
     }
 }
+
+/// c2sp.org/signed-note (issue 25): the specification's verifier key and signed note verify;
+/// a changed text, another key, or a key whose id does not match are refused; a checkpoint's
+/// text reads into origin, size and root and back.
+#[test]
+fn c2sp_signed_note_example_verifies_and_changes_are_refused() {
+    use goodstanding_verifier::note::{Checkpoint, Note, NoteError, VerifierKey, signature_line};
+    let v = vector("c2sp-signed-note.json");
+    let vkey = str_at(&v, "/vkey");
+    let key = VerifierKey::parse(vkey).unwrap();
+    assert_eq!(key.name, "example.com/foo");
+    assert_eq!(key.id, 0x530d903a);
+    assert_eq!(key.to_vkey(), vkey);
+    let text = str_at(&v, "/note");
+    let note = Note::parse(text.as_bytes()).unwrap();
+    assert_eq!(note.text, "This is an example message.\n");
+    assert_eq!(
+        note.verify(std::slice::from_ref(&key)).unwrap(),
+        ["example.com/foo"]
+    );
+    // The signature line is written back byte for byte.
+    let line = &note.signatures[0];
+    assert_eq!(
+        format!(
+            "{}\n{}",
+            note.text,
+            signature_line(&line.name, line.id, &line.signature)
+        ),
+        text
+    );
+
+    let altered = text.replace("example message", "exemplary message");
+    assert_eq!(
+        Note::parse(altered.as_bytes())
+            .unwrap()
+            .verify(std::slice::from_ref(&key)),
+        Err(NoteError::BadSignature("example.com/foo".into()))
+    );
+    // Another key of the same name (so another id): its signature is not there.
+    let other = VerifierKey::new(
+        "example.com/foo",
+        SigningKey::from_bytes(&[9; 32]).verifying_key(),
+    )
+    .unwrap();
+    assert_eq!(note.verify(&[other]), Err(NoteError::NoKnownSignature));
+    let wrong_id = vkey.replace("+530d903a+", "+530d903b+");
+    assert_eq!(VerifierKey::parse(&wrong_id), Err(NoteError::KeyIdMismatch));
+    for bad in [
+        "no blank line\n\u{2014} example.com/foo AAAAAAA=\n",
+        "text\n\n- example.com/foo AAAAAAA=\n",
+        "text\u{7}\n\n\u{2014} example.com/foo AAAAAAA=\n",
+        "text\n\n",
+    ] {
+        assert!(Note::parse(bad.as_bytes()).is_err(), "{bad:?}");
+    }
+
+    let checkpoint_note = Note::parse(str_at(&v, "/checkpoint").as_bytes()).unwrap();
+    let checkpoint = Checkpoint::parse(&checkpoint_note.text).unwrap();
+    assert_eq!(checkpoint.origin, str_at(&v, "/checkpoint_origin"));
+    assert_eq!(checkpoint.size, v["checkpoint_size"].as_u64().unwrap());
+    assert_eq!(checkpoint.to_text(), checkpoint_note.text);
+    for bad in [
+        "o\n012\nAAAA\n",
+        "o\n1\nAAAA\n",
+        "\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+    ] {
+        assert!(Checkpoint::parse(bad).is_err(), "{bad:?}");
+    }
+}
