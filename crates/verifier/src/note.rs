@@ -22,6 +22,8 @@ pub const MAX_NOTE_LEN: usize = 64 * 1024;
 pub const MAX_SIGNATURES: usize = 64;
 /// The signature type of Ed25519 note signatures.
 pub const ED25519: u8 = 0x01;
+/// The signature type of timestamped Ed25519 checkpoint cosignatures (`c2sp.org/tlog-cosignature`).
+pub const COSIGNATURE_ED25519: u8 = 0x04;
 
 /// Why a note, a verifier key or a checkpoint was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,9 +64,14 @@ impl std::error::Error for NoteError {}
 
 /// The key id of an Ed25519 key named `name`.
 pub fn key_id(name: &str, public_key: &[u8; 32]) -> u32 {
+    typed_key_id(name, ED25519, public_key)
+}
+
+/// The key id of a key named `name` of signature type `kind`.
+fn typed_key_id(name: &str, kind: u8, public_key: &[u8; 32]) -> u32 {
     let mut hash = Sha256::new();
     hash.update(name.as_bytes());
-    hash.update([b'\n', ED25519]);
+    hash.update([b'\n', kind]);
     hash.update(public_key);
     let digest = hash.finalize();
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
@@ -338,5 +345,83 @@ impl Checkpoint {
             text.push('\n');
         }
         text
+    }
+}
+
+/// A witness (cosigner) known to a verifier: its name and Ed25519 key, for timestamped
+/// cosignatures (`c2sp.org/tlog-cosignature`, type 0x04).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CosignerKey {
+    /// The cosigner's name.
+    pub name: String,
+    /// Its key id (type 0x04).
+    pub id: u32,
+    /// Its public key.
+    pub key: VerifyingKey,
+}
+
+impl CosignerKey {
+    /// The cosigner named `name` with this key.
+    pub fn new(name: &str, key: VerifyingKey) -> Result<Self, NoteError> {
+        if !valid_name(name) {
+            return Err(NoteError::Malformed(
+                "a key name is empty or has a space or '+'",
+            ));
+        }
+        Ok(Self {
+            name: name.to_string(),
+            id: typed_key_id(name, COSIGNATURE_ED25519, key.as_bytes()),
+            key,
+        })
+    }
+}
+
+/// What an Ed25519 cosigner signs for the checkpoint `text` at `timestamp` (POSIX seconds).
+pub fn cosigned_message(text: &str, timestamp: u64) -> String {
+    format!("cosignature/v1\ntime {timestamp}\n{text}")
+}
+
+/// A cosignature's bytes: the timestamp (big-endian) and the Ed25519 signature.
+pub fn cosignature_bytes(timestamp: u64, signature: &[u8; 64]) -> Vec<u8> {
+    let mut bytes = timestamp.to_be_bytes().to_vec();
+    bytes.extend_from_slice(signature);
+    bytes
+}
+
+/// The time of a cosignature (its first 8 bytes), if it has the Ed25519 form's length.
+pub fn cosignature_time(signature: &NoteSignature) -> Option<u64> {
+    let bytes: &[u8; 72] = signature.signature.as_slice().try_into().ok()?;
+    let time = u64::from_be_bytes(bytes[..8].try_into().ok()?);
+    (time < 1 << 63).then_some(time)
+}
+
+impl Note {
+    /// The cosigners among `cosigners` whose cosignature of this note (a checkpoint) verifies,
+    /// with the time each signed; a cosignature by one of them that does not verify refuses
+    /// the note, others are ignored.
+    pub fn cosigned_by(&self, cosigners: &[CosignerKey]) -> Result<Vec<(String, u64)>, NoteError> {
+        let mut found = Vec::new();
+        for line in &self.signatures {
+            let Some(cosigner) = cosigners
+                .iter()
+                .find(|c| c.name == line.name && c.id == line.id)
+            else {
+                continue;
+            };
+            let bad = || NoteError::BadSignature(line.name.clone());
+            let time = cosignature_time(line).ok_or_else(bad)?;
+            let signature: [u8; 64] = line.signature[8..].try_into().map_err(|_| bad())?;
+            cosigner
+                .key
+                .verify_strict(
+                    cosigned_message(&self.text, time).as_bytes(),
+                    &Signature::from_bytes(&signature),
+                )
+                .map_err(|_| bad())?;
+            if !found.iter().any(|(name, _)| name == &line.name) {
+                found.push((line.name.clone(), time));
+            }
+        }
+        Ok(found)
     }
 }

@@ -291,3 +291,69 @@ fn c2sp_signed_note_example_verifies_and_changes_are_refused() {
         assert!(Checkpoint::parse(bad).is_err(), "{bad:?}");
     }
 }
+
+/// c2sp.org/tlog-cosignature (issue 25): the specification's witness line carries its time
+/// (1679315147) and the message it signs is the specification's; a cosignature made with a
+/// test key verifies, and one moved to another time or checkpoint does not.
+#[test]
+fn c2sp_cosignature_example_reads_and_ed25519_cosignatures_verify() {
+    use goodstanding_verifier::note::{
+        Checkpoint, CosignerKey, Note, NoteError, cosignature_bytes, cosignature_time,
+        cosigned_message, signature_line,
+    };
+    let v = vector("c2sp-signed-note.json");
+    let note = Note::parse(str_at(&v, "/cosigned_checkpoint").as_bytes()).unwrap();
+    let witness = &note.signatures[1];
+    assert_eq!(witness.name, "witness.example.com/w1");
+    let time = v["cosignature_time"].as_u64().unwrap();
+    assert_eq!(cosignature_time(witness), Some(time));
+    assert_eq!(
+        cosigned_message(&note.text, time),
+        str_at(&v, "/cosigned_message")
+    );
+
+    // A cosigner with a key of its own: its line verifies against the checkpoint it signed.
+    let signing = SigningKey::from_bytes(&[4; 32]);
+    let cosigner = CosignerKey::new("witness.example.org/test", signing.verifying_key()).unwrap();
+    let signature = signing.sign(cosigned_message(&note.text, time + 60).as_bytes());
+    let line = signature_line(
+        &cosigner.name,
+        cosigner.id,
+        &cosignature_bytes(time + 60, &signature.to_bytes()),
+    );
+    let cosigned = format!("{}{line}", str_at(&v, "/cosigned_checkpoint"));
+    let cosigned_note = Note::parse(cosigned.as_bytes()).unwrap();
+    assert_eq!(
+        cosigned_note
+            .cosigned_by(std::slice::from_ref(&cosigner))
+            .unwrap(),
+        [("witness.example.org/test".to_string(), time + 60)]
+    );
+    // The same signature claimed for another time, or for another checkpoint: refused.
+    let moved = signature_line(
+        &cosigner.name,
+        cosigner.id,
+        &cosignature_bytes(time + 61, &signature.to_bytes()),
+    );
+    let moved = format!("{}{moved}", str_at(&v, "/cosigned_checkpoint"));
+    assert_eq!(
+        Note::parse(moved.as_bytes())
+            .unwrap()
+            .cosigned_by(std::slice::from_ref(&cosigner)),
+        Err(NoteError::BadSignature(cosigner.name.clone()))
+    );
+    let mut other = Checkpoint::parse(&note.text).unwrap();
+    other.size += 1;
+    let forged = format!("{}\n{line}", other.to_text());
+    assert!(
+        Note::parse(forged.as_bytes())
+            .unwrap()
+            .cosigned_by(std::slice::from_ref(&cosigner))
+            .is_err()
+    );
+    // A cosigner not named is ignored; the spec's witness is not ours.
+    assert_eq!(
+        note.cosigned_by(std::slice::from_ref(&cosigner)).unwrap(),
+        []
+    );
+}
