@@ -59,6 +59,7 @@ pub mod revocation;
 pub mod scan;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod subject_tag;
 pub mod summary;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;

@@ -357,3 +357,67 @@ fn c2sp_cosignature_example_reads_and_ed25519_cosignatures_verify() {
         []
     );
 }
+
+fn array<const N: usize>(hex: &str) -> [u8; N] {
+    bytes(hex).try_into().unwrap()
+}
+
+/// c2sp.org/vrf-r255 (issue 25, subject tags): the specification's vector — the secret key
+/// proves alpha as pi, the public key verifies pi to beta; a changed alpha or proof does not.
+/// Then a subject tag made with it checks for its subject and period only.
+#[test]
+fn c2sp_vrf_r255_vector_and_subject_tags() {
+    use goodstanding_verifier::subject_tag::{check_tag, tag_input, verified_output};
+    let v = vector("c2sp-vrf-r255.json");
+    let secret = Option::<vrf_r255::SecretKey>::from(vrf_r255::SecretKey::from_bytes(array(
+        str_at(&v, "/sk"),
+    )))
+    .unwrap();
+    let public: [u8; 32] = array(str_at(&v, "/pk"));
+    assert_eq!(vrf_r255::PublicKey::from(secret).to_bytes(), public);
+    let alpha = bytes(str_at(&v, "/alpha"));
+    let pi: [u8; 80] = array(str_at(&v, "/pi"));
+    let beta: [u8; 64] = array(str_at(&v, "/beta"));
+    assert_eq!(secret.prove(&alpha).to_bytes(), pi);
+    assert_eq!(verified_output(&public, &alpha, &pi), Some(beta));
+    let mut other_alpha = alpha.clone();
+    other_alpha[0] ^= 1;
+    assert_eq!(verified_output(&public, &other_alpha, &pi), None);
+    let mut other_pi = pi;
+    other_pi[40] ^= 1;
+    assert_eq!(verified_output(&public, &alpha, &other_pi), None);
+
+    let proof = secret.prove(&tag_input("SUBJ-002231", "2026"));
+    let tag = verified_output(
+        &public,
+        &tag_input("SUBJ-002231", "2026"),
+        &proof.to_bytes(),
+    )
+    .unwrap();
+    assert!(check_tag(
+        &public,
+        "SUBJ-002231",
+        "2026",
+        &tag,
+        &proof.to_bytes()
+    ));
+    assert!(!check_tag(
+        &public,
+        "SUBJ-002232",
+        "2026",
+        &tag,
+        &proof.to_bytes()
+    ));
+    assert!(!check_tag(
+        &public,
+        "SUBJ-002231",
+        "2027",
+        &tag,
+        &proof.to_bytes()
+    ));
+    // Another period gives another tag: last year's tag does not find this year's entries.
+    let next = secret.prove(&tag_input("SUBJ-002231", "2027"));
+    let next_tag =
+        verified_output(&public, &tag_input("SUBJ-002231", "2027"), &next.to_bytes()).unwrap();
+    assert_ne!(tag, next_tag);
+}
