@@ -64,6 +64,7 @@ pub mod summary;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 pub mod text;
+pub mod tiles;
 pub mod time;
 pub mod trust;
 pub mod verdict;

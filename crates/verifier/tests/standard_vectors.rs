@@ -421,3 +421,58 @@ fn c2sp_vrf_r255_vector_and_subject_tags() {
         verified_output(&public, &tag_input("SUBJ-002231", "2027"), &next.to_bytes()).unwrap();
     assert_ne!(tag, next_tag);
 }
+
+/// c2sp.org/tlog-tiles (issue 25): the specification's tile path of index 1234067 and its
+/// tiles of trees of 70,000 and 256 leaves; entry bundles round-trip and a cut one is refused.
+#[test]
+fn c2sp_tlog_tiles_paths_tiles_and_bundles() {
+    use goodstanding_verifier::tiles::{Tile, bundle, tiles_for_size, unbundle};
+    let v = vector("c2sp-tlog-tiles.json");
+    let tile = Tile {
+        level: 0,
+        index: v["index"].as_u64().unwrap(),
+        width: 256,
+    };
+    let expected = str_at(&v, "/index_path");
+    assert_eq!(tile.path(), format!("tile/0/{expected}"));
+    assert_eq!(tile.entries_path(), format!("tile/entries/{expected}"));
+    let partial = Tile { width: 112, ..tile };
+    assert_eq!(partial.path(), format!("tile/0/{expected}.p/112"));
+    assert_eq!(
+        Tile {
+            level: 1,
+            index: 5,
+            width: 256
+        }
+        .path(),
+        "tile/1/005"
+    );
+    for tree in v["trees"].as_array().unwrap() {
+        let tiles = tiles_for_size(tree["size"].as_u64().unwrap());
+        for pair in tree["full"].as_array().unwrap() {
+            let (level, count) = (pair[0].as_u64().unwrap(), pair[1].as_u64().unwrap());
+            let full = tiles
+                .iter()
+                .filter(|t| u64::from(t.level) == level && t.width == 256)
+                .count() as u64;
+            assert_eq!(full, count, "{tree}: full tiles at level {level}");
+        }
+        let partials: Vec<(u64, u64)> = tiles
+            .iter()
+            .filter(|t| t.width < 256)
+            .map(|t| (u64::from(t.level), t.width))
+            .collect();
+        let expected: Vec<(u64, u64)> = tree["partial"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_u64().unwrap(), p[1].as_u64().unwrap()))
+            .collect();
+        assert_eq!(partials, expected, "{tree}");
+    }
+    let entries = vec![b"first".to_vec(), Vec::new(), vec![7; 300]];
+    let bytes = bundle(&entries).unwrap();
+    assert_eq!(unbundle(&bytes).unwrap(), entries);
+    assert!(unbundle(&bytes[..bytes.len() - 1]).is_err());
+    assert!(bundle(&[vec![0; 70_000]]).is_none());
+}
