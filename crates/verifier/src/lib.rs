@@ -66,6 +66,7 @@ pub mod test_support;
 pub mod text;
 pub mod tiles;
 pub mod time;
+pub mod tlog_proof;
 pub mod trust;
 pub mod verdict;
 pub mod verify;
