@@ -46,6 +46,7 @@ pub mod checksum;
 pub mod jwk;
 pub mod limits;
 pub mod lists;
+pub mod log_entry;
 pub mod merkle;
 pub mod model;
 pub mod note;
