@@ -77,9 +77,14 @@ fn typed_key_id(name: &str, kind: u8, public_key: &[u8; 32]) -> u32 {
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
-/// Whether `name` may name a key: not empty, no Unicode space, no '+'.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
+/// `name`, if it may name a key: not empty, no Unicode space, no '+'.
+fn checked_name(name: &str) -> Result<String, NoteError> {
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(NoteError::Malformed(
+            "a key name is empty or has a space or '+'",
+        ));
+    }
+    Ok(name.to_string())
 }
 
 /// An Ed25519 verifier key.
@@ -102,13 +107,8 @@ impl fmt::Debug for VerifierKey {
 impl VerifierKey {
     /// The key named `name` with this public key (its id computed).
     pub fn new(name: &str, key: VerifyingKey) -> Result<Self, NoteError> {
-        if !valid_name(name) {
-            return Err(NoteError::Malformed(
-                "a key name is empty or has a space or '+'",
-            ));
-        }
         Ok(Self {
-            name: name.to_string(),
+            name: checked_name(name)?,
             id: key_id(name, key.as_bytes()),
             key,
         })
@@ -215,11 +215,7 @@ impl Note {
                 let (name, encoded) = rest.split_once(' ').ok_or(NoteError::Malformed(
                     "a signature line is name and signature",
                 ))?;
-                if !valid_name(name) {
-                    return Err(NoteError::Malformed(
-                        "a key name is empty or has a space or '+'",
-                    ));
-                }
+                let name = checked_name(name)?;
                 let bytes = STANDARD
                     .decode(encoded)
                     .map_err(|_| NoteError::Malformed("a signature is not base64"))?;
@@ -227,7 +223,7 @@ impl Note {
                     return Err(NoteError::Malformed("a signature is too short"));
                 }
                 Ok(NoteSignature {
-                    name: name.to_string(),
+                    name,
                     id: u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
                     signature: bytes[4..].to_vec(),
                 })
@@ -363,13 +359,8 @@ pub struct CosignerKey {
 impl CosignerKey {
     /// The cosigner named `name` with this key.
     pub fn new(name: &str, key: VerifyingKey) -> Result<Self, NoteError> {
-        if !valid_name(name) {
-            return Err(NoteError::Malformed(
-                "a key name is empty or has a space or '+'",
-            ));
-        }
         Ok(Self {
-            name: name.to_string(),
+            name: checked_name(name)?,
             id: typed_key_id(name, COSIGNATURE_ED25519, key.as_bytes()),
             key,
         })
