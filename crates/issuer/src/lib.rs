@@ -34,6 +34,7 @@
 mod base32;
 pub mod issue;
 pub mod keys;
+pub mod notes;
 pub mod pdf;
 pub mod qr;
 pub mod record_id;
