@@ -37,3 +37,4 @@ pub mod preview;
 pub mod publication;
 pub mod register;
 pub mod single;
+pub mod witness;
