@@ -13,6 +13,10 @@ use goodstanding_verifier::verify::MAX_VALIDITY_DAYS;
 use goodstanding_verifier::{Date, RecordId, Timestamp};
 
 use crate::record_id::{RecordKind, record_id};
+
+mod records;
+mod text;
+
 use crate::rehabilitation::{
     self, Assessment, ConvictionFacts, FactError, Sentence, SentenceKind, Status,
 };
@@ -20,6 +24,7 @@ use crate::request::{
     CertificateRequest, ConvictionRequest, DepartureRequest, FindingRequest, Jurisdiction,
     RecordedDisclosure, RecordedOutcome,
 };
+pub use text::is_right_to_left;
 
 /// How old the information may be when a certificate is signed, by default (rule 6).
 pub const DEFAULT_FRESHNESS_DAYS: i64 = 30;
@@ -535,161 +540,6 @@ fn counted(count: usize, noun: &str) -> String {
     }
 }
 
-/// Whether `c` belongs to a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko,
-/// Samaritan, Mandaic and their presentation forms).
-pub fn is_right_to_left(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'
-    ) && c != '\u{FEFF}'
-}
-
-/// Rule 10 over every text of the request: composed (NFC), and no right-to-left script, which
-/// the certificate cannot yet print in its visual order (Hebrew needs reordering, Arabic also
-/// joining); such a name is refused rather than printed backwards.
-fn check_text(c: &mut Checker, request: &CertificateRequest) {
-    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
-        match value {
-            serde_json::Value::String(text) => out.push((path.to_string(), text.clone())),
-            serde_json::Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(v, &format!("{path}[{i}]"), out);
-                }
-            }
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    let sep = if path.is_empty() { "" } else { "." };
-                    walk(v, &format!("{path}{sep}{key}"), out);
-                }
-            }
-            _ => {}
-        }
-    }
-    // The common case, cheaply: the whole request composed and left-to-right. Only if not is it
-    // walked field by field, to name each field.
-    let Ok(all) = serde_json::to_string(request) else {
-        return;
-    };
-    if matches!(
-        unicode_normalization::is_nfc_quick(all.chars()),
-        unicode_normalization::IsNormalized::Yes
-    ) && !all.chars().any(is_right_to_left)
-    {
-        return;
-    }
-    let Ok(value) = serde_json::to_value(request) else {
-        return;
-    };
-    let mut texts = Vec::new();
-    walk(&value, "", &mut texts);
-    for (field, text) in texts {
-        if !unicode_normalization::is_nfc(&text) {
-            c.fail(
-                field.clone(),
-                Rule::Text,
-                "is not in Unicode NFC (composed) form: the same name must have one spelling; \
-                 send it composed (such as \"é\" as U+00E9, not e and U+0301)",
-            );
-        }
-        if let Some(rtl) = text.chars().find(|&ch| is_right_to_left(ch)) {
-            c.fail(
-                field,
-                Rule::Text,
-                format!(
-                    "contains {rtl:?} (U+{:04X}), from a right-to-left script: the certificate \
-                     cannot yet print right-to-left text in its visual order (it would read \
-                     backwards), so it is refused; give the name as in the Latin part of the \
-                     identity document (such as a passport's machine-readable zone)",
-                    u32::from(rtl)
-                ),
-            );
-        }
-    }
-}
-
-/// What makes a record the same record: body, date and reference.
-type RecordKey = (String, Date, String);
-
-/// Rule 1: the same record (same body, date and reference) is never listed twice; the same
-/// reference on different records is told to the operator; every registration is in its
-/// regulator's format (format only), and none is listed twice.
-fn check_records(c: &mut Checker, request: &CertificateRequest) {
-    let keys: [(&str, Vec<RecordKey>); 3] = [
-        (
-            "findings",
-            request
-                .findings
-                .iter()
-                .map(|r| (r.body.to_string(), r.decision_date, r.reference.to_string()))
-                .collect(),
-        ),
-        (
-            "convictions",
-            request
-                .convictions
-                .iter()
-                .map(|r| (r.body.to_string(), r.decision_date, r.reference.to_string()))
-                .collect(),
-        ),
-        (
-            "departures",
-            request
-                .departures
-                .iter()
-                .map(|r| (r.employer.to_string(), r.ended, r.reference.to_string()))
-                .collect(),
-        ),
-    ];
-    for (list, records) in &keys {
-        for (i, record) in records.iter().enumerate() {
-            let earlier = records[..i].iter().position(|r| r == record);
-            if let Some(first) = earlier {
-                c.fail(
-                    format!("{list}[{i}]"),
-                    Rule::Records,
-                    format!(
-                        "is the same record as {list}[{first}] (same body, date and reference); \
-                         list it once"
-                    ),
-                );
-            } else if let Some(first) = records[..i].iter().position(|r| r.2 == record.2) {
-                c.notices.push(Notice {
-                    field: format!("{list}[{i}].reference"),
-                    message: format!(
-                        "the same reference as {list}[{first}], on another record: check that \
-                         both are right"
-                    ),
-                });
-            }
-        }
-    }
-    let registrations = &request.subject.registrations;
-    for (i, r) in registrations.iter().enumerate() {
-        let field = format!("subject.registrations[{i}]");
-        if let Err(problem) = crate::registration::check(r.regulator.as_str(), r.number.as_str()) {
-            c.fail(
-                format!("{field}.number"),
-                Rule::Records,
-                problem.to_string(),
-            );
-        }
-        let same = |other: &goodstanding_verifier::model::Registration| {
-            other
-                .regulator
-                .as_str()
-                .eq_ignore_ascii_case(r.regulator.as_str())
-                && other.number == r.number
-        };
-        if let Some(first) = registrations[..i].iter().position(same) {
-            c.fail(
-                field,
-                Rule::Records,
-                format!("is the same registration as subject.registrations[{first}]; list it once"),
-            );
-        }
-    }
-}
-
 /// What an issuing body may set about the rules (a register setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -785,8 +635,8 @@ pub fn validate_with(
         );
     }
 
-    check_text(&mut c, request);
-    check_records(&mut c, request);
+    text::check_text(&mut c, request);
+    records::check_records(&mut c, request);
     let findings = c.list("findings", &request.findings, Checker::finding);
     let convictions = c.list("convictions", &request.convictions, Checker::conviction);
     let departures = c.list("departures", &request.departures, Checker::departure);
@@ -805,30 +655,14 @@ pub fn validate_with(
             ),
         );
     }
-    // Different records whose derived ids collide (odds about 1 in 10^15 a pair; the same
-    // record twice is refused above): every verifier would refuse the certificate.
-    if c.found.is_empty() {
-        let ids: Vec<&RecordId> = findings
+    records::check_record_ids(
+        &mut c,
+        findings
             .iter()
             .filter_map(|r| r.id.as_ref())
             .chain(convictions.iter().filter_map(|r| r.id.as_ref()))
-            .chain(departures.iter().filter_map(|r| r.id.as_ref()))
-            .collect();
-        if let Some(id) = ids
-            .iter()
-            .enumerate()
-            .find_map(|(i, id)| ids[..i].contains(id).then_some(id))
-        {
-            c.fail(
-                "findings, convictions, departures",
-                Rule::Records,
-                format!(
-                    "two different records would both have the id {id}; change one record's \
-                     reference (such as a suffix) and issue again"
-                ),
-            );
-        }
-    }
+            .chain(departures.iter().filter_map(|r| r.id.as_ref())),
+    );
 
     let validity = validity(&mut c, request, issued_at);
     match validity {

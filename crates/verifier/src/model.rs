@@ -85,6 +85,19 @@ pub struct Certificate {
     pub supersedes: Option<CertificateId>,
 }
 
+/// The first id among `ids` that an earlier one already has (record ids are unique on a
+/// certificate: the issuer and every verifier check it with this).
+pub fn first_shared_id<'a>(ids: impl IntoIterator<Item = &'a RecordId>) -> Option<&'a RecordId> {
+    let mut seen: Vec<&RecordId> = Vec::new();
+    for id in ids {
+        if seen.contains(&id) {
+            return Some(id);
+        }
+        seen.push(id);
+    }
+    None
+}
+
 impl Certificate {
     /// The ids of its records that have one, findings first, then convictions, then departures.
     pub fn record_ids(&self) -> impl Iterator<Item = &RecordId> {

@@ -430,19 +430,16 @@ fn check_policy(certificate: &Certificate, kid: &str) -> Result<(), VerifyError>
 /// Version 2 requires the disclosure level; version 1 predates it, the disposals added with it
 /// and record ids. No two records share an id.
 fn check_version_fields(certificate: &Certificate) -> Result<(), VerifyError> {
-    let ids: Vec<_> = certificate.record_ids().collect();
-    for (i, id) in ids.iter().enumerate() {
-        if ids[..i].contains(id) {
-            return Err(VerifyError::Policy(format!(
-                "two records have the id {id}; every record has its own"
-            )));
-        }
+    if let Some(id) = crate::model::first_shared_id(certificate.record_ids()) {
+        return Err(VerifyError::Policy(format!(
+            "two records have the id {id}; every record has its own"
+        )));
     }
     let version_2_content = certificate
         .convictions
         .iter()
         .any(|c| c.disposal.since_version_2())
-        || !ids.is_empty();
+        || certificate.record_ids().next().is_some();
     match certificate.schema_version {
         SCHEMA_VERSION if certificate.disclosure_level.is_none() => Err(VerifyError::Policy(
             "a version 2 certificate must state its disclosure_level".into(),
