@@ -354,6 +354,28 @@ impl Issuer {
     }
 }
 
+/// Draws the QR text of `qr_file` (another certificate's) on the PDF of the certificate in
+/// `jws` (its own attachment kept) and checks that `verify` calls it not valid: the printed
+/// codes hold a different certificate.
+pub fn assert_substituted_qr_is_not_valid(issuer: &Issuer, jws: &Path, qr_file: &Path) {
+    let text = std::fs::read_to_string(jws).unwrap();
+    let signed = goodstanding_verifier::SignedCertificate::from_compact(text.trim_end()).unwrap();
+    let certificate: goodstanding_verifier::Certificate =
+        serde_json::from_slice(signed.payload()).unwrap();
+    let drawn = std::fs::read_to_string(qr_file).unwrap();
+    let pdf =
+        goodstanding_issuer::pdf::render_with_qr(&certificate, &signed, drawn.trim_end()).unwrap();
+    let path = issuer.path("substituted.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let run = issuer.verify(&path, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("holds a different certificate"),
+        "{}",
+        run.stdout
+    );
+}
+
 pub fn example(name: &str) -> PathBuf {
     repo().join(format!("examples/requests/{name}.json"))
 }
