@@ -29,6 +29,7 @@
 //! | [`trust`] | the trust store: which keys may issue, when |
 //! | [`revocation`] | what a verified revocation list says |
 //! | [`lists`] | the signed trust and revocation lists, verified before they are read |
+//! | [`tlog_policy`] | `c2sp.org/tlog-policy`: the logs, witnesses and quorum a verifier trusts |
 //! | [`limits`] | every decoder's caps, and the carriers' first bytes |
 //! | [`summary`] | each record in words, the same for every face |
 //! | [`pdf`] | (feature `pdf`) the `.jws` attached to a certificate PDF and its printed QR code |
@@ -67,6 +68,7 @@ pub mod test_support;
 pub mod text;
 pub mod tiles;
 pub mod time;
+pub mod tlog_policy;
 pub mod tlog_proof;
 pub mod trust;
 pub mod verdict;

@@ -116,30 +116,7 @@ impl VerifierKey {
 
     /// Parses `name+hex(id)+base64(0x01 || key)`, checking the id.
     pub fn parse(text: &str) -> Result<Self, NoteError> {
-        let mut parts = text.trim().split('+');
-        let (Some(name), Some(id), Some(key), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::Malformed("a verifier key is name+id+key"));
-        };
-        if id.len() != 8 {
-            return Err(NoteError::Malformed("a key id is 8 hex digits"));
-        }
-        let id = u32::from_str_radix(id, 16)
-            .map_err(|_| NoteError::Malformed("a key id is 8 hex digits"))?;
-        let key = STANDARD
-            .decode(key)
-            .map_err(|_| NoteError::Malformed("a verifier key's key is not base64"))?;
-        let Some((&ED25519, public)) = key.split_first() else {
-            return Err(NoteError::Malformed(
-                "only Ed25519 verifier keys (type 0x01)",
-            ));
-        };
-        let public: [u8; 32] = public
-            .try_into()
-            .map_err(|_| NoteError::Malformed("an Ed25519 key is 32 bytes"))?;
-        let key = VerifyingKey::from_bytes(&public)
-            .map_err(|_| NoteError::Malformed("not an Ed25519 public key"))?;
+        let (name, id, key) = parse_vkey(text, ED25519)?;
         let parsed = Self::new(name, key)?;
         if parsed.id != id {
             return Err(NoteError::KeyIdMismatch);
@@ -158,6 +135,39 @@ impl VerifierKey {
             STANDARD.encode(material)
         )
     }
+}
+
+/// Reads a vkey of signature type `kind`: its name, its stated id and its Ed25519 key.
+fn parse_vkey(text: &str, kind: u8) -> Result<(&str, u32, VerifyingKey), NoteError> {
+    // The name has no '+' and the id is hex; the key's base64 may hold '+'.
+    let mut parts = text.trim().splitn(3, '+');
+    let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::Malformed("a verifier key is name+id+key"));
+    };
+    if id.len() != 8 {
+        return Err(NoteError::Malformed("a key id is 8 hex digits"));
+    }
+    let id = u32::from_str_radix(id, 16)
+        .map_err(|_| NoteError::Malformed("a key id is 8 hex digits"))?;
+    let key = STANDARD
+        .decode(key)
+        .map_err(|_| NoteError::Malformed("a verifier key's key is not base64"))?;
+    let Some((&found, public)) = key.split_first() else {
+        return Err(NoteError::Malformed("a verifier key's key is empty"));
+    };
+    if found != kind {
+        return Err(NoteError::Malformed(if kind == ED25519 {
+            "only Ed25519 verifier keys (type 0x01) sign checkpoints"
+        } else {
+            "only Ed25519 cosigner keys (type 0x04) cosign checkpoints"
+        }));
+    }
+    let public: [u8; 32] = public
+        .try_into()
+        .map_err(|_| NoteError::Malformed("an Ed25519 key is 32 bytes"))?;
+    let key = VerifyingKey::from_bytes(&public)
+        .map_err(|_| NoteError::Malformed("not an Ed25519 public key"))?;
+    Ok((name, id, key))
 }
 
 /// One signature line of a note.
@@ -364,6 +374,28 @@ impl CosignerKey {
             id: typed_key_id(name, COSIGNATURE_ED25519, key.as_bytes()),
             key,
         })
+    }
+
+    /// Parses `name+hex(id)+base64(0x04 || key)`, checking the id.
+    pub fn parse(text: &str) -> Result<Self, NoteError> {
+        let (name, id, key) = parse_vkey(text, COSIGNATURE_ED25519)?;
+        let parsed = Self::new(name, key)?;
+        if parsed.id != id {
+            return Err(NoteError::KeyIdMismatch);
+        }
+        Ok(parsed)
+    }
+
+    /// The key as a vkey string (type 0x04).
+    pub fn to_vkey(&self) -> String {
+        let mut material = vec![COSIGNATURE_ED25519];
+        material.extend_from_slice(self.key.as_bytes());
+        format!(
+            "{}+{:08x}+{}",
+            self.name,
+            self.id,
+            STANDARD.encode(material)
+        )
     }
 }
 
