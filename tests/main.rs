@@ -16,6 +16,7 @@ mod layout;
 mod limits;
 mod readme;
 mod serve;
+mod transparency;
 mod trust;
 mod verdicts;
 mod web;

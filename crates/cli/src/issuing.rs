@@ -118,6 +118,7 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
         &signing.out,
         args.supersede,
         body.as_ref(),
+        Some(&crate::transparency::HttpWitnesses),
     )
     .map_err(|e| one_error(request, e))?;
     print_recorded(request, &recorded, args.json);
@@ -144,6 +145,7 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
         now,
         &signing.out,
         body.as_ref(),
+        Some(&crate::transparency::HttpWitnesses),
     )
     .map_err(|e| one_error(request, e))?;
     print_recorded(request, &recorded, args.json);

@@ -11,6 +11,7 @@
 //! | `verifying` | `verify`, `render`, `convert` |
 //! | `report` | how a verdict is printed (text and JSON), the demo's table |
 //! | `serving` | `serve` |
+//! | `transparency` | `log init/show`, `witness init/run` |
 //! | `site` | `site`: the verifier web page |
 //! | `demo`, `schema` | `demo`, `schema` |
 //! | `manuals` | `completions`, `man`: generated from the clap definitions |
@@ -32,6 +33,7 @@ mod schema;
 mod serving;
 mod shared;
 mod site;
+mod transparency;
 mod trust;
 mod verifying;
 
@@ -215,6 +217,18 @@ enum Command {
         #[command(flatten)]
         args: serving::ServeArgs,
     },
+    /// The issuing body's transparency log: every certificate and revocation is appended to a
+    /// public Merkle log (c2sp.org/tlog-tiles) whose checkpoints witnesses cosign.
+    Log {
+        #[command(subcommand)]
+        command: transparency::LogCommand,
+    },
+    /// A witness of transparency logs, run as another body would run it: it cosigns a log's
+    /// checkpoints only if each is consistent with the last it cosigned.
+    Witness {
+        #[command(subcommand)]
+        command: transparency::WitnessCommand,
+    },
     /// Benchmarks for developers.
     Bench {
         #[command(subcommand)]
@@ -254,6 +268,8 @@ fn main() -> ExitCode {
         }
         Command::Man { args } => manuals::man(&args, <Cli as clap::CommandFactory>::command()),
         Command::Serve { args } => serving::serve(&args),
+        Command::Log { command } => transparency::log(&command),
+        Command::Witness { command } => transparency::witness(&command),
         Command::Bench { command } => bench::run(command),
     };
     match result {

@@ -83,8 +83,16 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
         limits,
         workers: std::thread::available_parallelism().map_or(2, usize::from),
     };
-    let address = listen_address(&args.listen)?;
-    let listener = std::net::TcpListener::bind(address).map_err(|e| {
+    let listener = bind(&args.listen)?;
+    goodstanding_service::run(listener, &config, Arc::new(log_event))
+        .map_err(|e| CliError::Input(e.to_string()))
+}
+
+/// Listens on `--listen` (an address with a port, or a bare port on loopback), saying what to
+/// do when it cannot.
+pub fn bind(listen: &str) -> Result<std::net::TcpListener, CliError> {
+    let address = listen_address(listen)?;
+    std::net::TcpListener::bind(address).map_err(|e| {
         let fix = if e.kind() == std::io::ErrorKind::AddrInUse {
             match free_port(address) {
                 Some(free) => format!(
@@ -100,18 +108,15 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             )
         };
         CliError::Input(format!(
-            "--listen {}: cannot listen there ({e}); {fix}",
-            args.listen
+            "--listen {listen}: cannot listen there ({e}); {fix}"
         ))
-    })?;
-    goodstanding_service::run(listener, &config, Arc::new(log_event))
-        .map_err(|e| CliError::Input(e.to_string()))
+    })
 }
 
 /// Where the service's events go: the address it listens on to standard output (a program that
 /// started it reads the port there), everything else to standard error, a line each, with the
 /// time.
-fn log_event(event: &Event) {
+pub fn log_event(event: &Event) {
     if let Event::Listening(_) = event {
         outln!("{event}");
         let _ = std::io::stdout().flush();

@@ -155,6 +155,32 @@ impl IssuedCertificate {
     }
 }
 
+/// A logged certificate's files: the `.jws`, the QR text, the PDF with `proof` (its
+/// `c2sp.org/tlog-proof`) attached, and the proof as `<id>.tlog-proof`. Made from the signed
+/// form alone, so a certificate held back after signing is released with the same bytes.
+pub fn logged_files(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+    body: Option<&goodstanding_verifier::lists::IssuingBody>,
+    proof: &str,
+) -> Result<[(String, Vec<u8>); 4], RenderError> {
+    let qr_text = signed.to_qr_text();
+    let pdf = crate::pdf::render_logged(certificate, signed, &qr_text, body, Some(proof))?;
+    let id = &certificate.id;
+    Ok([
+        (
+            format!("{id}.jws"),
+            format!("{}\n", signed.to_compact()).into_bytes(),
+        ),
+        (format!("{id}.qr.txt"), format!("{qr_text}\n").into_bytes()),
+        (format!("{id}.pdf"), pdf),
+        (format!("{id}.{PROOF_FILE}"), proof.as_bytes().to_vec()),
+    ])
+}
+
+/// The extension of a logged certificate's proof file, after `<id>.`.
+pub const PROOF_FILE: &str = "tlog-proof";
+
 /// The extensions of a certificate's files, each after `<id>.`: the `.jws`, the QR text, the
 /// PDF.
 pub const CERTIFICATE_FILES: [&str; 3] = ["jws", "qr.txt", "pdf"];

@@ -42,6 +42,7 @@ pub mod registration;
 pub mod rehabilitation;
 pub mod request;
 pub mod schema;
+pub mod subject_tag_key;
 pub mod synthetic;
 pub mod token;
 pub mod token_uri;

@@ -132,6 +132,19 @@ pub fn render_for(
     qr_text: &str,
     body: Option<&IssuingBody>,
 ) -> Result<Vec<u8>, RenderError> {
+    render_logged(certificate, signed, qr_text, body, None)
+}
+
+/// As [`render_for`], with the certificate's `c2sp.org/tlog-proof` (its inclusion in the
+/// transparency log, issue 25) attached as `<id>.tlog-proof` beside the `.jws`. The same JWS,
+/// body and proof always give the same bytes.
+pub fn render_logged(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+    qr_text: &str,
+    body: Option<&IssuingBody>,
+    proof: Option<&str>,
+) -> Result<Vec<u8>, RenderError> {
     if let Some(body) = body {
         check_printable_texts([
             ("issuer.name".to_string(), body.name.to_string()),
@@ -145,6 +158,7 @@ pub fn render_for(
             signed,
             qr_text,
             body,
+            proof,
         },
     )
 }
@@ -159,11 +173,12 @@ pub fn render_draft(certificate: &Certificate) -> Result<Vec<u8>, RenderError> {
 /// What is rendered: a signed certificate, or the draft of one.
 #[derive(Clone, Copy)]
 enum Edition<'a> {
-    /// The QR code of `qr_text` drawn, `signed` attached.
+    /// The QR code of `qr_text` drawn, `signed` attached (and the log's proof, if given).
     Signed {
         signed: &'a SignedCertificate,
         qr_text: &'a str,
         body: Option<&'a IssuingBody>,
+        proof: Option<&'a str>,
     },
     /// No QR code, no id, no attachment; marked as a draft on every page.
     Draft,

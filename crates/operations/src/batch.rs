@@ -339,6 +339,9 @@ pub fn run_batch(
     register: &mut Register,
     on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
 ) -> Result<BatchSummary, BatchError> {
+    if let Some(log) = register.log_folder()? {
+        return Err(BatchError::NotLogged(log));
+    }
     let input = options.input;
     let format = input_format(input, options.format)?;
     let Counted {

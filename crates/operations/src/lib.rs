@@ -32,9 +32,9 @@
 
 pub mod batch;
 pub mod batch_input;
+pub mod log;
 pub mod manifest;
 pub mod preview;
 pub mod publication;
 pub mod register;
 pub mod single;
-pub mod witness;

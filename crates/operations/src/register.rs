@@ -23,14 +23,16 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 /// Name of the register file inside the data directory.
 pub const REGISTER_FILE: &str = "register.sqlite";
 
+mod log_state;
 mod records;
 mod revocations;
 #[cfg(test)]
 mod tests;
 
+pub use log_state::{NewLogEntry, StoredCheckpoint};
 pub use records::{
-    BatchRecord, CertificateRecord, ListFilter, NewCertificate, PendingCertificate, RegisterError,
-    Revocation, RevokeError,
+    BatchRecord, CertificateRecord, ListFilter, Logged, NewCertificate, PendingCertificate,
+    RegisterError, Revocation, RevokeError,
 };
 
 /// The default register path: `$XDG_DATA_HOME/goodstanding/register.sqlite`, or
@@ -296,6 +298,9 @@ impl Register {
             "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
         .map_err(format_error)?;
+        // The transparency log's state (issue 25): empty until a log is set up.
+        tx.execute_batch(log_state::LOG_SCHEMA)
+            .map_err(format_error)?;
         tx.commit().map_err(format_error)?;
         Ok(Self {
             connection,
@@ -469,6 +474,40 @@ impl Register {
         Ok(())
     }
 
+    /// The transparency log's folder set up for this register (`goodstanding log init`), if
+    /// any: every certificate issued with this register is then logged.
+    pub fn log_folder(&self) -> Result<Option<PathBuf>, RegisterError> {
+        let dir: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'log_folder'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(dir.map(PathBuf::from))
+    }
+
+    /// Records the transparency log's folder; refused if another is recorded and entries were
+    /// logged (the log cannot move to new keys without a trust-list change).
+    pub fn set_log_folder(&mut self, dir: &Path) -> Result<(), RegisterError> {
+        if let Some(current) = self.log_folder()?
+            && current != dir
+            && !self.log_leaves()?.is_empty()
+        {
+            return Err(RegisterError::Setting(format!(
+                "this register already logs to {}; its entries cannot move to another log",
+                current.display()
+            )));
+        }
+        self.connection.execute(
+            "INSERT INTO settings (name, value) VALUES ('log_folder', ?1) ON CONFLICT(name) DO \
+             UPDATE SET value = excluded.value",
+            [dir.to_string_lossy()],
+        )?;
+        Ok(())
+    }
+
     /// The subject's live certificate, if any (one not revoked, superseded or expired at `now`).
     pub fn live_certificate(
         &self,
@@ -574,6 +613,13 @@ impl Register {
                     c.sha256[2],
                     1,
                 ])?;
+                if let Some(logged) = &c.logged {
+                    Self::append_in(&tx, std::slice::from_ref(&logged.entry))?;
+                    tx.execute(
+                        "INSERT INTO held_certificates (id, jws) VALUES (?1, ?2)",
+                        params![c.id.as_str(), logged.jws],
+                    )?;
+                }
             }
         }
         tx.commit()?;
@@ -595,8 +641,10 @@ impl Register {
             let mut superseded = tx.prepare(
                 "SELECT supersedes FROM certificates WHERE id = ?1 AND supersedes IS NOT NULL",
             )?;
+            let mut release = tx.prepare("DELETE FROM held_certificates WHERE id = ?1")?;
             for id in ids {
                 update.execute([id.as_str()])?;
+                release.execute([id.as_str()])?;
                 let old: Option<String> = superseded
                     .query_row([id.as_str()], |r| r.get(0))
                     .optional()?;

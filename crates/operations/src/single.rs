@@ -14,13 +14,17 @@ use goodstanding_verifier::{CertificateId, Timestamp};
 use goodstanding_files::lock;
 
 use crate::batch::{folder_lock_path, new_certificate, place, write_partials};
-use crate::register::{Register, RegisterError, RevokeError};
+use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogSetup, LogWriter, WitnessTransport, Witnessed};
+use crate::register::{Logged, Register, RegisterError, RevokeError};
 use goodstanding_files::{sync_dir, temp_name};
+use goodstanding_issuer::issue::logged_files;
 use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, IssuedCertificate, issue_under};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_issuer::request::CertificateRequest;
 use goodstanding_verifier::lists::IssuingBody;
+use goodstanding_verifier::log_entry::CERTIFICATE_ENTRY;
+use goodstanding_verifier::{Certificate, SignedCertificate};
 
 /// Why a certificate was not issued (or reissued).
 #[derive(Debug)]
@@ -41,6 +45,9 @@ pub enum IssueOneError {
         /// The live certificate.
         live: Option<String>,
     },
+    /// The transparency log could not take the certificate, or its witnesses did not answer;
+    /// nothing was handed out (a signed certificate is held in the register until they do).
+    Log(crate::log::LogError),
     /// A file could not be written.
     Output {
         /// The file.
@@ -74,11 +81,18 @@ impl fmt::Display for IssueOneError {
                  run the command again (rule 8)"
             ),
             Self::Output { path, error } => write!(f, "{}: cannot write: {error}", path.display()),
+            Self::Log(e) => write!(f, "transparency log: {e}"),
         }
     }
 }
 
 impl std::error::Error for IssueOneError {}
+
+impl From<crate::log::LogError> for IssueOneError {
+    fn from(e: crate::log::LogError) -> Self {
+        Self::Log(e)
+    }
+}
 
 impl From<RegisterError> for IssueOneError {
     fn from(e: RegisterError) -> Self {
@@ -146,9 +160,126 @@ fn write_and_record_pending(
     Ok(files.map(|(_, target)| target))
 }
 
+/// With a transparency log: records the certificate pending with its log entry (one
+/// transaction), has a checkpoint that covers it witnessed, and only then writes its files, the
+/// proof attached to the PDF; then releases it and any certificate an earlier run held back.
+/// If the witnesses do not make the quorum, the certificate stays held and nothing is written.
+fn record_logged(
+    register: &mut Register,
+    issued: &IssuedCertificate,
+    dir: &Path,
+    log: &Path,
+    now: Timestamp,
+    witnesses: Option<&dyn WitnessTransport>,
+) -> Result<[PathBuf; 3], IssueOneError> {
+    let witnesses = witnesses.ok_or_else(|| {
+        IssueOneError::Log(crate::log::LogError::Setup(
+            "this register has a transparency log, and no way to reach its witnesses was given"
+                .into(),
+        ))
+    })?;
+    // A name the fonts cannot print is refused before anything is recorded.
+    goodstanding_issuer::pdf::check_printable(&issued.certificate)
+        .map_err(IssueOneError::Render)?;
+    let dir = prepare_dir(dir)?;
+    let setup = LogSetup::open(log)?;
+    let holder = lock::holder_line(&now.to_string());
+    let mut writer = LogWriter::open(
+        &setup,
+        register,
+        witnesses,
+        DEFAULT_WITNESS_TIMEOUT,
+        &holder,
+    )?;
+    let jws = issued.jws();
+    let entry = setup.certificate_entry(&issued.certificate, &jws);
+    let mut record = new_certificate(&issued.certificate, &dir, None, Default::default());
+    record.logged = Some(Logged { entry, jws });
+    if let Some((_, live)) = register
+        .record_pending(std::slice::from_ref(&record), now)?
+        .into_iter()
+        .next()
+    {
+        return Err(IssueOneError::LiveCertificate {
+            subject_reference: record.subject_reference,
+            live,
+        });
+    }
+    let witnessed = writer.checkpoint(register)?;
+    release_held(
+        register,
+        &writer,
+        &witnessed,
+        issued.issuing_body.as_ref(),
+        now,
+    )?;
+    let id = issued.id();
+    Ok(CERTIFICATE_FILES.map(|ext| dir.join(format!("{id}.{ext}"))))
+}
+
+/// Writes the files of every held certificate the witnessed checkpoint covers, its proof in
+/// its PDF, and marks it issued. Returns how many were released.
+pub fn release_held(
+    register: &mut Register,
+    writer: &LogWriter<'_>,
+    witnessed: &Witnessed,
+    body: Option<&IssuingBody>,
+    now: Timestamp,
+) -> Result<usize, IssueOneError> {
+    let mut released = 0;
+    for (id, jws) in register.held_certificates()? {
+        let damaged = |what: String| {
+            IssueOneError::Register(RegisterError::Storage(format!(
+                "held certificate {id}: {what}"
+            )))
+        };
+        let Some(index) = register.log_index(CERTIFICATE_ENTRY, &id)? else {
+            return Err(damaged("it has no log entry".into()));
+        };
+        if index >= witnessed.checkpoint.size {
+            continue;
+        }
+        let record = register
+            .certificate(&id)?
+            .ok_or_else(|| damaged("not in the register".into()))?;
+        let signed =
+            SignedCertificate::from_compact(&jws).map_err(|e| damaged(format!("its JWS: {e}")))?;
+        let certificate: Certificate = serde_json::from_slice(signed.payload())
+            .map_err(|e| damaged(format!("its payload: {e}")))?;
+        let entry = register
+            .log_entries(index, index + 1)?
+            .pop()
+            .ok_or_else(|| damaged("its log entry is missing".into()))?;
+        let proof = writer
+            .proof(index, entry, witnessed)
+            .ok_or_else(|| damaged("no inclusion proof".into()))?
+            .to_text();
+        let contents =
+            logged_files(&certificate, &signed, body, &proof).map_err(IssueOneError::Render)?;
+        let folder = PathBuf::from(&record.out_dir);
+        std::fs::create_dir_all(&folder).map_err(|e| output(folder.clone(), e))?;
+        let mut placed = Vec::new();
+        for (name, bytes) in &contents {
+            let temp = folder.join(temp_name(name));
+            goodstanding_files::write_new(&temp, bytes, true, true)
+                .map_err(|e| output(temp.clone(), e))?;
+            let target = folder.join(name);
+            std::fs::rename(&temp, &target).map_err(|e| output(target.clone(), e))?;
+            placed.push(target);
+        }
+        sync_dir(&folder).map_err(|e| output(folder.clone(), e))?;
+        let id = CertificateId::new(&id).map_err(|e| damaged(e.to_string()))?;
+        register.mark_issued(std::slice::from_ref(&id), now)?;
+        released += 1;
+    }
+    Ok(released)
+}
+
 /// Validates and signs `request`, writes its files into `dir` and records it in the register.
 /// If the subject has a live certificate: with `supersede`, the new one supersedes it (as
 /// [`reissue`]); without, the request is refused (rule 8: one live certificate per subject).
+/// With a transparency log in the register, `witnesses` reaches the log's witnesses.
+#[allow(clippy::too_many_arguments)] // request, key, time, folder, rules, body, witnesses
 pub fn issue_recorded(
     register: &mut Register,
     request: &CertificateRequest,
@@ -157,6 +288,7 @@ pub fn issue_recorded(
     dir: &Path,
     supersede: bool,
     body: Option<&IssuingBody>,
+    witnesses: Option<&dyn WitnessTransport>,
 ) -> Result<Recorded, IssueOneError> {
     let subject = request.subject.reference.as_str();
     // What the request says is judged first: a request the rules refuse is refused for that.
@@ -176,10 +308,14 @@ pub fn issue_recorded(
                 live.id
             )))
         })?;
-        return reissue(register, &old, request, key, now, dir, body);
+        return reissue(register, &old, request, key, now, dir, body, witnesses);
     }
     let mut issued = issue_under(request, key, now, policy, None).map_err(IssueOneError::Issue)?;
     issued.issuing_body = body.cloned();
+    if let Some(log) = register.log_folder()? {
+        let files = record_logged(register, &issued, dir, &log, now, witnesses)?;
+        return Ok(Recorded { issued, files });
+    }
     let files = write_and_record_pending(register, &issued, dir)?;
     register.mark_issued(std::slice::from_ref(issued.id()), now)?;
     Ok(Recorded { issued, files })
@@ -187,6 +323,7 @@ pub fn issue_recorded(
 
 /// Issues a certificate for the same subject that supersedes certificate `old`, and revokes
 /// `old` (reason `superseded`) in the transaction that records the new one.
+#[allow(clippy::too_many_arguments)] // the same inputs as issue_recorded, and the old id
 pub fn reissue(
     register: &mut Register,
     old: &CertificateId,
@@ -195,6 +332,7 @@ pub fn reissue(
     now: Timestamp,
     dir: &Path,
     body: Option<&IssuingBody>,
+    witnesses: Option<&dyn WitnessTransport>,
 ) -> Result<Recorded, IssueOneError> {
     // An earlier attempt that stopped half-way left a pending replacement: remove it.
     let stale = register.pending_replacements(old.as_str())?;
@@ -221,6 +359,11 @@ pub fn reissue(
     let mut issued =
         issue_under(request, key, now, policy, Some(old.clone())).map_err(IssueOneError::Issue)?;
     issued.issuing_body = body.cloned();
+    if let Some(log) = register.log_folder()? {
+        // Marking it issued revokes the old one as superseded, in one transaction.
+        let files = record_logged(register, &issued, dir, &log, now, witnesses)?;
+        return Ok(Recorded { issued, files });
+    }
     let files = write_and_record_pending(register, &issued, dir)?;
     register
         .complete_replacement(old.as_str(), issued.id(), now)

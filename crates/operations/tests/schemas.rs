@@ -43,6 +43,7 @@ fn published_trust_and_revocation_lists_validate_against_their_schemas() {
         &dir.path().join("out"),
         false,
         None,
+        None,
     )
     .unwrap_or_else(|e| panic!("{request_name}: {e}"));
     register

@@ -102,10 +102,20 @@ pub async fn serve(
     limits: Limits,
     log: Log,
 ) -> Result<(), ServeError> {
+    let router = router(trust, limits, Arc::clone(&log));
+    serve_router(listener, router, log).await
+}
+
+/// Serves `router` on `listener` until SIGTERM or SIGINT, then finishes the requests in flight
+/// (the verification service and the witness both).
+pub async fn serve_router(
+    listener: std::net::TcpListener,
+    router: Router,
+    log: Log,
+) -> Result<(), ServeError> {
     listener.set_nonblocking(true).map_err(ServeError::Io)?;
     let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Io)?;
     let address = listener.local_addr().map_err(ServeError::Io)?;
-    let router = router(trust, limits, Arc::clone(&log));
     log(&Event::Listening(address));
     let connections = GracefulShutdown::new();
     let stop = stop_signal(log);

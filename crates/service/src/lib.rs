@@ -32,6 +32,7 @@ pub mod check;
 pub mod http;
 pub mod openapi;
 pub mod state;
+pub mod witness;
 
 use std::fmt;
 use std::net::SocketAddr;

@@ -29,6 +29,7 @@
 //! | [`trust`] | the trust store: which keys may issue, when |
 //! | [`revocation`] | what a verified revocation list says |
 //! | [`lists`] | the signed trust and revocation lists, verified before they are read |
+//! | [`witness`] | a witness's decision on `c2sp.org/tlog-witness` add-checkpoint |
 //! | [`tlog_policy`] | `c2sp.org/tlog-policy`: the logs, witnesses and quorum a verifier trusts |
 //! | [`limits`] | every decoder's caps, and the carriers' first bytes |
 //! | [`summary`] | each record in words, the same for every face |
@@ -73,6 +74,7 @@ pub mod tlog_proof;
 pub mod trust;
 pub mod verdict;
 pub mod verify;
+pub mod witness;
 
 pub use carrier::{Carrier, DecodeError, QR_PREFIX, SignedCertificate};
 pub use check::{Checked, Declared, PrintedQr, Unreadable, Warning, check};

@@ -58,8 +58,21 @@ fn load(bytes: &[u8]) -> Result<Document, PdfError> {
     Document::load_mem(bytes).map_err(|e| PdfError::Unreadable(e.to_string()))
 }
 
+/// The transparency log's proof attached to a certificate PDF (`<id>.tlog-proof`, issue 25), if
+/// the PDF has one.
+pub fn attached_proof(bytes: &[u8]) -> Result<Option<Vec<u8>>, PdfError> {
+    match attached_file(&load(bytes)?, ".tlog-proof", MAX_PROOF_LEN) {
+        Ok(proof) => Ok(Some(proof)),
+        Err(PdfError::NoAttachment) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Longest proof read from a PDF: a checkpoint note (at most 64 KiB) and 64 hashes.
+const MAX_PROOF_LEN: usize = 72 * 1024;
+
 fn attachment(document: &Document) -> Result<Vec<u8>, PdfError> {
-    match attached_jws(document) {
+    match attached_file(document, ".jws", MAX_COMPACT_LEN + 2) {
         Err(PdfError::NoAttachment) if is_draft(document) => Err(PdfError::Draft),
         other => other,
     }
@@ -78,7 +91,8 @@ fn is_draft(document: &Document) -> bool {
         .is_some_and(|subject| subject == crate::summary::DRAFT_MARK.as_bytes())
 }
 
-fn attached_jws(document: &Document) -> Result<Vec<u8>, PdfError> {
+/// The first embedded file whose name ends in `suffix`, at most `limit` bytes.
+fn attached_file(document: &Document, suffix: &str, limit: usize) -> Result<Vec<u8>, PdfError> {
     let catalog = document
         .catalog()
         .map_err(|e| PdfError::Unreadable(e.to_string()))?;
@@ -107,7 +121,7 @@ fn attached_jws(document: &Document) -> Result<Vec<u8>, PdfError> {
         let [name, spec] = pair else { continue };
         let is_jws = resolve(name)
             .and_then(|n| n.as_str().ok().map(<[u8]>::to_vec))
-            .is_some_and(|n| String::from_utf8_lossy(&n).ends_with(".jws"));
+            .is_some_and(|n| String::from_utf8_lossy(&n).ends_with(suffix));
         if !is_jws {
             continue;
         }
@@ -127,13 +141,13 @@ fn attached_jws(document: &Document) -> Result<Vec<u8>, PdfError> {
             .ok_or(PdfError::NoAttachment)?;
         let stream = stream.as_stream().map_err(|_| PdfError::NoAttachment)?;
         // The declared length caps the work before anything is inflated.
-        if stream.content.len() > MAX_COMPACT_LEN {
+        if stream.content.len() > limit {
             return Err(PdfError::AttachmentTooLarge);
         }
         let content = stream
             .decompressed_content()
             .unwrap_or_else(|_| stream.content.clone());
-        if content.len() > MAX_COMPACT_LEN + 2 {
+        if content.len() > limit {
             return Err(PdfError::AttachmentTooLarge);
         }
         return Ok(content);

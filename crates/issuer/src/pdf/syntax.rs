@@ -403,14 +403,29 @@ pub(super) fn write_pdf(
         .collect();
     let first_element = FIRST_PAGE + 2 * page_count;
     let attachment = format!("{}.jws", c.id);
+    let proof_attachment = format!("{}.tlog-proof", c.id);
+    // The log's proof, when attached, takes the two objects after the structure elements.
+    let proof_file = first_element + layout.tags.elements.len() as u32;
+    let proof_spec = proof_file + 1;
     let (title, subject, attached) = match edition {
-        Edition::Signed { .. } => (
+        Edition::Signed { proof: None, .. } => (
             format!("Certificate of good standing: {}", c.subject.full_name),
             format!("Certificate {}", c.id),
             format!(
                 "/Names << /EmbeddedFiles << /Names [{} {FILE_SPEC} 0 R] >> >> /AF [{FILE_SPEC} \
                  0 R] ",
                 text_string(&attachment)
+            ),
+        ),
+        // Names in order: "<id>.jws" before "<id>.tlog-proof".
+        Edition::Signed { proof: Some(_), .. } => (
+            format!("Certificate of good standing: {}", c.subject.full_name),
+            format!("Certificate {}", c.id),
+            format!(
+                "/Names << /EmbeddedFiles << /Names [{} {FILE_SPEC} 0 R {} {proof_spec} 0 R] >> \
+                 >> /AF [{FILE_SPEC} 0 R {proof_spec} 0 R] ",
+                text_string(&attachment),
+                text_string(&proof_attachment)
             ),
         ),
         Edition::Draft => (
@@ -523,6 +538,30 @@ pub(super) fn write_pdf(
         writer.object(
             first_element + index as u32,
             &element_dictionary(&layout.tags, index, first_element),
+        );
+    }
+    if let Edition::Signed {
+        proof: Some(proof), ..
+    } = edition
+    {
+        writer.stream(
+            proof_file,
+            &format!(
+                "/Type /EmbeddedFile /Subtype /text#2Fplain /Params << /Size {} /CreationDate \
+                 (D:{pdf_date}Z) /ModDate (D:{pdf_date}Z) >>",
+                proof.len()
+            ),
+            proof.as_bytes(),
+            true,
+        );
+        writer.object(
+            proof_spec,
+            &format!(
+                "<< /Type /Filespec /F {name} /UF {name} /AFRelationship /Supplement /Desc (The \
+                 certificate's proof of inclusion in the issuer's transparency log \
+                 \\(c2sp.org/tlog-proof\\)) /EF << /F {proof_file} 0 R /UF {proof_file} 0 R >> >>",
+                name = text_string(&proof_attachment)
+            ),
         );
     }
     Ok(writer.finish(CATALOG, INFO))

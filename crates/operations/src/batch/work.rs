@@ -225,5 +225,6 @@ pub(crate) fn new_certificate(
         batch,
         supersedes: c.supersedes.clone(),
         sha256,
+        logged: None,
     }
 }

@@ -206,6 +206,18 @@ pub struct NewCertificate {
     pub supersedes: Option<CertificateId>,
     /// SHA-256 (hex) of the `.jws`, `.qr.txt` and `.pdf` files.
     pub sha256: [String; 3],
+    /// With a transparency log: its entry, appended in the same transaction, and the JWS, held
+    /// until a witnessed checkpoint covers the entry.
+    pub logged: Option<Logged>,
+}
+
+/// A certificate's log entry and JWS (see [`NewCertificate::logged`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// The entry.
+    pub entry: super::NewLogEntry,
+    /// The compact JWS.
+    pub jws: String,
 }
 
 /// A batch as the register knows it.

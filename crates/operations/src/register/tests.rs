@@ -26,6 +26,7 @@ fn certificate(n: u8, subject: &str) -> NewCertificate {
         batch: None,
         supersedes: None,
         sha256: ["a".into(), "b".into(), "c".into()],
+        logged: None,
     }
 }
 
@@ -353,5 +354,51 @@ fn a_version_2_register_is_upgraded_with_its_newest_unrevoked_certificate_live()
             .unwrap()
             .id,
         "new"
+    );
+}
+
+#[test]
+fn the_log_never_records_two_inconsistent_checkpoints_and_an_entry_is_logged_once() {
+    use goodstanding_verifier::merkle::{leaf_hash, node_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&dir.path().join("register.sqlite")).unwrap();
+    let entry = |n: u8| NewLogEntry {
+        kind: 1,
+        certificate_id: id(n).to_string(),
+        entry: vec![1, n],
+    };
+    assert_eq!(register.append_log(&[entry(0), entry(1)]).unwrap(), [0, 1]);
+    // The same certificate's entry of the same kind again: refused, nothing appended.
+    assert!(register.append_log(&[entry(2), entry(1)]).is_err());
+    assert_eq!(register.log_leaves().unwrap().len(), 2);
+    let root = node_hash(&leaf_hash(&[1, 0]), &leaf_hash(&[1, 1]));
+    register.record_checkpoint(2, &root, "note 2").unwrap();
+    // The same checkpoint again is fine; another root at that size, or a smaller tree, is not.
+    register.record_checkpoint(2, &root, "note 2").unwrap();
+    let other = leaf_hash(b"another tree");
+    let refused = register.record_checkpoint(2, &other, "fork").unwrap_err();
+    assert!(
+        refused.to_string().contains("does not extend it"),
+        "{refused}"
+    );
+    assert!(
+        register
+            .record_checkpoint(1, &leaf_hash(&[1, 0]), "older")
+            .is_err()
+    );
+    assert_eq!(
+        register.latest_checkpoint().unwrap().unwrap().signed_note,
+        "note 2"
+    );
+    assert_eq!(register.latest_witnessed().unwrap(), None);
+    register.record_witnessed(2, "note 2 cosigned").unwrap();
+    assert_eq!(
+        register
+            .latest_witnessed()
+            .unwrap()
+            .unwrap()
+            .witnessed_note
+            .as_deref(),
+        Some("note 2 cosigned")
     );
 }

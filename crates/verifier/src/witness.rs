@@ -6,10 +6,10 @@
 //! request body = "old " <size> "\n" *(base64(hash) "\n") "\n" <checkpoint note>
 //! ```
 
+use crate::merkle::{Hash, verify_consistency};
+use crate::note::{Checkpoint, Note, NoteError, VerifierKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use goodstanding_verifier::merkle::{Hash, verify_consistency};
-use goodstanding_verifier::note::{Checkpoint, Note, NoteError, VerifierKey};
 
 /// Most consistency proof lines a client may send.
 pub const MAX_PROOF_LINES: usize = 63;
@@ -118,7 +118,7 @@ pub fn decide(
         }
         Err(e) => return Err(refuse(400, format!("{e}\n"))),
     }
-    if checkpoint.size == 0 && checkpoint.root != goodstanding_verifier::merkle::root(&[]) {
+    if checkpoint.size == 0 && checkpoint.root != crate::merkle::root(&[]) {
         return Err(refuse(
             422,
             "a checkpoint of size 0 has the empty tree's root\n",
@@ -148,9 +148,9 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests {
+    use crate::merkle::{consistency_proof, leaf_hash, root};
+    use crate::note::signature_line;
     use ed25519_dalek::{Signer as _, SigningKey};
-    use goodstanding_verifier::merkle::{consistency_proof, leaf_hash, root};
-    use goodstanding_verifier::note::signature_line;
 
     use super::*;
 

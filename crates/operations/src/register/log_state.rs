@@ -1,0 +1,258 @@
+//! The transparency log's state in the register (issue 25, item 2): every entry with its leaf
+//! hash in order, every checkpoint the log key signed, and the certificates held back until a
+//! witnessed checkpoint covers them. Kept behind the register so that one storage holds both the
+//! certificates and the log that must agree with them.
+//!
+//! An entry is appended in the transaction that records its certificate as `pending`, so a
+//! certificate is never signed-and-recorded but unlogged, and (unique per certificate and kind)
+//! never logged twice.
+
+use goodstanding_verifier::merkle::Hash;
+use rusqlite::{OptionalExtension as _, params};
+
+use super::{Register, RegisterError};
+
+/// The log's tables; created in every register (empty until a log is set up).
+pub(super) const LOG_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS log_entries (
+    idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+    kind INTEGER NOT NULL,
+    certificate_id TEXT NOT NULL,
+    entry BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+    UNIQUE (kind, certificate_id)
+);
+CREATE TABLE IF NOT EXISTS log_checkpoints (
+    size INTEGER PRIMARY KEY CHECK (size >= 0),
+    root BLOB NOT NULL CHECK (length(root) = 32),
+    signed_note TEXT NOT NULL,
+    witnessed_note TEXT
+);
+CREATE TABLE IF NOT EXISTS held_certificates (
+    id TEXT PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
+    jws TEXT NOT NULL
+);
+";
+
+/// A checkpoint the log signed, and its witnessed form once the quorum cosigned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// The tree size.
+    pub size: u64,
+    /// The root hash.
+    pub root: Hash,
+    /// The note as the log signed it.
+    pub signed_note: String,
+    /// The note with the witnesses' cosignatures, once the quorum answered.
+    pub witnessed_note: Option<String>,
+}
+
+/// An entry to append: its type byte, the certificate it is about, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLogEntry {
+    /// The entry's type byte.
+    pub kind: u8,
+    /// The certificate id.
+    pub certificate_id: String,
+    /// The entry's bytes.
+    pub entry: Vec<u8>,
+}
+
+fn index(i: i64) -> u64 {
+    i.unsigned_abs()
+}
+
+fn hash_from(bytes: Vec<u8>) -> Result<Hash, RegisterError> {
+    bytes
+        .try_into()
+        .map_err(|_| RegisterError::Storage("a log hash in the register is not 32 bytes".into()))
+}
+
+impl Register {
+    /// Appends entries at the end of the log inside `tx`; returns their indexes. An entry of a
+    /// kind already logged for its certificate is refused (the transaction fails).
+    pub(super) fn append_in(
+        tx: &rusqlite::Transaction<'_>,
+        entries: &[NewLogEntry],
+    ) -> Result<Vec<u64>, RegisterError> {
+        let first: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut insert = tx.prepare(
+            "INSERT INTO log_entries (idx, kind, certificate_id, entry, leaf_hash) VALUES (?1, \
+             ?2, ?3, ?4, ?5)",
+        )?;
+        let mut indexes = Vec::with_capacity(entries.len());
+        for (next, e) in (first..).zip(entries) {
+            let leaf = goodstanding_verifier::merkle::leaf_hash(&e.entry);
+            insert.execute(params![
+                next,
+                e.kind,
+                e.certificate_id,
+                e.entry,
+                leaf.to_vec()
+            ])?;
+            indexes.push(index(next));
+        }
+        Ok(indexes)
+    }
+
+    /// Appends entries in a transaction of their own (revocations); returns their indexes.
+    pub fn append_log(&mut self, entries: &[NewLogEntry]) -> Result<Vec<u64>, RegisterError> {
+        let tx = self.connection.transaction()?;
+        let indexes = Self::append_in(&tx, entries)?;
+        tx.commit()?;
+        Ok(indexes)
+    }
+
+    /// Every leaf hash, in order.
+    pub fn log_leaves(&self) -> Result<Vec<Hash>, RegisterError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT idx, leaf_hash FROM log_entries ORDER BY idx")?;
+        let mut rows = statement.query([])?;
+        let mut leaves = Vec::new();
+        while let Some(row) = rows.next()? {
+            let at: i64 = row.get(0)?;
+            if index(at) != leaves.len() as u64 {
+                return Err(RegisterError::Storage(format!(
+                    "the log in the register has a gap before entry {at}"
+                )));
+            }
+            leaves.push(hash_from(row.get(1)?)?);
+        }
+        Ok(leaves)
+    }
+
+    /// The entries from `start` (inclusive) to `end` (exclusive).
+    pub fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, RegisterError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+        let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let rows = statement.query_map([to_i64(start), to_i64(end)], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where the entry of `kind` for certificate `id` is, if logged.
+    pub fn log_index(&self, kind: u8, id: &str) -> Result<Option<u64>, RegisterError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT idx FROM log_entries WHERE kind = ?1 AND certificate_id = ?2",
+                params![kind, id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(index))
+    }
+
+    /// The largest checkpoint the log signed, if any.
+    pub fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, RegisterError> {
+        self.checkpoint_where("ORDER BY size DESC LIMIT 1", None)
+    }
+
+    /// The largest checkpoint the quorum cosigned, if any.
+    pub fn latest_witnessed(&self) -> Result<Option<StoredCheckpoint>, RegisterError> {
+        self.checkpoint_where(
+            "WHERE witnessed_note IS NOT NULL ORDER BY size DESC LIMIT 1",
+            None,
+        )
+    }
+
+    fn checkpoint_where(
+        &self,
+        clause: &str,
+        size: Option<u64>,
+    ) -> Result<Option<StoredCheckpoint>, RegisterError> {
+        let sql =
+            format!("SELECT size, root, signed_note, witnessed_note FROM log_checkpoints {clause}");
+        let row = match size {
+            Some(size) => {
+                self.connection
+                    .query_row(&sql, [i64::try_from(size).unwrap_or(i64::MAX)], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+            }
+            None => self.connection.query_row(&sql, [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            }),
+        }
+        .optional()?;
+        row.map(|(size, root, signed_note, witnessed_note)| {
+            Ok(StoredCheckpoint {
+                size: index(size),
+                root: hash_from(root)?,
+                signed_note,
+                witnessed_note,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records a checkpoint the log signed. Refused if a larger checkpoint is recorded, or one of
+    /// the same size with another root: the log never signs two inconsistent tree heads.
+    pub fn record_checkpoint(
+        &mut self,
+        size: u64,
+        root: &Hash,
+        signed_note: &str,
+    ) -> Result<(), RegisterError> {
+        let tx = self.connection.transaction()?;
+        let latest: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT size, root FROM log_checkpoints ORDER BY size DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((latest, latest_root)) = latest {
+            if index(latest) > size || (index(latest) == size && latest_root != root.to_vec()) {
+                return Err(RegisterError::Storage(format!(
+                    "the log already signed a checkpoint of size {latest}; refusing to sign one \
+                     of size {size} that does not extend it"
+                )));
+            }
+            if index(latest) == size {
+                return Ok(());
+            }
+        }
+        tx.execute(
+            "INSERT INTO log_checkpoints (size, root, signed_note) VALUES (?1, ?2, ?3)",
+            params![
+                i64::try_from(size).unwrap_or(i64::MAX),
+                root.to_vec(),
+                signed_note
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the cosigned form of the checkpoint of `size`.
+    pub fn record_witnessed(&mut self, size: u64, note: &str) -> Result<(), RegisterError> {
+        self.connection.execute(
+            "UPDATE log_checkpoints SET witnessed_note = ?2 WHERE size = ?1",
+            params![i64::try_from(size).unwrap_or(i64::MAX), note],
+        )?;
+        Ok(())
+    }
+
+    /// The checkpoint of exactly `size`, if the log signed one.
+    pub fn checkpoint_of_size(&self, size: u64) -> Result<Option<StoredCheckpoint>, RegisterError> {
+        self.checkpoint_where("WHERE size = ?1", Some(size))
+    }
+
+    /// The JWS of pending certificates held until a witnessed checkpoint covers them, with
+    /// their ids, oldest first.
+    pub fn held_certificates(&self) -> Result<Vec<(String, String)>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT h.id, h.jws FROM held_certificates h JOIN certificates c ON c.id = h.id \
+             WHERE c.state = 'pending' ORDER BY c.issued_at, h.id",
+        )?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

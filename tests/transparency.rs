@@ -1,0 +1,276 @@
+//! The transparency log (issue 25): `log init`, two `goodstanding witness run` processes on
+//! loopback, `issue` appending first and handing out a certificate only with a witnessed proof;
+//! the quorum failing closed and a later run releasing what was held; a register restored from
+//! an old backup refused before the log key signs anything.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+
+use goodstanding_verifier::log_entry::LogEntry;
+use goodstanding_verifier::merkle::{leaf_hash, verify_inclusion};
+use goodstanding_verifier::subject_tag::check_tag;
+use goodstanding_verifier::tlog_policy::Policy;
+use goodstanding_verifier::tlog_proof::TlogProof;
+use sha2::{Digest as _, Sha256};
+
+use crate::common::{self, Issuer, example, goodstanding, ok};
+
+const ORIGIN: &str = "certificates.example.org/log";
+
+/// A witness process, stopped when dropped.
+struct WitnessProcess {
+    child: Child,
+    vkey: String,
+    url: String,
+}
+
+impl Drop for WitnessProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_witness(issuer: &Issuer, name: &str, log_vkey: &str) -> WitnessProcess {
+    let key = issuer.path(&format!("{name}.key"));
+    if !key.exists() {
+        ok(&goodstanding(&[
+            &"witness", &"init", &"--key", &key, &"--name", &name,
+        ]));
+    }
+    let state = issuer.path(&format!("{name}.state"));
+    let mut child = common::command(
+        &[
+            &"witness",
+            &"run",
+            &"--key",
+            &key,
+            &"--name",
+            &name,
+            &"--log",
+            &log_vkey,
+            &"--state",
+            &state,
+            &"--listen",
+            &"127.0.0.1:0",
+        ],
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let vkey = lines.next().unwrap().unwrap();
+    let listening = lines.next().unwrap().unwrap();
+    WitnessProcess {
+        child,
+        vkey: vkey.strip_prefix("witness ").unwrap().to_string(),
+        url: listening.strip_prefix("listening on ").unwrap().to_string(),
+    }
+}
+
+/// The log's policy with both witnesses, both needed.
+fn write_policy(log_dir: &Path, log_vkey: &str, witnesses: &[&WitnessProcess]) {
+    let mut text = format!("log {log_vkey}\n");
+    for (i, w) in witnesses.iter().enumerate() {
+        text.push_str(&format!("witness w{i} {} {}\n", w.vkey, w.url));
+    }
+    text.push_str("group both all w0 w1\nquorum both\n");
+    std::fs::write(log_dir.join("log.policy"), text).unwrap();
+}
+
+fn issue(issuer: &Issuer, request: &Path, register: &Path) -> common::Run {
+    let (out, trust) = (issuer.path("out"), issuer.path("trust"));
+    goodstanding(&[
+        &"issue",
+        &request,
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--register",
+        &register,
+        &"--trust",
+        &trust,
+    ])
+}
+
+/// The example request for another subject.
+fn request_for(issuer: &Issuer, subject: &str) -> PathBuf {
+    let text = std::fs::read_to_string(example("clean-record")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["subject"]["reference"] = subject.into();
+    let path = issuer.path(&format!("{subject}.json"));
+    std::fs::write(&path, value.to_string()).unwrap();
+    path
+}
+
+/// Checks a certificate's proof as an offline verifier will: the entry in the proof matches the
+/// certificate, its subject tag belongs to the subject, its leaf is in a checkpoint the log
+/// signed and both witnesses cosigned.
+fn check_proof(out: &Path, id: &str, policy: &Policy, tag_key: &[u8; 32], subject: &str) {
+    let proof_text = std::fs::read_to_string(out.join(format!("{id}.tlog-proof"))).unwrap();
+    let proof = TlogProof::parse(&proof_text).unwrap();
+    let entry_bytes = proof.extra.clone().unwrap();
+    let LogEntry::Certificate {
+        id: logged_id,
+        jws_sha256,
+        period,
+        tag,
+        tag_proof,
+        ..
+    } = LogEntry::from_bytes(&entry_bytes).unwrap()
+    else {
+        panic!("not a certificate entry");
+    };
+    assert_eq!(logged_id, id);
+    let jws = std::fs::read_to_string(out.join(format!("{id}.jws"))).unwrap();
+    assert_eq!(
+        jws_sha256,
+        <[u8; 32]>::from(Sha256::digest(jws.trim_end().as_bytes()))
+    );
+    assert!(check_tag(tag_key, subject, &period, &tag, &tag_proof));
+    assert!(!check_tag(
+        tag_key,
+        "SUBJ-SOMEONE-ELSE",
+        &period,
+        &tag,
+        &tag_proof
+    ));
+    let (checkpoint, cosigned) = policy.check_checkpoint(&proof.checkpoint).unwrap();
+    assert_eq!(cosigned, ["w0", "w1"]);
+    verify_inclusion(
+        &leaf_hash(&entry_bytes),
+        proof.index,
+        checkpoint.size,
+        &proof.path,
+        &checkpoint.root,
+    )
+    .unwrap();
+    // The PDF carries the same proof beside the .jws.
+    let pdf = std::fs::read(out.join(format!("{id}.pdf"))).unwrap();
+    let attached = goodstanding_verifier::pdf::attached_proof(&pdf).unwrap();
+    assert_eq!(attached.as_deref(), Some(proof_text.as_bytes()));
+}
+
+fn log_sizes(register: &Path) -> String {
+    // What the log key signed, as the register recorded it.
+    let run = goodstanding(&[&"log", &"show", &"--register", &register]);
+    ok(&run);
+    run.stdout
+}
+
+#[test]
+fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_register() {
+    let issuer = Issuer::new("tlog-2026-1");
+    let register = issuer.path("register.sqlite");
+    let log_dir = issuer.path("log");
+    let init = goodstanding(&[
+        &"log",
+        &"init",
+        &log_dir,
+        &"--origin",
+        &ORIGIN,
+        &"--register",
+        &register,
+    ]);
+    ok(&init);
+    let log_vkey = init
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("log key (vkey): "))
+        .unwrap()
+        .to_string();
+    let tag_key: [u8; 32] = {
+        use base64::Engine as _;
+        let line = init
+            .stdout
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("subject-tag key (vrf-r255, base64): ")
+            })
+            .unwrap();
+        base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .unwrap()
+            .try_into()
+            .unwrap()
+    };
+    let w0 = start_witness(&issuer, "w0.example.org", &log_vkey);
+    let w1 = start_witness(&issuer, "w1.example.org", &log_vkey);
+    write_policy(&log_dir, &log_vkey, &[&w0, &w1]);
+    let policy =
+        Policy::parse(&std::fs::read_to_string(log_dir.join("log.policy")).unwrap()).unwrap();
+    let out = issuer.path("out");
+
+    // 1. Appended, witnessed, proof written and attached.
+    let first = issue(&issuer, &request_for(&issuer, "SUBJ-100001"), &register);
+    ok(&first);
+    let first_id = first.stdout.trim().to_string();
+    check_proof(&out, &first_id, &policy, &tag_key, "SUBJ-100001");
+    let backup = issuer.path("backup.sqlite");
+    std::fs::copy(&register, &backup).unwrap();
+
+    // 2. One witness down: the quorum (both) fails, nothing is handed out, the certificate is
+    // held.
+    drop(w1);
+    let held = issue(&issuer, &request_for(&issuer, "SUBJ-100002"), &register);
+    assert_ne!(held.code, 0, "{}", held.stdout);
+    assert!(
+        held.stderr.contains("did not make the quorum"),
+        "{}",
+        held.stderr
+    );
+    assert!(
+        held.stderr.contains("w1: did not answer"),
+        "{}",
+        held.stderr
+    );
+    let on_disk = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(on_disk, 4, "only the first certificate's four files");
+
+    // 3. The witness is back (a new port): the next run releases the held certificate too.
+    let w1 = start_witness(&issuer, "w1.example.org", &log_vkey);
+    write_policy(&log_dir, &log_vkey, &[&w0, &w1]);
+    let policy =
+        Policy::parse(&std::fs::read_to_string(log_dir.join("log.policy")).unwrap()).unwrap();
+    let third = issue(&issuer, &request_for(&issuer, "SUBJ-100003"), &register);
+    ok(&third);
+    check_proof(&out, third.stdout.trim(), &policy, &tag_key, "SUBJ-100003");
+    let list = goodstanding(&[&"register", &"list", &"--register", &register, &"--json"]);
+    ok(&list);
+    let listed: Vec<serde_json::Value> = list
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let held_id = listed
+        .iter()
+        .find(|c| c["subject_reference"] == "SUBJ-100002")
+        .unwrap();
+    assert_eq!(held_id["state"], "issued");
+    let held_id = held_id["id"].as_str().unwrap();
+    check_proof(&out, held_id, &policy, &tag_key, "SUBJ-100002");
+    assert!(log_sizes(&register).contains("entries: 3"));
+
+    // 4. The register restored from the backup (one entry): the witnesses hold three, so the
+    // log key signs nothing and nothing is handed out.
+    std::fs::copy(&backup, &register).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", register.display()));
+    }
+    let before = std::fs::read_dir(&out).unwrap().count();
+    let forked = issue(&issuer, &request_for(&issuer, "SUBJ-100004"), &register);
+    assert_ne!(forked.code, 0);
+    assert!(
+        forked.stderr.contains("holds a checkpoint of 3 entries")
+            && forked.stderr.contains("the log key signed nothing"),
+        "{}",
+        forked.stderr
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), before);
+    assert!(log_sizes(&register).contains("last witnessed checkpoint: 1 entries"));
+}
