@@ -256,6 +256,44 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     check_proof(&out, held_id, &policy, &tag_key, "SUBJ-100002");
     assert!(log_sizes(&register).contains("entries: 3"));
 
+    // A revocation is an entry of its own, witnessed at once; `publish` writes the tiles.
+    ok(&goodstanding(&[
+        &"revoke",
+        &held_id,
+        &"--reason",
+        &"issued_in_error",
+        &"--register",
+        &register,
+    ]));
+    let shown = log_sizes(&register);
+    assert!(
+        shown.contains("entries: 4") && shown.contains("last witnessed checkpoint: 4 entries"),
+        "{shown}"
+    );
+    let published = issuer.try_publish(&issuer.key(), &[]);
+    ok(&published);
+    assert!(
+        published.stdout.contains("transparency log: 4 entries"),
+        "{}",
+        published.stdout
+    );
+    let site_log = issuer.path("site/log");
+    let checkpoint = std::fs::read_to_string(site_log.join("checkpoint")).unwrap();
+    let (cp, _) = policy.check_checkpoint(&checkpoint).unwrap();
+    assert_eq!(cp.size, 4);
+    assert_eq!(
+        std::fs::read(site_log.join("tile/0/000.p/4"))
+            .unwrap()
+            .len(),
+        4 * 32
+    );
+    let bundle = std::fs::read(site_log.join("tile/entries/000.p/4")).unwrap();
+    let entries = goodstanding_verifier::tiles::unbundle(&bundle).unwrap();
+    assert!(matches!(
+        LogEntry::from_bytes(&entries[3]).unwrap(),
+        LogEntry::Revocation { ref id, ref reason, .. } if id == held_id && reason == "issued_in_error"
+    ));
+
     // 4. The register restored from the backup (one entry): the witnesses hold three, so the
     // log key signs nothing and nothing is handed out.
     std::fs::copy(&backup, &register).unwrap();
@@ -266,7 +304,7 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     let forked = issue(&issuer, &request_for(&issuer, "SUBJ-100004"), &register);
     assert_ne!(forked.code, 0);
     assert!(
-        forked.stderr.contains("holds a checkpoint of 3 entries")
+        forked.stderr.contains("holds a checkpoint of 4 entries")
             && forked.stderr.contains("the log key signed nothing"),
         "{}",
         forked.stderr

@@ -158,6 +158,19 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
     let mut register = open_register(register)?;
     let at = now()?;
     register.revoke(id, reason, at).map_err(revoke_error)?;
+    // With a transparency log the revocation is an entry of its own: witnessed now, or at the
+    // next run that reaches the quorum (the revocation list carries it either way).
+    goodstanding_operations::log::witness_entries(
+        &mut register,
+        &crate::transparency::HttpWitnesses,
+        &goodstanding_files::lock::holder_line(&at.to_string()),
+    )
+    .map_err(|e| {
+        CliError::Input(format!(
+            "revoked {id} in the register (the next revocation list carries it), but its log \
+             entry is not witnessed yet: {e}"
+        ))
+    })?;
     let next_step = "Verifiers see this only once it is published and they fetch it: run \
          `goodstanding publish --out SITE --key KEY --root ROOT.pub.jwk` now (and upload SITE if \
          it is served elsewhere); each verifier then sees it at its next `goodstanding trust \

@@ -403,6 +403,12 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
     for file in &published.files {
         outln!("  {}", file.display());
     }
+    if let Some(size) = published.log_size {
+        outln!(
+            "  {} (the transparency log: {size} entries under its witnessed checkpoint)",
+            args.out.join("log").display()
+        );
+    }
     outln!(
         "Serve the folder as it is (any static web server or CDN); verifiers run `goodstanding \
          trust update --from <its URL>` before {}.",

@@ -306,6 +306,22 @@ impl LogSetup {
     }
 }
 
+/// Has every entry in the register witnessed (after a revocation, say): opens the register's
+/// log, signs a checkpoint if there are new entries, and has the witnesses cosign it. `None`
+/// if the register has no log.
+pub fn witness_entries(
+    register: &mut Register,
+    transport: &dyn WitnessTransport,
+    holder: &str,
+) -> Result<Option<u64>, LogError> {
+    let Some(dir) = register.log_folder()? else {
+        return Ok(None);
+    };
+    let setup = LogSetup::open(&dir)?;
+    let mut writer = LogWriter::open(&setup, register, transport, DEFAULT_WITNESS_TIMEOUT, holder)?;
+    Ok(Some(writer.checkpoint(register)?.checkpoint.size))
+}
+
 /// The log as one writer holds it: the tree of the register's entries and what the witnesses
 /// were last known to hold.
 pub struct LogWriter<'a> {

@@ -394,6 +394,9 @@ pub struct Published {
     pub revocation_list: RevocationListContent,
     /// The files written.
     pub files: Vec<PathBuf>,
+    /// The size of the transparency log published under `log/`, if the register has one and
+    /// a checkpoint was witnessed.
+    pub log_size: Option<u64>,
 }
 
 /// Why publishing failed. Nothing is written to the site unless every check passed.
@@ -418,6 +421,8 @@ pub enum PublishError {
     },
     /// The issuing key could not sign the revocation list (a token failed).
     Signing(SignError),
+    /// The transparency log's tiles could not be published (the lists were).
+    Log(String),
 }
 
 impl fmt::Display for PublishError {
@@ -432,6 +437,10 @@ impl fmt::Display for PublishError {
             ),
             Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Self::Signing(e) => write!(f, "{e}; nothing was published"),
+            Self::Log(e) => write!(
+                f,
+                "the lists were published, the transparency log was not: {e}"
+            ),
         }
     }
 }
@@ -559,10 +568,19 @@ pub fn publish(
         path: site.to_path_buf(),
         source,
     })?;
+    // The transparency log, if the register has one: its tiles, then its checkpoint.
+    let log_size = match register.log_folder()? {
+        Some(_) => {
+            crate::log::tiles::publish_log(register, &site.join(crate::log::tiles::SITE_LOG_DIR))
+                .map_err(|e| PublishError::Log(e.to_string()))?
+        }
+        None => None,
+    };
     Ok(Published {
         trust_list_sequence: trust_list.content.sequence,
         revocation_list: content,
         files: written,
+        log_size,
     })
 }
 

@@ -615,6 +615,15 @@ impl Register {
                 ])?;
                 if let Some(logged) = &c.logged {
                     Self::append_in(&tx, std::slice::from_ref(&logged.entry))?;
+                    // The old certificate's revocation goes into the same checkpoint.
+                    if let Some(old) = &c.supersedes {
+                        Self::log_revocation_in(
+                            &tx,
+                            old.as_str(),
+                            c.issued_at,
+                            RevocationReason::Superseded.as_code(),
+                        )?;
+                    }
                     tx.execute(
                         "INSERT INTO held_certificates (id, jws) VALUES (?1, ?2)",
                         params![c.id.as_str(), logged.jws],
@@ -657,13 +666,15 @@ impl Register {
         Ok(())
     }
 
-    /// Revokes `old` as superseded by `new`, and makes `new` its subject's live certificate.
+    /// Revokes `old` as superseded by `new`, and makes `new` its subject's live certificate;
+    /// with a log, the revocation is logged (unless its replacement's run logged it already).
     fn supersede(
         tx: &rusqlite::Transaction<'_>,
         old: &str,
         new: &CertificateId,
         at: Timestamp,
-    ) -> Result<(), rusqlite::Error> {
+    ) -> Result<(), RegisterError> {
+        Self::log_revocation_in(tx, old, at, RevocationReason::Superseded.as_code())?;
         tx.execute(
             "INSERT OR IGNORE INTO revocations (certificate_id, revoked_at, reason, \
              superseded_by) VALUES (?1, ?2, ?3, ?4)",

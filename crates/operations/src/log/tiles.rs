@@ -15,6 +15,40 @@ use crate::register::Register;
 /// The checkpoint's file name under the log's prefix.
 pub const CHECKPOINT_FILE: &str = "checkpoint";
 
+/// The folder of the log under a published site.
+pub const SITE_LOG_DIR: &str = "log";
+
+/// Publishes the register's latest witnessed checkpoint and its tiles under `prefix` (the
+/// site's `log/` folder); `None` if nothing was witnessed yet. Only witnessed entries are
+/// published; the register's entries must still hash to the checkpoint.
+pub fn publish_log(register: &Register, prefix: &Path) -> Result<Option<u64>, LogError> {
+    let Some(checkpoint) = register.latest_witnessed()? else {
+        return Ok(None);
+    };
+    let Some(note) = checkpoint.witnessed_note.clone() else {
+        return Ok(None);
+    };
+    let leaves = register.log_leaves()?;
+    let size = checkpoint.size;
+    let Some(covered) = leaves.get(..size as usize) else {
+        return Err(LogError::Fork(format!(
+            "the register holds {} log entries, fewer than its witnessed checkpoint's {size}",
+            leaves.len()
+        )));
+    };
+    let mut tree = Tree::new();
+    for leaf in covered {
+        tree.push(*leaf);
+    }
+    if tree.root() != checkpoint.root {
+        return Err(LogError::Fork(format!(
+            "the register's first {size} log entries do not hash to its witnessed checkpoint"
+        )));
+    }
+    write_tiles(register, &tree, &Witnessed { checkpoint, note }, prefix)?;
+    Ok(Some(size))
+}
+
 /// Writes the tiles of `witnessed` (a checkpoint of `tree`'s first entries) under `prefix`;
 /// returns how many files were written.
 pub fn write_tiles(

@@ -99,6 +99,31 @@ impl Register {
         Ok(indexes)
     }
 
+    /// With a log set up: appends, inside `tx`, the revocation entry of certificate `id`
+    /// unless it is logged already (a supersession is logged with its replacement).
+    pub(super) fn log_revocation_in(
+        tx: &rusqlite::Transaction<'_>,
+        id: &str,
+        at: goodstanding_verifier::Timestamp,
+        reason: &str,
+    ) -> Result<(), RegisterError> {
+        let logging: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM settings WHERE name = 'log_folder')",
+            [],
+            |r| r.get(0),
+        )?;
+        let logged: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM log_entries WHERE kind = ?1 AND certificate_id = ?2)",
+            params![goodstanding_verifier::log_entry::REVOCATION_ENTRY, id],
+            |r| r.get(0),
+        )?;
+        if logging && !logged {
+            let entry = crate::log::LogSetup::revocation_entry(id, at, reason);
+            Self::append_in(tx, std::slice::from_ref(&entry))?;
+        }
+        Ok(())
+    }
+
     /// Appends entries in a transaction of their own (revocations); returns their indexes.
     pub fn append_log(&mut self, entries: &[NewLogEntry]) -> Result<Vec<u64>, RegisterError> {
         let tx = self.connection.transaction()?;

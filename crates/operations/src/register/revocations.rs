@@ -54,6 +54,7 @@ impl Register {
             params![id, at.to_string(), reason.as_code()],
         )?;
         tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [id])?;
+        Self::log_revocation_in(&tx, id, at, reason.as_code())?;
         tx.commit()?;
         Ok(())
     }
