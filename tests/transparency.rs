@@ -164,7 +164,28 @@ fn log_sizes(register: &Path) -> String {
 
 #[test]
 fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_register() {
-    let issuer = Issuer::new("tlog-2026-1");
+    let issuer = Issuer::without_keys();
+    ok(&goodstanding(&[
+        &"keygen",
+        &"--out",
+        &issuer.path("keys"),
+        &"--kid",
+        &"tlog-2026-1",
+    ]));
+    ok(&issuer.trust(&[
+        &"add",
+        &issuer.path("keys/tlog-2026-1.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+        &"--body-name",
+        &"Demo Issuing Body (not a real issuer)",
+        &"--body-address",
+        &"1 Example Street, Leeds LS1 1AA",
+        &"--check-url",
+        &"https://goodstanding.example.org/check",
+    ]));
+    issuer.publish();
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
     let register = issuer.path("register.sqlite");
     let log_dir = issuer.path("log");
     let init = goodstanding(&[
@@ -293,6 +314,79 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
         LogEntry::from_bytes(&entries[3]).unwrap(),
         LogEntry::Revocation { ref id, ref reason, .. } if id == held_id && reason == "issued_in_error"
     ));
+
+    // 5. The trust list names the log (version 3); verifiers check the PDF's proof offline.
+    let tag_key_text = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(tag_key)
+    };
+    let named = issuer.trust(&[
+        &"log",
+        &"--policy",
+        &log_dir.join("log.policy"),
+        &"--url",
+        &"https://goodstanding.example.org/log",
+        &"--subject-tag-key",
+        &tag_key_text,
+        &"--required-from",
+        &"2000-01-01",
+    ]);
+    ok(&named);
+    assert!(named.stdout.contains("Version 3"), "{}", named.stdout);
+    let published = issuer.try_publish(&issuer.key(), &[]);
+    ok(&published);
+    assert!(issuer.path("site/trust-list-v3.jws").exists());
+    assert!(issuer.path("site/trust-list-v2.jws").exists());
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let pdf = out.join(format!("{first_id}.pdf"));
+    let run = issuer.verify(&pdf, &[]);
+    ok(&run);
+    assert!(
+        run.stdout
+            .contains("Public log:      in the log certificates.example.org/log: entry 0")
+            && run.stdout.contains("cosigned by w0, w1"),
+        "{}",
+        run.stdout
+    );
+    let json = issuer.verify(&pdf, &["--json"]);
+    let verdict: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(verdict["log"]["status"], "proven");
+    // The .jws alone carries no proof: valid, with the warning that the log was not checked.
+    let run = issuer.verify(&out.join(format!("{first_id}.jws")), &["--json"]);
+    let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(verdict["log"]["status"], "not_yet_checkable");
+    assert_eq!(verdict["warnings"][0]["code"], "log_not_checked");
+    // Forged PDFs: the first certificate with another's proof, and with its own proof short of
+    // the quorum (one cosignature removed): NOT VALID.
+    let jws = std::fs::read_to_string(out.join(format!("{first_id}.jws"))).unwrap();
+    let signed = goodstanding_verifier::SignedCertificate::from_compact(jws.trim()).unwrap();
+    let certificate: goodstanding_verifier::Certificate =
+        serde_json::from_slice(signed.payload()).unwrap();
+    let own = std::fs::read_to_string(out.join(format!("{first_id}.tlog-proof"))).unwrap();
+    let other = std::fs::read_to_string(out.join(format!("{held_id}.tlog-proof"))).unwrap();
+    let short = own
+        .lines()
+        .filter(|l| !l.starts_with("\u{2014} w1.example.org"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    for (name, proof, expected) in [
+        ("other", other, "another certificate"),
+        ("short", short, "short of the quorum"),
+    ] {
+        let files =
+            goodstanding_issuer::issue::logged_files(&certificate, &signed, None, &proof).unwrap();
+        let forged = issuer.path(&format!("forged-{name}.pdf"));
+        std::fs::write(&forged, &files[2].1).unwrap();
+        let run = issuer.verify(&forged, &["--json"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stdout);
+        let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(verdict["status"], "not_in_log", "{name}");
+        assert!(
+            verdict["reason"].as_str().unwrap().contains(expected),
+            "{name}: {}",
+            verdict["reason"]
+        );
+    }
 
     // 4. The register restored from the backup (one entry): the witnesses hold three, so the
     // log key signs nothing and nothing is handed out.

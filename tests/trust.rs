@@ -394,7 +394,7 @@ fn a_server_that_is_down_gives_a_clear_error_and_the_cache_is_kept() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains(&format!("{url}/trust-list-v2.jws: cannot fetch"))
+            .contains(&format!("{url}/trust-list-v3.jws: cannot fetch"))
             && run.stderr.contains("the trust folder was not changed"),
         "{}",
         run.stderr

@@ -39,13 +39,15 @@ async function fetchText(url) {
   return response.text();
 }
 
-// The issuer's trust list: version 2 under its own name, else (a site that publishes version 1
-// only) the list under the old name.
+// The issuer's trust list: version 3 (it names the transparency log) under its own name, else
+// version 2, else (a site that publishes version 1 only) the list under the old name.
 async function fetchTrustList(base) {
-  const response = await fetch(`${base}/trust-list-v2.jws`, { cache: 'no-store' });
-  if (response.ok) return response.text();
-  if (response.status !== 404 && response.status !== 410) {
-    throw new Error(`${base}/trust-list-v2.jws: ${response.status}`);
+  for (const name of ['trust-list-v3.jws', 'trust-list-v2.jws']) {
+    const response = await fetch(`${base}/${name}`, { cache: 'no-store' });
+    if (response.ok) return response.text();
+    if (response.status !== 404 && response.status !== 410) {
+      throw new Error(`${base}/${name}: ${response.status}`);
+    }
   }
   return fetchText(`${base}/trust-list.jws`);
 }

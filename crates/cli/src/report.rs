@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use goodstanding_issuer::IssuedCertificate;
 use goodstanding_trust::CacheInfo;
+use goodstanding_verifier::inclusion::LogCheck;
 use goodstanding_verifier::{Checked, Timestamp, TrustStore, Verdict};
 
 use crate::error::CliError;
@@ -55,6 +56,9 @@ pub fn verdict(
             let _ = write!(text, "\n{described}");
         }
         let _ = writeln!(text, "\n  Trust data:      {}", describe_cache(cache, at));
+        if let Some(log) = describe_log(&verdict.log) {
+            let _ = writeln!(text, "  Public log:      {log}");
+        }
         out!("{text}");
     }
     if verdict.valid {
@@ -62,6 +66,26 @@ pub fn verdict(
     } else {
         Err(CliError::NotValid)
     }
+}
+
+/// What the transparency log check found, in words (nothing when the trust list names no log).
+fn describe_log(log: &LogCheck) -> Option<String> {
+    Some(match log {
+        LogCheck::NoLog => return None,
+        LogCheck::NotRequired => "issued before logging was required".into(),
+        LogCheck::Proven {
+            origin,
+            size,
+            index,
+            witnesses,
+        } => format!(
+            "in the log {origin}: entry {index} of the checkpoint of {size} entries, cosigned \
+             by {}",
+            witnesses.join(", ")
+        ),
+        LogCheck::NotYetCheckable => "not yet checkable: update the trust data".into(),
+        LogCheck::Refused { reason } => format!("NOT in the log: {reason}"),
+    })
 }
 
 fn or_none(items: &[String]) -> String {

@@ -100,12 +100,16 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             write_stdout(format_args!(
                 "log {} set up in {}\n  log key (vkey): {}\n  subject-tag key (vrf-r255, \
                  base64): {}\nNext: add your witnesses to {} (`witness NAME VKEY URL`, then \
-                 `quorum ...`).\n",
+                 `quorum ...`); then, on the root key's machine, name the log in the trust \
+                 list: `goodstanding trust log --policy {} --url <your site's URL>/log \
+                 --subject-tag-key {} --required-from <date> --root-key ROOT.key.pem`.\n",
                 setup.origin(),
                 absolute.display(),
                 setup.verifier_key.to_vkey(),
                 STANDARD.encode(setup.subject_tag_public()),
                 absolute.join(POLICY_FILE).display(),
+                absolute.join(POLICY_FILE).display(),
+                STANDARD.encode(setup.subject_tag_public()),
             ));
             Ok(())
         }

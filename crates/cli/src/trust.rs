@@ -114,6 +114,28 @@ pub enum TrustCommand {
         #[command(flatten)]
         list: TrustListArgs,
     },
+    /// Name the issuing body's transparency log in the trust list (making it version 3): its
+    /// c2sp.org/tlog-policy (log key, witnesses' keys, quorum), where its tiles are published,
+    /// its subject-tag key, and from when every certificate must be in it. `goodstanding log
+    /// show` prints the policy and the subject-tag key. The list's version 2 and 1 forms are
+    /// written beside it for verifiers of earlier releases.
+    Log {
+        /// The log's policy file (log.policy in the log folder; witness URLs are left out).
+        #[arg(long, value_name = "FILE")]
+        policy: PathBuf,
+        /// Where the log is published: the site's URL followed by /log.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The subject-tag (vrf-r255) public key, base64, as `goodstanding log show` prints it.
+        #[arg(long, value_name = "BASE64")]
+        subject_tag_key: String,
+        /// From when every certificate must be in the log (YYYY-MM-DD or a time); it can move
+        /// earlier, never later.
+        #[arg(long, value_name = "TIME")]
+        required_from: String,
+        #[command(flatten)]
+        list: TrustListArgs,
+    },
     /// Fetch the published trust list and revocation list, verify them with the pinned root
     /// keys, and replace the trust folder's cache atomically. Refuses a list older than the one
     /// held (rollback); on any failure the folder is left as it was.
@@ -174,6 +196,26 @@ pub fn run(command: TrustCommand) -> Result<(), CliError> {
         TrustCommand::Compromise { kid, at, list } => {
             edit_trust_list(TrustEdit::Compromise { kid, at }, &list)
         }
+        TrustCommand::Log {
+            policy,
+            url,
+            subject_tag_key,
+            required_from,
+            list,
+        } => {
+            let text = crate::io::read_input(&policy, 64 * 1024)?;
+            let text =
+                String::from_utf8(text).map_err(|_| CliError::file(&policy, "not UTF-8 text"))?;
+            let parsed = goodstanding_verifier::tlog_policy::Policy::parse(&text)
+                .map_err(|e| CliError::file(&policy, e))?;
+            let log = goodstanding_verifier::lists::TransparencyLogTrust {
+                policy: parsed.to_text(false),
+                url: url.trim_end_matches('/').to_string(),
+                subject_tag_key,
+                required_from: parse_time("--required-from", &required_from)?,
+            };
+            edit_trust_list(TrustEdit::SetLog(Box::new(log)), &list)
+        }
         TrustCommand::Update { from, trust, root } => update(&from, trust.as_deref(), &root),
         TrustCommand::Show { trust, json } => show(trust.as_deref(), json),
     }
@@ -223,6 +265,8 @@ pub enum TrustEdit {
         /// `--at`, else now.
         at: Option<String>,
     },
+    /// `trust log`.
+    SetLog(Box<goodstanding_verifier::lists::TransparencyLogTrust>),
     /// `trust compromise`.
     Compromise {
         /// The key.
@@ -252,6 +296,7 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
             kid,
             at: at.map_or(Ok(now), |a| parse_time("--at", &a))?,
         },
+        TrustEdit::SetLog(log) => TrustChange::SetLog { log },
         TrustEdit::Compromise { kid, at } => TrustChange::Compromise {
             kid,
             at: parse_time("--at", &at)?,
@@ -292,7 +337,17 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
             entry.from
         );
     }
-    if content.trust_list_version == 2 {
+    if let Some(log) = &content.transparency_log {
+        outln!(
+            "Version 3: it names the transparency log at {} (every certificate from {} must be \
+             in it); its version 2 and 1 forms, for verifiers of earlier releases, are {} and {}.",
+            log.url,
+            log.required_from,
+            publication::form_path(&list, 2).display(),
+            publication::version_1_form_path(&list).display()
+        );
+        outln!("Copy all three to the publishing machine and run `goodstanding publish`.");
+    } else if content.trust_list_version == 2 {
         outln!(
             "Version 2 (it names issuing bodies); its version 1 form, for verifiers of the \
              release before, is {}.",

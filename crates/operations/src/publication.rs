@@ -23,7 +23,9 @@ use crate::register::{Register, RegisterError};
 use goodstanding_files::{self as files, WriteMode};
 use goodstanding_issuer::keys::{IssuingKey, SignError};
 
-pub use goodstanding_verifier::lists::{REVOCATION_LIST_FILE, TRUST_LIST_FILE, TRUST_LIST_V2_FILE};
+pub use goodstanding_verifier::lists::{
+    REVOCATION_LIST_FILE, TRUST_LIST_FILE, TRUST_LIST_V2_FILE, TRUST_LIST_V3_FILE,
+};
 /// The JWKS's file name on the published site.
 pub const JWKS_FILE: &str = "jwks.json";
 /// The files `publish` writes into the site folder, which a verifier fetches from the same base
@@ -72,6 +74,12 @@ pub enum TrustChange {
         kid: String,
         /// When it stops issuing.
         at: Timestamp,
+    },
+    /// Names the transparency log verifiers must find every certificate in (makes the list
+    /// version 3), or replaces what the list said of it.
+    SetLog {
+        /// The log's policy, URL, subject-tag key and the time logging is required from.
+        log: Box<goodstanding_verifier::lists::TransparencyLogTrust>,
     },
     /// The key may be in other hands since `at`.
     Compromise {
@@ -152,6 +160,7 @@ pub fn apply_change(
     now: Timestamp,
 ) -> Result<TrustListContent, TrustListError> {
     let mut keys = current.map(|c| c.keys.clone()).unwrap_or_default();
+    let mut transparency_log = current.and_then(|c| c.transparency_log.clone());
     let refuse = |m: String| Err(TrustListError::Change(m));
     let find = |keys: &[TrustedKeyEntry], kid: &str| {
         let listed = keys
@@ -232,6 +241,18 @@ pub fn apply_change(
             entry.until = Some(entry.until.map_or(*at, |u| u.min(*at)));
             entry.status = KeyStatus::Retired;
         }
+        TrustChange::SetLog { log } => {
+            if let Some(old) = &transparency_log
+                && log.required_from > old.required_from
+            {
+                return refuse(format!(
+                    "logging is required from {} already; a later date ({}) would let \
+                     certificates in between go unlogged",
+                    old.required_from, log.required_from
+                ));
+            }
+            transparency_log = Some((**log).clone());
+        }
         TrustChange::Compromise { kid, at } => {
             let i = find(&keys, kid)?;
             let entry = &mut keys[i];
@@ -254,12 +275,24 @@ pub fn apply_change(
             missing.join(", ")
         ));
     }
+    if transparency_log.is_some() && (described == 0 || keys.is_empty()) {
+        return refuse(
+            "a trust list that names a transparency log (version 3) names the issuing body of \
+             every key first: `goodstanding trust describe KID ...`"
+                .into(),
+        );
+    }
     let sequence = current.map_or(1, |c| c.sequence + 1);
     let content = TrustListContent {
-        trust_list_version: if described > 0 { 2 } else { 1 },
+        trust_list_version: match (&transparency_log, described) {
+            (Some(_), _) => 3,
+            (None, 0) => 1,
+            (None, _) => 2,
+        },
         sequence,
         issued_at: current.map_or(now, |c| now.max(c.issued_at)),
         keys,
+        transparency_log,
     };
     content
         .check()
@@ -287,9 +320,14 @@ pub fn change_trust_list(
         sign_compact(root, TRUST_LIST_TYP, &payload).map_err(TrustListError::Signing)
     };
     let jws = sign(&content)?;
-    // Both forms are signed before either file is written, so a failing token leaves both.
-    let version_1 = if content.trust_list_version == 2 {
+    // Every form is signed before any file is written, so a failing token leaves them all.
+    let version_1 = if content.trust_list_version >= 2 {
         Some(sign(&content.as_version_1())?)
+    } else {
+        None
+    };
+    let version_2 = if content.trust_list_version == 3 {
+        Some(sign(&content.as_version_2())?)
     } else {
         None
     };
@@ -316,6 +354,9 @@ pub fn change_trust_list(
     if let Some(version_1) = version_1 {
         write(&version_1_form_path(path), &version_1)?;
     }
+    if let Some(version_2) = version_2 {
+        write(&form_path(path, 2), &version_2)?;
+    }
     write(path, &jws)?;
     Ok(content)
 }
@@ -324,22 +365,29 @@ pub fn change_trust_list(
 /// has `trust-list.v1.jws`. The root key writes it with every version 2 list, and `publish`
 /// puts it on the site for the verifiers of the release before (see [`TRUST_LIST_V2_FILE`]).
 pub fn version_1_form_path(path: &Path) -> PathBuf {
+    form_path(path, 1)
+}
+
+/// Where the version `version` form of the trust list at `path` is kept: `trust-list.v2.jws`
+/// beside a version 3 `trust-list.jws`, for instance.
+pub fn form_path(path: &Path, version: u32) -> PathBuf {
     let stem = path
         .file_name()
         .map(|name| name.to_string_lossy())
         .unwrap_or_default();
     let stem = stem.strip_suffix(".jws").unwrap_or(&stem);
-    path.with_file_name(format!("{stem}.v1.jws"))
+    path.with_file_name(format!("{stem}.v{version}.jws"))
 }
 
 /// The version 1 form of the version 2 trust list `list` (read from `path`): the file beside it,
 /// signed by a pinned root, with the same sequence number and keys. The message says what to do.
-fn read_version_1_form(
+fn read_form(
     path: &Path,
     list: &TrustList,
     roots: &TrustStore,
+    version: u32,
 ) -> Result<Vec<u8>, TrustListError> {
-    let form_path = version_1_form_path(path);
+    let form_path = form_path(path, version);
     let copy_both = format!(
         "copy {} and {} together from the root key's machine (every `goodstanding trust` \
          change writes both)",
@@ -351,14 +399,20 @@ fn read_version_1_form(
         source: std::io::Error::new(
             std::io::ErrorKind::NotFound,
             format!(
-                "the version 1 form of the trust list is missing; verifiers of the release \
-                 before read only that form: {copy_both}"
+                "the version {version} form of the trust list is missing; verifiers of \
+                 earlier releases read only that form: {copy_both}"
             ),
         ),
     })?;
-    if form.content != list.content.as_version_1() {
+    let expected = if version == 1 {
+        list.content.as_version_1()
+    } else {
+        list.content.as_version_2()
+    };
+    if form.content != expected {
         return Err(TrustListError::Change(format!(
-            "{}: not the version 1 form of {} (sequence {} beside sequence {}): {copy_both}",
+            "{}: not the version {version} form of {} (sequence {} beside sequence {}): \
+             {copy_both}",
             form_path.display(),
             path.display(),
             form.content.sequence,
@@ -471,14 +525,15 @@ pub fn publish(
                 ),
             })
         })?;
-    let version_1_form = if trust_list.content.trust_list_version == 2 {
-        Some(
-            read_version_1_form(options.trust_list, &trust_list, options.roots)
-                .map_err(PublishError::TrustList)?,
-        )
-    } else {
-        None
-    };
+    let version = trust_list.content.trust_list_version;
+    let mut forms = Vec::new();
+    for (form, file) in [(2, TRUST_LIST_V2_FILE), (1, TRUST_LIST_FILE)] {
+        if form < version {
+            let bytes = read_form(options.trust_list, &trust_list, options.roots, form)
+                .map_err(PublishError::TrustList)?;
+            forms.push((file, bytes));
+        }
+    }
     let store = trust_list.to_store();
     let kid = options.key.kid();
     if store.get(kid.as_str()) != Some(&options.key.public_jwk().key) {
@@ -542,15 +597,15 @@ pub fn publish(
         path: site.to_path_buf(),
         source,
     })?;
-    // A version 2 list goes under its own name, and its version 1 form under the name the
-    // verifiers of the release before fetch, so that both read the list during the transition.
-    let mut site_files = match version_1_form {
-        Some(version_1) => vec![
-            (TRUST_LIST_V2_FILE, trust_bytes),
-            (TRUST_LIST_FILE, version_1),
-        ],
-        None => vec![(TRUST_LIST_FILE, trust_bytes)],
+    // A list of version 2 or 3 goes under its own name, and its earlier forms under the names
+    // the verifiers of earlier releases fetch, so that all read the list during the transition.
+    let own_name = match version {
+        3 => TRUST_LIST_V3_FILE,
+        2 => TRUST_LIST_V2_FILE,
+        _ => TRUST_LIST_FILE,
     };
+    let mut site_files = vec![(own_name, trust_bytes)];
+    site_files.extend(forms);
     site_files.push((REVOCATION_LIST_FILE, format!("{jws}\n").into_bytes()));
     site_files.push((JWKS_FILE, jwks.into_bytes()));
     let mut written = Vec::new();

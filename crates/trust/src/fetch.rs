@@ -3,7 +3,7 @@
 //! folder with them.
 //!
 //! ```text
-//! --from text -> Source::parse -> fetch_lists (trust-list-v2.jws, else trust-list.jws;
+//! --from text -> Source::parse -> fetch_lists (trust-list-v3.jws, else -v2, else trust-list.jws;
 //!     revocation-list.jws; capped)
 //!     -> folder::update (verified with the pinned roots, no rollback, atomic replace)
 //! ```
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use goodstanding_verifier::lists::{
     MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN, REVOCATION_LIST_FILE, TRUST_LIST_FILE,
-    TRUST_LIST_V2_FILE,
+    TRUST_LIST_V2_FILE, TRUST_LIST_V3_FILE,
 };
 use goodstanding_verifier::{PublicJwk, Timestamp};
 
@@ -174,8 +174,16 @@ pub fn fetch_lists(source: &Source) -> Result<FetchedLists, FetchError> {
     };
     // The version 2 list first; a site that has none (it publishes version 1 only, as the
     // release before did) has the list under the old name.
-    let trust_list = match fetch_one(TRUST_LIST_V2_FILE, MAX_TRUST_LIST_LEN) {
-        Err(error) if error.is_not_found() => fetch_one(TRUST_LIST_FILE, MAX_TRUST_LIST_LEN)?,
+    // Version 3 first (it names the transparency log), then 2, then the old name.
+    let trust_list = match fetch_one(TRUST_LIST_V3_FILE, MAX_TRUST_LIST_LEN) {
+        Err(error) if error.is_not_found() => {
+            match fetch_one(TRUST_LIST_V2_FILE, MAX_TRUST_LIST_LEN) {
+                Err(error) if error.is_not_found() => {
+                    fetch_one(TRUST_LIST_FILE, MAX_TRUST_LIST_LEN)?
+                }
+                other => other?,
+            }
+        }
         other => other?,
     };
     Ok(FetchedLists {

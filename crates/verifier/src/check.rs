@@ -13,6 +13,7 @@ use std::fmt;
 
 use crate::carrier::Carrier;
 pub use crate::carrier::PrintedQr;
+use crate::inclusion::{LogCheck, check_inclusion};
 use crate::limits::{MAX_IMAGE_LEN, MAX_INPUT_LEN, MAX_PDF_LEN, is_image, is_pdf};
 use crate::time::Timestamp;
 use crate::trust::TrustStore;
@@ -75,6 +76,38 @@ pub struct Checked {
     pub result: Result<Verified, VerifyError>,
     /// For a PDF, what its printed QR code said; `None` for other carriers.
     pub printed_qr: Option<PrintedQr>,
+    /// Whether the certificate is in the issuing body's transparency log.
+    pub log: LogCheck,
+}
+
+/// `result` with the log check applied: a valid certificate whose proof fails is not valid.
+fn with_log(
+    carrier: Carrier,
+    result: Result<Verified, VerifyError>,
+    printed_qr: Option<PrintedQr>,
+    proof: Option<&[u8]>,
+    trust: &TrustStore,
+) -> Checked {
+    let genuine = match &result {
+        Ok(v) => Some(v),
+        Err(e) => e.verified(),
+    };
+    let log = genuine.map_or(LogCheck::NoLog, |v| {
+        check_inclusion(&v.certificate, &v.signed, proof, trust)
+    });
+    let result = match (result, &log) {
+        (Ok(verified), LogCheck::Refused { reason }) => Err(VerifyError::NotInLog {
+            verified: Box::new(verified),
+            reason: reason.clone(),
+        }),
+        (other, _) => other,
+    };
+    Checked {
+        carrier,
+        result,
+        printed_qr,
+        log,
+    }
 }
 
 /// Why no certificate could be read from the bytes: nothing was verified.
@@ -180,11 +213,8 @@ fn check_text(
     let (signed, decoded) = crate::carrier::SignedCertificate::decode(bytes)
         .map_err(|e| Unreadable::Certificate(VerifyError::Decode(e)))?;
     let carrier = carrier.unwrap_or(decoded);
-    Ok(Checked {
-        carrier,
-        result: crate::verify::verify_signed(signed, carrier, trust, now),
-        printed_qr: None,
-    })
+    let result = crate::verify::verify_signed(signed, carrier, trust, now);
+    Ok(with_log(carrier, result, None, None, trust))
 }
 
 #[cfg(feature = "image")]
@@ -220,18 +250,20 @@ fn check_pdf(bytes: &[u8], trust: &TrustStore, now: Timestamp) -> Result<Checked
             "the body is not a PDF (it does not start with %PDF-)",
         ));
     }
-    let (result, printed_qr) = verify_pdf(bytes, trust, now).map_err(|e| match e {
+    let (result, printed_qr, proof) = verify_pdf(bytes, trust, now).map_err(|e| match e {
         PdfError::TooLarge => Unreadable::TooLarge {
             limit: MAX_PDF_LEN,
             what: "a PDF",
         },
         e => Unreadable::Pdf(e),
     })?;
-    Ok(Checked {
-        carrier: Carrier::PdfAttachment,
+    Ok(with_log(
+        Carrier::PdfAttachment,
         result,
-        printed_qr: Some(printed_qr),
-    })
+        Some(printed_qr),
+        proof.as_deref(),
+        trust,
+    ))
 }
 
 #[cfg(not(feature = "pdf"))]
@@ -244,7 +276,7 @@ fn check_pdf(_: &[u8], _: &TrustStore, _: Timestamp) -> Result<Checked, Unreadab
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Warning {
     /// A stable code: `key_compromised_later`, `revocation_status_stale`,
-    /// `revocation_not_checked`, `appeal_pending` or `printed_qr_unread`.
+    /// `revocation_not_checked`, `appeal_pending`, `printed_qr_unread` or `log_not_checked`.
     pub code: &'static str,
     /// What it means and what to do, in words.
     pub message: String,
@@ -276,6 +308,16 @@ impl Checked {
         let Some(v) = self.genuine() else {
             return warnings;
         };
+        if self.log == LogCheck::NotYetCheckable {
+            warnings.push(Warning {
+                code: "log_not_checked",
+                message: "The issuing body logs every certificate publicly, and this one could \
+                          not be checked against its log here (the PDF carries the proof; a \
+                          .jws or QR text is checked against the log once synced): check the \
+                          PDF, or update the trust data."
+                    .into(),
+            });
+        }
         if let Some(at) = v.key_compromised_at {
             warnings.push(Warning {
                 code: "key_compromised_later",

@@ -29,6 +29,7 @@
 //! | [`trust`] | the trust store: which keys may issue, when |
 //! | [`revocation`] | what a verified revocation list says |
 //! | [`lists`] | the signed trust and revocation lists, verified before they are read |
+//! | [`inclusion`] | whether a certificate is in the transparency log the trust list names |
 //! | [`witness`] | a witness's decision on `c2sp.org/tlog-witness` add-checkpoint |
 //! | [`tlog_policy`] | `c2sp.org/tlog-policy`: the logs, witnesses and quorum a verifier trusts |
 //! | [`limits`] | every decoder's caps, and the carriers' first bytes |
@@ -45,6 +46,7 @@ pub mod base45;
 pub mod carrier;
 pub mod check;
 pub mod checksum;
+pub mod inclusion;
 pub mod jwk;
 pub mod limits;
 pub mod lists;

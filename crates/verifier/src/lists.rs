@@ -32,6 +32,10 @@ pub const TRUST_LIST_FILE: &str = "trust-list.jws";
 /// version 1 form of the same list at [`TRUST_LIST_FILE`] for the verifiers of the release before
 /// (which read version 1 only). Verifiers of this release fetch this name first.
 pub const TRUST_LIST_V2_FILE: &str = "trust-list-v2.jws";
+/// Where an issuing body publishes its trust list of version 3 (version 2 and the transparency
+/// log's policy), beside its version 2 form at [`TRUST_LIST_V2_FILE`] and its version 1 form at
+/// [`TRUST_LIST_FILE`]. Verifiers of this release fetch this name first.
+pub const TRUST_LIST_V3_FILE: &str = "trust-list-v3.jws";
 /// The revocation list's file name where the issuing body publishes it.
 pub const REVOCATION_LIST_FILE: &str = "revocation-list.jws";
 /// The JWS `typ` of a trust list.
@@ -228,7 +232,7 @@ pub struct TrustedKeyEntry {
     pub issuer: Option<IssuingBody>,
 }
 
-pub use crate::trust::IssuingBody;
+pub use crate::trust::{IssuingBody, TransparencyLogTrust};
 
 /// The signed content of a trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,6 +247,10 @@ pub struct TrustListContent {
     pub issued_at: Timestamp,
     /// The issuing keys.
     pub keys: Vec<TrustedKeyEntry>,
+    /// The issuing body's transparency log (version 3 only): which log and witnesses a
+    /// certificate's proof must come from, and from when every certificate must be logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transparency_log: Option<TransparencyLogTrust>,
 }
 
 /// Why the entries of a trust list do not make sense together.
@@ -266,6 +274,10 @@ pub enum TrustListProblem {
     IssuerForVersion(KeyId, u32),
     /// A check URL that is not https.
     CheckUrl(KeyId),
+    /// Version 3 without its transparency log, or another version with one.
+    LogForVersion(u32),
+    /// The transparency log's policy, URL or subject-tag key is not usable; says what.
+    Log(String),
 }
 
 impl fmt::Display for TrustListProblem {
@@ -274,7 +286,7 @@ impl fmt::Display for TrustListProblem {
             Self::Version(v) => {
                 write!(
                     f,
-                    "trust list version {v}; this verifier reads versions 1 and 2"
+                    "trust list version {v}; this verifier reads versions 1 to 3"
                 )
             }
             Self::IssuerForVersion(kid, 2) => {
@@ -300,6 +312,9 @@ impl fmt::Display for TrustListProblem {
                 write!(f, "key {kid}: compromised_at on a key not compromised")
             }
             Self::RetiredWithoutUntil(kid) => write!(f, "key {kid}: retired without until"),
+            Self::LogForVersion(3) => f.write_str("a version 3 list without its transparency log"),
+            Self::LogForVersion(v) => write!(f, "a version {v} list with a transparency log"),
+            Self::Log(what) => write!(f, "the transparency log: {what}"),
         }
     }
 }
@@ -312,6 +327,7 @@ impl TrustListContent {
     pub fn as_version_1(&self) -> Self {
         Self {
             trust_list_version: 1,
+            transparency_log: None,
             sequence: self.sequence,
             issued_at: self.issued_at,
             keys: self
@@ -325,14 +341,46 @@ impl TrustListContent {
         }
     }
 
+    /// The same list in version 2, for the verifiers of the release before (which read
+    /// versions 1 and 2): without the transparency log.
+    pub fn as_version_2(&self) -> Self {
+        Self {
+            trust_list_version: 2,
+            transparency_log: None,
+            ..self.clone()
+        }
+    }
+
     /// Checks the entries make sense together; the problem names the key.
     pub fn check(&self) -> Result<(), TrustListProblem> {
         let version = self.trust_list_version;
-        if !matches!(version, 1 | 2) {
+        if !matches!(version, 1..=3) {
             return Err(TrustListProblem::Version(version));
         }
+        if self.transparency_log.is_some() != (version == 3) {
+            return Err(TrustListProblem::LogForVersion(version));
+        }
+        if let Some(log) = &self.transparency_log {
+            let policy = log
+                .parsed_policy()
+                .map_err(|e| TrustListProblem::Log(e.to_string()))?;
+            if policy.logs.is_empty() {
+                return Err(TrustListProblem::Log("the policy names no log".into()));
+            }
+            if !log.url.starts_with("https://") && !log.url.starts_with("http://") {
+                return Err(TrustListProblem::Log(format!(
+                    "{:?} is not an http(s) URL",
+                    log.url
+                )));
+            }
+            if log.subject_tag_key_bytes().is_none() {
+                return Err(TrustListProblem::Log(
+                    "the subject-tag key is not 32 bytes of base64".into(),
+                ));
+            }
+        }
         for entry in &self.keys {
-            if entry.issuer.is_some() != (version == 2) {
+            if entry.issuer.is_some() != (version >= 2) {
                 return Err(TrustListProblem::IssuerForVersion(
                     entry.key.kid.clone(),
                     version,
@@ -423,6 +471,9 @@ impl TrustList {
             }
         }
         store.set_trust_list(self.content.sequence, self.content.issued_at);
+        if let Some(log) = &self.content.transparency_log {
+            store.set_transparency_log(log.clone());
+        }
         store
     }
 }

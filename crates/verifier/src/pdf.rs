@@ -251,15 +251,32 @@ fn drawn_qr_text(document: &Document) -> Option<String> {
 /// Verifies a certificate PDF: its attachment, and that the QR code drawn on it holds the same
 /// signed certificate. A PDF whose drawn QR code differs is not valid; a draft is not valid
 /// either ([`crate::VerifyError::Draft`]).
+#[allow(clippy::type_complexity)] // the result, the printed QR code, the proof
 pub fn verify_pdf(
     bytes: &[u8],
     trust: &crate::TrustStore,
     now: crate::Timestamp,
-) -> Result<(Result<crate::Verified, crate::VerifyError>, PrintedQr), PdfError> {
+) -> Result<
+    (
+        Result<crate::Verified, crate::VerifyError>,
+        PrintedQr,
+        Option<Vec<u8>>,
+    ),
+    PdfError,
+> {
     let document = load(bytes)?;
     let jws = match attachment(&document) {
-        Err(PdfError::Draft) => return Ok((Err(crate::VerifyError::Draft), PrintedQr::Unread)),
+        Err(PdfError::Draft) => {
+            return Ok((Err(crate::VerifyError::Draft), PrintedQr::Unread, None));
+        }
         other => other?,
+    };
+    // The transparency log's proof, if attached (issue 25); a damaged one is left to the log
+    // check, which refuses it.
+    let proof = match attached_file(&document, ".tlog-proof", MAX_PROOF_LEN) {
+        Ok(proof) => Some(proof),
+        Err(PdfError::NoAttachment) => None,
+        Err(_) => Some(Vec::new()),
     };
     let drawn = drawn_qr_text(&document);
     let attached = crate::SignedCertificate::decode(&jws).map(|(signed, _)| signed);
@@ -279,5 +296,5 @@ pub fn verify_pdf(
     {
         result = Err(crate::VerifyError::Substituted);
     }
-    Ok((result, comparison))
+    Ok((result, comparison, proof))
 }

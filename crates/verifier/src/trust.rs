@@ -131,12 +131,24 @@ pub struct TrustStore {
     trust_list: Option<(u64, Timestamp)>,
     revocations: Option<RevocationList>,
     require_fresh: bool,
+    /// The issuing body's transparency log, as a trust list of version 3 names it.
+    transparency_log: Option<TransparencyLogTrust>,
 }
 
 impl TrustStore {
     /// An empty store: it trusts nothing.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the transparency log the trust list names.
+    pub fn set_transparency_log(&mut self, log: TransparencyLogTrust) {
+        self.transparency_log = Some(log);
+    }
+
+    /// The transparency log the trust list names, if it names one.
+    pub fn transparency_log(&self) -> Option<&TransparencyLogTrust> {
+        self.transparency_log.as_ref()
     }
 
     /// Trusts a key. Adding the same key twice is harmless; a different key under a known kid is
@@ -354,5 +366,41 @@ mod tests {
         );
         store.set_require_fresh(true);
         assert!(store.require_fresh());
+    }
+}
+
+/// What a trust list of version 3 says of the issuing body's transparency log (issue 25).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransparencyLogTrust {
+    /// The `c2sp.org/tlog-policy` text: the log's key (its name is the log's origin), the
+    /// witnesses' keys and the quorum.
+    pub policy: String,
+    /// Where the log's tiles are published (`<url>/checkpoint`, `<url>/tile/...`).
+    pub url: String,
+    /// The subject-tag key (`c2sp.org/vrf-r255` public key), base64.
+    pub subject_tag_key: String,
+    /// From when every certificate must be in the log: one issued from then on without a proof
+    /// of inclusion is not valid once the log can be checked.
+    pub required_from: Timestamp,
+}
+
+impl TransparencyLogTrust {
+    /// The policy, read.
+    pub fn parsed_policy(
+        &self,
+    ) -> Result<crate::tlog_policy::Policy, crate::tlog_policy::PolicyError> {
+        crate::tlog_policy::Policy::parse(&self.policy)
+    }
+
+    /// The subject-tag key's 32 bytes.
+    pub fn subject_tag_key_bytes(&self) -> Option<[u8; 32]> {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.subject_tag_key)
+            .ok()?
+            .try_into()
+            .ok()
     }
 }

@@ -43,6 +43,9 @@ pub struct Verdict<'a> {
     pub warnings: Vec<Warning>,
     /// What the verdict rested on, and how old it is.
     pub trust_data: TrustData,
+    /// Whether the certificate is in the issuing body's transparency log, and against which
+    /// checkpoint (`no_log` when the trust list names none, or nothing could be read).
+    pub log: crate::inclusion::LogCheck,
     /// What the certificate says, when it is genuine (also when expired or revoked).
     pub certificate: Option<&'a Certificate>,
 }
@@ -167,6 +170,7 @@ impl<'a> Verdict<'a> {
             },
             warnings: checked.warnings(),
             trust_data,
+            log: checked.log.clone(),
             certificate: verified.map(|v| &v.certificate),
         }
     }
@@ -186,6 +190,7 @@ impl<'a> Verdict<'a> {
             revoked: None,
             warnings: Vec::new(),
             trust_data,
+            log: crate::inclusion::LogCheck::NoLog,
             certificate: None,
         }
     }

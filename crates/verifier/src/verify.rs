@@ -117,6 +117,13 @@ pub enum VerifyError {
     /// A draft PDF, shown to the person it names before anything was signed: a document that
     /// is not a certificate, with nothing to verify.
     Draft,
+    /// Genuine, but its proof does not show it in the issuing body's transparency log.
+    NotInLog {
+        /// The certificate.
+        verified: Box<Verified>,
+        /// Why the proof fails.
+        reason: String,
+    },
 }
 
 impl VerifyError {
@@ -137,6 +144,7 @@ impl VerifyError {
             | Self::RevocationStale { .. }
             | Self::NoRevocationList(_)
             | Self::Draft => ErrorKind::Policy,
+            Self::NotInLog { .. } => ErrorKind::Trust,
         }
     }
 
@@ -160,6 +168,7 @@ impl VerifyError {
             Self::RevocationStale { .. } => "revocation_status_stale",
             Self::NoRevocationList(_) => "no_revocation_list",
             Self::Draft => "draft",
+            Self::NotInLog { .. } => "not_in_log",
         }
     }
 
@@ -167,9 +176,9 @@ impl VerifyError {
     pub fn verified(&self) -> Option<&Verified> {
         match self {
             Self::NotYetValid(v) | Self::Expired(v) | Self::NoRevocationList(v) => Some(v),
-            Self::Revoked { verified, .. } | Self::RevocationStale { verified, .. } => {
-                Some(verified)
-            }
+            Self::Revoked { verified, .. }
+            | Self::RevocationStale { verified, .. }
+            | Self::NotInLog { verified, .. } => Some(verified),
             _ => None,
         }
     }
@@ -236,6 +245,11 @@ impl fmt::Display for VerifyError {
                  (goodstanding trust update)",
             ),
             Self::Draft => f.write_str(DRAFT_EXPLAINED),
+            Self::NotInLog { reason, .. } => write!(
+                f,
+                "not in the issuing body's transparency log as its proof claims ({reason}): it \
+                 may have been signed without the issuing body's knowledge. Ask the issuing body"
+            ),
         }
     }
 }

@@ -118,7 +118,17 @@ impl Register {
             |r| r.get(0),
         )?;
         if logging && !logged {
-            let entry = crate::log::LogSetup::revocation_entry(id, at, reason);
+            let entry = NewLogEntry {
+                kind: goodstanding_verifier::log_entry::REVOCATION_ENTRY,
+                certificate_id: id.to_string(),
+                entry: goodstanding_verifier::log_entry::LogEntry::Revocation {
+                    id: id.to_string(),
+                    revoked_at: at.unix().unsigned_abs(),
+                    reason: reason.to_string(),
+                }
+                .to_bytes()
+                .unwrap_or_default(),
+            };
             Self::append_in(tx, std::slice::from_ref(&entry))?;
         }
         Ok(())

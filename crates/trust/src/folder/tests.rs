@@ -33,6 +33,7 @@ fn trust_list(sequence: u64) -> String {
             compromised_at: None,
             issuer: None,
         }],
+        transparency_log: None,
     };
     sign(
         ROOT,

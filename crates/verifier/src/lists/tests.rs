@@ -36,6 +36,7 @@ fn trust_list(keys: Vec<TrustedKeyEntry>) -> TrustListContent {
         sequence: 3,
         issued_at: at("2026-06-01T00:00:00Z"),
         keys,
+        transparency_log: None,
     }
 }
 
@@ -137,9 +138,9 @@ fn entries_that_contradict_each_other_are_refused_naming_the_key() {
     );
     let twice = trust_list(vec![entry(2, "issuing"), entry(3, "issuing")]);
     assert_eq!(twice.check(), Err(TrustListProblem::Duplicate(kid)));
-    let mut version_3 = trust_list(vec![]);
-    version_3.trust_list_version = 3;
-    assert_eq!(version_3.check(), Err(TrustListProblem::Version(3)));
+    let mut version_4 = trust_list(vec![]);
+    version_4.trust_list_version = 4;
+    assert_eq!(version_4.check(), Err(TrustListProblem::Version(4)));
     // A list whose entries contradict each other is refused even when the root signed it.
     let mut retired = entry(2, "issuing");
     retired.status = KeyStatus::Retired;
@@ -301,8 +302,85 @@ fn version_2_names_every_keys_issuing_body_and_version_1_none() {
     };
     assert!(matches!(list.check(), Err(TrustListProblem::CheckUrl(_))));
     let list = TrustListContent {
+        trust_list_version: 4,
+        ..trust_list(vec![])
+    };
+    assert_eq!(list.check(), Err(TrustListProblem::Version(4)));
+    // Version 3 is version 2 with the transparency log, and only it has one.
+    let list = TrustListContent {
         trust_list_version: 3,
         ..trust_list(vec![])
     };
-    assert_eq!(list.check(), Err(TrustListProblem::Version(3)));
+    assert_eq!(list.check(), Err(TrustListProblem::LogForVersion(3)));
+}
+
+#[test]
+fn a_version_3_list_names_a_usable_transparency_log_and_its_earlier_forms_leave_it_out() {
+    use crate::lists::TransparencyLogTrust;
+    use crate::note::VerifierKey;
+    let log_key = VerifierKey::new(
+        "log.example.org/log",
+        ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key(),
+    )
+    .unwrap();
+    let log = TransparencyLogTrust {
+        policy: format!("log {}\nquorum none\n", log_key.to_vkey()),
+        url: "https://example.org/log".into(),
+        subject_tag_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+        required_from: crate::Timestamp::parse("2027-01-01T00:00:00Z").unwrap(),
+    };
+    let v2 = TrustListContent {
+        trust_list_version: 2,
+        ..trust_list(vec![])
+    };
+    let v3 = TrustListContent {
+        trust_list_version: 3,
+        transparency_log: Some(log.clone()),
+        ..v2.clone()
+    };
+    assert_eq!(v3.check(), Ok(()));
+    assert_eq!(v3.as_version_2(), v2);
+    assert_eq!(v3.as_version_1().transparency_log, None);
+    for (bad, what) in [
+        (
+            TransparencyLogTrust {
+                policy: "quorum none\n".into(),
+                ..log.clone()
+            },
+            "names no log",
+        ),
+        (
+            TransparencyLogTrust {
+                url: "ftp://x".into(),
+                ..log.clone()
+            },
+            "not an http",
+        ),
+        (
+            TransparencyLogTrust {
+                subject_tag_key: "AAAA".into(),
+                ..log.clone()
+            },
+            "32 bytes",
+        ),
+        (
+            TransparencyLogTrust {
+                policy: "log x\n".into(),
+                ..log.clone()
+            },
+            "policy line 1",
+        ),
+    ] {
+        let list = TrustListContent {
+            transparency_log: Some(bad),
+            ..v3.clone()
+        };
+        let problem = list.check().unwrap_err().to_string();
+        assert!(problem.contains(what), "{problem}");
+    }
+    let with_log = TrustListContent {
+        transparency_log: Some(log),
+        ..v2
+    };
+    assert_eq!(with_log.check(), Err(TrustListProblem::LogForVersion(2)));
 }
