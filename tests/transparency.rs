@@ -162,8 +162,20 @@ fn log_sizes(register: &Path) -> String {
     run.stdout
 }
 
-#[test]
-fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_register() {
+/// An issuer whose trust list names `body` for key tlog-2026-1, with a log set up in `log/`
+/// and two witness processes, both needed.
+struct Logged {
+    issuer: Issuer,
+    register: PathBuf,
+    log_dir: PathBuf,
+    log_vkey: String,
+    tag_key: [u8; 32],
+    w0: WitnessProcess,
+    w1: WitnessProcess,
+    policy: Policy,
+}
+
+fn logged_issuer(body: &str) -> Logged {
     let issuer = Issuer::without_keys();
     ok(&goodstanding(&[
         &"keygen",
@@ -178,7 +190,7 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
         &"--from",
         &"2000-01-01",
         &"--body-name",
-        &"Demo Issuing Body (not a real issuer)",
+        &body,
         &"--body-address",
         &"1 Example Street, Leeds LS1 1AA",
         &"--check-url",
@@ -225,6 +237,30 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     write_policy(&log_dir, &log_vkey, &[&w0, &w1]);
     let policy =
         Policy::parse(&std::fs::read_to_string(log_dir.join("log.policy")).unwrap()).unwrap();
+    Logged {
+        issuer,
+        register,
+        log_dir,
+        log_vkey,
+        tag_key,
+        w0,
+        w1,
+        policy,
+    }
+}
+
+#[test]
+fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_register() {
+    let Logged {
+        issuer,
+        register,
+        log_dir,
+        log_vkey,
+        tag_key,
+        w0,
+        w1,
+        policy,
+    } = logged_issuer("Demo Issuing Body (not a real issuer)");
     let out = issuer.path("out");
 
     // 1. Appended, witnessed, proof written and attached.
@@ -405,4 +441,74 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     );
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), before);
     assert!(log_sizes(&register).contains("last witnessed checkpoint: 1 entries"));
+}
+
+/// `batch` logs every certificate too: each gets a proof that checks, the log grows by the
+/// batch; with a witness down nothing is handed out, and the same command run again once it is
+/// back hands out what was held and finishes the batch.
+#[test]
+fn a_batch_appends_every_certificate_and_fails_closed_without_the_quorum() {
+    let Logged {
+        issuer,
+        register,
+        log_dir,
+        log_vkey,
+        tag_key,
+        w0,
+        w1,
+        ..
+    } = logged_issuer("Synthetic Issuing Body (test data)");
+    let input = common::batches::synthetic_input(&issuer.path("round.jsonl"), 0..40);
+    let out = issuer.path("round");
+    let batch = |jobs: &str| {
+        goodstanding(&[
+            &"batch",
+            &input,
+            &"--key",
+            &issuer.key(),
+            &"--out",
+            &out,
+            &"--register",
+            &register,
+            &"--trust",
+            &issuer.path("trust"),
+            &"--jobs",
+            &jobs,
+        ])
+    };
+    drop(w1);
+    let failed = batch("2");
+    assert_ne!(failed.code, 0, "{}", failed.stdout);
+    assert!(
+        failed.stderr.contains("did not make the quorum"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(common::batches::pdfs_in(&out), 0, "nothing handed out");
+    let w1 = start_witness(&issuer, "w1.example.org", &log_vkey);
+    write_policy(&log_dir, &log_vkey, &[&w0, &w1]);
+    let policy =
+        Policy::parse(&std::fs::read_to_string(log_dir.join("log.policy")).unwrap()).unwrap();
+    let run = batch("2");
+    ok(&run);
+    assert_eq!(common::batches::pdfs_in(&out), 40);
+    assert!(
+        log_sizes(&register).contains("entries: 40"),
+        "{}",
+        log_sizes(&register)
+    );
+    let records = common::batches::records(&register, None);
+    assert_eq!(records.len(), 40);
+    for record in records {
+        let id = record["id"].as_str().unwrap();
+        let subject = record["subject_reference"].as_str().unwrap();
+        check_proof(&out, id, &policy, &tag_key, subject);
+    }
+    // The manifest lists every file with the hashes of the files as handed out.
+    let manifest = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".manifest.jws"))
+        .unwrap();
+    ok(&issuer.verify(&manifest, &[]));
 }

@@ -329,6 +329,7 @@ fn demo_batch(
         supersede: false,
         issuing_body: None,
         again: false,
+        witnesses: Some(&crate::transparency::HttpWitnesses),
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

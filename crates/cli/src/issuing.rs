@@ -448,6 +448,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         supersede: args.supersede,
         issuing_body: body,
         again: args.again,
+        witnesses: Some(&crate::transparency::HttpWitnesses),
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

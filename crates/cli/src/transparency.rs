@@ -145,6 +145,7 @@ fn load_witness_key(path: &Path) -> Result<IssuingKey, CliError> {
 }
 
 /// How `issue` reaches the log's witnesses: HTTP POST, each within its timeout.
+#[derive(Debug)]
 pub struct HttpWitnesses;
 
 impl WitnessTransport for HttpWitnesses {

@@ -37,6 +37,8 @@ use goodstanding_verifier::{CertificateId, Timestamp};
 use sha2::{Digest as _, Sha256};
 
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
+use crate::log::release::{ReleaseError, release_held};
+use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogError, LogSetup, LogWriter, WitnessTransport};
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
 use goodstanding_files::lock::{self, Lock, LockError, Removal};
@@ -46,6 +48,17 @@ use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue_under};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::keys::SignError;
 use goodstanding_issuer::pdf::RenderError;
+
+fn release_error(e: ReleaseError) -> BatchError {
+    match e {
+        ReleaseError::Register(e) => BatchError::Register(e),
+        ReleaseError::Render(e) => BatchError::Output {
+            path: PathBuf::from("(PDF)"),
+            error: std::io::Error::other(e.to_string()),
+        },
+        ReleaseError::Output { path, error } => BatchError::Output { path, error },
+    }
+}
 
 /// Most certificates recorded in one register transaction.
 const CHUNK: usize = 64;
@@ -81,6 +94,8 @@ pub struct BatchOptions<'a> {
     /// Issue an input whose batch has finished again, as a new batch (with a new id). Without
     /// it, a finished batch is not run again (an unfinished one is always resumed).
     pub again: bool,
+    /// How to reach the transparency log's witnesses, when the register has a log.
+    pub witnesses: Option<&'a dyn WitnessTransport>,
 }
 
 /// The title of rule 8 in refusals.
@@ -177,8 +192,14 @@ pub(crate) fn folder_lock_path(dir: &Path) -> PathBuf {
 type Noticed = (u64, String, Vec<Notice>);
 
 /// The writer's part: records signed certificates in chunks and collects refused requests.
-struct Writer<'a> {
+struct Writer<'a, 'l> {
     register: &'a mut Register,
+    /// The log's writer, when the register has a log.
+    log: Option<&'a mut LogWriter<'l>>,
+    /// The issuing body printed on the PDFs (the logged path renders in the writer).
+    issuing_body: Option<&'a goodstanding_verifier::lists::IssuingBody>,
+    /// Threads to render with (the logged path).
+    jobs: usize,
     now: Timestamp,
     /// Records left off this run's certificates as the law requires.
     records_left_off: u64,
@@ -189,7 +210,7 @@ struct Writer<'a> {
     progress: Progress,
 }
 
-impl Writer<'_> {
+impl Writer<'_, '_> {
     /// pending -> rename into place -> flush to disk -> issued, for one chunk. Returns the
     /// certificates recorded with notices for the operator: (line, subject, notices).
     fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<Vec<Noticed>, BatchError> {
@@ -229,6 +250,25 @@ impl Writer<'_> {
                 original: signed.original,
             })?;
         }
+        if let Some(log) = self.log.as_deref_mut() {
+            // Logged: the entries went in with the pending rows; a witnessed checkpoint, then
+            // the files (each PDF with its proof), then issued.
+            let witnessed = log.checkpoint(self.register).map_err(BatchError::Log)?;
+            let released = release_held(
+                self.register,
+                log,
+                &witnessed,
+                self.issuing_body,
+                self.now,
+                self.jobs,
+            )
+            .map_err(release_error)?;
+            self.progress.issued += chunk
+                .iter()
+                .filter(|s| released.contains(&s.record.id))
+                .count() as u64;
+            return Ok(self.noticed(chunk));
+        }
         let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
         for signed in chunk.iter() {
             place(&signed.files).map_err(|(path, error)| BatchError::Output { path, error })?;
@@ -244,6 +284,11 @@ impl Writer<'_> {
         let ids: Vec<CertificateId> = records.into_iter().map(|r| r.id).collect();
         self.register.mark_issued(&ids, self.now)?;
         self.progress.issued += ids.len() as u64;
+        Ok(self.noticed(chunk))
+    }
+
+    /// The chunk's certificates with notices for the operator, counted; empties the chunk.
+    fn noticed(&mut self, chunk: &mut Vec<Signed>) -> Vec<Noticed> {
         let noticed: Vec<Noticed> = chunk
             .drain(..)
             .filter(|s| !s.notices.is_empty())
@@ -253,7 +298,7 @@ impl Writer<'_> {
             })
             .collect();
         self.records_left_off += noticed.iter().map(|(_, _, n)| n.len() as u64).sum::<u64>();
-        Ok(noticed)
+        noticed
     }
 
     fn reject(&mut self, refused: &Refused) -> Result<(), BatchError> {
@@ -339,9 +384,10 @@ pub fn run_batch(
     register: &mut Register,
     on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
 ) -> Result<BatchSummary, BatchError> {
-    if let Some(log) = register.log_folder()? {
-        return Err(BatchError::NotLogged(log));
-    }
+    let log_setup = match register.log_folder()? {
+        Some(dir) => Some(LogSetup::open(&dir).map_err(BatchError::Log)?),
+        None => None,
+    };
     let input = options.input;
     let format = input_format(input, options.format)?;
     let Counted {
@@ -384,6 +430,39 @@ pub fn run_batch(
             now: out_dir,
         });
     }
+    // With a log: the writer of the log for this run, and the certificates an earlier run
+    // signed and logged but could not hand out (the witnesses did not answer) released first.
+    let mut log_writer = match &log_setup {
+        Some(setup) => {
+            let transport = options.witnesses.ok_or_else(|| {
+                BatchError::Log(LogError::Setup(
+                    "this register has a transparency log, and no way to reach its witnesses \
+                     was given"
+                        .into(),
+                ))
+            })?;
+            let holder = lock::holder_line(&options.now.to_string());
+            let mut writer =
+                LogWriter::open(setup, register, transport, DEFAULT_WITNESS_TIMEOUT, &holder)
+                    .map_err(BatchError::Log)?;
+            if !register.held_certificates()?.is_empty() {
+                let witnessed = writer.checkpoint(register).map_err(BatchError::Log)?;
+                release_held(
+                    register,
+                    &writer,
+                    &witnessed,
+                    options.issuing_body.as_ref(),
+                    options.now,
+                    options.jobs.max(1),
+                )
+                .map_err(release_error)?;
+            }
+            Some(writer)
+        }
+        None => None,
+    };
+    // Pending certificates that were never logged are removed with their files (their
+    // requests are issued again); held ones were released above.
     let recovered = recover(register, &batch, &dir)?;
     // From here on other runs may write into the folder too (their own files only).
     let _folder_lock = folder_lock.downgrade().map_err(|e| lock_error(&dir, e))?;
@@ -411,6 +490,7 @@ pub fn run_batch(
         supersede: options.supersede,
         policy: register.policy()?,
         issuing_body: options.issuing_body.as_ref(),
+        log: log_setup.as_ref(),
     };
     let mut writer = Writer {
         register,
@@ -421,6 +501,9 @@ pub fn run_batch(
         rejected_out: None,
         by_reason: BTreeMap::new(),
         progress,
+        log: log_writer.as_mut(),
+        issuing_body: options.issuing_body.as_ref(),
+        jobs: options.jobs.max(1),
     };
     let jobs = options.jobs.max(1);
     let stop = AtomicBool::new(false);
@@ -532,7 +615,7 @@ fn tell(noticed: &[Noticed], on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send)) 
 
 /// The writer thread: takes outcomes as they come, records them in chunks of up to [`CHUNK`].
 fn write_all(
-    writer: &mut Writer<'_>,
+    writer: &mut Writer<'_, '_>,
     outcomes: &Receiver<Outcome>,
     stop: &AtomicBool,
     on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),

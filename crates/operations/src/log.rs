@@ -33,6 +33,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::register::{NewLogEntry, Register, RegisterError, StoredCheckpoint};
 
+pub mod release;
 pub mod tiles;
 pub mod tree;
 mod witnesses;

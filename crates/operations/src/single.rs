@@ -14,17 +14,15 @@ use goodstanding_verifier::{CertificateId, Timestamp};
 use goodstanding_files::lock;
 
 use crate::batch::{folder_lock_path, new_certificate, place, write_partials};
-use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogSetup, LogWriter, WitnessTransport, Witnessed};
+use crate::log::release::ReleaseError;
+use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogSetup, LogWriter, WitnessTransport};
 use crate::register::{Logged, Register, RegisterError, RevokeError};
 use goodstanding_files::{sync_dir, temp_name};
-use goodstanding_issuer::issue::logged_files;
 use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, IssuedCertificate, issue_under};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_issuer::request::CertificateRequest;
 use goodstanding_verifier::lists::IssuingBody;
-use goodstanding_verifier::log_entry::CERTIFICATE_ENTRY;
-use goodstanding_verifier::{Certificate, SignedCertificate};
 
 /// Why a certificate was not issued (or reissued).
 #[derive(Debug)]
@@ -91,6 +89,16 @@ impl std::error::Error for IssueOneError {}
 impl From<crate::log::LogError> for IssueOneError {
     fn from(e: crate::log::LogError) -> Self {
         Self::Log(e)
+    }
+}
+
+impl From<ReleaseError> for IssueOneError {
+    fn from(e: ReleaseError) -> Self {
+        match e {
+            ReleaseError::Register(e) => Self::Register(e),
+            ReleaseError::Render(e) => Self::Render(e),
+            ReleaseError::Output { path, error } => Self::Output { path, error },
+        }
     }
 }
 
@@ -206,73 +214,16 @@ fn record_logged(
         });
     }
     let witnessed = writer.checkpoint(register)?;
-    release_held(
+    crate::log::release::release_held(
         register,
         &writer,
         &witnessed,
         issued.issuing_body.as_ref(),
         now,
+        1,
     )?;
     let id = issued.id();
     Ok(CERTIFICATE_FILES.map(|ext| dir.join(format!("{id}.{ext}"))))
-}
-
-/// Writes the files of every held certificate the witnessed checkpoint covers, its proof in
-/// its PDF, and marks it issued. Returns how many were released.
-pub fn release_held(
-    register: &mut Register,
-    writer: &LogWriter<'_>,
-    witnessed: &Witnessed,
-    body: Option<&IssuingBody>,
-    now: Timestamp,
-) -> Result<usize, IssueOneError> {
-    let mut released = 0;
-    for (id, jws) in register.held_certificates()? {
-        let damaged = |what: String| {
-            IssueOneError::Register(RegisterError::Storage(format!(
-                "held certificate {id}: {what}"
-            )))
-        };
-        let Some(index) = register.log_index(CERTIFICATE_ENTRY, &id)? else {
-            return Err(damaged("it has no log entry".into()));
-        };
-        if index >= witnessed.checkpoint.size {
-            continue;
-        }
-        let record = register
-            .certificate(&id)?
-            .ok_or_else(|| damaged("not in the register".into()))?;
-        let signed =
-            SignedCertificate::from_compact(&jws).map_err(|e| damaged(format!("its JWS: {e}")))?;
-        let certificate: Certificate = serde_json::from_slice(signed.payload())
-            .map_err(|e| damaged(format!("its payload: {e}")))?;
-        let entry = register
-            .log_entries(index, index + 1)?
-            .pop()
-            .ok_or_else(|| damaged("its log entry is missing".into()))?;
-        let proof = writer
-            .proof(index, entry, witnessed)
-            .ok_or_else(|| damaged("no inclusion proof".into()))?
-            .to_text();
-        let contents =
-            logged_files(&certificate, &signed, body, &proof).map_err(IssueOneError::Render)?;
-        let folder = PathBuf::from(&record.out_dir);
-        std::fs::create_dir_all(&folder).map_err(|e| output(folder.clone(), e))?;
-        let mut placed = Vec::new();
-        for (name, bytes) in &contents {
-            let temp = folder.join(temp_name(name));
-            goodstanding_files::write_new(&temp, bytes, true, true)
-                .map_err(|e| output(temp.clone(), e))?;
-            let target = folder.join(name);
-            std::fs::rename(&temp, &target).map_err(|e| output(target.clone(), e))?;
-            placed.push(target);
-        }
-        sync_dir(&folder).map_err(|e| output(folder.clone(), e))?;
-        let id = CertificateId::new(&id).map_err(|e| damaged(e.to_string()))?;
-        register.mark_issued(std::slice::from_ref(&id), now)?;
-        released += 1;
-    }
-    Ok(released)
 }
 
 /// Validates and signs `request`, writes its files into `dir` and records it in the register.

@@ -24,6 +24,7 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         supersede: false,
         issuing_body: None,
         again: false,
+        witnesses: None,
     };
     run_batch(&options, register, &mut |_| {}).unwrap()
 }

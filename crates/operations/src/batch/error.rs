@@ -15,9 +15,9 @@ pub enum BatchError {
     },
     /// The input changed while the batch ran.
     InputChanged(PathBuf),
-    /// The register has a transparency log, and batches do not log yet: refused before
-    /// anything is signed, rather than hand out certificates that are not in the log.
-    NotLogged(PathBuf),
+    /// The transparency log could not take the batch's certificates, or its witnesses did not
+    /// answer: what was signed is held in the register, and the next run hands it out.
+    Log(crate::log::LogError),
     /// A file could not be written or removed.
     Output {
         /// The file.
@@ -75,13 +75,7 @@ impl fmt::Display for BatchError {
                  Leave the file alone and run the same command again to finish",
                 path.display()
             ),
-            Self::NotLogged(log) => write!(
-                f,
-                "this register logs every certificate in the transparency log at {}, and \
-                 `batch` does not append to it yet; nothing was signed. Issue these requests one \
-                 by one with `goodstanding issue`, which does",
-                log.display()
-            ),
+            Self::Log(e) => write!(f, "transparency log: {e}"),
             Self::Output { path, error } => write!(f, "{}: {error}", path.display()),
             Self::Register(e) => e.fmt(f),
             Self::Mismatch {

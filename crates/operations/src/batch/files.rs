@@ -133,7 +133,9 @@ pub(super) fn recover(
         };
         let ours = inner.starts_with(&batch.id)
             || inner.split_once('.').is_some_and(|(id, ext)| {
-                CertificateId::new(id).is_ok() && CERTIFICATE_FILES.contains(&ext)
+                CertificateId::new(id).is_ok()
+                    && (CERTIFICATE_FILES.contains(&ext)
+                        || ext == goodstanding_issuer::issue::PROOF_FILE)
             });
         if ours {
             remove_if_present(&entry.path())?;

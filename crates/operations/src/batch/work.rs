@@ -7,7 +7,9 @@ use super::*;
 /// A request signed and written under temporary names, waiting to be recorded.
 pub(super) struct Signed {
     pub(super) record: NewCertificate,
-    pub(super) files: PartialFiles,
+    /// Its files under temporary names (none for a logged certificate: those are made once
+    /// its proof exists).
+    pub(super) files: Vec<(PathBuf, PathBuf)>,
     /// The request as read, kept in case the register refuses it (rule 8).
     pub(super) original: String,
     /// Records the law keeps off the certificate, for the operator.
@@ -50,6 +52,9 @@ pub(super) struct Work<'a> {
     pub(super) policy: goodstanding_issuer::Policy,
     /// The issuing body the trust list names for the key (rule 9).
     pub(super) issuing_body: Option<&'a goodstanding_verifier::lists::IssuingBody>,
+    /// The transparency log, when the register has one: the worker makes the entry, and the
+    /// files are made only once a witnessed checkpoint covers it.
+    pub(super) log: Option<&'a crate::log::LogSetup>,
 }
 
 /// Validates, signs, renders and writes one request (the workers' part).
@@ -126,6 +131,27 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
         Err(IssueError::Signing(e)) => return Outcome::Failed(BatchError::Signing(e)),
     };
     issued.issuing_body = work.issuing_body.cloned();
+    if let Some(log) = work.log {
+        if let Err(e) = goodstanding_issuer::pdf::check_printable(&issued.certificate) {
+            let problem = item.problem_at(".", None, e.to_string());
+            return refused(item, vec![problem]);
+        }
+        let jws = issued.jws();
+        let entry = log.certificate_entry(&issued.certificate, &jws);
+        let mut record = new_certificate(
+            &issued.certificate,
+            dir,
+            Some((batch_id.to_string(), item.line)),
+            Default::default(),
+        );
+        record.logged = Some(crate::register::Logged { entry, jws });
+        return Outcome::Signed(Box::new(Signed {
+            record,
+            files: Vec::new(),
+            original: item.original,
+            notices: issued.notices.clone(),
+        }));
+    }
     let contents = match issued.files() {
         Ok(contents) => contents,
         Err(RenderError::Unprintable { field, characters }) => {
@@ -154,7 +180,7 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
                 Some((batch_id.to_string(), item.line)),
                 sha256,
             ),
-            files,
+            files: files.to_vec(),
             original: item.original,
             notices: issued.notices.clone(),
         })),
@@ -199,7 +225,7 @@ pub(crate) fn write_partials(
 }
 
 /// Renames written files into place.
-pub(crate) fn place(files: &PartialFiles) -> Result<(), (PathBuf, std::io::Error)> {
+pub(crate) fn place(files: &[(PathBuf, PathBuf)]) -> Result<(), (PathBuf, std::io::Error)> {
     for (temp, target) in files {
         std::fs::rename(temp, target).map_err(|e| (target.clone(), e))?;
     }

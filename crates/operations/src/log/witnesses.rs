@@ -11,7 +11,7 @@ use goodstanding_verifier::witness::AddCheckpoint;
 
 /// How the log reaches its witnesses: one HTTP POST of `body` to `url`, answered within
 /// `timeout` with the status and the body. The command supplies it (this crate has no HTTP).
-pub trait WitnessTransport: Sync {
+pub trait WitnessTransport: Sync + fmt::Debug {
     /// Posts `body` to `url`; the HTTP status and the answer, or why there was none.
     fn post(&self, url: &str, body: String, timeout: Duration) -> Result<(u16, String), String>;
 }

@@ -280,6 +280,26 @@ impl Register {
         self.checkpoint_where("WHERE size = ?1", Some(size))
     }
 
+    /// Records the SHA-256 of a released certificate's `.jws`, QR text and PDF (made only once
+    /// its proof existed), in one transaction.
+    pub fn record_file_hashes(
+        &mut self,
+        items: &[(String, [String; 3])],
+    ) -> Result<(), RegisterError> {
+        let tx = self.connection.transaction()?;
+        {
+            let mut update = tx.prepare(
+                "UPDATE certificates SET jws_sha256 = ?2, qr_sha256 = ?3, pdf_sha256 = ?4 WHERE \
+                 id = ?1",
+            )?;
+            for (id, [jws, qr, pdf]) in items {
+                update.execute(params![id, jws, qr, pdf])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The JWS of pending certificates held until a witnessed checkpoint covers them, with
     /// their ids, oldest first.
     pub fn held_certificates(&self) -> Result<Vec<(String, String)>, RegisterError> {
