@@ -351,6 +351,9 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
         LogEntry::Revocation { ref id, ref reason, .. } if id == held_id && reason == "issued_in_error"
     ));
 
+    // Anyone can audit the published log; history rewritten on a copy of the site is caught.
+    audit_and_rewrite(&issuer, &log_dir);
+
     // 5. The trust list names the log (version 3); verifiers check the PDF's proof offline.
     let tag_key_text = {
         use base64::Engine as _;
@@ -511,4 +514,115 @@ fn a_batch_appends_every_certificate_and_fails_closed_without_the_quorum() {
         .find(|p| p.to_string_lossy().ends_with(".manifest.jws"))
         .unwrap();
     ok(&issuer.verify(&manifest, &[]));
+}
+
+/// `log verify` on the published site passes and saves its state; on copies of the site, an
+/// altered entry bundle, and a rewritten history re-signed by the log key and cosigned by both
+/// witnesses (an insider with every key), are each caught.
+fn audit_and_rewrite(issuer: &Issuer, log_dir: &Path) {
+    use goodstanding_issuer::keys::load_issuing_key;
+    use goodstanding_issuer::notes::{cosign, sign_note};
+    use goodstanding_verifier::note::Checkpoint;
+    let policy = log_dir.join("log.policy");
+    let state = issuer.path("audit.json");
+    let audit = |site: &Path| {
+        goodstanding(&[
+            &"log",
+            &"verify",
+            &"--site",
+            &site,
+            &"--policy",
+            &policy,
+            &"--state",
+            &state,
+        ])
+    };
+    let site = issuer.path("site");
+    let first = audit(&site);
+    ok(&first);
+    assert!(
+        first.stdout.contains("4 entries") && first.stdout.contains("first audit"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("3 certificate(s), 1 revocation(s)"),
+        "{}",
+        first.stdout
+    );
+    let again = audit(&site);
+    ok(&again);
+    assert!(
+        again.stdout.contains("consistent with the 4 seen last"),
+        "{}",
+        again.stdout
+    );
+
+    let copy = |name: &str| {
+        let to = issuer.path(name);
+        let status = std::process::Command::new("cp")
+            .args(["-r"])
+            .arg(&site)
+            .arg(&to)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        to
+    };
+    // An entry altered in its bundle: it no longer hashes to its tile.
+    let altered = copy("site-altered");
+    let bundle_path = altered.join("log/tile/entries/000.p/4");
+    let mut entries =
+        goodstanding_verifier::tiles::unbundle(&std::fs::read(&bundle_path).unwrap()).unwrap();
+    let last = entries[0].len() - 1;
+    entries[0][last] ^= 1;
+    std::fs::write(
+        &bundle_path,
+        goodstanding_verifier::tiles::bundle(&entries).unwrap(),
+    )
+    .unwrap();
+    let caught = audit(&altered);
+    assert_eq!(caught.code, 1, "{}", caught.stdout);
+    assert!(
+        caught.stderr.contains("does not hash to its leaf"),
+        "{}",
+        caught.stderr
+    );
+
+    // History rewritten with every key: tile and checkpoint remade, signed and cosigned.
+    let rewritten = copy("site-rewritten");
+    let bundle_path = rewritten.join("log/tile/entries/000.p/4");
+    std::fs::write(
+        &bundle_path,
+        goodstanding_verifier::tiles::bundle(&entries).unwrap(),
+    )
+    .unwrap();
+    let leaves: Vec<[u8; 32]> = entries
+        .iter()
+        .map(|e| goodstanding_verifier::merkle::leaf_hash(e))
+        .collect();
+    std::fs::write(rewritten.join("log/tile/0/000.p/4"), leaves.concat()).unwrap();
+    let text = Checkpoint {
+        origin: ORIGIN.into(),
+        size: 4,
+        root: goodstanding_verifier::merkle::root(&leaves),
+        extensions: Vec::new(),
+    }
+    .to_text();
+    let log_key = load_issuing_key(&log_dir.join("log.key.pem"), None).unwrap();
+    let mut note = sign_note(&text, ORIGIN, &log_key).unwrap();
+    for name in ["w0.example.org", "w1.example.org"] {
+        let key = load_issuing_key(&issuer.path(&format!("{name}.key")), None).unwrap();
+        note.push_str(&cosign(&text, name, &key, 1_800_000_000).unwrap());
+    }
+    std::fs::write(rewritten.join("log/checkpoint"), note).unwrap();
+    let caught = audit(&rewritten);
+    assert_eq!(caught.code, 1, "{}", caught.stdout);
+    assert!(
+        caught.stderr.contains("history was rewritten"),
+        "{}",
+        caught.stderr
+    );
+    // The state still holds the genuine log: the genuine site still passes.
+    ok(&audit(&site));
 }

@@ -38,6 +38,26 @@ pub enum LogCommand {
         #[command(flatten)]
         register: RegisterArg,
     },
+    /// Audit a published log, as anyone can: fetch its checkpoint and every tile, check the
+    /// checkpoint against the log's policy (the log's signature and the witnesses' quorum),
+    /// every entry against its tile, the tree against the checkpoint's root, and that the
+    /// entries seen at the last audit (kept in --state) are still the first ones. Reports the
+    /// new entries. Exit status 1 if the log fails; the state is then left as it was.
+    Verify {
+        /// The issuing body's published site (URL or folder); the log is under its log/.
+        #[arg(long, value_name = "URL|DIR")]
+        site: String,
+        /// The log's policy file [default: the one the trust folder's trust list names].
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// The trust folder whose trust list names the log [default: as for verify].
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+        /// Where the checkpoint of the last audit is kept [default: log-audit.json in the data
+        /// directory].
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
 }
 
 /// `goodstanding witness ...`.
@@ -113,6 +133,12 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             ));
             Ok(())
         }
+        LogCommand::Verify {
+            site,
+            policy,
+            trust,
+            state,
+        } => audit(site, policy.as_deref(), trust.as_deref(), state.as_deref()),
         LogCommand::Show { register } => {
             let reg = open_register(register.path.as_deref())?;
             let Some(dir) = reg.log_folder().map_err(log_error)? else {
@@ -138,6 +164,157 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// What an auditor keeps between runs: the checkpoint it checked last.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditState {
+    origin: String,
+    size: u64,
+    root: String,
+}
+
+fn audit_policy(
+    policy: Option<&Path>,
+    trust: Option<&Path>,
+) -> Result<goodstanding_verifier::tlog_policy::Policy, CliError> {
+    let text = match policy {
+        Some(path) => String::from_utf8(crate::io::read_input(path, 64 * 1024)?)
+            .map_err(|_| CliError::file(path, "not UTF-8 text"))?,
+        None => {
+            let (store, _) = crate::shared::load_trust(trust)?;
+            store
+                .transparency_log()
+                .ok_or_else(|| {
+                    CliError::Input(
+                        "the trust folder's trust list names no transparency log; give the \
+                         log's policy with --policy FILE"
+                            .into(),
+                    )
+                })?
+                .policy
+                .clone()
+        }
+    };
+    goodstanding_verifier::tlog_policy::Policy::parse(&text)
+        .map_err(|e| CliError::Input(format!("the log's policy: {e}")))
+}
+
+/// `goodstanding log verify`.
+fn audit(
+    site: &str,
+    policy: Option<&Path>,
+    trust: Option<&Path>,
+    state: Option<&Path>,
+) -> Result<(), CliError> {
+    use goodstanding_trust::fetch::{Fetcher, Source};
+    use goodstanding_verifier::log_entry::LogEntry;
+    let policy = audit_policy(policy, trust)?;
+    let state_path = crate::shared::in_data_dir(state, "log-audit.json", "--state FILE")?;
+    let previous: Option<AuditState> = match std::fs::read(&state_path) {
+        Ok(bytes) => Some(
+            serde_json::from_slice(&bytes)
+                .map_err(|e| CliError::file(&state_path, format!("not an audit state: {e}")))?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(CliError::file(&state_path, e)),
+    };
+    let previous_root = match &previous {
+        Some(p) => {
+            let root: [u8; 32] = STANDARD
+                .decode(&p.root)
+                .ok()
+                .and_then(|r| r.try_into().ok())
+                .ok_or_else(|| CliError::file(&state_path, "its root is not 32 bytes"))?;
+            Some((p.size, root))
+        }
+        None => None,
+    };
+    let base = format!("{}/log", site.trim_end_matches('/'));
+    let source =
+        Source::parse(&base).map_err(|e| CliError::Input(format!("--site {site}: {e}")))?;
+    let fetcher = Fetcher::new(source).map_err(|e| CliError::Input(e.to_string()))?;
+    let mut fetch = |path: &str, limit: usize| fetcher.get(path, limit).map_err(|e| e.to_string());
+    let (mut certificates, mut revocations) = (0u64, 0u64);
+    let mut listed = Vec::new();
+    let mut on_new = |index: u64, entry: &LogEntry| {
+        match entry {
+            LogEntry::Certificate { .. } => certificates += 1,
+            LogEntry::Revocation { .. } => revocations += 1,
+        }
+        if listed.len() < 20 {
+            listed.push(match entry {
+                LogEntry::Certificate {
+                    id, kid, issued_at, ..
+                } => format!(
+                    "  {index}: certificate {id}, key {kid}, issued {}",
+                    goodstanding_verifier::Timestamp::from_unix(*issued_at as i64)
+                        .map_or_else(|| issued_at.to_string(), |t| t.to_string())
+                ),
+                LogEntry::Revocation { id, reason, .. } => {
+                    format!("  {index}: revocation of {id} ({reason})")
+                }
+            });
+        }
+    };
+    let audited =
+        goodstanding_verifier::log_audit::audit(&policy, &mut fetch, previous_root, &mut on_new)
+            .map_err(|e| CliError::Refused(format!("the log at {base} FAILS its audit: {e}")))?;
+    if let Some(p) = &previous
+        && p.origin != audited.checkpoint.origin
+    {
+        return Err(CliError::Refused(format!(
+            "{base} is log {}, but {} holds the state of log {}",
+            audited.checkpoint.origin,
+            state_path.display(),
+            p.origin
+        )));
+    }
+    let new = audited.checkpoint.size - audited.old_size;
+    write_stdout(format_args!(
+        "log {} at {base}: {} entries, every tile and the root check, the checkpoint is cosigned \
+         by {}; {}\n{new} new since the last audit: {certificates} certificate(s), \
+         {revocations} revocation(s)\n",
+        audited.checkpoint.origin,
+        audited.checkpoint.size,
+        if audited.witnesses.is_empty() {
+            "no witness (the policy asks for none)".to_string()
+        } else {
+            audited.witnesses.join(", ")
+        },
+        if previous.is_some() {
+            format!("consistent with the {} seen last", audited.old_size)
+        } else {
+            "first audit".to_string()
+        },
+    ));
+    for line in &listed {
+        write_stdout(format_args!("{line}\n"));
+    }
+    if new > listed.len() as u64 {
+        write_stdout(format_args!(
+            "  ... and {} more\n",
+            new - listed.len() as u64
+        ));
+    }
+    let state = AuditState {
+        origin: audited.checkpoint.origin.clone(),
+        size: audited.checkpoint.size,
+        root: STANDARD.encode(audited.checkpoint.root),
+    };
+    let text = serde_json::to_string_pretty(&state).unwrap_or_default() + "\n";
+    if let Some(dir) = state_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::file(dir, e))?;
+    }
+    goodstanding_files::write_atomic(
+        &state_path,
+        text.as_bytes(),
+        goodstanding_files::WriteMode::Replace,
+        false,
+    )
+    .map_err(|e| CliError::file(&state_path, e))?;
+    Ok(())
 }
 
 fn load_witness_key(path: &Path) -> Result<IssuingKey, CliError> {

@@ -141,39 +141,58 @@ pub struct FetchedLists {
     pub revocation_list: Vec<u8>,
 }
 
+/// Fetches files under one source, one connection for all: the transparency log's checkpoint
+/// and tiles, for instance.
+#[derive(Debug)]
+pub struct Fetcher {
+    source: Source,
+    client: Option<reqwest::blocking::Client>,
+}
+
+impl Fetcher {
+    /// A fetcher for `source`.
+    pub fn new(source: Source) -> Result<Self, FetchError> {
+        let client = match &source {
+            Source::Url(_) => Some(
+                reqwest::blocking::Client::builder()
+                    .timeout(FETCH_TIMEOUT)
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .user_agent(concat!("goodstanding/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| FetchError::Client(e.to_string()))?,
+            ),
+            Source::Folder(_) => None,
+        };
+        Ok(Self { source, client })
+    }
+
+    /// The file `name` under the source, refused if larger than `limit` bytes.
+    pub fn get(&self, name: &str, limit: usize) -> Result<Vec<u8>, FetchError> {
+        match (&self.source, &self.client) {
+            (Source::Url(base), Some(client)) => fetch_url(client, base, name, limit),
+            (Source::Url(base), None) => Err(FetchError::Client(format!("no client for {base}"))),
+            (Source::Folder(dir), _) => {
+                let path = dir.join(name);
+                goodstanding_files::read_capped(&path, limit as u64).map_err(|error| {
+                    if error.kind() == std::io::ErrorKind::InvalidData {
+                        FetchError::TooLarge {
+                            location: path.display().to_string(),
+                            limit,
+                        }
+                    } else {
+                        FetchError::Read { path, error }
+                    }
+                })
+            }
+        }
+    }
+}
+
 /// Fetches both lists from `source`, each capped at its largest genuine size.
 pub fn fetch_lists(source: &Source) -> Result<FetchedLists, FetchError> {
     // One client (and so one connection) for both lists.
-    let client = match source {
-        Source::Url(_) => Some(
-            reqwest::blocking::Client::builder()
-                .timeout(FETCH_TIMEOUT)
-                .connect_timeout(CONNECT_TIMEOUT)
-                .user_agent(concat!("goodstanding/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| FetchError::Client(e.to_string()))?,
-        ),
-        Source::Folder(_) => None,
-    };
-    let fetch_one = |name: &str, limit: usize| match (source, &client) {
-        (Source::Url(base), Some(client)) => fetch_url(client, base, name, limit),
-        (Source::Url(base), None) => Err(FetchError::Client(format!("no client for {base}"))),
-        (Source::Folder(dir), _) => {
-            let path = dir.join(name);
-            goodstanding_files::read_capped(&path, limit as u64).map_err(|error| {
-                if error.kind() == std::io::ErrorKind::InvalidData {
-                    FetchError::TooLarge {
-                        location: path.display().to_string(),
-                        limit,
-                    }
-                } else {
-                    FetchError::Read { path, error }
-                }
-            })
-        }
-    };
-    // The version 2 list first; a site that has none (it publishes version 1 only, as the
-    // release before did) has the list under the old name.
+    let fetcher = Fetcher::new(source.clone())?;
+    let fetch_one = |name: &str, limit: usize| fetcher.get(name, limit);
     // Version 3 first (it names the transparency log), then 2, then the old name.
     let trust_list = match fetch_one(TRUST_LIST_V3_FILE, MAX_TRUST_LIST_LEN) {
         Err(error) if error.is_not_found() => {

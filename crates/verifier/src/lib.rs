@@ -30,6 +30,7 @@
 //! | [`revocation`] | what a verified revocation list says |
 //! | [`lists`] | the signed trust and revocation lists, verified before they are read |
 //! | [`inclusion`] | whether a certificate is in the transparency log the trust list names |
+//! | [`log_audit`] | a published log audited from scratch: tiles, root, consistency with what was seen before |
 //! | [`witness`] | a witness's decision on `c2sp.org/tlog-witness` add-checkpoint |
 //! | [`tlog_policy`] | `c2sp.org/tlog-policy`: the logs, witnesses and quorum a verifier trusts |
 //! | [`limits`] | every decoder's caps, and the carriers' first bytes |
@@ -50,6 +51,7 @@ pub mod inclusion;
 pub mod jwk;
 pub mod limits;
 pub mod lists;
+pub mod log_audit;
 pub mod log_entry;
 pub mod merkle;
 pub mod model;
