@@ -153,7 +153,7 @@ impl DemoTrust {
         ] {
             let _ = std::fs::remove_file(out.join(file));
         }
-        for dir in ["batch", "site", "trust"] {
+        for dir in ["batch", "site", "trust", "log"] {
             let _ = std::fs::remove_dir_all(out.join(dir));
         }
         let from = Timestamp::parse("2026-01-01T00:00:00Z").map_err(|e| built_in("date", e))?;
@@ -300,6 +300,9 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     }
 }
 
+/// The name of the demo's transparency log.
+const DEMO_LOG_ORIGIN: &str = "demo.goodstanding.example/log";
+
 /// The example requests as a CSV export, for the demo's batch.
 const BATCH_EXAMPLE: &str = include_str!("../../../examples/batch/requests.csv");
 
@@ -315,6 +318,23 @@ fn demo_batch(
     use goodstanding_operations::batch::{BatchOptions, run_batch};
     use goodstanding_verifier::model::RevocationReason;
 
+    // The transparency log, with two witnesses this demo runs on loopback.
+    let log_dir = out.join("log");
+    let setup = goodstanding_operations::log::LogSetup::init(&log_dir, DEMO_LOG_ORIGIN)
+        .map_err(|e| built_in("demo log", e))?;
+    let log_dir = std::fs::canonicalize(&log_dir).map_err(|e| CliError::file(&log_dir, e))?;
+    demo.register
+        .set_log_folder(&log_dir)
+        .map_err(|e| built_in("demo log", e))?;
+    let exe = std::env::current_exe().map_err(|e| CliError::Input(e.to_string()))?;
+    let _witnesses = crate::transparency::start_local_witnesses(
+        &exe,
+        &log_dir,
+        &setup.verifier_key.to_vkey(),
+        &log_dir.join(goodstanding_operations::log::POLICY_FILE),
+    )?;
+    let setup = goodstanding_operations::log::LogSetup::open(&log_dir)
+        .map_err(|e| built_in("demo log", e))?;
     let batch_dir = out.join("batch");
     let input = out.join("requests.csv");
     write_output(&input, batch_example_checked_today(now)?.as_bytes())?;
@@ -347,6 +367,17 @@ batch: the same requests as a CSV export ({}), issued into {} and recorded in {}
         summary.progress.rejected,
         summary.manifest.display()
     );
+    let log_size = demo
+        .register
+        .latest_witnessed()
+        .map_err(|e| CliError::Input(e.to_string()))?
+        .map_or(0, |c| c.size);
+    outln!(
+        "  transparency log {DEMO_LOG_ORIGIN}: every certificate appended before it was handed \
+         out ({log_size} entries), each PDF carries its proof; the checkpoint was cosigned by two \
+         witnesses this demo runs on loopback, so they are NOT independent (a real log's \
+         witnesses are run by other bodies)"
+    );
     let store = demo.store()?;
     match goodstanding_operations::manifest::verify_manifest(&summary.manifest, &store) {
         Ok(check) if check.is_valid() && check.certificates == EXAMPLES.len() => outln!(
@@ -375,9 +406,32 @@ batch: the same requests as a CSV export ({}), issued into {} and recorded in {}
         failures.push("batch: nothing issued".into());
         return Ok(());
     };
+    // Its proof, checked as a verifier of a trust list naming the log will check it.
+    let proof_path = batch_dir.join(format!("{}.tlog-proof", first.id));
+    match std::fs::read_to_string(&proof_path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            goodstanding_verifier::tlog_proof::TlogProof::parse(&text).map_err(|e| e.to_string())
+        })
+        .and_then(|proof| {
+            setup
+                .policy
+                .check_checkpoint(&proof.checkpoint)
+                .map_err(|e| e.to_string())
+        }) {
+        Ok((_, witnesses)) if witnesses.len() == 2 => {}
+        other => failures.push(format!("{}: {other:?}", proof_path.display())),
+    }
     demo.register
         .revoke(&first.id, RevocationReason::IssuedInError, now)
         .map_err(|e| built_in("demo revocation", e))?;
+    // The revocation is an entry of the log too, witnessed before it is published.
+    goodstanding_operations::log::witness_entries(
+        &mut demo.register,
+        &crate::transparency::HttpWitnesses,
+        "the demo",
+    )
+    .map_err(|e| built_in("demo log", e))?;
     demo.publish_and_update(now)?;
     let jws = batch_dir.join(format!("{}.jws", first.id));
     let bytes = read_certificate_input(&jws)?;

@@ -321,6 +321,76 @@ fn load_witness_key(path: &Path) -> Result<IssuingKey, CliError> {
     load_issuing_key(path, None).map_err(key_error)
 }
 
+/// A witness process started on loopback (by the demo and the bench), stopped when dropped.
+pub struct LocalWitness {
+    child: std::process::Child,
+    vkey: String,
+    url: String,
+}
+
+impl Drop for LocalWitness {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts two witnesses of the log `log_vkey` as `goodstanding witness run` processes on free
+/// loopback ports, with keys and state files in `dir`, and writes `policy`: the log and both
+/// witnesses, both needed.
+pub fn start_local_witnesses(
+    exe: &Path,
+    dir: &Path,
+    log_vkey: &str,
+    policy: &Path,
+) -> Result<Vec<LocalWitness>, CliError> {
+    use std::io::BufRead as _;
+    let mut witnesses = Vec::new();
+    for name in ["w0.local.example", "w1.local.example"] {
+        let key = dir.join(format!("{name}.key"));
+        if !key.exists() {
+            let output = std::process::Command::new(exe)
+                .args(["witness", "init", "--name", name, "--key"])
+                .arg(&key)
+                .output()
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            if !output.status.success() {
+                return Err(CliError::Refused(format!(
+                    "witness init failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )));
+            }
+        }
+        let mut child = std::process::Command::new(exe)
+            .args(["witness", "run", "--name", name, "--log", log_vkey])
+            .args(["--listen", "127.0.0.1:0", "--key"])
+            .arg(&key)
+            .arg("--state")
+            .arg(dir.join(format!("{name}.state")))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| CliError::Input(format!("cannot start a witness: {e}")))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| CliError::Input("a witness printed nothing".into()))?;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut next = || lines.next().and_then(Result::ok).unwrap_or_default();
+        let vkey = next().trim_start_matches("witness ").to_string();
+        let url = next().trim_start_matches("listening on ").to_string();
+        witnesses.push(LocalWitness { child, vkey, url });
+    }
+    let mut text = format!("log {log_vkey}\n");
+    for (i, w) in witnesses.iter().enumerate() {
+        text.push_str(&format!("witness w{i} {} {}\n", w.vkey, w.url));
+    }
+    text.push_str("group both all w0 w1\nquorum both\n");
+    std::fs::write(policy, text).map_err(|e| CliError::file(policy, e))?;
+    Ok(witnesses)
+}
+
 /// How `issue` reaches the log's witnesses: HTTP POST, each within its timeout.
 #[derive(Debug)]
 pub struct HttpWitnesses;

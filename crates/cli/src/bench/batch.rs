@@ -10,6 +10,7 @@ use goodstanding_issuer::{IssuingKey, write_key_pair};
 use crate::error::CliError;
 use crate::io::outln;
 use crate::shared::{TokenArgs, key_error, now, open_key};
+use crate::transparency::{LocalWitness, start_local_witnesses};
 
 /// What `goodstanding bench batch` is asked to do.
 pub struct BenchBatch<'a> {
@@ -23,6 +24,35 @@ pub struct BenchBatch<'a> {
     pub key: Option<&'a std::ffi::OsStr>,
     /// The module and PIN file for a token key.
     pub token: &'a TokenArgs,
+    /// Also run with a transparency log and two witnesses on loopback.
+    pub log: bool,
+}
+
+/// Sets up a log for the register of `run` in `run/log`, starts two witnesses for it, and
+/// writes the policy naming both, both needed. Returns the witnesses (stopped when dropped).
+fn log_with_witnesses(exe: &Path, run: &Path) -> Result<Vec<LocalWitness>, CliError> {
+    let log_dir = run.join("log");
+    let output = std::process::Command::new(exe)
+        .arg("log")
+        .arg("init")
+        .arg(&log_dir)
+        .args(["--origin", "bench.example.org/log", "--register"])
+        .arg(run.join("register.sqlite"))
+        .output()
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    if !output.status.success() {
+        return Err(CliError::Refused(format!(
+            "log init failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let log_vkey = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("log key (vkey): "))
+        .ok_or_else(|| CliError::Refused("log init printed no vkey".into()))?
+        .to_string();
+    start_local_witnesses(exe, run, &log_vkey, &log_dir.join("log.policy"))
 }
 
 /// `goodstanding bench batch`: issues `count` synthetic requests with 1, 2, ... jobs, each run in
@@ -81,10 +111,21 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
         "vs file"
     );
     let mut file_rates = Vec::new();
-    for (label, key) in &keys {
+    let mut runs: Vec<(&str, &std::ffi::OsString, bool)> =
+        keys.iter().map(|(l, k)| (*l, k, false)).collect();
+    if bench.log {
+        runs.push(("+log", &keys[0].1, true));
+    }
+    for (label, key, logged) in runs {
         for (i, &n) in bench.jobs.iter().enumerate() {
             let run = dir.join(format!("{label}-jobs-{n}"));
             let _ = std::fs::remove_dir_all(&run);
+            std::fs::create_dir_all(&run).map_err(|e| CliError::file(&run, e))?;
+            let _witnesses = if logged {
+                log_with_witnesses(&exe, &run)?
+            } else {
+                Vec::new()
+            };
             let mut command = std::process::Command::new(&exe);
             command
                 .arg("batch")
@@ -125,7 +166,7 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
             }
             let per_second = summary["per_second"].as_f64().unwrap_or(0.0);
             let peak = summary["peak_memory_kib"].as_u64().unwrap_or(0);
-            let share = if *label == "file" {
+            let share = if label == "file" {
                 file_rates.push(per_second);
                 String::new()
             } else {

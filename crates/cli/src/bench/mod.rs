@@ -1,9 +1,10 @@
 //! `goodstanding bench`: the benchmarks for developers, in one place: `bench batch` (issuing
 //! throughput and peak memory), `bench serve` (the verification service under load, with the
-//! load generator in `load`), and the memory reader they and the batch summary share.
+//! load generator in `load`), `bench log-verify` (auditing a log of 10^6 entries), and the memory reader they and the batch summary share.
 
 mod batch;
 mod load;
+mod log;
 pub mod memory;
 mod serve;
 
@@ -53,6 +54,20 @@ pub enum BenchCommand {
         key: Option<std::ffi::OsString>,
         #[command(flatten)]
         token: crate::shared::TokenArgs,
+        /// Also run each with a transparency log and two witnesses on loopback (`goodstanding
+        /// witness run` processes), and show its share of the run without.
+        #[arg(long)]
+        log: bool,
+    },
+    /// Synthesise a published transparency log of N entries (tiles, bundles, a signed
+    /// checkpoint) and time `goodstanding log verify` on it from scratch.
+    LogVerify {
+        /// Entries in the log.
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        /// Keep the synthesised site in this folder instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
     },
 }
 
@@ -65,13 +80,16 @@ pub fn run(command: BenchCommand) -> Result<(), CliError> {
             keep,
             key,
             token,
+            log,
         } => batch::batch(&batch::BenchBatch {
             count,
             jobs: &jobs,
             keep: keep.as_deref(),
             key: key.as_deref(),
             token: &token,
+            log,
         }),
+        BenchCommand::LogVerify { entries, keep } => log::log_verify(entries, keep.as_deref()),
         BenchCommand::Serve {
             seconds,
             clients,
