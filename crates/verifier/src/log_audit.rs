@@ -97,6 +97,25 @@ impl fmt::Display for AuditError {
 
 impl std::error::Error for AuditError {}
 
+/// A fetch whose failure is already an audit error.
+type Getter<'a> = dyn FnMut(&str, usize) -> Result<Vec<u8>, AuditError> + 'a;
+
+/// The hashes of `tile` (at `path`), which must be exactly its width.
+fn tile_hashes(
+    get: &mut Getter<'_>,
+    tile: &crate::tiles::Tile,
+    path: &str,
+) -> Result<Vec<u8>, AuditError> {
+    let hashes = get(path, TILE_WIDTH as usize * 32)?;
+    if hashes.len() as u64 != tile.width * 32 {
+        return Err(AuditError::Tile {
+            path: path.to_string(),
+            what: format!("{} bytes, not {}", hashes.len(), tile.width * 32),
+        });
+    }
+    Ok(hashes)
+}
+
 /// Fetches a path under the log's prefix, at most `limit` bytes; why not, in words.
 pub type FetchFn<'a> = dyn FnMut(&str, usize) -> Result<Vec<u8>, String> + 'a;
 
@@ -135,13 +154,7 @@ pub fn audit(
     let mut leaves: Vec<Hash> = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     for tile in tiles.iter().filter(|t| t.level == 0) {
         let path = tile.path();
-        let hashes = get(&path, TILE_WIDTH as usize * 32)?;
-        if hashes.len() as u64 != tile.width * 32 {
-            return Err(AuditError::Tile {
-                path,
-                what: format!("{} bytes, not {}", hashes.len(), tile.width * 32),
-            });
-        }
+        let hashes = tile_hashes(&mut get, tile, &path)?;
         let bundle_path = tile.entries_path();
         let bundle = get(&bundle_path, MAX_BUNDLE_LEN)?;
         let entries = unbundle(&bundle).map_err(|e| AuditError::Tile {
@@ -174,13 +187,7 @@ pub fn audit(
     // The higher tiles must hold the subtree hashes the leaves give.
     for tile in tiles.iter().filter(|t| t.level > 0) {
         let path = tile.path();
-        let hashes = get(&path, TILE_WIDTH as usize * 32)?;
-        if hashes.len() as u64 != tile.width * 32 {
-            return Err(AuditError::Tile {
-                path,
-                what: format!("{} bytes, not {}", hashes.len(), tile.width * 32),
-            });
-        }
+        let hashes = tile_hashes(&mut get, tile, &path)?;
         let span = 1usize << (8 * u32::from(tile.level));
         for (i, hash) in hashes.chunks_exact(32).enumerate() {
             let first = (tile.index as usize * TILE_WIDTH as usize + i) * span;

@@ -126,15 +126,15 @@ impl VerifierKey {
 
     /// The key as a vkey string.
     pub fn to_vkey(&self) -> String {
-        let mut material = vec![ED25519];
-        material.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{}+{:08x}+{}",
-            self.name,
-            self.id,
-            STANDARD.encode(material)
-        )
+        vkey_text(&self.name, self.id, ED25519, &self.key)
     }
+}
+
+/// `name+hex(id)+base64(kind || key)`.
+fn vkey_text(name: &str, id: u32, kind: u8, key: &VerifyingKey) -> String {
+    let mut material = vec![kind];
+    material.extend_from_slice(key.as_bytes());
+    format!("{name}+{id:08x}+{}", STANDARD.encode(material))
 }
 
 /// Reads a vkey of signature type `kind`: its name, its stated id and its Ed25519 key.
@@ -388,14 +388,7 @@ impl CosignerKey {
 
     /// The key as a vkey string (type 0x04).
     pub fn to_vkey(&self) -> String {
-        let mut material = vec![COSIGNATURE_ED25519];
-        material.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{}+{:08x}+{}",
-            self.name,
-            self.id,
-            STANDARD.encode(material)
-        )
+        vkey_text(&self.name, self.id, COSIGNATURE_ED25519, &self.key)
     }
 }
 
