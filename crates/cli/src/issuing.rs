@@ -81,6 +81,15 @@ fn print_recorded(request: &Path, recorded: &Recorded, json: bool) {
         pdf.display(),
         issued.qr_text().len(),
     );
+    // With a transparency log, the proof of inclusion is written beside them (and attached to
+    // the PDF).
+    let proof = pdf.with_extension(goodstanding_issuer::issue::PROOF_FILE);
+    if proof.exists() {
+        eprintln!(
+            "and {}: its proof of inclusion in the transparency log, also attached to the PDF",
+            proof.display()
+        );
+    }
 }
 
 /// Refuses a request that breaks a rule, under the register's settings (how old its

@@ -149,7 +149,7 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
                 ));
             };
             let setup = LogSetup::open(&dir).map_err(log_error)?;
-            let size = reg.log_leaves().map_err(log_error)?.len();
+            let size = reg.log_size().map_err(log_error)?;
             let witnessed = reg.latest_witnessed().map_err(log_error)?;
             write_stdout(format_args!(
                 "log {}\n  folder: {}\n  entries: {size}\n  last witnessed checkpoint: {}\n  \

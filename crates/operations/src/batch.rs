@@ -37,7 +37,7 @@ use goodstanding_verifier::{CertificateId, Timestamp};
 use sha2::{Digest as _, Sha256};
 
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
-use crate::log::release::{ReleaseError, release_held};
+use crate::log::release::release_held;
 use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogError, LogSetup, LogWriter, WitnessTransport};
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
@@ -48,17 +48,6 @@ use goodstanding_issuer::issue::{CERTIFICATE_FILES, IssueError, issue_under};
 use goodstanding_issuer::keys::IssuingKey;
 use goodstanding_issuer::keys::SignError;
 use goodstanding_issuer::pdf::RenderError;
-
-fn release_error(e: ReleaseError) -> BatchError {
-    match e {
-        ReleaseError::Register(e) => BatchError::Register(e),
-        ReleaseError::Render(e) => BatchError::Output {
-            path: PathBuf::from("(PDF)"),
-            error: std::io::Error::other(e.to_string()),
-        },
-        ReleaseError::Output { path, error } => BatchError::Output { path, error },
-    }
-}
 
 /// Most certificates recorded in one register transaction.
 const CHUNK: usize = 64;
@@ -262,7 +251,7 @@ impl Writer<'_, '_> {
                 self.now,
                 self.jobs,
             )
-            .map_err(release_error)?;
+            .map_err(BatchError::Release)?;
             self.progress.issued += chunk
                 .iter()
                 .filter(|s| released.contains(&s.record.id))
@@ -455,7 +444,7 @@ pub fn run_batch(
                     options.now,
                     options.jobs.max(1),
                 )
-                .map_err(release_error)?;
+                .map_err(BatchError::Release)?;
             }
             Some(writer)
         }

@@ -388,16 +388,16 @@ impl<'a> LogWriter<'a> {
 
     /// Reads the entries appended since, and checks the tree against the last signed checkpoint.
     fn catch_up(&mut self, register: &Register) -> Result<(), LogError> {
-        let leaves = register.log_leaves()?;
-        if (leaves.len() as u64) < self.tree.size() {
+        // Only what was appended since: the tree already holds the rest.
+        let size = register.log_size()?;
+        if size < self.tree.size() {
             return Err(LogError::Fork(format!(
-                "the register's log shrank from {} to {} entries",
-                self.tree.size(),
-                leaves.len()
+                "the register's log shrank from {} to {size} entries",
+                self.tree.size()
             )));
         }
-        for leaf in &leaves[self.tree.size() as usize..] {
-            self.tree.push(*leaf);
+        for leaf in register.log_leaves_from(self.tree.size())? {
+            self.tree.push(leaf);
         }
         if let Some(latest) = register.latest_checkpoint()? {
             if latest.size > self.tree.size() {

@@ -493,7 +493,7 @@ impl Register {
     pub fn set_log_folder(&mut self, dir: &Path) -> Result<(), RegisterError> {
         if let Some(current) = self.log_folder()?
             && current != dir
-            && !self.log_leaves()?.is_empty()
+            && self.log_size()? > 0
         {
             return Err(RegisterError::Setting(format!(
                 "this register already logs to {}; its entries cannot move to another log",

@@ -218,7 +218,8 @@ impl Witness {
         let cosigner = CosignerKey::new(&config.name, config.public_key)
             .map_err(|e| WitnessError::Name(e.to_string()))?;
         let lock_path = PathBuf::from(format!("{}.lock", config.state_path.display()));
-        let lock = lock::try_exclusive(&lock_path, &lock::holder_line("now"), Removal::Keep)
+        let since = goodstanding_clock::now().map_or_else(|_| "start".into(), |t| t.to_string());
+        let lock = lock::try_exclusive(&lock_path, &lock::holder_line(&since), Removal::Keep)
             .map_err(|e| match e {
                 lock::LockError::Busy(holder) => WitnessError::Busy {
                     path: config.state_path.clone(),

@@ -18,6 +18,8 @@ pub enum BatchError {
     /// The transparency log could not take the batch's certificates, or its witnesses did not
     /// answer: what was signed is held in the register, and the next run hands it out.
     Log(crate::log::LogError),
+    /// Certificates the log holds could not be handed out (a PDF, a file or the register).
+    Release(crate::log::release::ReleaseError),
     /// A file could not be written or removed.
     Output {
         /// The file.
@@ -76,6 +78,11 @@ impl fmt::Display for BatchError {
                 path.display()
             ),
             Self::Log(e) => write!(f, "transparency log: {e}"),
+            Self::Release(e) => write!(
+                f,
+                "handing out logged certificates: {e}; they stay held in the register and the \
+                 next run hands them out"
+            ),
             Self::Output { path, error } => write!(f, "{}: {error}", path.display()),
             Self::Register(e) => e.fmt(f),
             Self::Mismatch {

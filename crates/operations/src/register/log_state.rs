@@ -144,14 +144,30 @@ impl Register {
 
     /// Every leaf hash, in order.
     pub fn log_leaves(&self) -> Result<Vec<Hash>, RegisterError> {
+        self.log_leaves_from(0)
+    }
+
+    /// How many entries the log holds.
+    pub fn log_size(&self) -> Result<u64, RegisterError> {
+        let size: i64 = self.connection.query_row(
+            "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(index(size))
+    }
+
+    /// The leaf hashes from entry `start` on, in order (a writer that holds the first `start`
+    /// reads only what was appended since).
+    pub fn log_leaves_from(&self, start: u64) -> Result<Vec<Hash>, RegisterError> {
         let mut statement = self
             .connection
-            .prepare("SELECT idx, leaf_hash FROM log_entries ORDER BY idx")?;
-        let mut rows = statement.query([])?;
+            .prepare("SELECT idx, leaf_hash FROM log_entries WHERE idx >= ?1 ORDER BY idx")?;
+        let mut rows = statement.query([i64::try_from(start).unwrap_or(i64::MAX)])?;
         let mut leaves = Vec::new();
         while let Some(row) = rows.next()? {
             let at: i64 = row.get(0)?;
-            if index(at) != leaves.len() as u64 {
+            if index(at) != start + leaves.len() as u64 {
                 return Err(RegisterError::Storage(format!(
                     "the log in the register has a gap before entry {at}"
                 )));
