@@ -376,7 +376,24 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     ok(&published);
     assert!(issuer.path("site/trust-list-v3.jws").exists());
     assert!(issuer.path("site/trust-list-v2.jws").exists());
-    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    // `trust update` syncs the log the list names, from the site's log/ folder.
+    let updated = issuer.update_trust(&issuer.path("site").to_string_lossy());
+    ok(&updated);
+    assert!(
+        updated
+            .stdout
+            .contains("synced the transparency log certificates.example.org/log: 4 entries (4 new")
+            && updated.stdout.contains("3 certificates held (3 new)"),
+        "{}",
+        updated.stdout
+    );
+    let again = issuer.update_trust(&issuer.path("site").to_string_lossy());
+    ok(&again);
+    assert!(
+        again.stdout.contains("4 entries (0 new"),
+        "{}",
+        again.stdout
+    );
     let pdf = out.join(format!("{first_id}.pdf"));
     let run = issuer.verify(&pdf, &[]);
     ok(&run);
@@ -390,11 +407,15 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     let json = issuer.verify(&pdf, &["--json"]);
     let verdict: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(verdict["log"]["status"], "proven");
-    // The .jws alone carries no proof: valid, with the warning that the log was not checked.
+    // The .jws alone carries no proof: it is checked against the synced log.
     let run = issuer.verify(&out.join(format!("{first_id}.jws")), &["--json"]);
+    ok(&run);
     let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(verdict["log"]["status"], "not_yet_checkable");
-    assert_eq!(verdict["warnings"][0]["code"], "log_not_checked");
+    assert_eq!(verdict["log"]["status"], "proven", "{verdict}");
+    assert_eq!(verdict["log"]["by"], "synced_log");
+    assert_eq!(verdict["log"]["index"], 0);
+    assert_eq!(verdict["log"]["size"], 4);
+    assert_eq!(verdict["warnings"], serde_json::json!([]));
     // Forged PDFs: the first certificate with another's proof, and with its own proof short of
     // the quorum (one cosignature removed): NOT VALID.
     let jws = std::fs::read_to_string(out.join(format!("{first_id}.jws"))).unwrap();
@@ -425,6 +446,39 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
             "{name}: {}",
             verdict["reason"]
         );
+    }
+
+    // An insider signs with the issuing key and does not log it. Backdated an hour, before the
+    // synced checkpoint was cosigned: NOT VALID. Signed as that checkpoint was cosigned (the
+    // tests' clock stands still): not yet checkable.
+    let key =
+        goodstanding_issuer::keys::load_issuing_key(&issuer.path("keys/tlog-2026-1.key.pem"), None)
+            .unwrap();
+    let earlier =
+        goodstanding_verifier::Timestamp::from_unix(certificate.issued_at.unix() - 3600).unwrap();
+    for (name, issued_at, status) in [
+        ("backdated", earlier, "not_in_log"),
+        ("now", certificate.issued_at, "valid"),
+    ] {
+        let mut unlogged = certificate.clone();
+        unlogged.id = goodstanding_issuer::issue::random_certificate_id().unwrap();
+        unlogged.issued_at = issued_at;
+        let signed = goodstanding_issuer::issue::sign_certificate(unlogged, &key).unwrap();
+        let path = issuer.path(&format!("unlogged-{name}.jws"));
+        std::fs::write(&path, signed.signed.to_compact()).unwrap();
+        let run = issuer.verify(&path, &["--json"]);
+        let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(verdict["status"], status, "{name}: {verdict}");
+        if status == "valid" {
+            assert_eq!(verdict["log"]["status"], "not_yet_checkable");
+            assert_eq!(verdict["warnings"][0]["code"], "log_not_checked");
+            let message = verdict["warnings"][0]["message"].as_str().unwrap();
+            assert!(message.contains("update the trust data"), "{message}");
+        } else {
+            assert_eq!(run.code, 1);
+            let reason = verdict["reason"].as_str().unwrap();
+            assert!(reason.contains("the log does not hold it"), "{reason}");
+        }
     }
 
     // 4. The register restored from the backup (one entry): the witnesses hold three, so the

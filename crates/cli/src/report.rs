@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use goodstanding_issuer::IssuedCertificate;
 use goodstanding_trust::CacheInfo;
-use goodstanding_verifier::inclusion::LogCheck;
+use goodstanding_verifier::inclusion::{LogCheck, ProvenBy};
 use goodstanding_verifier::{Checked, Timestamp, TrustStore, Verdict};
 
 use crate::error::CliError;
@@ -74,16 +74,21 @@ fn describe_log(log: &LogCheck) -> Option<String> {
         LogCheck::NoLog => return None,
         LogCheck::NotRequired => "issued before logging was required".into(),
         LogCheck::Proven {
+            by,
             origin,
             size,
             index,
             witnesses,
         } => format!(
             "in the log {origin}: entry {index} of the checkpoint of {size} entries, cosigned \
-             by {}",
-            witnesses.join(", ")
+             by {} ({})",
+            witnesses.join(", "),
+            match by {
+                ProvenBy::AttachedProof => "proof attached to the PDF",
+                ProvenBy::SyncedLog => "checked against the log synced by `trust update`",
+            }
         ),
-        LogCheck::NotYetCheckable => "not yet checkable: update the trust data".into(),
+        LogCheck::NotYetCheckable { reason } => format!("not yet checkable: {reason}"),
         LogCheck::Refused { reason } => format!("NOT in the log: {reason}"),
     })
 }

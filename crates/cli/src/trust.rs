@@ -481,11 +481,12 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
         .collect::<Result<Vec<PublicJwk>, _>>()?;
     let source = Source::parse(from).map_err(|e| CliError::Input(e.to_string()))?;
     let fetched_at = now()?;
-    let updated = update_from(&dir, &roots, &source, fetched_at).map_err(|e| {
+    let refreshed = update_from(&dir, &roots, &source, fetched_at).map_err(|e| {
         CliError::Input(format!(
             "update failed, the trust folder was not changed: {e}"
         ))
     })?;
+    let updated = &refreshed.lists;
     if let Some(why) = &updated.previous_unreadable {
         eprintln!("goodstanding: the previous cache was unreadable and is replaced: {why}");
     }
@@ -503,7 +504,46 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
             describe_cache(held, fetched_at)
         ),
     }
-    Ok(())
+    match &refreshed.log {
+        Ok(None) => Ok(()),
+        Ok(Some(log)) => {
+            outln!(
+                "synced the transparency log {}: {} entries ({} new since the last sync, \
+                 consistent with it), {} certificates held ({} new), checkpoint cosigned {}",
+                log.origin,
+                log.size,
+                log.size - log.old_size,
+                log.certificates,
+                log.new_certificates,
+                log.cosigned_at
+                    .map_or_else(|| "by no witness".to_string(), |t| format!("at {t}"))
+            );
+            Ok(())
+        }
+        Err(e) => Err(CliError::Refused(format!(
+            "the lists were updated, but {e}. A .jws or QR text issued since the last sync is \
+             reported as not yet checkable until the log syncs."
+        ))),
+    }
+}
+
+/// The synced copy of the log a trust folder holds, in words.
+fn describe_held_log(info: &goodstanding_trust::folder::CacheInfo) -> Option<String> {
+    if let Some(why) = &info.log_unusable {
+        return Some(format!(
+            "transparency log: the synced copy is NOT used: {why}"
+        ));
+    }
+    info.log.as_ref().map(|log| {
+        format!(
+            "transparency log {}: synced to {} entries ({} certificates), checkpoint cosigned {}",
+            log.origin,
+            log.size,
+            log.certificates,
+            log.cosigned_at
+                .map_or_else(|| "by no witness".to_string(), |t| format!("at {t}"))
+        )
+    })
 }
 
 /// `goodstanding trust show`.
@@ -551,6 +591,9 @@ pub fn show(trust: Option<&Path>, json: bool) -> Result<(), CliError> {
         dir.display(),
         describe_cache(&info, now)
     );
+    if let Some(line) = describe_held_log(&info) {
+        outln!("  {line}");
+    }
     let roots = trust_folder::load_roots(&dir).map_err(cache_error)?;
     for root in roots.kids() {
         outln!(

@@ -97,9 +97,13 @@ impl TrustHolder {
         self.set_refresh_status(|s| s.last_attempt_at = Some(at.to_string()));
         let outcome = update_from(&self.folder, &[], source, at)
             .map_err(|e| e.to_string())
-            .and_then(|_| load_held(&self.folder, self.require_fresh).map_err(|e| e.to_string()));
+            .and_then(|refreshed| {
+                let held =
+                    load_held(&self.folder, self.require_fresh).map_err(|e| e.to_string())?;
+                Ok((held, refreshed.log.err().map(|e| e.to_string())))
+            });
         match outcome {
-            Ok(held) => {
+            Ok((held, log_failed)) => {
                 let (trust_list, revocation_list) = (
                     held.trust.cache.trust_list.0,
                     held.trust.cache.revocation_list.0,
@@ -108,10 +112,18 @@ impl TrustHolder {
                     Ok(mut current) => *current = Arc::new(held),
                     Err(poisoned) => *poisoned.into_inner() = Arc::new(held),
                 }
+                // New lists are used even when the log could not be synced (revocations
+                // must not wait for it); the failure is reported like any other.
                 self.set_refresh_status(|s| {
                     s.last_success_at = Some(at.to_string());
-                    s.last_error = None;
+                    s.last_error = log_failed.clone();
                 });
+                if let Some(reason) = log_failed {
+                    log(&Event::RefreshFailed {
+                        reason,
+                        revocation_list,
+                    });
+                }
                 log(&Event::Refreshed {
                     trust_list,
                     revocation_list,

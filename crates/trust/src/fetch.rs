@@ -263,15 +263,26 @@ fn fetch_url(
     Ok(body)
 }
 
+/// What [`update_from`] did: the lists, then the log.
+#[derive(Debug)]
+pub struct Refreshed {
+    /// The lists.
+    pub lists: Updated,
+    /// The transparency log's sync (`Ok(None)`: the trust list names no log). A failure here
+    /// leaves the lists updated and the copy of the log held before in place.
+    pub log: Result<Option<crate::log::LogSynced>, crate::log::LogSyncError>,
+}
+
 /// Fetches both lists from `source` and updates the trust folder `dir` with them
 /// ([`folder::update`]): verified with the pinned roots (and `new_roots`, pinned if the update
-/// succeeds), refused if older than what is held. On any error the folder is unchanged.
+/// succeeds), refused if older than what is held; on any error the folder is unchanged. Then
+/// syncs the transparency log the trust list names from `<source>/log/` ([`crate::log`]).
 pub fn update_from(
     dir: &Path,
     new_roots: &[PublicJwk],
     source: &Source,
     now: Timestamp,
-) -> Result<Updated, FetchError> {
+) -> Result<Refreshed, FetchError> {
     let lists = fetch_lists(source)?;
     std::fs::create_dir_all(dir).map_err(|source| {
         FetchError::Folder(TrustCacheError::Io {
@@ -279,7 +290,7 @@ pub fn update_from(
             source,
         })
     })?;
-    folder::update(
+    let updated = folder::update(
         dir,
         new_roots,
         &source.describe(),
@@ -287,5 +298,30 @@ pub fn update_from(
         &lists.trust_list,
         &lists.revocation_list,
     )
-    .map_err(FetchError::Folder)
+    .map_err(FetchError::Folder)?;
+    let (store, _) = folder::load(dir).map_err(FetchError::Folder)?;
+    Ok(Refreshed {
+        lists: updated,
+        log: sync_log_from(dir, &store, source),
+    })
+}
+
+/// Syncs the trust folder's copy of the log from `<source>/log/` ([`crate::log::sync_log`]).
+fn sync_log_from(
+    dir: &Path,
+    store: &goodstanding_verifier::TrustStore,
+    source: &Source,
+) -> Result<Option<crate::log::LogSynced>, crate::log::LogSyncError> {
+    if store.transparency_log().is_none() {
+        return Ok(None);
+    }
+    let log_source = match source {
+        Source::Url(url) => Source::Url(format!("{}/log", url.trim_end_matches('/'))),
+        Source::Folder(path) => Source::Folder(path.join("log")),
+    };
+    let location = log_source.describe();
+    let fetcher =
+        Fetcher::new(log_source).map_err(|e| crate::log::LogSyncError::Source(e.to_string()))?;
+    let mut fetch = |path: &str, limit: usize| fetcher.get(path, limit).map_err(|e| e.to_string());
+    crate::log::sync_log(dir, store, &location, &mut fetch)
 }

@@ -152,6 +152,24 @@ pub struct CacheInfo {
     pub trust_list: (u64, Timestamp),
     /// The revocation list's sequence number, issue time and next update.
     pub revocation_list: (u64, Timestamp, Timestamp),
+    /// The synced copy of the transparency log in use, if any.
+    pub log: Option<HeldLog>,
+    /// Why a synced copy that is there is not used (the trust list names another log, or the
+    /// copy is damaged).
+    pub log_unusable: Option<String>,
+}
+
+/// The synced copy of the transparency log a trust folder holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldLog {
+    /// The log's origin.
+    pub origin: String,
+    /// The checkpoint's size.
+    pub size: u64,
+    /// How many certificates it holds.
+    pub certificates: usize,
+    /// When the quorum's earliest witness cosigned the checkpoint.
+    pub cosigned_at: Option<Timestamp>,
 }
 
 impl CacheInfo {
@@ -278,18 +296,36 @@ pub fn verify_lists(
 pub fn load(dir: &Path) -> Result<(TrustStore, CacheInfo), TrustCacheError> {
     let roots = load_roots(dir)?;
     let cache = read_cache(dir)?.ok_or_else(|| TrustCacheError::NoCache(dir.to_path_buf()))?;
-    let (_, store) = verify_lists(
+    let (_, mut store) = verify_lists(
         &roots,
         cache.trust_list.as_bytes(),
         cache.revocation_list.as_bytes(),
     )?;
-    let info = info(&cache, &store);
+    let mut info = info(&cache, &store);
+    match crate::log::read_synced(dir, &store) {
+        Ok(Some(log)) => {
+            let witnessed = log.witnessed();
+            info.log = Some(HeldLog {
+                origin: witnessed.checkpoint.origin.clone(),
+                size: witnessed.checkpoint.size,
+                certificates: log.certificates(),
+                cosigned_at: witnessed
+                    .earliest_cosignature
+                    .and_then(|t| Timestamp::from_unix(i64::try_from(t).ok()?)),
+            });
+            store.set_synced_log(log);
+        }
+        Ok(None) => {}
+        Err(why) => info.log_unusable = Some(why),
+    }
     Ok((store, info))
 }
 
 fn info(cache: &CacheFile, store: &TrustStore) -> CacheInfo {
     let revocations = store.revocations().map(|r| &r.content);
     CacheInfo {
+        log: None,
+        log_unusable: None,
         source: cache.source.clone(),
         fetched_at: cache.fetched_at,
         trust_list: store.trust_list().unwrap_or((0, cache.fetched_at)),

@@ -17,11 +17,13 @@
 //! |---|---|
 //! | [`folder`] | the trust folder: pinned roots, the cache file, load, update, bundle |
 //! | [`fetch`] | fetching the two lists over HTTP(S) or from a folder, and updating from them |
+//! | [`log`] | the synced copy of the transparency log: `log-sync.bin`, synced after the lists |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod fetch;
 pub mod folder;
+pub mod log;
 
-pub use fetch::{FetchError, Source, update_from};
+pub use fetch::{FetchError, Refreshed, Source, update_from};
 pub use folder::{CacheInfo, TrustCacheError, load};

@@ -308,14 +308,13 @@ impl Checked {
         let Some(v) = self.genuine() else {
             return warnings;
         };
-        if self.log == LogCheck::NotYetCheckable {
+        if let LogCheck::NotYetCheckable { reason } = &self.log {
             warnings.push(Warning {
                 code: "log_not_checked",
-                message: "The issuing body logs every certificate publicly, and this one could \
-                          not be checked against its log here (the PDF carries the proof; a \
-                          .jws or QR text is checked against the log once synced): check the \
-                          PDF, or update the trust data."
-                    .into(),
+                message: format!(
+                    "The issuing body logs every certificate publicly, and this one could not \
+                     be checked against its log here: {reason}. The PDF carries its own proof."
+                ),
             });
         }
         if let Some(at) = v.key_compromised_at {

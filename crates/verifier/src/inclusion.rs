@@ -7,6 +7,9 @@
 //! certificate's; its subject tag must be the subject's (vrf-r255 proof under the list's key);
 //! the checkpoint must be signed by the list's log and cosigned by its quorum of witnesses; the
 //! entry's leaf must reach the checkpoint's root.
+//! no proof (a .jws, a QR text): the JWS's hash must be in the verifier's synced copy of the log
+//! (crate::log_sync), with the subject's tag; absent from a checkpoint cosigned well after the
+//! certificate was issued: not in the log.
 //! ```
 
 use serde::Serialize;
@@ -14,9 +17,10 @@ use sha2::{Digest as _, Sha256};
 
 use crate::carrier::SignedCertificate;
 use crate::log_entry::LogEntry;
+use crate::log_sync::{SYNC_MARGIN, SyncedLog};
 use crate::merkle::{leaf_hash, verify_inclusion};
 use crate::model::Certificate;
-use crate::subject_tag::check_tag;
+use crate::subject_tag::{PROOF_LEN, TAG_LEN, check_tag};
 use crate::tlog_proof::TlogProof;
 use crate::trust::TrustStore;
 
@@ -32,6 +36,8 @@ pub enum LogCheck {
     /// In the log: entry `index` of the checkpoint of `size` entries of log `origin`, which the
     /// witnesses named cosigned.
     Proven {
+        /// How: by the proof the carrier carries, or by the verifier's synced copy of the log.
+        by: ProvenBy,
         /// The log's origin.
         origin: String,
         /// The checkpoint's size.
@@ -41,14 +47,29 @@ pub enum LogCheck {
         /// The witnesses (policy names) that cosigned the checkpoint.
         witnesses: Vec<String>,
     },
-    /// Logging is required, but this carrier carries no proof (a `.jws` or QR text, or a PDF
-    /// made without one): inclusion could not be checked here.
-    NotYetCheckable,
+    /// Logging is required, but inclusion could not be checked here: the carrier carries no
+    /// proof (a `.jws` or QR text, or a PDF made without one) and the log synced here is older
+    /// than the certificate, or none was synced.
+    NotYetCheckable {
+        /// Why, and what to do.
+        reason: String,
+    },
     /// The proof does not show the certificate in the log: the certificate is not valid.
     Refused {
         /// Why.
         reason: String,
     },
+}
+
+/// How inclusion was proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProvenBy {
+    /// The `c2sp.org/tlog-proof` the PDF carries.
+    AttachedProof,
+    /// The verifier's synced copy of the log (`trust update`).
+    SyncedLog,
 }
 
 /// Checks the inclusion of `certificate` (signed as `signed`) by `proof` (a proof's text, if
@@ -63,15 +84,87 @@ pub fn check_inclusion(
         return LogCheck::NoLog;
     };
     let Some(proof) = proof else {
-        return if certificate.issued_at < log.required_from {
-            LogCheck::NotRequired
-        } else {
-            LogCheck::NotYetCheckable
+        return match trust.synced_log() {
+            Some(synced) => in_synced_log(certificate, signed, synced, log),
+            None if certificate.issued_at < log.required_from => LogCheck::NotRequired,
+            None => LogCheck::NotYetCheckable {
+                reason: "no copy of the log is held here: update the trust data (`goodstanding \
+                         trust update`)"
+                    .into(),
+            },
         };
     };
     match proven(certificate, signed, proof, log) {
         Ok(found) => found,
         Err(reason) => LogCheck::Refused { reason },
+    }
+}
+
+/// Whether the synced copy of the log holds the certificate.
+fn in_synced_log(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+    synced: &SyncedLog,
+    log: &crate::lists::TransparencyLogTrust,
+) -> LogCheck {
+    let jws_hash: [u8; 32] = Sha256::digest(signed.to_compact().as_bytes()).into();
+    let witnessed = synced.witnessed();
+    let issued = certificate.issued_at.unix().max(0).unsigned_abs();
+    let Some(found) = synced.find(&jws_hash) else {
+        if certificate.issued_at < log.required_from {
+            return LogCheck::NotRequired;
+        }
+        let cosigned = witnessed.earliest_cosignature.unwrap_or(0);
+        if issued.saturating_add(SYNC_MARGIN) > cosigned {
+            return LogCheck::NotYetCheckable {
+                reason: format!(
+                    "issued after the log's checkpoint held here ({} entries): update the trust \
+                     data (`goodstanding trust update`)",
+                    witnessed.checkpoint.size
+                ),
+            };
+        }
+        return LogCheck::Refused {
+            reason: format!(
+                "the log does not hold it: its checkpoint of {} entries, cosigned after the \
+                 certificate was issued, has no entry for this certificate",
+                witnessed.checkpoint.size
+            ),
+        };
+    };
+    match subject_tag_checked(certificate, log, &found.tag, &found.tag_proof) {
+        Ok(()) => LogCheck::Proven {
+            by: ProvenBy::SyncedLog,
+            origin: witnessed.checkpoint.origin.clone(),
+            size: witnessed.checkpoint.size,
+            index: found.index,
+            witnesses: witnessed.witnesses.clone(),
+        },
+        Err(reason) => LogCheck::Refused { reason },
+    }
+}
+
+/// Checks that the entry's tag (for the certificate's issue year) is its subject's.
+fn subject_tag_checked(
+    certificate: &Certificate,
+    log: &crate::lists::TransparencyLogTrust,
+    tag: &[u8; TAG_LEN],
+    tag_proof: &[u8; PROOF_LEN],
+) -> Result<(), String> {
+    let tag_key = log
+        .subject_tag_key_bytes()
+        .ok_or("the trust list's subject-tag key is not usable")?;
+    let year = certificate.issued_at.date().ymd().0.to_string();
+    if check_tag(
+        &tag_key,
+        certificate.subject.reference.as_str(),
+        &year,
+        tag,
+        tag_proof,
+    ) {
+        Ok(())
+    } else {
+        Err("the log entry's subject tag is not this certificate's subject's".into())
     }
 }
 
@@ -110,21 +203,10 @@ fn proven(
     {
         return Err("the proof is for another certificate".into());
     }
-    let tag_key = log
-        .subject_tag_key_bytes()
-        .ok_or("the trust list's subject-tag key is not usable")?;
-    let year = certificate.issued_at.date().ymd().0.to_string();
-    if period != year
-        || !check_tag(
-            &tag_key,
-            certificate.subject.reference.as_str(),
-            &period,
-            &tag,
-            &tag_proof,
-        )
-    {
+    if period != certificate.issued_at.date().ymd().0.to_string() {
         return Err("the log entry's subject tag is not this certificate's subject's".into());
     }
+    subject_tag_checked(certificate, log, &tag, &tag_proof)?;
     let (checkpoint, witnesses) = policy
         .check_checkpoint(&proof.checkpoint)
         .map_err(|e| e.to_string())?;
@@ -137,6 +219,7 @@ fn proven(
     )
     .map_err(|e| format!("the inclusion proof does not reach the checkpoint's root: {e}"))?;
     Ok(LogCheck::Proven {
+        by: ProvenBy::AttachedProof,
         origin: checkpoint.origin,
         size: checkpoint.size,
         index: proof.index,

@@ -53,6 +53,7 @@ pub mod limits;
 pub mod lists;
 pub mod log_audit;
 pub mod log_entry;
+pub mod log_sync;
 pub mod merkle;
 pub mod model;
 pub mod note;

@@ -88,6 +88,18 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// A checkpoint that satisfies the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witnessed {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// The policy names of the witnesses that cosigned it.
+    pub witnesses: Vec<String>,
+    /// The earliest time (POSIX seconds) a witness of the policy says it cosigned; `None` under
+    /// the quorum `none` with no cosignature.
+    pub earliest_cosignature: Option<u64>,
+}
+
 /// Why a checkpoint does not satisfy a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckpointRefused {
@@ -334,6 +346,12 @@ impl Policy {
         &self,
         note: &str,
     ) -> Result<(Checkpoint, Vec<String>), CheckpointRefused> {
+        self.witnessed_checkpoint(note)
+            .map(|w| (w.checkpoint, w.witnesses))
+    }
+
+    /// [`Policy::check_checkpoint`], with when the quorum's witnesses say they cosigned.
+    pub fn witnessed_checkpoint(&self, note: &str) -> Result<Witnessed, CheckpointRefused> {
         let parsed = Note::parse(note.as_bytes()).map_err(CheckpointRefused::Note)?;
         let log_keys: Vec<VerifierKey> = self.logs.iter().map(|l| l.key.clone()).collect();
         parsed.verify(&log_keys).map_err(CheckpointRefused::Note)?;
@@ -360,7 +378,16 @@ impl Policy {
                 quorum: self.quorum_name().to_string(),
             });
         }
-        Ok((checkpoint, names))
+        let earliest_cosignature = by_key_name
+            .iter()
+            .filter(|(name, _)| self.witnesses.iter().any(|w| w.key.name == *name))
+            .map(|(_, time)| *time)
+            .min();
+        Ok(Witnessed {
+            checkpoint,
+            witnesses: names,
+            earliest_cosignature,
+        })
     }
 
     /// The policy as a file; `with_urls: false` leaves the URLs off (what offline verifiers

@@ -133,6 +133,8 @@ pub struct TrustStore {
     require_fresh: bool,
     /// The issuing body's transparency log, as a trust list of version 3 names it.
     transparency_log: Option<TransparencyLogTrust>,
+    /// The verifier's copy of that log, if it synced one.
+    synced_log: Option<crate::log_sync::SyncedLog>,
 }
 
 impl TrustStore {
@@ -149,6 +151,17 @@ impl TrustStore {
     /// The transparency log the trust list names, if it names one.
     pub fn transparency_log(&self) -> Option<&TransparencyLogTrust> {
         self.transparency_log.as_ref()
+    }
+
+    /// Uses a synced copy of the transparency log (checked against the trust list's policy
+    /// when it was read).
+    pub fn set_synced_log(&mut self, log: crate::log_sync::SyncedLog) {
+        self.synced_log = Some(log);
+    }
+
+    /// The synced copy of the transparency log, if there is one.
+    pub fn synced_log(&self) -> Option<&crate::log_sync::SyncedLog> {
+        self.synced_log.as_ref()
     }
 
     /// Trusts a key. Adding the same key twice is harmless; a different key under a known kid is
