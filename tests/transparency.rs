@@ -355,23 +355,7 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     audit_and_rewrite(&issuer, &log_dir);
 
     // 5. The trust list names the log (version 3); verifiers check the PDF's proof offline.
-    let tag_key_text = {
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD.encode(tag_key)
-    };
-    let named = issuer.trust(&[
-        &"log",
-        &"--policy",
-        &log_dir.join("log.policy"),
-        &"--url",
-        &"https://goodstanding.example.org/log",
-        &"--subject-tag-key",
-        &tag_key_text,
-        &"--required-from",
-        &"2000-01-01",
-    ]);
-    ok(&named);
-    assert!(named.stdout.contains("Version 3"), "{}", named.stdout);
+    name_the_log(&issuer, &log_dir, &tag_key);
     let published = issuer.try_publish(&issuer.key(), &[]);
     ok(&published);
     assert!(issuer.path("site/trust-list-v3.jws").exists());
@@ -451,21 +435,9 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     // An insider signs with the issuing key and does not log it. Backdated an hour, before the
     // synced checkpoint was cosigned: NOT VALID. Signed as that checkpoint was cosigned (the
     // tests' clock stands still): not yet checkable.
-    let key =
-        goodstanding_issuer::keys::load_issuing_key(&issuer.path("keys/tlog-2026-1.key.pem"), None)
-            .unwrap();
-    let earlier =
-        goodstanding_verifier::Timestamp::from_unix(certificate.issued_at.unix() - 3600).unwrap();
-    for (name, issued_at, status) in [
-        ("backdated", earlier, "not_in_log"),
-        ("now", certificate.issued_at, "valid"),
-    ] {
-        let mut unlogged = certificate.clone();
-        unlogged.id = goodstanding_issuer::issue::random_certificate_id().unwrap();
-        unlogged.issued_at = issued_at;
-        let signed = goodstanding_issuer::issue::sign_certificate(unlogged, &key).unwrap();
-        let path = issuer.path(&format!("unlogged-{name}.jws"));
-        std::fs::write(&path, signed.signed.to_compact()).unwrap();
+    for (name, seconds_earlier, status) in [("backdated", 3600, "not_in_log"), ("now", 0, "valid")]
+    {
+        let path = unlogged_copy(&issuer, &certificate, seconds_earlier, name);
         let run = issuer.verify(&path, &["--json"]);
         let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(verdict["status"], status, "{name}: {verdict}");
@@ -498,6 +470,141 @@ fn issuing_logs_first_fails_closed_without_the_quorum_and_refuses_a_restored_reg
     );
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), before);
     assert!(log_sizes(&register).contains("last witnessed checkpoint: 1 entries"));
+}
+
+/// Names the log in the trust list (version 3), required from 2000.
+fn name_the_log(issuer: &Issuer, log_dir: &Path, tag_key: &[u8; 32]) {
+    let tag_key_text = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(tag_key)
+    };
+    let named = issuer.trust(&[
+        &"log",
+        &"--policy",
+        &log_dir.join("log.policy"),
+        &"--url",
+        &"https://goodstanding.example.org/log",
+        &"--subject-tag-key",
+        &tag_key_text,
+        &"--required-from",
+        &"2000-01-01",
+    ]);
+    ok(&named);
+    assert!(named.stdout.contains("Version 3"), "{}", named.stdout);
+}
+
+/// What an insider with the issuing key could make without the log: `certificate` under a new
+/// id, issued `seconds_earlier` than it, signed with the key and never logged. Returns its
+/// `.jws`.
+fn unlogged_copy(
+    issuer: &Issuer,
+    certificate: &goodstanding_verifier::Certificate,
+    seconds_earlier: i64,
+    name: &str,
+) -> PathBuf {
+    let key =
+        goodstanding_issuer::keys::load_issuing_key(&issuer.path("keys/tlog-2026-1.key.pem"), None)
+            .unwrap();
+    let mut unlogged = certificate.clone();
+    unlogged.id = goodstanding_issuer::issue::random_certificate_id().unwrap();
+    unlogged.issued_at =
+        goodstanding_verifier::Timestamp::from_unix(certificate.issued_at.unix() - seconds_earlier)
+            .unwrap();
+    let signed = goodstanding_issuer::issue::sign_certificate(unlogged, &key).unwrap();
+    let path = issuer.path(&format!("unlogged-{name}.jws"));
+    std::fs::write(&path, signed.signed.to_compact()).unwrap();
+    path
+}
+
+fn read_certificate(jws: &Path) -> goodstanding_verifier::Certificate {
+    let text = std::fs::read_to_string(jws).unwrap();
+    let signed = goodstanding_verifier::SignedCertificate::from_compact(text.trim()).unwrap();
+    serde_json::from_slice(signed.payload()).unwrap()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A logged issuer whose trust list names the log, with a certificate issued for each of
+/// `subjects` (their ids returned), published and fetched into the trust folder.
+fn published_with(subjects: &[&str]) -> (Logged, Vec<String>) {
+    let logged = logged_issuer("Demo Issuing Body (not a real issuer)");
+    let issuer = &logged.issuer;
+    let ids = subjects
+        .iter()
+        .map(|subject| {
+            let run = issue(issuer, &request_for(issuer, subject), &logged.register);
+            ok(&run);
+            run.stdout.trim().to_string()
+        })
+        .collect();
+    name_the_log(issuer, &logged.log_dir, &logged.tag_key);
+    ok(&issuer.try_publish(&issuer.key(), &[]));
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    (logged, ids)
+}
+
+/// The web page syncs the log when it refreshes its lists, keeps the copy in IndexedDB, and
+/// checks a pasted `.jws` against it, online and then offline.
+#[test]
+fn the_page_syncs_the_log_and_checks_a_jws_against_it_offline_too() {
+    let (logged, _) = published_with(&["SUBJ-200001"]);
+    let (issuer, register) = (&logged.issuer, &logged.register);
+    let out = issuer.path("out");
+    let pkg = issuer.path("pkg");
+    crate::web::build_wasm(&pkg);
+    let site = issuer.web_site(&pkg, &["--from", "published"]);
+    // Issued after the page was built: only the log the page syncs holds it.
+    let second = issue(issuer, &request_for(issuer, "SUBJ-200002"), register);
+    ok(&second);
+    ok(&issuer.try_publish(&issuer.key(), &[]));
+    copy_tree(&issuer.path("site"), &site.join("published"));
+    let second_jws = out.join(format!("{}.jws", second.stdout.trim()));
+    let unlogged = unlogged_copy(issuer, &read_certificate(&second_jws), 3600, "web");
+    let shown = crate::web::drive(
+        issuer,
+        "log.mjs",
+        &serde_json::json!({
+            "site": site,
+            "chromium": crate::web::CHROMIUM,
+            "logged_jws": std::fs::read_to_string(&second_jws).unwrap().trim(),
+            "unlogged_jws": std::fs::read_to_string(&unlogged).unwrap().trim(),
+        }),
+    );
+    let synced = shown["synced_status"].as_str().unwrap();
+    assert!(
+        synced.contains("Public log synced: 2 entries, 2 certificates (2 new)"),
+        "{synced}"
+    );
+    for scenario in ["online", "offline"] {
+        let logged = &shown[format!("{scenario}_logged")];
+        assert_eq!(logged["status"], "valid", "{scenario}: {logged}");
+        let details = logged["details"].as_str().unwrap();
+        assert!(
+            details.contains("entry 1 of the checkpoint of 2 entries")
+                && details.contains("checked against the log synced by this page"),
+            "{scenario}: {details}"
+        );
+        let unlogged = &shown[format!("{scenario}_unlogged")];
+        assert_eq!(unlogged["status"], "not_in_log", "{scenario}: {unlogged}");
+        assert!(
+            unlogged["reason"]
+                .as_str()
+                .unwrap()
+                .contains("the log does not hold it"),
+            "{scenario}: {unlogged}"
+        );
+    }
 }
 
 /// `batch` logs every certificate too: each gets a proof that checks, the log grows by the
@@ -679,4 +786,95 @@ fn audit_and_rewrite(issuer: &Issuer, log_dir: &Path) {
     );
     // The state still holds the genuine log: the genuine site still passes.
     ok(&audit(&site));
+}
+
+/// A manager watches the log for certificates in their name: the one they hold, then one they
+/// did not ask for (exit status 1), then the same one once they say they expect it.
+#[test]
+fn a_manager_sees_every_certificate_in_their_name_and_one_they_did_not_expect() {
+    let (logged, ids) = published_with(&["SUBJ-300001", "SUBJ-300002"]);
+    let (issuer, register) = (&logged.issuer, &logged.register);
+    let out = issuer.path("out");
+    let (mine, someone_else) = (ids[0].clone(), ids[1].clone());
+    let (site, trust, state) = (
+        issuer.path("site"),
+        issuer.path("trust"),
+        issuer.path("monitor.json"),
+    );
+    let pdf = out.join(format!("{mine}.pdf"));
+    let monitor = |expect: &[&str]| {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"monitor", &"--cert", &pdf, &"--site", &site, &"--trust", &trust, &"--state", &state,
+        ];
+        for id in expect {
+            args.push(&"--expect");
+            args.push(id);
+        }
+        goodstanding(&args)
+    };
+    let first = monitor(&[]);
+    ok(&first);
+    assert!(
+        first.stdout.contains("subject SUBJ-300001 in 2026 (from ")
+            && first.stdout.contains("1 certificate(s) in the log")
+            && first.stdout.contains(&format!(
+                "entry 0: certificate {mine}, key tlog-2026-1, issued 2026-11-23T"
+            )),
+        "{}",
+        first.stdout
+    );
+    assert!(first.stdout.contains("NEW  yours (a certificate given)"));
+    assert!(!first.stdout.contains(&someone_else));
+
+    // A certificate in the manager's name they did not ask for (here the issuer reissues).
+    let reissued = goodstanding(&[
+        &"reissue",
+        &mine,
+        &request_for(issuer, "SUBJ-300001"),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--register",
+        &register,
+        &"--trust",
+        &trust,
+    ]);
+    ok(&reissued);
+    let theirs = reissued
+        .stdout
+        .split_whitespace()
+        .find(|w| w.len() == 26 && *w != mine)
+        .unwrap()
+        .to_string();
+    ok(&issuer.try_publish(&issuer.key(), &[]));
+    let second = monitor(&[]);
+    assert_eq!(second.code, 1, "{}{}", second.stdout, second.stderr);
+    assert!(
+        second.stdout.contains("2 certificate(s) in the log")
+            && second.stdout.contains(&format!(
+                "certificate {mine}, key tlog-2026-1, issued 2026-11-23T"
+            ))
+            && second.stdout.contains(&format!("certificate {theirs}"))
+            && second.stdout.contains("NEW  NOT EXPECTED"),
+        "{}",
+        second.stdout
+    );
+    let mine_line = second
+        .stdout
+        .lines()
+        .find(|l| l.contains(&format!("certificate {mine}")))
+        .unwrap();
+    assert!(
+        mine_line.ends_with("  yours (a certificate given)") && !mine_line.contains("NEW"),
+        "seen before: {mine_line}"
+    );
+    assert!(second.stderr.contains(&theirs), "{}", second.stderr);
+    let third = monitor(&[&theirs]);
+    ok(&third);
+    assert!(
+        third.stdout.contains("expected (--expect)") && !third.stdout.contains("NEW"),
+        "{}",
+        third.stdout
+    );
 }

@@ -52,6 +52,43 @@ async function fetchTrustList(base) {
   return fetchText(`${base}/trust-list.jws`);
 }
 
+// The synced copy of the transparency log, kept in IndexedDB (184 bytes per certificate: too
+// large for localStorage's few megabytes once the log holds tens of thousands).
+const LOG_DB = 'goodstanding-log';
+
+function logStore(mode, use) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(LOG_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('log');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const transaction = open.result.transaction('log', mode);
+      const request = use(transaction.objectStore('log'));
+      transaction.oncomplete = () => { open.result.close(); resolve(request.result); };
+      transaction.onerror = () => { open.result.close(); reject(transaction.error); };
+    };
+  });
+}
+
+// Fetches the log's checkpoint and the entry bundles new since the copy held, checks them
+// (quorum, consistency with the copy held) and keeps the new copy. Returns words for the status.
+async function syncLog(base) {
+  if (!verifier.namesLog()) return '';
+  const response = await fetch(`${base}/log/checkpoint`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${base}/log/checkpoint: ${response.status}`);
+  const paths = JSON.parse(verifier.logSyncStart(await response.text()));
+  if (paths === null) return '';
+  for (const path of paths) {
+    const bundle = await fetch(`${base}/log/${path}`, { cache: 'no-store' });
+    if (!bundle.ok) throw new Error(`${base}/log/${path}: ${bundle.status}`);
+    verifier.logSyncAdd(new Uint8Array(await bundle.arrayBuffer()));
+  }
+  const done = JSON.parse(verifier.logSyncFinish());
+  await logStore('readwrite', (store) => store.put(verifier.syncedLog(), 'synced'));
+  return `Public log synced: ${done.size} entries, ${done.certificates} certificates ` +
+    `(${done.new_certificates} new).`;
+}
+
 async function start() {
   await init();
   const config = await (await fetch('config.json')).json();
@@ -67,6 +104,12 @@ async function start() {
     if (stored) verifier.updateLists(stored.trust_list, stored.revocation_list, stored.source || 'this device\'s stored copy');
   } catch (e) {
     // Older than the bundle, or damaged: the bundle stands.
+  }
+  try {
+    const kept = await logStore('readonly', (store) => store.get('synced'));
+    if (kept) verifier.useSyncedLog(new Uint8Array(kept));
+  } catch (e) {
+    // No copy, or one the trust list no longer accepts: the next refresh syncs afresh.
   }
   showTrust('');
   refresh(config.source);
@@ -87,10 +130,32 @@ async function refresh(source) {
       revocation_list: verifier.revocationList(),
       source: base,
     }));
-    showTrust(changed ? `Refreshed from ${base}.` : `Up to date with ${base}.`);
+    let logged = '';
+    try {
+      logged = await syncLog(base);
+    } catch (e) {
+      logged = `The public log could not be synced (${e.message}); using this device's copy.`;
+    }
+    showTrust((changed ? `Refreshed from ${base}.` : `Up to date with ${base}.`) +
+      (logged ? ` ${logged}` : ''));
   } catch (e) {
     showTrust(`Could not refresh from ${base} (${e.message}); using what this device has.`);
   }
+}
+
+// What the transparency log check found, in the words the command line uses.
+function describeLog(log) {
+  if (!log || log.status === 'no_log') return null;
+  if (log.status === 'not_required') return 'issued before logging was required';
+  if (log.status === 'proven') {
+    const how = log.by === 'synced_log'
+      ? 'checked against the log synced by this page' : 'proof attached to the PDF';
+    const by = log.witnesses.length ? `cosigned by ${log.witnesses.join(', ')}` : 'no witness';
+    return `in the log ${log.origin}: entry ${log.index} of the checkpoint of ${log.size} ` +
+      `entries, ${by} (${how})`;
+  }
+  if (log.status === 'not_yet_checkable') return `not yet checkable: ${log.reason}`;
+  return `NOT in the log: ${log.reason}`;
 }
 
 function element(tag, text, className) {
@@ -156,6 +221,8 @@ function showVerdict(shown, milliseconds) {
     row('Certificate id', c.id);
     if (c.supersedes) row('Replaces', `certificate ${c.supersedes}, now revoked`);
     row('Read from', READ_FROM[verdict.carrier] || verdict.carrier);
+    const log = describeLog(verdict.log);
+    if (log) row('Public log', log, 'log');
     details.append(dl);
     for (const section of sections) {
       const title = section.records.length

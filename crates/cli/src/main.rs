@@ -26,6 +26,7 @@ mod io;
 mod issuing;
 mod keys;
 mod manuals;
+mod monitor;
 mod outputs;
 mod register;
 mod report;
@@ -229,6 +230,14 @@ enum Command {
         #[command(subcommand)]
         command: transparency::WitnessCommand,
     },
+    /// For a manager: list every certificate the issuing body's public log holds in your name,
+    /// in the years of the certificates you give, marking those new since the last run. Exit
+    /// status 1 if one is neither a certificate given nor one you --expect: someone may hold a
+    /// certificate in your name that you did not ask for.
+    Monitor {
+        #[command(flatten)]
+        args: monitor::MonitorArgs,
+    },
     /// Benchmarks for developers.
     Bench {
         #[command(subcommand)]
@@ -270,6 +279,7 @@ fn main() -> ExitCode {
         Command::Serve { args } => serving::serve(&args),
         Command::Log { command } => transparency::log(&command),
         Command::Witness { command } => transparency::witness(&command),
+        Command::Monitor { args } => monitor::monitor(&args),
         Command::Bench { command } => bench::run(command),
     };
     match result {

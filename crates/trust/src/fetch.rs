@@ -307,7 +307,7 @@ pub fn update_from(
 }
 
 /// Syncs the trust folder's copy of the log from `<source>/log/` ([`crate::log::sync_log`]).
-fn sync_log_from(
+pub fn sync_log_from(
     dir: &Path,
     store: &goodstanding_verifier::TrustStore,
     source: &Source,

@@ -390,6 +390,13 @@ impl SignedCertificate {
         out
     }
 
+    /// The SHA-256 of the JWS compact serialization's ASCII bytes: what the transparency log's
+    /// entry records of the certificate.
+    pub fn jws_sha256(&self) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(self.to_compact().as_bytes()).into()
+    }
+
     /// Parses QR text: `GSC1:` + base45(raw DEFLATE(envelope)). Lowercase is refused (QR
     /// alphanumeric mode has none), as is anything after the end of the compressed data.
     pub fn from_qr_text(text: &str) -> Result<Self, DecodeError> {

@@ -13,7 +13,6 @@
 //! ```
 
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
 use crate::carrier::SignedCertificate;
 use crate::log_entry::LogEntry;
@@ -107,7 +106,7 @@ fn in_synced_log(
     synced: &SyncedLog,
     log: &crate::lists::TransparencyLogTrust,
 ) -> LogCheck {
-    let jws_hash: [u8; 32] = Sha256::digest(signed.to_compact().as_bytes()).into();
+    let jws_hash = signed.jws_sha256();
     let witnessed = synced.witnessed();
     let issued = certificate.issued_at.unix().max(0).unsigned_abs();
     let Some(found) = synced.find(&jws_hash) else {
@@ -195,7 +194,7 @@ fn proven(
     else {
         return Err("the proof's entry is not a certificate's".into());
     };
-    let jws_hash: [u8; 32] = Sha256::digest(signed.to_compact().as_bytes()).into();
+    let jws_hash = signed.jws_sha256();
     if id != certificate.id.as_str()
         || kid != certificate.issuer.kid.as_str()
         || issued_at != certificate.issued_at.unix().unsigned_abs()

@@ -87,6 +87,8 @@ impl CompactRange {
 pub struct SyncedCertificate {
     /// Its entry's index.
     pub index: u64,
+    /// The SHA-256 of its JWS.
+    pub jws_sha256: [u8; 32],
     /// The entry's subject tag.
     pub tag: [u8; TAG_LEN],
     /// The tag's proof.
@@ -292,6 +294,19 @@ pub fn sync(
     plan.apply(&bundles)
 }
 
+/// One record's fields (index | JWS hash | tag | proof).
+fn record(bytes: &[u8]) -> Option<SyncedCertificate> {
+    let (index, rest) = bytes.split_first_chunk::<8>()?;
+    let (jws_sha256, rest) = rest.split_first_chunk::<32>()?;
+    let (tag, proof) = rest.split_first_chunk::<TAG_LEN>()?;
+    Some(SyncedCertificate {
+        index: u64::from_be_bytes(*index),
+        jws_sha256: *jws_sha256,
+        tag: *tag,
+        tag_proof: proof.try_into().ok()?,
+    })
+}
+
 impl SyncedLog {
     /// The checkpoint held.
     pub fn witnessed(&self) -> &Witnessed {
@@ -310,17 +325,20 @@ impl SyncedLog {
 
     /// The certificate whose JWS hashes to `jws_sha256`, if the log holds it.
     pub fn find(&self, jws_sha256: &[u8; 32]) -> Option<SyncedCertificate> {
-        let record = self
-            .records
+        self.records
             .chunks_exact(RECORD_LEN)
-            .find(|r| &r[8..40] == jws_sha256)?;
-        let (index, rest) = record.split_first_chunk::<8>()?;
-        let (tag, proof) = rest[32..].split_first_chunk::<TAG_LEN>()?;
-        Some(SyncedCertificate {
-            index: u64::from_be_bytes(*index),
-            tag: *tag,
-            tag_proof: proof.try_into().ok()?,
-        })
+            .find(|r| &r[8..40] == jws_sha256)
+            .and_then(record)
+    }
+
+    /// Every certificate whose entry carries the subject tag `tag` (what a manager watching
+    /// their name looks for), in log order.
+    pub fn tagged(&self, tag: &[u8; TAG_LEN]) -> Vec<SyncedCertificate> {
+        self.records
+            .chunks_exact(RECORD_LEN)
+            .filter(|r| &r[40..40 + TAG_LEN] == tag)
+            .filter_map(record)
+            .collect()
     }
 
     /// The copy as bytes, to keep (read back by [`SyncedLog::from_bytes`]).
@@ -478,6 +496,8 @@ mod tests {
         assert_eq!(second.log.certificates(), 600);
         let found = second.log.find(&[45; 32]).unwrap();
         assert_eq!(found.index, 45);
+        assert_eq!(second.log.tagged(&[0; TAG_LEN]).len(), 600);
+        assert!(second.log.tagged(&[1; TAG_LEN]).is_empty());
         assert!(second.log.find(&[255; 32]).is_some());
         let mut absent = [1; 32];
         absent[31] = 2;

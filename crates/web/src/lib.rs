@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 use goodstanding_verifier::lists::{RevocationList, TrustList, is_rollback};
+use goodstanding_verifier::log_sync::{SyncPlan, SyncedLog};
 use goodstanding_verifier::{
     Checked, Declared, PublicJwk, Timestamp, TrustData, TrustStore, Unreadable, Verdict,
 };
@@ -46,6 +47,8 @@ pub struct Verifier {
     trust_list: String,
     revocation_list: String,
     source: String,
+    /// A sync of the transparency log under way: its plan and the bundles fetched so far.
+    log_sync: Option<(SyncPlan, Vec<Vec<u8>>)>,
 }
 
 /// Where the lists of a new verifier came from, until [`Verifier::replace_lists`] names another
@@ -98,6 +101,7 @@ impl Verifier {
             trust_list: trust_list.trim().to_string(),
             revocation_list: revocation_list.trim().to_string(),
             source: BUNDLED_SOURCE.into(),
+            log_sync: None,
         })
     }
 
@@ -133,11 +137,65 @@ impl Verifier {
             ));
         }
         let changed = trust_list != self.trust_list || revocation_list != self.revocation_list;
+        let mut store = store;
+        if let Some(log) = self.store.synced_log().and_then(|held| {
+            let policy = store.transparency_log()?.parsed_policy().ok()?;
+            SyncedLog::from_bytes(&held.to_bytes(), &policy).ok()
+        }) {
+            store.set_synced_log(log);
+        }
         self.store = store;
         self.trust_list = trust_list.to_string();
         self.revocation_list = revocation_list.to_string();
         source.clone_into(&mut self.source);
         Ok(changed)
+    }
+
+    /// Starts syncing the transparency log the trust list names, from its checkpoint as
+    /// fetched: returns the entry bundles to fetch (paths under the log's prefix), or `None`
+    /// if the trust list names no log.
+    pub fn start_log_sync(&mut self, checkpoint: &[u8]) -> Result<Option<Vec<String>>, String> {
+        let Some(log) = self.store.transparency_log() else {
+            return Ok(None);
+        };
+        let policy = log
+            .parsed_policy()
+            .map_err(|e| format!("the trust list's log policy: {e}"))?;
+        let plan = SyncPlan::new(&policy, checkpoint, self.store.synced_log())
+            .map_err(|e| format!("the log's checkpoint refused: {e}"))?;
+        let paths = plan.bundles.clone();
+        self.log_sync = Some((plan, Vec::new()));
+        Ok(Some(paths))
+    }
+
+    /// Completes the sync with the bundles fetched, in order; the copy is used from now on.
+    /// Returns the new copy's size and how many certificates it holds, and how many are new.
+    pub fn finish_log_sync(&mut self, bundles: Vec<Vec<u8>>) -> Result<(u64, usize, u64), String> {
+        let (plan, _) = self.log_sync.take().ok_or("no log sync was started")?;
+        let synced = plan
+            .apply(&bundles)
+            .map_err(|e| format!("the log was not synced: {e}"))?;
+        let summary = (
+            synced.log.size(),
+            synced.log.certificates(),
+            synced.new_certificates,
+        );
+        self.store.set_synced_log(synced.log);
+        Ok(summary)
+    }
+
+    /// Uses a copy of the log kept from an earlier visit, if it satisfies the trust list's
+    /// policy.
+    pub fn use_synced_log(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let policy = self
+            .store
+            .transparency_log()
+            .ok_or("the trust list names no log")?
+            .parsed_policy()
+            .map_err(|e| format!("the trust list's log policy: {e}"))?;
+        let log = SyncedLog::from_bytes(bytes, &policy).map_err(|e| e.to_string())?;
+        self.store.set_synced_log(log);
+        Ok(())
     }
 
     /// The trust data in use, and how old it is at `now`.
@@ -218,6 +276,64 @@ impl Verifier {
     ) -> Result<bool, JsError> {
         self.replace_lists(trust_list, revocation_list, source)
             .map_err(|e| JsError::new(&e))
+    }
+
+    /// Starts syncing the transparency log from its checkpoint's text: returns the JSON array
+    /// of entry bundles to fetch under the log's URL (`null` if the trust list names no log).
+    #[wasm_bindgen(js_name = logSyncStart)]
+    pub fn log_sync_start(&mut self, checkpoint: &str) -> Result<String, JsError> {
+        let paths = self
+            .start_log_sync(checkpoint.as_bytes())
+            .map_err(|e| JsError::new(&e))?;
+        serde_json::to_string(&paths).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Whether the trust list names a transparency log (then the page syncs it).
+    #[wasm_bindgen(js_name = namesLog)]
+    pub fn names_log(&self) -> bool {
+        self.store.transparency_log().is_some()
+    }
+
+    /// Gives the next bundle fetched, in the order `logSyncStart` listed them.
+    #[wasm_bindgen(js_name = logSyncAdd)]
+    pub fn log_sync_add(&mut self, bundle: Vec<u8>) -> Result<(), JsError> {
+        let (_, bundles) = self
+            .log_sync
+            .as_mut()
+            .ok_or_else(|| JsError::new("no log sync was started"))?;
+        bundles.push(bundle);
+        Ok(())
+    }
+
+    /// Completes the sync: `{"size", "certificates", "new_certificates"}` as JSON.
+    #[wasm_bindgen(js_name = logSyncFinish)]
+    pub fn log_sync_finish(&mut self) -> Result<String, JsError> {
+        let bundles = self
+            .log_sync
+            .as_mut()
+            .map(|(_, bundles)| std::mem::take(bundles))
+            .unwrap_or_default();
+        let (size, certificates, new_certificates) = self
+            .finish_log_sync(bundles)
+            .map_err(|e| JsError::new(&e))?;
+        Ok(serde_json::json!({
+            "size": size,
+            "certificates": certificates,
+            "new_certificates": new_certificates,
+        })
+        .to_string())
+    }
+
+    /// The synced copy of the log, to keep for the next visit (`undefined` if none).
+    #[wasm_bindgen(js_name = syncedLog)]
+    pub fn synced_log_bytes(&self) -> Option<Vec<u8>> {
+        self.store.synced_log().map(SyncedLog::to_bytes)
+    }
+
+    /// Uses a copy of the log kept from an earlier visit ([`Self::use_synced_log`]).
+    #[wasm_bindgen(js_name = useSyncedLog)]
+    pub fn use_synced_log_js(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        self.use_synced_log(bytes).map_err(|e| JsError::new(&e))
     }
 
     /// The current trust list, as signed (to store it for the next visit).
