@@ -1027,3 +1027,166 @@ fn json_outputs_follow_their_committed_schemas() {
     assert_eq!(shown["roots"][0], common::ROOT_KID);
     assert_eq!(shown["keys"][0]["kid"], "json-outputs");
 }
+
+/// `root rotate` hands trust over from the root verifiers pinned to a new one: `trust update`
+/// follows the published chain and pins the new root; a trust list signed by a root no chain
+/// reaches is refused.
+#[test]
+fn a_root_handover_is_followed_from_the_pinned_root_and_an_unreached_root_is_refused() {
+    let issuer = Issuer::new("handover-1");
+    let (jws, _) = issuer.issue(&example("clean-record"));
+    let new_root = issuer.path("root-2");
+    ok(&goodstanding(&[
+        &"root",
+        &"keygen",
+        &"--out",
+        &new_root,
+        &"--kid",
+        &"e2e-root-2",
+    ]));
+    let (list, old_key, new_key) = (
+        issuer.path("trust-list.jws"),
+        issuer.path(&format!("root/{}.key.pem", common::ROOT_KID)),
+        new_root.join("e2e-root-2.key.pem"),
+    );
+    // An issuing key is no root.
+    let refused = goodstanding(&[
+        &"root",
+        &"rotate",
+        &"--root-key",
+        &old_key,
+        &"--new-root-key",
+        &issuer.key(),
+        &"--list",
+        &list,
+    ]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("not a root key"),
+        "{}",
+        refused.stderr
+    );
+    let rotated = goodstanding(&[
+        &"root",
+        &"rotate",
+        &"--root-key",
+        &old_key,
+        &"--new-root-key",
+        &new_key,
+        &"--list",
+        &list,
+    ]);
+    ok(&rotated);
+    assert!(
+        rotated
+            .stdout
+            .contains("root e2e-root handed trust over to root e2e-root-2")
+            && rotated.stdout.contains("signed by root e2e-root-2 now"),
+        "{}",
+        rotated.stdout
+    );
+    // Publishing checks the list with the new root; the chain goes on the site.
+    let publish = |root: &Path| {
+        goodstanding(&[
+            &"publish",
+            &"--out",
+            &issuer.path("site"),
+            &"--key",
+            &issuer.key(),
+            &"--root",
+            &root,
+            &"--trust-list",
+            &list,
+            &"--register",
+            &issuer.path("register.sqlite"),
+        ])
+    };
+    let stale = publish(&issuer.root_public());
+    assert_ne!(stale.code, 0, "the list is no longer the old root's");
+    ok(&publish(&new_root.join("e2e-root-2.pub.jwk")));
+    assert!(issuer.path("site/root-handovers.json").is_file());
+
+    // The verifier pinned the old root: it follows the chain and pins the new one.
+    let trust = issuer.path("trust");
+    let update_from =
+        |site: &Path| goodstanding(&[&"trust", &"update", &"--from", &site, &"--trust", &trust]);
+    let updated = update_from(&issuer.path("site"));
+    ok(&updated);
+    assert!(
+        updated
+            .stdout
+            .contains("root e2e-root handed trust over to root e2e-root-2"),
+        "{}",
+        updated.stdout
+    );
+    assert!(trust.join("roots/e2e-root-2.jwk").is_file());
+    assert!(trust.join("roots/replaced/e2e-root.jwk").is_file());
+    assert!(!trust.join("roots/e2e-root.jwk").exists());
+    ok(&issuer.verify(&jws, &[]));
+    // Once more: nothing left to follow.
+    let again = update_from(&issuer.path("site"));
+    ok(&again);
+    assert!(
+        !again.stdout.contains("handed trust over"),
+        "{}",
+        again.stdout
+    );
+
+    // A list signed by a root that no chain reaches from the pinned one is refused.
+    let stranger = issuer.path("root-3");
+    ok(&goodstanding(&[
+        &"root",
+        &"keygen",
+        &"--out",
+        &stranger,
+        &"--kid",
+        &"e2e-root-3",
+    ]));
+    let other_list = issuer.path("other/trust-list.jws");
+    ok(&goodstanding(&[
+        &"trust",
+        &"add",
+        &issuer.path("keys/handover-1.pub.jwk"),
+        &"--from",
+        &"2000-01-01",
+        &"--root-key",
+        &stranger.join("e2e-root-3.key.pem"),
+        &"--list",
+        &other_list,
+    ]));
+    let other_site = issuer.path("other-site");
+    ok(&goodstanding(&[
+        &"publish",
+        &"--out",
+        &other_site,
+        &"--key",
+        &issuer.key(),
+        &"--root",
+        &stranger.join("e2e-root-3.pub.jwk"),
+        &"--trust-list",
+        &other_list,
+        &"--register",
+        &issuer.path("register.sqlite"),
+    ]));
+    let cached = std::fs::read(trust.join("trust-cache.json")).unwrap();
+    let unreached = goodstanding(&[
+        &"trust",
+        &"update",
+        &"--from",
+        &other_site,
+        &"--trust",
+        &trust,
+    ]);
+    assert_ne!(unreached.code, 0);
+    assert!(
+        unreached
+            .stderr
+            .contains("signed by root e2e-root-3, which is not a root pinned here"),
+        "{}",
+        unreached.stderr
+    );
+    assert_eq!(
+        std::fs::read(trust.join("trust-cache.json")).unwrap(),
+        cached
+    );
+}

@@ -211,10 +211,10 @@ impl DemoTrust {
         goodstanding_trust::folder::update(
             &self.trust_dir,
             &[self.root.public_jwk()],
-            &self.site.to_string_lossy(),
-            now,
+            (&self.site.to_string_lossy(), now),
             &read(goodstanding_operations::publication::TRUST_LIST_FILE)?,
             &read(goodstanding_operations::publication::REVOCATION_LIST_FILE)?,
+            None,
         )
         .map_err(|e| built_in("demo trust folder", e))?;
         Ok(())

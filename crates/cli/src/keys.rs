@@ -78,6 +78,19 @@ pub enum RootCommand {
         #[command(flatten)]
         key: KeygenArgs,
     },
+    /// Hand trust over from the current root key to a new one (made with `root keygen`), as
+    /// TUF does: a statement signed by both is added to root-handovers.json beside the trust
+    /// list, and the trust list is signed again by the new root. `publish` puts both on the
+    /// site; `trust update` follows the chain from the root a verifier pinned and pins the new
+    /// one. Do it while the old root is safe: a chain signed by a stolen root proves nothing.
+    Rotate {
+        #[command(flatten)]
+        list: crate::trust::TrustListArgs,
+        /// The new root key: a PKCS#8 PEM file (mode 0600) that `root keygen` made, or a key in
+        /// a PKCS#11 token as a pkcs11: URI.
+        #[arg(long = "new-root-key", value_name = "NEW.key.pem|pkcs11:URI")]
+        new_root_key: std::ffi::OsString,
+    },
 }
 
 /// `goodstanding key ...`.
@@ -91,6 +104,7 @@ pub fn key(command: &KeyCommand) -> Result<(), CliError> {
 pub fn root(command: &RootCommand) -> Result<(), CliError> {
     match command {
         RootCommand::Keygen { key } => keygen(&key.request(), &ROOT),
+        RootCommand::Rotate { list, new_root_key } => crate::trust::rotate_root(list, new_root_key),
     }
 }
 

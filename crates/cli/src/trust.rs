@@ -364,6 +364,46 @@ pub fn edit_trust_list(edit: TrustEdit, args: &TrustListArgs) -> Result<(), CliE
     Ok(())
 }
 
+/// `goodstanding root rotate`.
+pub fn rotate_root(args: &TrustListArgs, new_root_key: &std::ffi::OsStr) -> Result<(), CliError> {
+    let now = now()?;
+    let old = open_key("--root-key", &args.root_key, None, &args.token)?;
+    let new = open_key("--new-root-key", new_root_key, None, &args.token)?;
+    if !new_root_key.to_string_lossy().starts_with("pkcs11:") && !new.is_root_key_file() {
+        return Err(CliError::Input(format!(
+            "--new-root-key {}: not a root key (make one with `goodstanding root keygen`); an \
+             issuing key never signs a trust list",
+            new_root_key.to_string_lossy()
+        )));
+    }
+    let list = in_data_dir(args.list.as_deref(), TRUST_LIST_FILE, "--list FILE")?;
+    let rotated = publication::rotate_root(&list, &old, &new, now)
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    outln!(
+        "root {} handed trust over to root {} at {now}: statement {} of {}, signed by both",
+        old.kid(),
+        new.kid(),
+        rotated.statements,
+        rotated.handovers.display()
+    );
+    outln!(
+        "trust list {} number {} is signed by root {} now.",
+        list.display(),
+        rotated.content.sequence,
+        new.kid()
+    );
+    outln!(
+        "Copy both (and the list's earlier forms beside it) to the publishing machine and run \
+         `goodstanding publish --root {}.pub.jwk`: verifiers that pinned {} follow the chain at \
+         their next `trust update` and pin {}. Keep the old root key offline until then, and \
+         destroy it afterwards.",
+        new.kid(),
+        old.kid(),
+        new.kid()
+    );
+    Ok(())
+}
+
 /// Arguments of `goodstanding publish`.
 #[derive(clap::Args)]
 pub struct PublishArgs {
@@ -489,6 +529,13 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
     let updated = &refreshed.lists;
     if let Some(why) = &updated.previous_unreadable {
         eprintln!("goodstanding: the previous cache was unreadable and is replaced: {why}");
+    }
+    for (from, to, at) in &updated.handed_over {
+        outln!(
+            "root {from} handed trust over to root {to} (a statement signed by both at {at}): \
+             {to} is pinned now, {from} moved to {}",
+            dir.join("roots").join(trust_folder::REPLACED_DIR).display()
+        );
     }
     let held = &updated.now_held;
     match &updated.before {

@@ -17,6 +17,10 @@ use goodstanding_verifier::lists::{
     TrustList, TrustListContent, TrustedKeyEntry,
 };
 use goodstanding_verifier::model::RevocationReason;
+use goodstanding_verifier::root_handover::{
+    HANDOVERS_FILE, MAX_HANDOVERS_LEN, Statement, StatementSignature, read_chain, signing_input,
+    statement_parts,
+};
 use goodstanding_verifier::{CertificateId, Date, PublicJwk, Timestamp, TrustStore};
 
 use crate::register::{Register, RegisterError};
@@ -81,6 +85,9 @@ pub enum TrustChange {
         /// The log's policy, URL, subject-tag key and the time logging is required from.
         log: Box<goodstanding_verifier::lists::TransparencyLogTrust>,
     },
+    /// Nothing changes: the list is signed again, with the next sequence number (by a new root
+    /// key after a handover).
+    Resign,
     /// The key may be in other hands since `at`.
     Compromise {
         /// The key.
@@ -253,6 +260,7 @@ pub fn apply_change(
             }
             transparency_log = Some((**log).clone());
         }
+        TrustChange::Resign => {}
         TrustChange::Compromise { kid, at } => {
             let i = find(&keys, kid)?;
             let entry = &mut keys[i];
@@ -314,12 +322,22 @@ pub fn change_trust_list(
         .map_err(|e| TrustListError::Change(e.to_string()))?;
     let current = read_trust_list(path, &roots)?;
     let content = apply_change(current.as_ref().map(|(l, _)| &l.content), change, now)?;
+    write_trust_list(path, root, &content)?;
+    Ok(content)
+}
+
+/// Signs `content` with `root` and writes it at `path`, with its earlier forms beside it.
+fn write_trust_list(
+    path: &Path,
+    root: &IssuingKey,
+    content: &TrustListContent,
+) -> Result<(), TrustListError> {
     let sign = |content: &TrustListContent| {
         let payload = serde_json::to_vec(content)
             .map_err(|e| TrustListError::Change(format!("cannot serialise the trust list: {e}")))?;
         sign_compact(root, TRUST_LIST_TYP, &payload).map_err(TrustListError::Signing)
     };
-    let jws = sign(&content)?;
+    let jws = sign(content)?;
     // Every form is signed before any file is written, so a failing token leaves them all.
     let version_1 = if content.trust_list_version >= 2 {
         Some(sign(&content.as_version_1())?)
@@ -357,8 +375,122 @@ pub fn change_trust_list(
     if let Some(version_2) = version_2 {
         write(&form_path(path, 2), &version_2)?;
     }
-    write(path, &jws)?;
-    Ok(content)
+    write(path, &jws)
+}
+
+/// Where the chain of root handovers is kept, beside the trust list at `path`.
+pub fn handovers_path(path: &Path) -> PathBuf {
+    path.with_file_name(HANDOVERS_FILE)
+}
+
+/// What a root rotation did.
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    /// The chain file, with the new statement last.
+    pub handovers: PathBuf,
+    /// How many statements it holds.
+    pub statements: usize,
+    /// The trust list, signed again by the new root.
+    pub content: TrustListContent,
+}
+
+/// Hands trust over from root `old` to root `new`: appends a statement signed by both to the
+/// chain beside the trust list at `path`, then signs the trust list again with `new` (the next
+/// sequence number). Run again after a crash in between, it finishes the job.
+pub fn rotate_root(
+    path: &Path,
+    old: &IssuingKey,
+    new: &IssuingKey,
+    now: Timestamp,
+) -> Result<Rotated, TrustListError> {
+    let (old_jwk, new_jwk) = (old.public_jwk(), new.public_jwk());
+    if old_jwk.kid == new_jwk.kid || old_jwk.key == new_jwk.key {
+        return Err(TrustListError::Change(
+            "the new root key must differ from the old one (its own key and kid)".into(),
+        ));
+    }
+    let chain_path = handovers_path(path);
+    let (mut statements, chain) = match files::read_capped(&chain_path, MAX_HANDOVERS_LEN as u64) {
+        Ok(bytes) => {
+            let chain = read_chain(&bytes)
+                .map_err(|e| TrustListError::Change(format!("{}: {e}", chain_path.display())))?;
+            let statements: Vec<Statement> = serde_json::from_slice(&bytes)
+                .map_err(|e| TrustListError::Change(format!("{}: {e}", chain_path.display())))?;
+            (statements, chain)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), Vec::new()),
+        Err(source) => {
+            return Err(TrustListError::Io {
+                path: chain_path,
+                source,
+            });
+        }
+    };
+    let store = |jwk: PublicJwk| {
+        let mut roots = TrustStore::new();
+        roots
+            .add(jwk)
+            .map_err(|e| TrustListError::Change(e.to_string()))
+            .map(|()| roots)
+    };
+    let done_before = chain
+        .last()
+        .is_some_and(|h| h.from == old_jwk && h.to == new_jwk);
+    let current = match read_trust_list(path, &store(old_jwk.clone())?) {
+        Ok(Some(current)) => current,
+        Ok(None) => {
+            return Err(TrustListError::Change(format!(
+                "{}: no trust list to hand over",
+                path.display()
+            )));
+        }
+        // A rotation that stopped after the statement: the list may be signed by the new root.
+        Err(e) => match read_trust_list(path, &store(new_jwk.clone())?) {
+            Ok(Some(current)) if done_before => current,
+            _ => return Err(e),
+        },
+    };
+    if !done_before {
+        if let Some(last) = chain.last().filter(|h| h.to != old_jwk) {
+            return Err(TrustListError::Change(format!(
+                "{}: the chain ends at root {}, not at the root key given ({}): hand over from                  the current root",
+                chain_path.display(),
+                last.to.kid,
+                old_jwk.kid
+            )));
+        }
+        let (payload, [old_header, new_header]) = statement_parts(&old_jwk, &new_jwk, now);
+        let mut signatures = Vec::new();
+        for (key, protected) in [(old, old_header), (new, new_header)] {
+            let signature = key
+                .sign(signing_input(&protected, &payload).as_bytes())
+                .map_err(TrustListError::Signing)?;
+            signatures.push(StatementSignature {
+                protected,
+                signature: URL_SAFE_NO_PAD.encode(signature),
+            });
+        }
+        statements.push(Statement {
+            payload,
+            signatures,
+        });
+        let mut json = serde_json::to_vec_pretty(&statements)
+            .map_err(|e| TrustListError::Change(format!("cannot serialise the chain: {e}")))?;
+        json.push(b'\n');
+        files::write_atomic(&chain_path, &json, WriteMode::Replace, false).map_err(|source| {
+            TrustListError::Io {
+                path: chain_path.clone(),
+                source,
+            }
+        })?;
+    }
+    let content = apply_change(Some(&current.0.content), &TrustChange::Resign, now)?;
+    write_trust_list(path, new, &content)?;
+    Ok(Rotated {
+        handovers: chain_path,
+        statements: statements.len(),
+        content,
+    })
 }
 
 /// Where the version 1 form of the trust list at `path` is kept, beside it: `trust-list.jws`
@@ -608,6 +740,37 @@ pub fn publish(
     site_files.extend(forms);
     site_files.push((REVOCATION_LIST_FILE, format!("{jws}\n").into_bytes()));
     site_files.push((JWKS_FILE, jwks.into_bytes()));
+    // The chain of root handovers, if the root was ever handed over: verifiers pinning an
+    // earlier root follow it to the one that signed the trust list.
+    let chain_path = handovers_path(options.trust_list);
+    match files::read_capped(&chain_path, MAX_HANDOVERS_LEN as u64) {
+        Ok(bytes) => {
+            let refuse = |what: String| {
+                PublishError::TrustList(TrustListError::Change(format!(
+                    "{}: {what}",
+                    chain_path.display()
+                )))
+            };
+            let chain = read_chain(&bytes).map_err(|e| refuse(e.to_string()))?;
+            if let Some(last) = chain.last()
+                && options.roots.get(last.to.kid.as_str()) != Some(&last.to.key)
+            {
+                return Err(refuse(format!(
+                    "the chain of root handovers ends at root {}, which is not the root the \
+                     trust list is checked with (--root): give {}.pub.jwk",
+                    last.to.kid, last.to.kid
+                )));
+            }
+            site_files.push((HANDOVERS_FILE, bytes));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(PublishError::Io {
+                path: chain_path,
+                source,
+            });
+        }
+    }
     let mut written = Vec::new();
     for (name, bytes) in site_files {
         let path = site.join(name);

@@ -17,6 +17,7 @@ use goodstanding_verifier::lists::{
     MAX_REVOCATION_LIST_LEN, MAX_TRUST_LIST_LEN, REVOCATION_LIST_FILE, TRUST_LIST_FILE,
     TRUST_LIST_V2_FILE, TRUST_LIST_V3_FILE,
 };
+use goodstanding_verifier::root_handover::{HANDOVERS_FILE, MAX_HANDOVERS_LEN};
 use goodstanding_verifier::{PublicJwk, Timestamp};
 
 use crate::folder::{self, TrustCacheError, Updated};
@@ -139,6 +140,8 @@ pub struct FetchedLists {
     pub trust_list: Vec<u8>,
     /// `revocation-list.jws`.
     pub revocation_list: Vec<u8>,
+    /// `root-handovers.json`, if the site publishes one.
+    pub handovers: Option<Vec<u8>>,
 }
 
 /// Fetches files under one source, one connection for all: the transparency log's checkpoint
@@ -205,9 +208,15 @@ pub fn fetch_lists(source: &Source) -> Result<FetchedLists, FetchError> {
         }
         other => other?,
     };
+    let handovers = match fetch_one(HANDOVERS_FILE, MAX_HANDOVERS_LEN) {
+        Ok(bytes) => Some(bytes),
+        Err(error) if error.is_not_found() => None,
+        Err(error) => return Err(error),
+    };
     Ok(FetchedLists {
         trust_list,
         revocation_list: fetch_one(REVOCATION_LIST_FILE, MAX_REVOCATION_LIST_LEN)?,
+        handovers,
     })
 }
 
@@ -293,10 +302,10 @@ pub fn update_from(
     let updated = folder::update(
         dir,
         new_roots,
-        &source.describe(),
-        now,
+        (&source.describe(), now),
         &lists.trust_list,
         &lists.revocation_list,
+        lists.handovers.as_deref(),
     )
     .map_err(FetchError::Folder)?;
     let (store, _) = folder::load(dir).map_err(FetchError::Folder)?;

@@ -74,6 +74,8 @@ pub enum TrustCacheError {
     TrustList(ListError),
     /// The revocation list was refused.
     RevocationList(ListError),
+    /// The published chain of root handovers was refused.
+    Handover(goodstanding_verifier::root_handover::HandoverError),
     /// A list is older than the cached one, or differs from it under the same sequence number.
     Rollback {
         /// Which list.
@@ -119,6 +121,7 @@ impl fmt::Display for TrustCacheError {
                 path.display()
             ),
             Self::TrustList(e) => write!(f, "trust list refused: {e}"),
+            Self::Handover(e) => write!(f, "{e}; the pinned roots were left as they were"),
             Self::RevocationList(e) => write!(f, "revocation list refused: {e}"),
             Self::Rollback {
                 list,
@@ -344,18 +347,22 @@ pub struct Updated {
     pub before: Option<CacheInfo>,
     /// Why the previous cache was ignored, if it was unreadable.
     pub previous_unreadable: Option<String>,
+    /// The root handovers followed (old root, new root, when), oldest first: the new root is
+    /// pinned now, and the old ones were moved to `roots/replaced/`.
+    pub handed_over: Vec<(String, String, Timestamp)>,
 }
 
 /// Replaces the cache of `dir` with freshly fetched lists, after verifying them with the pinned
-/// roots (plus `new_roots`, which are pinned too if the update succeeds) and checking that
-/// neither is older than what is held. On any error the folder is unchanged.
+/// roots (plus `new_roots`, which are pinned too if the update succeeds), or with the root that
+/// a chain of `handovers` (as published) leads to from them, and checking that neither list is
+/// older than what is held. On any error the folder is unchanged.
 pub fn update(
     dir: &Path,
     new_roots: &[PublicJwk],
-    source: &str,
-    fetched_at: Timestamp,
+    (source, fetched_at): (&str, Timestamp),
     trust_list: &[u8],
     revocation_list: &[u8],
+    handovers: Option<&[u8]>,
 ) -> Result<Updated, TrustCacheError> {
     let mut roots = match load_roots(dir) {
         Ok(roots) => roots,
@@ -370,6 +377,42 @@ pub fn update(
                 reason: e.to_string(),
             })?;
     }
+    let pinned = roots.clone();
+    let chain = handovers
+        .map(goodstanding_verifier::root_handover::read_chain)
+        .transpose()
+        .map_err(TrustCacheError::Handover)?
+        .unwrap_or_default();
+    let followed = goodstanding_verifier::root_handover::follow(&pinned, &chain);
+    if !followed.is_empty() {
+        // The roots handed over are trusted no more; the last one taken over is.
+        let mut after = TrustStore::new();
+        for kid in pinned.kids() {
+            if let (Some(key), false) = (
+                pinned.get(kid.as_str()),
+                followed.iter().any(|h| h.from.kid == *kid),
+            ) {
+                after
+                    .add(PublicJwk {
+                        kid: kid.clone(),
+                        key: *key,
+                    })
+                    .map_err(|e| TrustCacheError::BadRoot {
+                        path: dir.join(ROOTS_DIR),
+                        reason: e.to_string(),
+                    })?;
+            }
+        }
+        if let Some(last) = followed.last() {
+            after
+                .add(last.to.clone())
+                .map_err(|e| TrustCacheError::BadRoot {
+                    path: dir.join(ROOTS_DIR),
+                    reason: e.to_string(),
+                })?;
+        }
+        roots = after;
+    }
     let (trust, store) = verify_lists(&roots, trust_list, revocation_list)?;
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_string();
     let fresh = CacheFile {
@@ -380,7 +423,7 @@ pub fn update(
         revocation_list: text(revocation_list),
     };
 
-    let (before, previous_unreadable) = match previous(dir, &roots) {
+    let (before, previous_unreadable) = match previous(dir, &pinned) {
         Ok(before) => (before, None),
         Err(e) => (None, Some(e.to_string())),
     };
@@ -427,11 +470,52 @@ pub fn update(
     })?;
     files::write_atomic(&cache_path, &json, WriteMode::Replace, false).map_err(io(&cache_path))?;
     files::sync_dir(dir).map_err(io(dir))?;
+    pin_handed_over(&roots_dir, followed)?;
     Ok(Updated {
         now_held: info(&fresh, &store),
         before: before.map(|(cache, store)| info(&cache, &store)),
         previous_unreadable,
+        handed_over: followed
+            .iter()
+            .map(|h| (h.from.kid.to_string(), h.to.kid.to_string(), h.issued_at))
+            .collect(),
     })
+}
+
+/// The folder of roots handed over, inside `roots/`.
+pub const REPLACED_DIR: &str = "replaced";
+
+/// Pins the root the handovers lead to, and moves the roots they hand over from to
+/// `roots/replaced/`.
+fn pin_handed_over(
+    roots_dir: &Path,
+    followed: &[goodstanding_verifier::root_handover::Handover],
+) -> Result<(), TrustCacheError> {
+    let Some(last) = followed.last() else {
+        return Ok(());
+    };
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| TrustCacheError::Io { path, source }
+    };
+    let pinned = roots_dir.join(format!("{}.jwk", last.to.kid));
+    files::write_atomic(
+        &pinned,
+        format!("{}\n", last.to.to_json()).as_bytes(),
+        WriteMode::Replace,
+        false,
+    )
+    .map_err(io(&pinned))?;
+    let replaced = roots_dir.join(REPLACED_DIR);
+    for path in jwk_files(roots_dir)? {
+        let Ok(jwk) = read_jwk(&path) else { continue };
+        if followed.iter().any(|h| h.from.kid == jwk.kid) && jwk.kid != last.to.kid {
+            std::fs::create_dir_all(&replaced).map_err(io(&replaced))?;
+            let to = replaced.join(path.file_name().unwrap_or_default());
+            std::fs::rename(&path, &to).map_err(io(&path))?;
+        }
+    }
+    files::sync_dir(roots_dir).map_err(io(roots_dir))
 }
 
 /// The current cache, verified with `roots`; `None` if there is none.

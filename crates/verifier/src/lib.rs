@@ -63,6 +63,7 @@ pub mod pasted;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod revocation;
+pub mod root_handover;
 #[cfg(feature = "qr")]
 pub mod scan;
 #[cfg(feature = "schema")]

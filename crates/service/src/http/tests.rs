@@ -58,10 +58,10 @@ fn fixture() -> Fixture {
     goodstanding_trust::folder::update(
         dir.path(),
         &[root.public_jwk()],
-        "in-process test",
-        now,
+        ("in-process test", now),
         trust.as_bytes(),
         revocations.as_bytes(),
+        None,
     )
     .unwrap();
     let holder = Arc::new(TrustHolder::load(dir.path(), false).unwrap());

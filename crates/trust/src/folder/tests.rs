@@ -65,10 +65,10 @@ fn update_with(dir: &Path, trust: &str, revocations: &str) -> Result<Updated, Tr
     update(
         dir,
         &[jwk(ROOT, "root")],
-        "https://issuer.test/lists",
-        at("2026-06-03T00:00:00Z"),
+        ("https://issuer.test/lists", at("2026-06-03T00:00:00Z")),
         trust.as_bytes(),
         revocations.as_bytes(),
+        None,
     )
 }
 
