@@ -648,3 +648,90 @@ fn without_a_pin_file_or_variable_the_pin_is_asked_on_the_terminal_without_echo(
     assert!(output.contains("wrote "), "{output}");
     assert!(!output.contains(PIN), "the PIN is not echoed: {output}");
 }
+
+/// The transparency log's key can live in the token too (issue 25): `log init --log-key URI`
+/// keeps only the URI, every issuing run opens the key unattended, and the checkpoint in a
+/// certificate's proof is signed by the token's key.
+#[test]
+fn a_log_key_in_the_token_signs_the_checkpoints() {
+    use goodstanding_verifier::tlog_policy::Policy;
+    use goodstanding_verifier::tlog_proof::TlogProof;
+
+    let token = Token::new();
+    let (issuing, _) = token.trusted_issuing_key("nhs-gs-2027-1");
+    let log_key = uri("gs-log-2027");
+    ok(&token.run(&[
+        &"keygen",
+        &"--pkcs11",
+        &log_key,
+        &"--out",
+        &token.path("log-keys"),
+    ]));
+    let log_dir = token.path("log");
+    let register = token.path("register.sqlite");
+    let init = token.run(&[
+        &"log",
+        &"init",
+        &log_dir,
+        &"--origin",
+        &"certificates.example.org/log",
+        &"--log-key",
+        &log_key,
+        &"--register",
+        &register,
+    ]);
+    ok(&init);
+    assert_eq!(
+        files_in(&log_dir),
+        ["log.key.uri", "log.policy", "subject-tag.key"]
+    );
+    // The policy's log key is the token's public key.
+    let token_public = std::fs::read_to_string(token.path("log-keys/gs-log-2027.pub.jwk")).unwrap();
+    let token_public = goodstanding_verifier::PublicJwk::from_json(&token_public).unwrap();
+    let policy =
+        Policy::parse(&std::fs::read_to_string(log_dir.join("log.policy")).unwrap()).unwrap();
+    assert_eq!(policy.logs[0].key.key, token_public.key, "{}", init.stdout);
+
+    let issued = token.issue(&issuing, &example("clean-record"));
+    ok(&issued);
+    let id = issued.stdout.trim();
+    let proof = std::fs::read_to_string(token.path(&format!("out/{id}.tlog-proof"))).unwrap();
+    let proof = TlogProof::parse(&proof).unwrap();
+    let (checkpoint, _) = policy.check_checkpoint(&proof.checkpoint).unwrap();
+    assert_eq!(checkpoint.size, 1);
+
+    // Without the PIN nobody can sign a checkpoint: nothing is handed out.
+    let request = token.path("second.json");
+    let mut second: Value =
+        serde_json::from_str(&std::fs::read_to_string(example("clean-record")).unwrap()).unwrap();
+    second["subject"]["reference"] = "SUBJ-777777".into();
+    std::fs::write(&request, second.to_string()).unwrap();
+    let pin_file = token.path("pin");
+    std::fs::write(&pin_file, format!("{PIN}\n")).unwrap();
+    set_mode(&pin_file, 0o600);
+    let (out, trust) = (token.path("out"), token.path("trust"));
+    let no_pin = token.run_with_pin(
+        &[
+            &"issue",
+            &request,
+            &"--key",
+            &issuing,
+            &"--pin-file",
+            &pin_file,
+            &"--out",
+            &out,
+            &"--register",
+            &register,
+            &"--trust",
+            &trust,
+        ],
+        None,
+    );
+    assert_ne!(no_pin.code, 0, "{}", no_pin.stdout);
+    assert!(no_pin.stderr.contains("the log key"), "{}", no_pin.stderr);
+    assert_eq!(
+        files_in(&out).len(),
+        4,
+        "only the first certificate's files"
+    );
+}

@@ -4,7 +4,7 @@
 //! them may import it.
 
 use std::ffi::{OsStr, OsString};
-use std::io::{IsTerminal as _, Read as _};
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use goodstanding_issuer::pdf::RenderError;
@@ -102,12 +102,7 @@ pub struct RegisterArg {
     pub path: Option<PathBuf>,
 }
 
-/// Environment variable naming the PKCS#11 module when `--pkcs11-module` is not given.
-pub const PKCS11_MODULE_ENV: &str = "GOODSTANDING_PKCS11_MODULE";
-/// Environment variable holding a token's user PIN.
-pub const PKCS11_PIN_ENV: &str = "GOODSTANDING_PKCS11_PIN";
-/// Longest PIN file read.
-const MAX_PIN_FILE_LEN: u64 = 1024;
+pub use goodstanding_issuer::token::{PKCS11_MODULE_ENV, PKCS11_PIN_ENV};
 
 /// How to reach a key in a PKCS#11 token: the module, and where the PIN comes from (never the
 /// command line).
@@ -161,38 +156,9 @@ impl TokenArgs {
     }
 }
 
-/// Reads a PIN file: refused if group or others may read it; one line, its line end dropped.
+/// Reads a PIN file ([`goodstanding_issuer::token::read_pin_file`]).
 fn read_pin_file(path: &Path) -> Result<Pin, CliError> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let file = std::fs::File::open(path).map_err(|e| CliError::file(path, e))?;
-    let mode = file
-        .metadata()
-        .map_err(|e| CliError::file(path, e))?
-        .permissions()
-        .mode()
-        & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(CliError::file(
-            path,
-            format!(
-                "the PIN file is readable by others (mode {mode:04o}); run `chmod 600 {}` and \
-                 consider the PIN exposed if others had access",
-                path.display()
-            ),
-        ));
-    }
-    let mut text = zeroize::Zeroizing::new(String::new());
-    file.take(MAX_PIN_FILE_LEN)
-        .read_to_string(&mut text)
-        .map_err(|e| CliError::file(path, format!("not a PIN file: {e}")))?;
-    let pin = text.trim_end_matches(['\r', '\n']);
-    if pin.is_empty() || pin.contains('\n') {
-        return Err(CliError::file(
-            path,
-            "a PIN file holds the PIN alone, on one line",
-        ));
-    }
-    Ok(Pin::from(pin.to_string()))
+    goodstanding_issuer::token::read_pin_file(path).map_err(|e| CliError::file(path, e))
 }
 
 /// Opens the signing key `--key` (or `--root-key`) names: a PKCS#8 file, or a `pkcs11:` URI.

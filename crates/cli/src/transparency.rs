@@ -30,6 +30,15 @@ pub enum LogCommand {
         /// The log's name (its checkpoints' origin), such as certificates.example.org/log.
         #[arg(long)]
         origin: String,
+        /// Keep the log key in a PKCS#11 token instead of DIR/log.key.pem: the RFC 7512 URI of
+        /// an Ed25519 key made there (`goodstanding keygen --pkcs11 URI`), kept in
+        /// DIR/log.key.uri. Every issuing run opens it unattended: the module from the URI's
+        /// module-path, else $GOODSTANDING_PKCS11_MODULE; the PIN from its pin-source file,
+        /// else $GOODSTANDING_PKCS11_PIN.
+        #[arg(long = "log-key", value_name = "pkcs11:URI")]
+        log_key: Option<std::ffi::OsString>,
+        #[command(flatten)]
+        token: crate::shared::TokenArgs,
         #[command(flatten)]
         register: RegisterArg,
     },
@@ -105,6 +114,8 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
         LogCommand::Init {
             dir,
             origin,
+            log_key,
+            token,
             register,
         } => {
             let mut reg = open_register(register.path.as_deref())?;
@@ -114,7 +125,17 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
                     current.display()
                 )));
             }
-            let setup = LogSetup::init(dir, origin).map_err(log_error)?;
+            let setup = match log_key {
+                None => LogSetup::init(dir, origin),
+                Some(text) => {
+                    let uri =
+                        goodstanding_issuer::token_uri::TokenUri::parse(&text.to_string_lossy())
+                            .map_err(|e| CliError::Input(format!("--log-key: {e}")))?;
+                    let key = crate::shared::open_key("--log-key", text, None, token)?;
+                    LogSetup::init_in_token(dir, origin, &key, &uri)
+                }
+            }
+            .map_err(log_error)?;
             let absolute = std::fs::canonicalize(dir).map_err(|e| CliError::file(dir, e))?;
             reg.set_log_folder(&absolute).map_err(log_error)?;
             write_stdout(format_args!(

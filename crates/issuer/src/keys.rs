@@ -169,6 +169,8 @@ pub enum KeyError {
     Token(TokenError),
     /// A key in a token cannot be written to a file.
     InToken,
+    /// A key in a token cannot be opened without someone at the terminal: says what is missing.
+    Unattended(String),
 }
 
 impl fmt::Display for KeyError {
@@ -196,6 +198,7 @@ impl fmt::Display for KeyError {
             Self::PublicKeyMismatch { path, reason } => write!(f, "{}: {reason}", path.display()),
             Self::Token(e) => e.fmt(f),
             Self::InToken => f.write_str("a key in a token never leaves it: it has no key file"),
+            Self::Unattended(message) => f.write_str(message),
         }
     }
 }
@@ -268,6 +271,41 @@ impl IssuingKey {
     ) -> Result<Self, KeyError> {
         let token = TokenKey::open(module, uri, pin).map_err(KeyError::Token)?;
         Ok(Self::from_token(token, kid))
+    }
+
+    /// The key a PKCS#11 URI names, opened with nobody at the terminal (the log key, used by
+    /// every issuing run): the module is the URI's `module-path`, else
+    /// `$GOODSTANDING_PKCS11_MODULE`; the PIN is read from the URI's `pin-source` file (mode
+    /// 0600), else `$GOODSTANDING_PKCS11_PIN`.
+    pub fn open_token_unattended(uri: &TokenUri) -> Result<Self, KeyError> {
+        let module = uri
+            .module_path
+            .clone()
+            .or_else(|| std::env::var_os(crate::token::PKCS11_MODULE_ENV).map(PathBuf::from))
+            .ok_or_else(|| {
+                KeyError::Unattended(format!(
+                    "{uri}: which PKCS#11 module drives this token? Add module-path to the URI or \
+                     set {}",
+                    crate::token::PKCS11_MODULE_ENV
+                ))
+            })?;
+        let pin = match &uri.pin_source {
+            Some(path) => Some(
+                crate::token::read_pin_file(path)
+                    .map_err(|e| KeyError::Unattended(format!("{}: {e}", path.display())))?,
+            ),
+            None => std::env::var(crate::token::PKCS11_PIN_ENV)
+                .ok()
+                .map(crate::token::Pin::from),
+        };
+        let pin = pin.ok_or_else(|| {
+            KeyError::Unattended(format!(
+                "{uri}: no PIN to open it with, and nobody is asked: add pin-source=FILE (mode \
+                 0600) to the URI, or set {}",
+                crate::token::PKCS11_PIN_ENV
+            ))
+        })?;
+        Self::open_token(&module, uri, Some(&pin), None)
     }
 
     /// A new Ed25519 key pair generated in a token (sensitive, never extractable), labelled

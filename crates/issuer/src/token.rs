@@ -34,6 +34,44 @@ use crate::token_uri::TokenUri;
 /// A token's PIN, zeroized when dropped.
 pub type Pin = AuthPin;
 
+/// Environment variable naming the PKCS#11 module when neither the command line nor the URI
+/// does.
+pub const PKCS11_MODULE_ENV: &str = "GOODSTANDING_PKCS11_MODULE";
+/// Environment variable holding a token's user PIN.
+pub const PKCS11_PIN_ENV: &str = "GOODSTANDING_PKCS11_PIN";
+/// Longest PIN file read.
+const MAX_PIN_FILE_LEN: u64 = 1024;
+
+/// Reads a PIN file: refused if group or others may read it; one line, its line end dropped.
+/// The error says what is wrong with the file, without its path.
+pub fn read_pin_file(path: &Path) -> Result<Pin, String> {
+    use std::io::Read as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mode = file
+        .metadata()
+        .map_err(|e| e.to_string())?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "the PIN file is readable by others (mode {mode:04o}); run `chmod 600 {}` and \
+             consider the PIN exposed if others had access",
+            path.display()
+        ));
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    file.take(MAX_PIN_FILE_LEN)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("not a PIN file: {e}"))?;
+    let pin = text.trim_end_matches(['\r', '\n']);
+    if pin.is_empty() || pin.contains('\n') {
+        return Err("a PIN file holds the PIN alone, on one line".into());
+    }
+    Ok(Pin::from(pin.to_string()))
+}
+
 /// DER of the Ed25519 curve's OID (1.3.101.112), the `CKA_EC_PARAMS` of an Ed25519 key.
 const ED25519_OID: [u8; 5] = [0x06, 0x03, 0x2B, 0x65, 0x70];
 /// DER PrintableString "edwards25519", the other `CKA_EC_PARAMS` PKCS#11 3.0 allows.

@@ -202,6 +202,31 @@ impl fmt::Display for TokenUri {
     }
 }
 
+impl TokenUri {
+    /// The URI with its query (`module-path`, `pin-source`: file paths, never a PIN), to be
+    /// kept in a file and parsed again.
+    pub fn with_query(&self) -> String {
+        let mut query = Vec::new();
+        if let Some(path) = &self.module_path {
+            query.push(format!(
+                "module-path={}",
+                percent_encode(path.as_os_str().as_encoded_bytes())
+            ));
+        }
+        if let Some(path) = &self.pin_source {
+            query.push(format!(
+                "pin-source={}",
+                percent_encode(path.as_os_str().as_encoded_bytes())
+            ));
+        }
+        if query.is_empty() {
+            self.to_string()
+        } else {
+            format!("{self}?{}", query.join("&"))
+        }
+    }
+}
+
 /// Decodes RFC 3986 percent-encoding.
 fn percent_decode(text: &str) -> Result<Vec<u8>, String> {
     let bytes = text.as_bytes();

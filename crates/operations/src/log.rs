@@ -3,7 +3,8 @@
 //! tiles published with the site.
 //!
 //! ```text
-//! <log folder>/log.key.pem        the log's Ed25519 key (PKCS#8, 0600)
+//! <log folder>/log.key.pem        the log's Ed25519 key (PKCS#8, 0600), or
+//! <log folder>/log.key.uri        the pkcs11: URI of the log key in a token
 //! <log folder>/subject-tag.key    the vrf-r255 key of subject tags (0600)
 //! <log folder>/log.policy         c2sp.org/tlog-policy: this log, its witnesses (with URLs), quorum
 //! <log folder>/log.lock           one writer at a time
@@ -24,6 +25,7 @@ use goodstanding_files::lock::{self, Lock, Removal};
 use goodstanding_issuer::keys::{IssuingKey, KeyError, load_issuing_key};
 use goodstanding_issuer::notes::sign_note;
 use goodstanding_issuer::subject_tag_key::{SubjectTagKey, SubjectTagKeyError};
+use goodstanding_issuer::token_uri::TokenUri;
 use goodstanding_verifier::log_entry::{CERTIFICATE_ENTRY, LogEntry, REVOCATION_ENTRY};
 use goodstanding_verifier::note::{Checkpoint, VerifierKey};
 use goodstanding_verifier::tlog_policy::{Policy, PolicyError};
@@ -43,6 +45,9 @@ pub use witnesses::{WitnessAnswer, WitnessTransport};
 
 /// The log key's file in the log folder.
 pub const LOG_KEY_FILE: &str = "log.key.pem";
+/// The file naming the log key in a PKCS#11 token (its RFC 7512 URI), instead of
+/// [`LOG_KEY_FILE`].
+pub const LOG_KEY_URI_FILE: &str = "log.key.uri";
 /// The subject-tag key's file in the log folder.
 pub const SUBJECT_TAG_KEY_FILE: &str = "subject-tag.key";
 /// The policy file in the log folder.
@@ -176,9 +181,35 @@ impl LogSetup {
     /// `certificates.example.org/log`): a log key, a subject-tag key and a policy without
     /// witnesses. Refuses a folder that already holds a log.
     pub fn init(dir: &Path, origin: &str) -> Result<Self, LogError> {
+        Self::init_with(dir, origin, None)
+    }
+
+    /// [`LogSetup::init`] with the log key in a PKCS#11 token: `key`, opened from the URI
+    /// `uri` (kept in `log.key.uri`; every run opens it unattended, see
+    /// [`IssuingKey::open_token_unattended`]).
+    pub fn init_in_token(
+        dir: &Path,
+        origin: &str,
+        key: &IssuingKey,
+        uri: &TokenUri,
+    ) -> Result<Self, LogError> {
+        Self::init_with(dir, origin, Some((key, uri)))
+    }
+
+    fn init_with(
+        dir: &Path,
+        origin: &str,
+        in_token: Option<(&IssuingKey, &TokenUri)>,
+    ) -> Result<Self, LogError> {
         let key_path = dir.join(LOG_KEY_FILE);
+        let uri_path = dir.join(LOG_KEY_URI_FILE);
         let policy_path = dir.join(POLICY_FILE);
-        for path in [&key_path, &dir.join(SUBJECT_TAG_KEY_FILE), &policy_path] {
+        for path in [
+            &key_path,
+            &uri_path,
+            &dir.join(SUBJECT_TAG_KEY_FILE),
+            &policy_path,
+        ] {
             if path.exists() {
                 return Err(LogError::Setup(format!(
                     "{}: already exists; this folder holds a log already",
@@ -186,19 +217,37 @@ impl LogSetup {
                 )));
             }
         }
-        let key = IssuingKey::generate(None).map_err(LogError::Key)?;
+        let generated;
+        let key = match in_token {
+            Some((key, _)) => key,
+            None => {
+                generated = IssuingKey::generate(None).map_err(LogError::Key)?;
+                &generated
+            }
+        };
         let verifier_key = VerifierKey::new(origin, key.public_jwk().key).map_err(|e| {
             LogError::Setup(format!("the origin {origin:?} cannot name a log key: {e}"))
         })?;
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let pem = key.to_pkcs8_pem().map_err(LogError::Key)?;
-        goodstanding_files::write_atomic(
-            &key_path,
-            pem.as_bytes(),
-            goodstanding_files::WriteMode::CreateNew,
-            true,
-        )
-        .map_err(io(&key_path))?;
+        match in_token {
+            Some((_, uri)) => goodstanding_files::write_atomic(
+                &uri_path,
+                format!("{}\n", uri.with_query()).as_bytes(),
+                goodstanding_files::WriteMode::CreateNew,
+                false,
+            )
+            .map_err(io(&uri_path))?,
+            None => {
+                let pem = key.to_pkcs8_pem().map_err(LogError::Key)?;
+                goodstanding_files::write_atomic(
+                    &key_path,
+                    pem.as_bytes(),
+                    goodstanding_files::WriteMode::CreateNew,
+                    true,
+                )
+                .map_err(io(&key_path))?;
+            }
+        }
         let tag_key = SubjectTagKey::generate().map_err(LogError::TagKey)?;
         tag_key
             .write(&dir.join(SUBJECT_TAG_KEY_FILE))
@@ -215,7 +264,15 @@ impl LogSetup {
 
     /// Opens a log folder, checking that its policy names its key.
     pub fn open(dir: &Path) -> Result<Self, LogError> {
-        let key = load_issuing_key(&dir.join(LOG_KEY_FILE), None).map_err(LogError::Key)?;
+        let uri_path = dir.join(LOG_KEY_URI_FILE);
+        let key = if uri_path.exists() {
+            let text = goodstanding_files::read_capped(&uri_path, 4096).map_err(io(&uri_path))?;
+            let uri = TokenUri::parse(String::from_utf8_lossy(&text).trim())
+                .map_err(|e| LogError::Setup(format!("{}: {e}", uri_path.display())))?;
+            IssuingKey::open_token_unattended(&uri).map_err(LogError::Key)?
+        } else {
+            load_issuing_key(&dir.join(LOG_KEY_FILE), None).map_err(LogError::Key)?
+        };
         let tag_key =
             SubjectTagKey::read(&dir.join(SUBJECT_TAG_KEY_FILE)).map_err(LogError::TagKey)?;
         let policy_path = dir.join(POLICY_FILE);
@@ -238,9 +295,8 @@ impl LogSetup {
         let public = key.public_jwk().key;
         let Some(log) = policy.logs.iter().find(|l| l.key.key == public) else {
             return Err(LogError::Setup(format!(
-                "{}: no `log` line has the key of {}; the policy is of another log",
-                policy_path.display(),
-                dir.join(LOG_KEY_FILE).display()
+                "{}: no `log` line has the log key's public key; the policy is of another log",
+                policy_path.display()
             )));
         };
         let verifier_key = log.key.clone();
