@@ -549,8 +549,22 @@ fn published_with(subjects: &[&str]) -> (Logged, Vec<String>) {
         })
         .collect();
     name_the_log(issuer, &logged.log_dir, &logged.tag_key);
-    ok(&issuer.try_publish(&issuer.key(), &[]));
+    let published = issuer.try_publish(&issuer.key(), &["--json"]);
+    ok(&published);
+    let published: serde_json::Value = serde_json::from_str(&published.stdout).unwrap();
+    assert_eq!(published["log_size"], subjects.len());
     ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let shown = goodstanding(&[
+        &"trust",
+        &"show",
+        &"--json",
+        &"--trust",
+        &issuer.path("trust"),
+    ]);
+    ok(&shown);
+    let shown: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(shown["log"]["size"], subjects.len());
+    assert_eq!(shown["log"]["certificates"], subjects.len());
     (logged, ids)
 }
 
@@ -674,7 +688,24 @@ fn a_batch_appends_every_certificate_and_fails_closed_without_the_quorum() {
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().ends_with(".manifest.jws"))
         .unwrap();
-    ok(&issuer.verify(&manifest, &[]));
+    let checked = issuer.verify(&manifest, &[]);
+    ok(&checked);
+    assert!(
+        !checked.stdout.contains("not listed"),
+        "every file, proofs too, is listed: {}",
+        checked.stdout
+    );
+    let payload = common::payload(&manifest);
+    let files = payload["certificates"][0]["files"].as_object().unwrap();
+    assert_eq!(files.len(), 4, "{files:?}");
+    assert!(files.keys().any(|name| name.ends_with(".tlog-proof")));
+    // An altered proof file is caught by the manifest.
+    let proof = files.keys().find(|n| n.ends_with(".tlog-proof")).unwrap();
+    let text = std::fs::read_to_string(out.join(proof)).unwrap();
+    std::fs::write(out.join(proof), text.replacen("c2sp.org", "c2sp.net", 1)).unwrap();
+    let altered = issuer.verify(&manifest, &[]);
+    assert_ne!(altered.code, 0, "{}", altered.stdout);
+    assert!(altered.stdout.contains(proof.as_str()), "{}", altered.stdout);
 }
 
 /// `log verify` on the published site passes and saves its state; on copies of the site, an

@@ -91,6 +91,9 @@ pub struct PublishOutput {
     pub trust_list_sequence: u64,
     /// The revocation list signed.
     pub revocation_list: PublishedRevocations,
+    /// The transparency log written under the site's log/: the size of its witnessed
+    /// checkpoint; null when the register keeps no log.
+    pub log_size: Option<u64>,
 }
 
 /// A list a trust folder holds.
@@ -134,6 +137,21 @@ pub struct TrustShowOutput {
     pub revocation_list: HeldList,
     /// The issuing keys the trust list allows.
     pub keys: Vec<HeldKey>,
+    /// The synced copy of the transparency log, if the trust list names one and it was synced.
+    pub log: Option<HeldLogOutput>,
+}
+
+/// The synced copy of the transparency log a trust folder holds.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HeldLogOutput {
+    /// The log's origin.
+    pub origin: String,
+    /// The synced checkpoint's size.
+    pub size: u64,
+    /// How many certificates the copy holds.
+    pub certificates: usize,
+    /// When the quorum's earliest witness cosigned the checkpoint (UTC), if any did.
+    pub cosigned_at: Option<String>,
 }
 
 /// The schemas of these outputs: file name and JSON text.

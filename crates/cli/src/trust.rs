@@ -482,6 +482,7 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
                 revoked: revocations.revoked.len(),
                 signed_by: key.kid().to_string(),
             },
+            log_size: published.log_size,
         });
         return Ok(());
     }
@@ -630,6 +631,12 @@ pub fn show(trust: Option<&Path>, json: bool) -> Result<(), CliError> {
                         })
                 })
                 .collect(),
+            log: info.log.as_ref().map(|log| crate::outputs::HeldLogOutput {
+                origin: log.origin.clone(),
+                size: log.size,
+                certificates: log.certificates,
+                cosigned_at: log.cosigned_at.map(|t| t.to_string()),
+            }),
         });
         return Ok(());
     }

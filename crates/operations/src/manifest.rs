@@ -23,7 +23,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::register::{BatchRecord, Register, RegisterError};
 use goodstanding_files::{sync_dir, temp_name};
-use goodstanding_issuer::issue::CERTIFICATE_FILES;
+use goodstanding_issuer::issue::{CERTIFICATE_FILES, PROOF_FILE};
 use goodstanding_issuer::keys::{IssuingKey, SignError};
 
 /// The JWS `typ` of a manifest.
@@ -160,11 +160,15 @@ fn write_signed(
     let mut write_error = None;
     register
         .for_each_in_batch(&batch.id, |c| {
-            let files: BTreeMap<String, String> = CERTIFICATE_FILES
+            let mut files: BTreeMap<String, String> = CERTIFICATE_FILES
                 .iter()
                 .zip([c.jws_sha256, c.qr_sha256, c.pdf_sha256])
                 .map(|(ext, hash)| (format!("{}.{ext}", c.id), hash))
                 .collect();
+            // A logged certificate has its proof of inclusion beside it.
+            if let Some(proof) = register.proof_sha256(&c.id)? {
+                files.insert(format!("{}.{PROOF_FILE}", c.id), proof);
+            }
             let entry = ManifestEntry {
                 id: c.id,
                 subject_reference: c.subject_reference,
@@ -416,10 +420,11 @@ pub fn verify_manifest(path: &Path, trust: &TrustStore) -> Result<ManifestCheck,
     })
 }
 
-/// Whether a file name is `<certificate id>.<jws|qr.txt|pdf>`.
+/// Whether a file name is `<certificate id>.<jws|qr.txt|pdf|tlog-proof>`.
 fn is_certificate_file(name: &str) -> bool {
-    name.split_once('.')
-        .is_some_and(|(id, ext)| CertificateId::new(id).is_ok() && CERTIFICATE_FILES.contains(&ext))
+    name.split_once('.').is_some_and(|(id, ext)| {
+        CertificateId::new(id).is_ok() && (CERTIFICATE_FILES.contains(&ext) || ext == PROOF_FILE)
+    })
 }
 
 /// SHA-256 (hex) of a file, read in pieces.

@@ -70,17 +70,17 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// A certificate's files as written: (temporary, final) paths, and the SHA-256 of the `.jws`,
 /// QR text and PDF.
-type Written = (Vec<(PathBuf, PathBuf)>, [String; 3]);
+type Written = (Vec<(PathBuf, PathBuf)>, [String; 4]);
 
 /// What one rendering thread wrote: (index among the held, files and hashes).
-type ThreadResult = Result<Vec<(usize, Vec<(PathBuf, PathBuf)>, [String; 3])>, ReleaseError>;
+type ThreadResult = Result<Vec<(usize, Vec<(PathBuf, PathBuf)>, [String; 4])>, ReleaseError>;
 
 /// Writes one certificate's four files under temporary names.
 fn write_one(held: &Held, body: Option<&IssuingBody>) -> Result<Written, ReleaseError> {
     let contents = logged_files(&held.certificate, &held.signed, body, &held.proof)
         .map_err(ReleaseError::Render)?;
     let mut files = Vec::new();
-    let mut hashes: [String; 3] = Default::default();
+    let mut hashes: [String; 4] = Default::default();
     for (i, (name, bytes)) in contents.iter().enumerate() {
         let temp = held.folder.join(temp_name(name));
         write_new(&temp, bytes, true, false).map_err(|error| ReleaseError::Output {
@@ -221,7 +221,7 @@ pub fn release_held(
             error,
         })?;
     }
-    let hashes: Vec<(String, [String; 3])> = written
+    let hashes: Vec<(String, [String; 4])> = written
         .iter()
         .map(|(i, _, h)| (ready[*i].id.clone(), h.clone()))
         .collect();

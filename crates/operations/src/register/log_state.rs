@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS log_checkpoints (
     signed_note TEXT NOT NULL,
     witnessed_note TEXT
 );
+CREATE TABLE IF NOT EXISTS proof_files (
+    id TEXT PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
+    proof_sha256 TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS held_certificates (
     id TEXT PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
     jws TEXT NOT NULL
@@ -296,11 +300,11 @@ impl Register {
         self.checkpoint_where("WHERE size = ?1", Some(size))
     }
 
-    /// Records the SHA-256 of a released certificate's `.jws`, QR text and PDF (made only once
-    /// its proof existed), in one transaction.
+    /// Records the SHA-256 of a released certificate's `.jws`, QR text, PDF and `.tlog-proof`
+    /// (made only once its proof existed), in one transaction.
     pub fn record_file_hashes(
         &mut self,
-        items: &[(String, [String; 3])],
+        items: &[(String, [String; 4])],
     ) -> Result<(), RegisterError> {
         let tx = self.connection.transaction()?;
         {
@@ -308,12 +312,23 @@ impl Register {
                 "UPDATE certificates SET jws_sha256 = ?2, qr_sha256 = ?3, pdf_sha256 = ?4 WHERE \
                  id = ?1",
             )?;
-            for (id, [jws, qr, pdf]) in items {
+            let mut proof = tx
+                .prepare("INSERT OR REPLACE INTO proof_files (id, proof_sha256) VALUES (?1, ?2)")?;
+            for (id, [jws, qr, pdf, proof_hash]) in items {
                 update.execute(params![id, jws, qr, pdf])?;
+                proof.execute(params![id, proof_hash])?;
             }
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The SHA-256 of certificate `id`'s `.tlog-proof`, if it was logged.
+    pub fn proof_sha256(&self, id: &str) -> Result<Option<String>, RegisterError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT proof_sha256 FROM proof_files WHERE id = ?1")?;
+        Ok(statement.query_row([id], |r| r.get(0)).optional()?)
     }
 
     /// The JWS of pending certificates held until a witnessed checkpoint covers them, with
