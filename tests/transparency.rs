@@ -705,7 +705,11 @@ fn a_batch_appends_every_certificate_and_fails_closed_without_the_quorum() {
     std::fs::write(out.join(proof), text.replacen("c2sp.org", "c2sp.net", 1)).unwrap();
     let altered = issuer.verify(&manifest, &[]);
     assert_ne!(altered.code, 0, "{}", altered.stdout);
-    assert!(altered.stdout.contains(proof.as_str()), "{}", altered.stdout);
+    assert!(
+        altered.stdout.contains(proof.as_str()),
+        "{}",
+        altered.stdout
+    );
 }
 
 /// `log verify` on the published site passes and saves its state; on copies of the site, an

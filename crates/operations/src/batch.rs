@@ -37,7 +37,9 @@ use goodstanding_verifier::{CertificateId, Timestamp};
 use sha2::{Digest as _, Sha256};
 
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
-use crate::log::release::release_held;
+use crate::log::release::{
+    Held, ReleaseError, Written, discard, finish_release, prepare_held, release_held, render_held,
+};
 use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogError, LogSetup, LogWriter, WitnessTransport};
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
 use crate::register::{BatchRecord, NewCertificate, Register, RegisterError};
@@ -185,10 +187,8 @@ struct Writer<'a, 'l> {
     register: &'a mut Register,
     /// The log's writer, when the register has a log.
     log: Option<&'a mut LogWriter<'l>>,
-    /// The issuing body printed on the PDFs (the logged path renders in the writer).
-    issuing_body: Option<&'a goodstanding_verifier::lists::IssuingBody>,
-    /// Threads to render with (the logged path).
-    jobs: usize,
+    /// The logged path's rendering pool, which renders a chunk while the next is recorded.
+    render: Option<RenderPipe>,
     now: Timestamp,
     /// Records left off this run's certificates as the law requires.
     records_left_off: u64,
@@ -199,7 +199,72 @@ struct Writer<'a, 'l> {
     progress: Progress,
 }
 
+/// What a rendering thread sends back: the certificate, and its files or why not.
+type Rendered = (Held, Result<Written, ReleaseError>);
+
+/// The logged path's rendering pool, seen from the writer: held certificates covered by a
+/// witnessed checkpoint go out; their files, under temporary names, come back.
+struct RenderPipe {
+    to_render: SyncSender<Held>,
+    rendered: Receiver<Rendered>,
+    /// Sent and not yet back.
+    outstanding: usize,
+}
+
 impl Writer<'_, '_> {
+    /// Puts into place and marks issued the certificates rendered so far; with `wait`, every
+    /// one still being rendered.
+    fn collect_rendered(&mut self, wait: bool) -> Result<(), BatchError> {
+        let Some(pipe) = self.render.as_mut() else {
+            return Ok(());
+        };
+        let mut done = Vec::new();
+        let mut failure = None;
+        while pipe.outstanding > 0 {
+            let next = if wait {
+                pipe.rendered.recv().ok()
+            } else {
+                pipe.rendered.try_recv().ok()
+            };
+            let Some((held, result)) = next else { break };
+            pipe.outstanding -= 1;
+            match result {
+                Ok(written) => done.push((held, written)),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            discard(&done);
+            return Err(BatchError::Release(e));
+        }
+        if done.is_empty() {
+            return Ok(());
+        }
+        let ids = finish_release(self.register, &done, self.now).map_err(BatchError::Release)?;
+        self.progress.issued += ids.len() as u64;
+        Ok(())
+    }
+
+    /// After a failure: waits for what is being rendered and removes its files (the
+    /// certificates stay held; the next run releases them).
+    fn discard_rendered(&mut self) {
+        if let Some(pipe) = self.render.as_mut() {
+            while pipe.outstanding > 0 {
+                let Ok((_, result)) = pipe.rendered.recv() else {
+                    break;
+                };
+                pipe.outstanding -= 1;
+                if let Ok((files, _)) = result {
+                    for (temp, _) in files {
+                        let _ = std::fs::remove_file(temp);
+                    }
+                }
+            }
+        }
+    }
+
     /// pending -> rename into place -> flush to disk -> issued, for one chunk. Returns the
     /// certificates recorded with notices for the operator: (line, subject, notices).
     fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<Vec<Noticed>, BatchError> {
@@ -241,21 +306,23 @@ impl Writer<'_, '_> {
         }
         if let Some(log) = self.log.as_deref_mut() {
             // Logged: the entries went in with the pending rows; a witnessed checkpoint, then
-            // the files (each PDF with its proof), then issued.
+            // the files (each PDF with its proof) rendered by the pool while the next chunk is
+            // recorded, then issued.
             let witnessed = log.checkpoint(self.register).map_err(BatchError::Log)?;
-            let released = release_held(
-                self.register,
-                log,
-                &witnessed,
-                self.issuing_body,
-                self.now,
-                self.jobs,
-            )
-            .map_err(BatchError::Release)?;
-            self.progress.issued += chunk
-                .iter()
-                .filter(|s| released.contains(&s.record.id))
-                .count() as u64;
+            let ids: std::collections::HashSet<String> =
+                chunk.iter().map(|s| s.record.id.to_string()).collect();
+            let ready = prepare_held(self.register, log, &witnessed, Some(&ids))
+                .map_err(BatchError::Release)?;
+            if let Some(pipe) = self.render.as_mut() {
+                for held in ready {
+                    pipe.to_render.send(held).map_err(|_| BatchError::Output {
+                        path: PathBuf::from("(renderer)"),
+                        error: std::io::Error::other("the rendering threads stopped"),
+                    })?;
+                    pipe.outstanding += 1;
+                }
+            }
+            self.collect_rendered(false)?;
             return Ok(self.noticed(chunk));
         }
         let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
@@ -491,16 +558,47 @@ pub fn run_batch(
         by_reason: BTreeMap::new(),
         progress,
         log: log_writer.as_mut(),
-        issuing_body: options.issuing_body.as_ref(),
-        jobs: options.jobs.max(1),
+        render: None,
     };
     let jobs = options.jobs.max(1);
     let stop = AtomicBool::new(false);
     let (work_tx, work_rx) = sync_channel::<BatchItem>(jobs * 4);
     let work_rx = Mutex::new(work_rx);
     let (done_tx, done_rx) = sync_channel::<Outcome>(jobs * 4 + CHUNK);
+    // The logged path renders in a pool of its own, a chunk behind the signing.
+    let (render_tx, render_rx) = sync_channel::<Held>(CHUNK * 2);
+    let render_rx = Mutex::new(render_rx);
+    let (rendered_tx, rendered_rx) = std::sync::mpsc::channel::<Rendered>();
+    let logged = writer.log.is_some();
+    if logged {
+        writer.render = Some(RenderPipe {
+            to_render: render_tx,
+            rendered: rendered_rx,
+            outstanding: 0,
+        });
+    } else {
+        drop((render_tx, rendered_rx));
+    }
+    let body = options.issuing_body.as_ref();
 
     let (read_result, write_result) = std::thread::scope(|scope| {
+        for _ in 0..if logged { jobs } else { 0 } {
+            let (render_rx, rendered_tx) = (&render_rx, rendered_tx.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = match render_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(held) = next else { return };
+                    let result = render_held(&held, body);
+                    if rendered_tx.send((held, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(rendered_tx);
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
             let (work_rx, work, stop) = (&work_rx, &work, &stop);
@@ -664,6 +762,17 @@ fn write_all(
     {
         fail(e, &mut failure);
     }
+    // The last chunks' renders: put into place, or (after a failure) removed.
+    if failure.is_none() {
+        if let Err(e) = writer.collect_rendered(true) {
+            fail(e, &mut failure);
+        }
+    } else {
+        writer.discard_rendered();
+    }
+    // Closing the pipe stops the rendering threads.
+    writer.render = None;
+    on_event(BatchEvent::Progress(writer.progress));
     for signed in chunk {
         for (temp, _) in &signed.files {
             let _ = std::fs::remove_file(temp);

@@ -4,6 +4,7 @@
 //! then is it marked issued. The files are a function of the JWS and the proof, so a release
 //! repeated after a crash writes the same bytes.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -53,7 +54,8 @@ impl From<RegisterError> for ReleaseError {
 }
 
 /// One held certificate, ready to render.
-struct Held {
+#[derive(Debug)]
+pub struct Held {
     id: String,
     folder: PathBuf,
     certificate: Certificate,
@@ -69,14 +71,15 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A certificate's files as written: (temporary, final) paths, and the SHA-256 of the `.jws`,
-/// QR text and PDF.
-type Written = (Vec<(PathBuf, PathBuf)>, [String; 4]);
+/// QR text, PDF and proof.
+pub type Written = (Vec<(PathBuf, PathBuf)>, [String; 4]);
 
-/// What one rendering thread wrote: (index among the held, files and hashes).
-type ThreadResult = Result<Vec<(usize, Vec<(PathBuf, PathBuf)>, [String; 4])>, ReleaseError>;
+/// What one rendering thread made: the certificates it rendered, and if it stopped early, why
+/// (with those rendered before).
+type ThreadResult = Result<Vec<(Held, Written)>, (ReleaseError, Vec<(Held, Written)>)>;
 
-/// Writes one certificate's four files under temporary names.
-fn write_one(held: &Held, body: Option<&IssuingBody>) -> Result<Written, ReleaseError> {
+/// Writes one certificate's four files under temporary names (the expensive part: the PDF).
+pub fn render_held(held: &Held, body: Option<&IssuingBody>) -> Result<Written, ReleaseError> {
     let contents = logged_files(&held.certificate, &held.signed, body, &held.proof)
         .map_err(ReleaseError::Render)?;
     let mut files = Vec::new();
@@ -95,18 +98,19 @@ fn write_one(held: &Held, body: Option<&IssuingBody>) -> Result<Written, Release
     Ok((files, hashes))
 }
 
-/// Releases every held certificate the witnessed checkpoint covers, rendering on `jobs`
-/// threads. Returns the ids released.
-pub fn release_held(
-    register: &mut Register,
+/// The held certificates the witnessed checkpoint covers (only those in `only`, if given),
+/// each with its proof, ready to render.
+pub fn prepare_held(
+    register: &Register,
     writer: &LogWriter<'_>,
     witnessed: &Witnessed,
-    body: Option<&IssuingBody>,
-    now: Timestamp,
-    jobs: usize,
-) -> Result<Vec<CertificateId>, ReleaseError> {
+    only: Option<&HashSet<String>>,
+) -> Result<Vec<Held>, ReleaseError> {
     let mut ready = Vec::new();
     for (id, jws) in register.held_certificates()? {
+        if only.is_some_and(|only| !only.contains(&id)) {
+            continue;
+        }
         let damaged = |what: String| {
             ReleaseError::Register(RegisterError::Storage(format!(
                 "held certificate {id}: {what}"
@@ -146,59 +150,28 @@ pub fn release_held(
             proof,
         });
     }
-    if ready.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Render and write in parallel; each thread takes every jobs-th certificate.
-    let jobs = jobs.clamp(1, ready.len());
-    let results: Vec<ThreadResult> = std::thread::scope(|scope| {
-        let ready = &ready;
-        let handles: Vec<_> = (0..jobs)
-            .map(|t| {
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    for (i, held) in ready.iter().enumerate().skip(t).step_by(jobs) {
-                        let (files, hashes) = write_one(held, body)?;
-                        done.push((i, files, hashes));
-                    }
-                    Ok(done)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(ReleaseError::Output {
-                        path: PathBuf::from("(renderer)"),
-                        error: std::io::Error::other("a rendering thread stopped"),
-                    })
-                })
-            })
-            .collect()
-    });
-    let mut written = Vec::new();
-    let mut failure = None;
-    for result in results {
-        match result {
-            Ok(done) => written.extend(done),
-            Err(e) => {
-                failure.get_or_insert(e);
-            }
+    Ok(ready)
+}
+
+/// Removes the temporary files of certificates rendered but not released.
+pub fn discard(rendered: &[(Held, Written)]) {
+    for (_, (files, _)) in rendered {
+        for (temp, _) in files {
+            let _ = std::fs::remove_file(temp);
         }
     }
-    if let Some(e) = failure {
-        for (_, files, _) in &written {
-            for (temp, _) in files {
-                let _ = std::fs::remove_file(temp);
-            }
-        }
-        return Err(e);
-    }
-    // Into place, flushed, then recorded: `issued` means the files are on disk.
+}
+
+/// Puts rendered certificates' files into place, flushes them, records their hashes and marks
+/// them issued: `issued` means the files are on disk. Returns their ids.
+pub fn finish_release(
+    register: &mut Register,
+    rendered: &[(Held, Written)],
+    now: Timestamp,
+) -> Result<Vec<CertificateId>, ReleaseError> {
     let mut folders: Vec<&Path> = Vec::new();
     let mut placed: Vec<&Path> = Vec::new();
-    for (i, files, _) in &written {
+    for (held, (files, _)) in rendered {
         for (temp, target) in files {
             std::fs::rename(temp, target).map_err(|error| ReleaseError::Output {
                 path: target.clone(),
@@ -206,8 +179,8 @@ pub fn release_held(
             })?;
             placed.push(target);
         }
-        if !folders.contains(&ready[*i].folder.as_path()) {
-            folders.push(&ready[*i].folder);
+        if !folders.contains(&held.folder.as_path()) {
+            folders.push(&held.folder);
         }
     }
     for folder in folders {
@@ -221,22 +194,91 @@ pub fn release_held(
             error,
         })?;
     }
-    let hashes: Vec<(String, [String; 4])> = written
+    let hashes: Vec<(String, [String; 4])> = rendered
         .iter()
-        .map(|(i, _, h)| (ready[*i].id.clone(), h.clone()))
+        .map(|(held, (_, h))| (held.id.clone(), h.clone()))
         .collect();
     register.record_file_hashes(&hashes)?;
-    let ids = written
+    let ids = rendered
         .iter()
-        .map(|(i, _, _)| {
-            CertificateId::new(&ready[*i].id).map_err(|e| {
+        .map(|(held, _)| {
+            CertificateId::new(&held.id).map_err(|e| {
                 ReleaseError::Register(RegisterError::Storage(format!(
                     "held certificate {}: {e}",
-                    ready[*i].id
+                    held.id
                 )))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
     register.mark_issued(&ids, now)?;
     Ok(ids)
+}
+
+/// Releases every held certificate the witnessed checkpoint covers, rendering on `jobs`
+/// threads. Returns the ids released.
+pub fn release_held(
+    register: &mut Register,
+    writer: &LogWriter<'_>,
+    witnessed: &Witnessed,
+    body: Option<&IssuingBody>,
+    now: Timestamp,
+    jobs: usize,
+) -> Result<Vec<CertificateId>, ReleaseError> {
+    let ready = prepare_held(register, writer, witnessed, None)?;
+    if ready.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Render and write in parallel; each thread takes every jobs-th certificate.
+    let jobs = jobs.clamp(1, ready.len());
+    let mut slots: Vec<Vec<Held>> = (0..jobs).map(|_| Vec::new()).collect();
+    for (i, held) in ready.into_iter().enumerate() {
+        slots[i % jobs].push(held);
+    }
+    let results: Vec<ThreadResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = slots
+            .into_iter()
+            .map(|slot| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    for held in slot {
+                        match render_held(&held, body) {
+                            Ok(written) => done.push((held, written)),
+                            Err(e) => return Err((e, done)),
+                        }
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err((
+                        ReleaseError::Output {
+                            path: PathBuf::from("(renderer)"),
+                            error: std::io::Error::other("a rendering thread stopped"),
+                        },
+                        Vec::new(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut rendered = Vec::new();
+    let mut failure = None;
+    for result in results {
+        match result {
+            Ok(done) => rendered.extend(done),
+            Err((e, done)) => {
+                rendered.extend(done);
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = failure {
+        discard(&rendered);
+        return Err(e);
+    }
+    finish_release(register, &rendered, now)
 }
