@@ -600,6 +600,16 @@ fn the_page_syncs_the_log_and_checks_a_jws_against_it_offline_too() {
         synced.contains("Public log synced: 2 entries, 2 certificates (2 new)"),
         "{synced}"
     );
+    // The verification service judges the same .jws files by the same path, against the copy
+    // its trust folder synced.
+    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
+    let service = crate::serve::Service::start(&issuer.path("trust"), &[]);
+    let answer = service.verify(Some("text/plain"), std::fs::read(&second_jws).unwrap(), "");
+    assert_eq!(answer.json["status"], "valid", "{}", answer.json);
+    assert_eq!(answer.json["log"]["by"], "synced_log");
+    assert_eq!(answer.json["log"]["index"], 1);
+    let answer = service.verify(Some("text/plain"), std::fs::read(&unlogged).unwrap(), "");
+    assert_eq!(answer.json["status"], "not_in_log", "{}", answer.json);
     for scenario in ["online", "offline"] {
         let logged = &shown[format!("{scenario}_logged")];
         assert_eq!(logged["status"], "valid", "{scenario}: {logged}");
