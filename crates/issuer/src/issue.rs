@@ -164,8 +164,19 @@ pub fn logged_files(
     body: Option<&goodstanding_verifier::lists::IssuingBody>,
     proof: &str,
 ) -> Result<[(String, Vec<u8>); 4], RenderError> {
-    let qr_text = signed.to_qr_text();
-    let pdf = crate::pdf::render_logged(certificate, signed, &qr_text, body, Some(proof))?;
+    logged_files_with_qr(certificate, signed, body, proof, &signed.to_qr_text())
+}
+
+/// [`logged_files`] with the QR text already made from `signed` (compressing it again is a
+/// good part of the cost of a certificate).
+pub fn logged_files_with_qr(
+    certificate: &Certificate,
+    signed: &SignedCertificate,
+    body: Option<&goodstanding_verifier::lists::IssuingBody>,
+    proof: &str,
+    qr_text: &str,
+) -> Result<[(String, Vec<u8>); 4], RenderError> {
+    let pdf = crate::pdf::render_logged(certificate, signed, qr_text, body, Some(proof))?;
     let id = &certificate.id;
     Ok([
         (

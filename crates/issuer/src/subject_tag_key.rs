@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use goodstanding_files::{self as files, WriteMode};
-use goodstanding_verifier::subject_tag::{PROOF_LEN, TAG_LEN, tag_input};
+use goodstanding_verifier::subject_tag::{PROOF_LEN, TAG_LEN, proof_output, tag_input};
 use zeroize::Zeroizing;
 
 const LABEL: &str = "GOODSTANDING VRF-R255 PRIVATE KEY";
@@ -123,10 +123,10 @@ impl SubjectTagKey {
         let Some(key) = key else {
             return ([0; TAG_LEN], [0; PROOF_LEN]);
         };
-        let proof = key.prove(&alpha);
-        let output: Option<[u8; TAG_LEN]> =
-            vrf_r255::PublicKey::from(key).verify(&alpha, &proof).into();
-        (output.unwrap_or([0; TAG_LEN]), proof.to_bytes())
+        // The output follows from the proof alone (proof to hash); verifying our own fresh
+        // proof to get it cost as much again as proving.
+        let proof = key.prove(&alpha).to_bytes();
+        (proof_output(&proof), proof)
     }
 
     /// Writes the key to a new file (mode 0600); an existing file is kept and refused.

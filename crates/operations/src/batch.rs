@@ -38,7 +38,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::batch_input::{BatchItem, BatchReader, InputError, InputFormat, Problem};
 use crate::log::release::{
-    Held, ReleaseError, Written, discard, finish_release, prepare_held, release_held, render_held,
+    Held, ReleaseError, Written, discard, finish_release, release_held, render_held,
 };
 use crate::log::{DEFAULT_WITNESS_TIMEOUT, LogError, LogSetup, LogWriter, WitnessTransport};
 use crate::manifest::{WriteManifestError, sha256_hex, write_manifest};
@@ -309,10 +309,38 @@ impl Writer<'_, '_> {
             // the files (each PDF with its proof) rendered by the pool while the next chunk is
             // recorded, then issued.
             let witnessed = log.checkpoint(self.register).map_err(BatchError::Log)?;
-            let ids: std::collections::HashSet<String> =
-                chunk.iter().map(|s| s.record.id.to_string()).collect();
-            let ready = prepare_held(self.register, log, &witnessed, Some(&ids))
-                .map_err(BatchError::Release)?;
+            // Made from what the workers signed, still in memory (the register holds the same
+            // JWS, for a later run if this one stops).
+            let mut ready = Vec::with_capacity(chunk.len());
+            for signed in chunk.iter_mut() {
+                let id = signed.record.id.to_string();
+                let (Some(to_render), Some(logged)) =
+                    (signed.to_render.take(), signed.record.logged.as_ref())
+                else {
+                    continue;
+                };
+                let index = self
+                    .register
+                    .log_index(goodstanding_verifier::log_entry::CERTIFICATE_ENTRY, &id)?
+                    .ok_or_else(|| {
+                        BatchError::Log(LogError::Setup(format!(
+                            "certificate {id} was recorded without its log entry"
+                        )))
+                    })?;
+                let held = Held::covered(
+                    log,
+                    &witnessed,
+                    (index, logged.entry.entry.clone()),
+                    PathBuf::from(&signed.record.out_dir),
+                    *to_render,
+                )
+                .ok_or_else(|| {
+                    BatchError::Log(LogError::Setup(format!(
+                        "the witnessed checkpoint does not cover certificate {id}"
+                    )))
+                })?;
+                ready.push(held);
+            }
             if let Some(pipe) = self.render.as_mut() {
                 for held in ready {
                     pipe.to_render.send(held).map_err(|_| BatchError::Output {

@@ -38,6 +38,20 @@ pub fn verified_output(
     Option::from(key.verify(alpha, &proof))
 }
 
+/// The output a proof stands for, without checking the proof (RFC 9381 section 5.2, "proof to
+/// hash", as c2sp.org/vrf-r255 instantiates it: SHA-512 of the suite string, 0x03, the proof's
+/// encoded Gamma and 0x00). Only for the prover's own fresh proof: a verifier uses
+/// [`verified_output`].
+pub fn proof_output(proof: &[u8; PROOF_LEN]) -> [u8; TAG_LEN] {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha512::new();
+    hash.update(b"\xFFc2sp.org/vrf-r255");
+    hash.update([0x03]);
+    hash.update(&proof[..32]);
+    hash.update([0x00]);
+    hash.finalize().into()
+}
+
 /// Checks that `tag` is the subject tag of `subject_reference` in `period`, by `proof`.
 pub fn check_tag(
     vrf_key: &[u8; 32],

@@ -380,6 +380,8 @@ fn c2sp_vrf_r255_vector_and_subject_tags() {
     let beta: [u8; 64] = array(str_at(&v, "/beta"));
     assert_eq!(secret.prove(&alpha).to_bytes(), pi);
     assert_eq!(verified_output(&public, &alpha, &pi), Some(beta));
+    // The prover's shortcut (proof to hash, no verification) gives the same beta.
+    assert_eq!(goodstanding_verifier::subject_tag::proof_output(&pi), beta);
     let mut other_alpha = alpha.clone();
     other_alpha[0] ^= 1;
     assert_eq!(verified_output(&public, &other_alpha, &pi), None);

@@ -14,7 +14,16 @@ pub(super) struct Signed {
     pub(super) original: String,
     /// Records the law keeps off the certificate, for the operator.
     pub(super) notices: Vec<Notice>,
+    /// A logged certificate, kept to render once its checkpoint is witnessed.
+    pub(super) to_render: Option<Box<ToRender>>,
 }
+
+/// What a logged certificate is rendered from: its content, its signed form and its QR text.
+pub(super) type ToRender = (
+    goodstanding_verifier::Certificate,
+    goodstanding_verifier::SignedCertificate,
+    String,
+);
 
 /// A refused request.
 pub(super) struct Refused {
@@ -145,11 +154,13 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             Default::default(),
         );
         record.logged = Some(crate::register::Logged { entry, jws });
+        let qr_text = issued.qr_text().to_string();
         return Outcome::Signed(Box::new(Signed {
             record,
             files: Vec::new(),
             original: item.original,
-            notices: issued.notices.clone(),
+            to_render: Some(Box::new((issued.certificate, issued.signed, qr_text))),
+            notices: issued.notices,
         }));
     }
     let contents = match issued.files() {
@@ -183,6 +194,7 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             files: files.to_vec(),
             original: item.original,
             notices: issued.notices.clone(),
+            to_render: None,
         })),
         Err((path, error)) => Outcome::Failed(BatchError::Output { path, error }),
     }

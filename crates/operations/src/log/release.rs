@@ -4,12 +4,11 @@
 //! then is it marked issued. The files are a function of the JWS and the proof, so a release
 //! repeated after a crash writes the same bytes.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use goodstanding_files::{make_durable, temp_name, write_new};
-use goodstanding_issuer::issue::logged_files;
+use goodstanding_issuer::issue::{logged_files, logged_files_with_qr};
 use goodstanding_issuer::pdf::RenderError;
 use goodstanding_verifier::lists::IssuingBody;
 use goodstanding_verifier::log_entry::CERTIFICATE_ENTRY;
@@ -61,6 +60,30 @@ pub struct Held {
     certificate: Certificate,
     signed: SignedCertificate,
     proof: String,
+    /// The QR text, when the run that signed it still has it.
+    qr_text: Option<String>,
+}
+
+impl Held {
+    /// A certificate whose entry is at `index` under the witnessed checkpoint, from what the
+    /// run that signed it still holds in memory; `None` if the checkpoint does not cover it.
+    pub fn covered(
+        writer: &LogWriter<'_>,
+        witnessed: &Witnessed,
+        (index, entry): (u64, Vec<u8>),
+        folder: PathBuf,
+        (certificate, signed, qr_text): (Certificate, SignedCertificate, String),
+    ) -> Option<Self> {
+        let proof = writer.proof(index, entry, witnessed)?.to_text();
+        Some(Self {
+            id: certificate.id.to_string(),
+            folder,
+            certificate,
+            signed,
+            proof,
+            qr_text: Some(qr_text),
+        })
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -80,8 +103,13 @@ type ThreadResult = Result<Vec<(Held, Written)>, (ReleaseError, Vec<(Held, Writt
 
 /// Writes one certificate's four files under temporary names (the expensive part: the PDF).
 pub fn render_held(held: &Held, body: Option<&IssuingBody>) -> Result<Written, ReleaseError> {
-    let contents = logged_files(&held.certificate, &held.signed, body, &held.proof)
-        .map_err(ReleaseError::Render)?;
+    let contents = match &held.qr_text {
+        Some(qr_text) => {
+            logged_files_with_qr(&held.certificate, &held.signed, body, &held.proof, qr_text)
+        }
+        None => logged_files(&held.certificate, &held.signed, body, &held.proof),
+    }
+    .map_err(ReleaseError::Render)?;
     let mut files = Vec::new();
     let mut hashes: [String; 4] = Default::default();
     for (i, (name, bytes)) in contents.iter().enumerate() {
@@ -98,19 +126,15 @@ pub fn render_held(held: &Held, body: Option<&IssuingBody>) -> Result<Written, R
     Ok((files, hashes))
 }
 
-/// The held certificates the witnessed checkpoint covers (only those in `only`, if given),
-/// each with its proof, ready to render.
+/// The held certificates the witnessed checkpoint covers, each with its proof, ready to
+/// render, read back from the register.
 pub fn prepare_held(
     register: &Register,
     writer: &LogWriter<'_>,
     witnessed: &Witnessed,
-    only: Option<&HashSet<String>>,
 ) -> Result<Vec<Held>, ReleaseError> {
     let mut ready = Vec::new();
     for (id, jws) in register.held_certificates()? {
-        if only.is_some_and(|only| !only.contains(&id)) {
-            continue;
-        }
         let damaged = |what: String| {
             ReleaseError::Register(RegisterError::Storage(format!(
                 "held certificate {id}: {what}"
@@ -148,6 +172,7 @@ pub fn prepare_held(
             certificate,
             signed,
             proof,
+            qr_text: None,
         });
     }
     Ok(ready)
@@ -224,7 +249,7 @@ pub fn release_held(
     now: Timestamp,
     jobs: usize,
 ) -> Result<Vec<CertificateId>, ReleaseError> {
-    let ready = prepare_held(register, writer, witnessed, None)?;
+    let ready = prepare_held(register, writer, witnessed)?;
     if ready.is_empty() {
         return Ok(Vec::new());
     }
