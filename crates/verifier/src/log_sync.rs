@@ -14,7 +14,8 @@
 //!        log; absent but later -> not yet checkable
 //! ```
 //!
-//! Only the new entries are fetched: the compact range stands for every earlier leaf, so the
+//! Only the log the policy names last is synced (earlier `log` lines are frozen logs, kept for
+//! the proofs they issued). Only the new entries are fetched: the compact range stands for every earlier leaf, so the
 //! root check proves that the log published now extends the one held (nothing held was
 //! rewritten) without a consistency proof. Revocation entries are not kept (the revocation list
 //! says the same, signed). Storage: 184 bytes per certificate plus the checkpoint, about 9 MB
@@ -164,6 +165,20 @@ impl SyncPlan {
         let witnessed = policy
             .witnessed_checkpoint(&note)
             .map_err(AuditError::Checkpoint)?;
+        // Only the log written now (the policy's last `log` line; earlier ones are frozen logs
+        // kept for their proofs) is synced: a site serving a frozen log's checkpoint instead
+        // would otherwise roll the copy back to a log that lacks every newer certificate.
+        let current = policy.logs.last().map(|l| l.key.name.as_str());
+        if current != Some(witnessed.checkpoint.origin.as_str()) {
+            return Err(AuditError::Tile {
+                path: "checkpoint".into(),
+                what: format!(
+                    "a checkpoint of log {}, not of the log the trust list names last ({})",
+                    witnessed.checkpoint.origin,
+                    current.unwrap_or("none")
+                ),
+            });
+        }
         let previous = previous
             .filter(|p| p.witnessed.checkpoint.origin == witnessed.checkpoint.origin)
             .cloned();
@@ -519,6 +534,32 @@ mod tests {
         assert_eq!(refused.unwrap_err(), AuditError::Rewritten { old_size: 10 });
         let (refused, _) = sync_from(&site(&entries[..8]), Some(&held));
         assert_eq!(refused.unwrap_err(), AuditError::Shrunk { old: 10, new: 8 });
+    }
+
+    #[test]
+    fn only_the_log_the_policy_names_last_is_synced() {
+        let frozen = VerifierKey::new(ORIGIN, signing_key(7).verifying_key()).unwrap();
+        let current = VerifierKey::new("example.org/log2", signing_key(8).verifying_key()).unwrap();
+        let both = Policy::parse(&format!(
+            "log {}\nlog {}\nquorum none\n",
+            frozen.to_vkey(),
+            current.to_vkey()
+        ))
+        .unwrap();
+        let files = site(&(0..3).map(entry).collect::<Vec<_>>());
+        let mut fetch = |path: &str, _limit: usize| {
+            files
+                .get(path)
+                .cloned()
+                .ok_or_else(|| "not found".to_string())
+        };
+        let refused = sync(&both, &mut fetch, None).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("not of the log the trust list names last"),
+            "{refused}"
+        );
     }
 
     #[test]
