@@ -350,6 +350,7 @@ fn demo_batch(
         issuing_body: None,
         again: false,
         witnesses: Some(&crate::transparency::HttpWitnesses),
+        clock: None,
     };
     let summary = run_batch(&options, &mut demo.register, &mut |_| {})
         .map_err(|e| built_in("batch example", e))?;

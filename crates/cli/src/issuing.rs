@@ -458,6 +458,7 @@ pub fn batch(args: BatchArgs) -> Result<(), CliError> {
         issuing_body: body,
         again: args.again,
         witnesses: Some(&crate::transparency::HttpWitnesses),
+        clock: Some(|| goodstanding_clock::now().ok()),
     };
     let started = Instant::now();
     let mut view = ProgressView::new(args.quiet || args.json);

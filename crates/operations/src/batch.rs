@@ -87,6 +87,9 @@ pub struct BatchOptions<'a> {
     pub again: bool,
     /// How to reach the transparency log's witnesses, when the register has a log.
     pub witnesses: Option<&'a dyn WitnessTransport>,
+    /// The clock each certificate's issue time is read from as it is signed (never before
+    /// `now`); `None`: every certificate carries `now`.
+    pub clock: Option<fn() -> Option<Timestamp>>,
 }
 
 /// The title of rule 8 in refusals.
@@ -575,6 +578,7 @@ pub fn run_batch(
         policy: register.policy()?,
         issuing_body: options.issuing_body.as_ref(),
         log: log_setup.as_ref(),
+        clock: options.clock,
     };
     let mut writer = Writer {
         register,

@@ -25,6 +25,7 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         issuing_body: None,
         again: false,
         witnesses: None,
+        clock: None,
     };
     run_batch(&options, register, &mut |_| {}).unwrap()
 }
@@ -131,4 +132,55 @@ fn a_csv_quote_left_open_stops_the_reader_instead_of_reading_the_whole_file() {
         error.to_string().contains("is a quote left open"),
         "{error}"
     );
+}
+
+/// With a clock, each certificate of a batch carries the time it was signed, never before the
+/// run's start: a long batch does not backdate its last certificates (which a verifier holding
+/// a later log checkpoint would judge absent from the log).
+#[test]
+fn each_certificate_of_a_batch_carries_the_time_it_was_signed() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static TICKS: AtomicI64 = AtomicI64::new(0);
+    fn ticking() -> Option<goodstanding_verifier::Timestamp> {
+        let tick = TICKS.fetch_add(60, Ordering::SeqCst);
+        goodstanding_verifier::Timestamp::from_unix(common::issued_at().unix() + tick)
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = common::key_and_trust("clocked");
+    let input = dir.path().join("requests.jsonl");
+    let lines: String = (0..4)
+        .map(|n| synthetic::request(n, common::issued_at().date()).to_string() + "\n")
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let out = dir.path().join("out");
+    let mut register = Register::open(&dir.path().join("register.sqlite")).unwrap();
+    let options = BatchOptions {
+        input: &input,
+        format: None,
+        out_dir: &out,
+        key: &key,
+        jobs: 1,
+        now: common::issued_at(),
+        wait: false,
+        supersede: false,
+        issuing_body: None,
+        again: false,
+        witnesses: None,
+        clock: Some(ticking),
+    };
+    assert_eq!(
+        run_batch(&options, &mut register, &mut |_| {})
+            .unwrap()
+            .progress
+            .issued,
+        4
+    );
+    let mut times = Vec::new();
+    register
+        .list(&ListFilter::default(), |c| times.push(c.issued_at))
+        .unwrap();
+    times.sort();
+    times.dedup();
+    assert_eq!(times.len(), 4, "four signing times: {times:?}");
+    assert_eq!(times[0], common::issued_at().to_string());
 }

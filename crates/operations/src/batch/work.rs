@@ -64,6 +64,8 @@ pub(super) struct Work<'a> {
     /// The transparency log, when the register has one: the worker makes the entry, and the
     /// files are made only once a witnessed checkpoint covers it.
     pub(super) log: Option<&'a crate::log::LogSetup>,
+    /// The clock each certificate is signed by, if given (else `now`, the run's start).
+    pub(super) clock: Option<fn() -> Option<Timestamp>>,
 }
 
 /// Validates, signs, renders and writes one request (the workers' part).
@@ -76,6 +78,13 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
         policy,
         ..
     } = *work;
+    // Signed at the time it is signed: a verifier holding a log checkpoint made later judges
+    // a certificate absent from it by this time, so a long batch must not backdate its last
+    // certificates to the run's start.
+    let now = work
+        .clock
+        .and_then(|clock| clock())
+        .map_or(now, |t| t.max(now));
     let request = match &item.request {
         Ok(request) => request,
         Err(problems) => {
