@@ -578,7 +578,14 @@ fn the_page_syncs_the_log_and_checks_a_jws_against_it_offline_too() {
     let pkg = issuer.path("pkg");
     crate::web::build_wasm(&pkg);
     let site = issuer.web_site(&pkg, &["--from", "published"]);
-    // Issued after the page was built: only the log the page syncs holds it.
+    // The verification service, refreshing from the issuer's site every second: its refresh
+    // syncs the log too.
+    let published = common::SiteServer::serve(&issuer.path("site"));
+    let service = crate::serve::Service::start(
+        &issuer.path("trust"),
+        &["--refresh-from", &published.url, "--refresh-every", "1s"],
+    );
+    // Issued after the page was built and the service started: only the log they sync holds it.
     let second = issue(issuer, &request_for(issuer, "SUBJ-200002"), register);
     ok(&second);
     ok(&issuer.try_publish(&issuer.key(), &[]));
@@ -600,11 +607,21 @@ fn the_page_syncs_the_log_and_checks_a_jws_against_it_offline_too() {
         synced.contains("Public log synced: 2 entries, 2 certificates (2 new)"),
         "{synced}"
     );
-    // The verification service judges the same .jws files by the same path, against the copy
-    // its trust folder synced.
-    ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
-    let service = crate::serve::Service::start(&issuer.path("trust"), &[]);
-    let answer = service.verify(Some("text/plain"), std::fs::read(&second_jws).unwrap(), "");
+    // The service judges the same .jws files by the same path, once its refresh has synced the
+    // log that holds the second certificate.
+    let started = std::time::Instant::now();
+    let answer = loop {
+        let answer = service.verify(Some("text/plain"), std::fs::read(&second_jws).unwrap(), "");
+        if answer.json["log"]["status"] == "proven" {
+            break answer;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the service's refresh did not sync the log in 30 s: {}",
+            answer.json
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
     assert_eq!(answer.json["status"], "valid", "{}", answer.json);
     assert_eq!(answer.json["log"]["by"], "synced_log");
     assert_eq!(answer.json["log"]["index"], 1);
