@@ -12,8 +12,9 @@ use goodstanding_operations::batch::{BatchOptions, BatchSummary, run_batch};
 use goodstanding_operations::batch_input::{BatchReader, InputFormat, MAX_LINE_LEN};
 use goodstanding_operations::register::{ListFilter, Register};
 
-fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> BatchSummary {
-    let options = BatchOptions {
+/// The options of a batch of `input` into `out` with `key`, on 2 jobs, at the tests' time.
+fn options<'a>(input: &'a Path, out: &'a Path, key: &'a IssuingKey) -> BatchOptions<'a> {
+    BatchOptions {
         input,
         format: None,
         out_dir: out,
@@ -26,8 +27,11 @@ fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> B
         again: false,
         witnesses: None,
         clock: None,
-    };
-    run_batch(&options, register, &mut |_| {}).unwrap()
+    }
+}
+
+fn run(input: &Path, out: &Path, register: &mut Register, key: &IssuingKey) -> BatchSummary {
+    run_batch(&options(input, out, key), register, &mut |_| {}).unwrap()
 }
 
 fn issued(register: &Register) -> Vec<(u64, String)> {
@@ -155,18 +159,9 @@ fn each_certificate_of_a_batch_carries_the_time_it_was_signed() {
     let out = dir.path().join("out");
     let mut register = Register::open(&dir.path().join("register.sqlite")).unwrap();
     let options = BatchOptions {
-        input: &input,
-        format: None,
-        out_dir: &out,
-        key: &key,
         jobs: 1,
-        now: common::issued_at(),
-        wait: false,
-        supersede: false,
-        issuing_body: None,
-        again: false,
-        witnesses: None,
         clock: Some(ticking),
+        ..options(&input, &out, &key)
     };
     assert_eq!(
         run_batch(&options, &mut register, &mut |_| {})
