@@ -76,7 +76,7 @@ struct Watched {
 /// `goodstanding monitor`.
 pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
     let dir = trust_dir(args.trust.as_deref())?;
-    let (store, _) = crate::shared::load_trust(Some(&dir))?;
+    let (mut store, _) = crate::shared::load_trust(Some(&dir))?;
     if store.transparency_log().is_none() {
         return Err(CliError::Input(format!(
             "{}: the trust list names no transparency log, so there is nothing to watch: run \
@@ -86,8 +86,7 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
         )));
     }
     let source = Source::parse(&args.site).map_err(|e| CliError::Input(format!("--site: {e}")))?;
-    sync_log_from(&dir, &store, &source).map_err(|e| CliError::Refused(e.to_string()))?;
-    let (store, _) = crate::shared::load_trust(Some(&dir))?;
+    sync_log_from(&dir, &mut store, &source).map_err(|e| CliError::Refused(e.to_string()))?;
     let (Some(log), Some(synced)) = (store.transparency_log(), store.synced_log()) else {
         return Err(CliError::Input(format!(
             "{}: no usable copy of the log after syncing",

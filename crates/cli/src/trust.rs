@@ -558,12 +558,13 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
             outln!(
                 "synced the transparency log {}: {} entries ({} new since the last sync, \
                  consistent with it), {} certificates held ({} new), checkpoint cosigned {}",
-                log.origin,
-                log.size,
-                log.size - log.old_size,
-                log.certificates,
+                log.held.origin,
+                log.held.size,
+                log.held.size - log.old_size,
+                log.held.certificates,
                 log.new_certificates,
-                log.cosigned_at
+                log.held
+                    .cosigned_at
                     .map_or_else(|| "by no witness".to_string(), |t| format!("at {t}"))
             );
             Ok(())

@@ -98,9 +98,10 @@ impl TrustHolder {
         let outcome = update_from(&self.folder, &[], source, at)
             .map_err(|e| e.to_string())
             .and_then(|refreshed| {
-                let held =
-                    load_held(&self.folder, self.require_fresh).map_err(|e| e.to_string())?;
-                Ok((held, refreshed.log.err().map(|e| e.to_string())))
+                let log_failed = refreshed.log.err().map(|e| e.to_string());
+                let held = held_from(refreshed.store, refreshed.info, self.require_fresh)
+                    .map_err(|e| e.to_string())?;
+                Ok((held, log_failed))
             });
         match outcome {
             Ok((held, log_failed)) => {
@@ -142,10 +143,19 @@ impl TrustHolder {
 }
 
 fn load_held(folder: &Path, require_fresh: bool) -> Result<Held, ServeError> {
-    let (mut store, cache) = goodstanding_trust::load(folder).map_err(|e| ServeError::Trust {
+    let (store, cache) = goodstanding_trust::load(folder).map_err(|e| ServeError::Trust {
         folder: folder.to_path_buf(),
         reason: e.to_string(),
     })?;
+    held_from(store, cache, require_fresh)
+}
+
+/// The trust data held, from a trust store and what it rests on.
+fn held_from(
+    mut store: goodstanding_verifier::TrustStore,
+    cache: goodstanding_trust::CacheInfo,
+    require_fresh: bool,
+) -> Result<Held, ServeError> {
     store.set_require_fresh(require_fresh);
     Ok(Held {
         trust: Trust { store, cache },

@@ -272,7 +272,7 @@ fn fetch_url(
     Ok(body)
 }
 
-/// What [`update_from`] did: the lists, then the log.
+/// What [`update_from`] did: the lists, then the log; and the trust data the folder holds now.
 #[derive(Debug)]
 pub struct Refreshed {
     /// The lists.
@@ -280,6 +280,11 @@ pub struct Refreshed {
     /// The transparency log's sync (`Ok(None)`: the trust list names no log). A failure here
     /// leaves the lists updated and the copy of the log held before in place.
     pub log: Result<Option<crate::log::LogSynced>, crate::log::LogSyncError>,
+    /// The folder's trust store now (the new lists and the synced copy), as `folder::load`
+    /// would give it.
+    pub store: goodstanding_verifier::TrustStore,
+    /// What it rests on.
+    pub info: folder::CacheInfo,
 }
 
 /// Fetches both lists from `source` and updates the trust folder `dir` with them
@@ -308,17 +313,25 @@ pub fn update_from(
         lists.handovers.as_deref(),
     )
     .map_err(FetchError::Folder)?;
-    let (store, _) = folder::load(dir).map_err(FetchError::Folder)?;
+    let (mut store, mut info) = folder::load(dir).map_err(FetchError::Folder)?;
+    let log = sync_log_from(dir, &mut store, source);
+    if let Ok(Some(synced)) = &log {
+        info.log = Some(synced.held.clone());
+        info.log_unusable = None;
+    }
     Ok(Refreshed {
         lists: updated,
-        log: sync_log_from(dir, &store, source),
+        log,
+        store,
+        info,
     })
 }
 
-/// Syncs the trust folder's copy of the log from `<source>/log/` ([`crate::log::sync_log`]).
+/// Syncs the trust folder's copy of the log from `<source>/log/` ([`crate::log::sync_log`]);
+/// `store` (as loaded from `dir`) holds the new copy afterwards.
 pub fn sync_log_from(
     dir: &Path,
-    store: &goodstanding_verifier::TrustStore,
+    store: &mut goodstanding_verifier::TrustStore,
     source: &Source,
 ) -> Result<Option<crate::log::LogSynced>, crate::log::LogSyncError> {
     if store.transparency_log().is_none() {

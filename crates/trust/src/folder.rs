@@ -162,6 +162,21 @@ pub struct CacheInfo {
     pub log_unusable: Option<String>,
 }
 
+impl HeldLog {
+    /// What `log` holds.
+    pub fn of(log: &goodstanding_verifier::log_sync::SyncedLog) -> Self {
+        let witnessed = log.witnessed();
+        Self {
+            origin: witnessed.checkpoint.origin.clone(),
+            size: witnessed.checkpoint.size,
+            certificates: log.certificates(),
+            cosigned_at: witnessed
+                .earliest_cosignature
+                .and_then(|t| Timestamp::from_unix(i64::try_from(t).ok()?)),
+        }
+    }
+}
+
 /// The synced copy of the transparency log a trust folder holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldLog {
@@ -307,15 +322,7 @@ pub fn load(dir: &Path) -> Result<(TrustStore, CacheInfo), TrustCacheError> {
     let mut info = info(&cache, &store);
     match crate::log::read_synced(dir, &store) {
         Ok(Some(log)) => {
-            let witnessed = log.witnessed();
-            info.log = Some(HeldLog {
-                origin: witnessed.checkpoint.origin.clone(),
-                size: witnessed.checkpoint.size,
-                certificates: log.certificates(),
-                cosigned_at: witnessed
-                    .earliest_cosignature
-                    .and_then(|t| Timestamp::from_unix(i64::try_from(t).ok()?)),
-            });
+            info.log = Some(HeldLog::of(&log));
             store.set_synced_log(log);
         }
         Ok(None) => {}

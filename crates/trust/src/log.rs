@@ -12,9 +12,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use goodstanding_files::{self as files, WriteMode};
+use goodstanding_verifier::TrustStore;
 use goodstanding_verifier::log_audit::{AuditError, FetchFn};
 use goodstanding_verifier::log_sync::{SyncedLog, sync};
-use goodstanding_verifier::{Timestamp, TrustStore};
+
+use crate::folder::HeldLog;
 
 /// The synced log's file inside a trust folder.
 pub const SYNCED_LOG_FILE: &str = "log-sync.bin";
@@ -24,18 +26,12 @@ const MAX_SYNCED_LOG_LEN: u64 = 512 * 1024 * 1024;
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSynced {
-    /// The log's origin.
-    pub origin: String,
+    /// What the folder holds now.
+    pub held: HeldLog,
     /// The size held before (0 if none).
     pub old_size: u64,
-    /// The size held now.
-    pub size: u64,
     /// Certificates new since the last sync.
     pub new_certificates: u64,
-    /// Certificates held.
-    pub certificates: usize,
-    /// When the quorum's earliest witness cosigned the checkpoint held.
-    pub cosigned_at: Option<Timestamp>,
 }
 
 /// Why the log could not be synced.
@@ -97,11 +93,13 @@ pub fn read_synced(dir: &Path, store: &TrustStore) -> Result<Option<SyncedLog>, 
 }
 
 /// Syncs the copy in `dir` with the log that `fetch` reads (paths under its prefix, which is
-/// `location`), for the log the trust list in `store` names; `None` if it names none. The copy
-/// is replaced only by one consistent with it.
+/// `location`), for the log the trust list in `store` names, and puts the new copy in `store`;
+/// `None` if the trust list names no log. `store` is as [`crate::folder::load`] gave it: the
+/// copy it holds (none if the one on disk no longer satisfies the policy) is the one extended.
+/// The file is replaced only by a copy consistent with it.
 pub fn sync_log(
     dir: &Path,
-    store: &TrustStore,
+    store: &mut TrustStore,
     location: &str,
     fetch: &mut FetchFn<'_>,
 ) -> Result<Option<LogSynced>, LogSyncError> {
@@ -111,10 +109,8 @@ pub fn sync_log(
     let policy = log
         .parsed_policy()
         .map_err(|e| LogSyncError::Source(format!("the trust list's log policy: {e}")))?;
-    // A copy that no longer satisfies the policy (another log, or edited) is started afresh.
-    let previous = read_synced(dir, store).ok().flatten();
     let synced =
-        sync(&policy, fetch, previous.as_ref()).map_err(|error| LogSyncError::Refused {
+        sync(&policy, fetch, store.synced_log()).map_err(|error| LogSyncError::Refused {
             location: location.to_string(),
             error,
         })?;
@@ -125,15 +121,11 @@ pub fn sync_log(
             path: path.clone(),
             source,
         })?;
-    let witnessed = synced.log.witnessed();
-    Ok(Some(LogSynced {
-        origin: witnessed.checkpoint.origin.clone(),
+    let done = LogSynced {
+        held: HeldLog::of(&synced.log),
         old_size: synced.old_size,
-        size: witnessed.checkpoint.size,
         new_certificates: synced.new_certificates,
-        certificates: synced.log.certificates(),
-        cosigned_at: witnessed
-            .earliest_cosignature
-            .and_then(|t| Timestamp::from_unix(i64::try_from(t).ok()?)),
-    }))
+    };
+    store.set_synced_log(synced.log);
+    Ok(Some(done))
 }

@@ -356,6 +356,11 @@ impl SyncedLog {
             .collect()
     }
 
+    /// Whether `policy` (a new trust list's) still accepts the copy's checkpoint.
+    pub fn accepted_by(&self, policy: &Policy) -> bool {
+        policy.witnessed_checkpoint(&self.note).is_ok()
+    }
+
     /// The copy as bytes, to keep (read back by [`SyncedLog::from_bytes`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = MAGIC.to_vec();

@@ -138,11 +138,14 @@ impl Verifier {
         }
         let changed = trust_list != self.trust_list || revocation_list != self.revocation_list;
         let mut store = store;
-        if let Some(log) = self.store.synced_log().and_then(|held| {
-            let policy = store.transparency_log()?.parsed_policy().ok()?;
-            SyncedLog::from_bytes(&held.to_bytes(), &policy).ok()
+        // The copy synced under the old list is kept if the new list's policy accepts it.
+        if let Some(held) = self.store.synced_log().filter(|held| {
+            store
+                .transparency_log()
+                .and_then(|log| log.parsed_policy().ok())
+                .is_some_and(|policy| held.accepted_by(&policy))
         }) {
-            store.set_synced_log(log);
+            store.set_synced_log(held.clone());
         }
         self.store = store;
         self.trust_list = trust_list.to_string();
