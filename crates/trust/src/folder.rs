@@ -156,38 +156,10 @@ pub struct CacheInfo {
     /// The revocation list's sequence number, issue time and next update.
     pub revocation_list: (u64, Timestamp, Timestamp),
     /// The synced copy of the transparency log in use, if any.
-    pub log: Option<HeldLog>,
+    pub log: Option<crate::log::HeldLog>,
     /// Why a synced copy that is there is not used (the trust list names another log, or the
     /// copy is damaged).
     pub log_unusable: Option<String>,
-}
-
-impl HeldLog {
-    /// What `log` holds.
-    pub fn of(log: &goodstanding_verifier::log_sync::SyncedLog) -> Self {
-        let witnessed = log.witnessed();
-        Self {
-            origin: witnessed.checkpoint.origin.clone(),
-            size: witnessed.checkpoint.size,
-            certificates: log.certificates(),
-            cosigned_at: witnessed
-                .earliest_cosignature
-                .and_then(|t| Timestamp::from_unix(i64::try_from(t).ok()?)),
-        }
-    }
-}
-
-/// The synced copy of the transparency log a trust folder holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeldLog {
-    /// The log's origin.
-    pub origin: String,
-    /// The checkpoint's size.
-    pub size: u64,
-    /// How many certificates it holds.
-    pub certificates: usize,
-    /// When the quorum's earliest witness cosigned the checkpoint.
-    pub cosigned_at: Option<Timestamp>,
 }
 
 impl CacheInfo {
@@ -322,7 +294,7 @@ pub fn load(dir: &Path) -> Result<(TrustStore, CacheInfo), TrustCacheError> {
     let mut info = info(&cache, &store);
     match crate::log::read_synced(dir, &store) {
         Ok(Some(log)) => {
-            info.log = Some(HeldLog::of(&log));
+            info.log = Some(crate::log::HeldLog::of(&log));
             store.set_synced_log(log);
         }
         Ok(None) => {}

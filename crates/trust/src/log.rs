@@ -12,16 +12,42 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use goodstanding_files::{self as files, WriteMode};
-use goodstanding_verifier::TrustStore;
 use goodstanding_verifier::log_audit::{AuditError, FetchFn};
 use goodstanding_verifier::log_sync::{SyncedLog, sync};
-
-use crate::folder::HeldLog;
+use goodstanding_verifier::{Timestamp, TrustStore};
 
 /// The synced log's file inside a trust folder.
 pub const SYNCED_LOG_FILE: &str = "log-sync.bin";
 /// Largest synced log read: 184 bytes per certificate, so about 2.9 million certificates.
 const MAX_SYNCED_LOG_LEN: u64 = 512 * 1024 * 1024;
+
+impl HeldLog {
+    /// What `log` holds.
+    pub fn of(log: &goodstanding_verifier::log_sync::SyncedLog) -> Self {
+        let witnessed = log.witnessed();
+        Self {
+            origin: witnessed.checkpoint.origin.clone(),
+            size: witnessed.checkpoint.size,
+            certificates: log.certificates(),
+            cosigned_at: witnessed
+                .earliest_cosignature
+                .and_then(|t| Timestamp::from_unix(i64::try_from(t).ok()?)),
+        }
+    }
+}
+
+/// The synced copy of the transparency log a trust folder holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldLog {
+    /// The log's origin.
+    pub origin: String,
+    /// The checkpoint's size.
+    pub size: u64,
+    /// How many certificates it holds.
+    pub certificates: usize,
+    /// When the quorum's earliest witness cosigned the checkpoint.
+    pub cosigned_at: Option<Timestamp>,
+}
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
