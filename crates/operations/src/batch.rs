@@ -14,11 +14,13 @@
 mod error;
 mod files;
 mod input;
+mod render;
 mod work;
 
 pub use error::BatchError;
 use files::*;
 use input::*;
+use render::*;
 pub use work::live_certificate_message;
 use work::*;
 pub(crate) use work::{new_certificate, place, write_partials};
@@ -202,72 +204,7 @@ struct Writer<'a, 'l> {
     progress: Progress,
 }
 
-/// What a rendering thread sends back: the certificate, and its files or why not.
-type Rendered = (Held, Result<Written, ReleaseError>);
-
-/// The logged path's rendering pool, seen from the writer: held certificates covered by a
-/// witnessed checkpoint go out; their files, under temporary names, come back.
-struct RenderPipe {
-    to_render: SyncSender<Held>,
-    rendered: Receiver<Rendered>,
-    /// Sent and not yet back.
-    outstanding: usize,
-}
-
 impl Writer<'_, '_> {
-    /// Puts into place and marks issued the certificates rendered so far; with `wait`, every
-    /// one still being rendered.
-    fn collect_rendered(&mut self, wait: bool) -> Result<(), BatchError> {
-        let Some(pipe) = self.render.as_mut() else {
-            return Ok(());
-        };
-        let mut done = Vec::new();
-        let mut failure = None;
-        while pipe.outstanding > 0 {
-            let next = if wait {
-                pipe.rendered.recv().ok()
-            } else {
-                pipe.rendered.try_recv().ok()
-            };
-            let Some((held, result)) = next else { break };
-            pipe.outstanding -= 1;
-            match result {
-                Ok(written) => done.push((held, written)),
-                Err(e) => {
-                    failure.get_or_insert(e);
-                }
-            }
-        }
-        if let Some(e) = failure {
-            discard(&done);
-            return Err(BatchError::Release(e));
-        }
-        if done.is_empty() {
-            return Ok(());
-        }
-        let ids = finish_release(self.register, &done, self.now).map_err(BatchError::Release)?;
-        self.progress.issued += ids.len() as u64;
-        Ok(())
-    }
-
-    /// After a failure: waits for what is being rendered and removes its files (the
-    /// certificates stay held; the next run releases them).
-    fn discard_rendered(&mut self) {
-        if let Some(pipe) = self.render.as_mut() {
-            while pipe.outstanding > 0 {
-                let Ok((_, result)) = pipe.rendered.recv() else {
-                    break;
-                };
-                pipe.outstanding -= 1;
-                if let Ok((files, _)) = result {
-                    for (temp, _) in files {
-                        let _ = std::fs::remove_file(temp);
-                    }
-                }
-            }
-        }
-    }
-
     /// pending -> rename into place -> flush to disk -> issued, for one chunk. Returns the
     /// certificates recorded with notices for the operator: (line, subject, notices).
     fn record(&mut self, chunk: &mut Vec<Signed>) -> Result<Vec<Noticed>, BatchError> {
@@ -307,53 +244,11 @@ impl Writer<'_, '_> {
                 original: signed.original,
             })?;
         }
-        if let Some(log) = self.log.as_deref_mut() {
+        if self.log.is_some() {
             // Logged: the entries went in with the pending rows; a witnessed checkpoint, then
             // the files (each PDF with its proof) rendered by the pool while the next chunk is
             // recorded, then issued.
-            let witnessed = log.checkpoint(self.register).map_err(BatchError::Log)?;
-            // Made from what the workers signed, still in memory (the register holds the same
-            // JWS, for a later run if this one stops).
-            let mut ready = Vec::with_capacity(chunk.len());
-            for signed in chunk.iter_mut() {
-                let id = signed.record.id.to_string();
-                let (Some(to_render), Some(logged)) =
-                    (signed.to_render.take(), signed.record.logged.as_ref())
-                else {
-                    continue;
-                };
-                let index = self
-                    .register
-                    .log_index(goodstanding_verifier::log_entry::CERTIFICATE_ENTRY, &id)?
-                    .ok_or_else(|| {
-                        BatchError::Log(LogError::Setup(format!(
-                            "certificate {id} was recorded without its log entry"
-                        )))
-                    })?;
-                let held = Held::covered(
-                    log,
-                    &witnessed,
-                    (index, logged.entry.entry.clone()),
-                    PathBuf::from(&signed.record.out_dir),
-                    *to_render,
-                )
-                .ok_or_else(|| {
-                    BatchError::Log(LogError::Setup(format!(
-                        "the witnessed checkpoint does not cover certificate {id}"
-                    )))
-                })?;
-                ready.push(held);
-            }
-            if let Some(pipe) = self.render.as_mut() {
-                for held in ready {
-                    pipe.to_render.send(held).map_err(|_| BatchError::Output {
-                        path: PathBuf::from("(renderer)"),
-                        error: std::io::Error::other("the rendering threads stopped"),
-                    })?;
-                    pipe.outstanding += 1;
-                }
-            }
-            self.collect_rendered(false)?;
+            self.render_chunk(chunk)?;
             return Ok(self.noticed(chunk));
         }
         let records: Vec<NewCertificate> = chunk.iter().map(|s| s.record.clone()).collect();
@@ -616,19 +511,7 @@ pub fn run_batch(
     let (read_result, write_result) = std::thread::scope(|scope| {
         for _ in 0..if logged { jobs } else { 0 } {
             let (render_rx, rendered_tx) = (&render_rx, rendered_tx.clone());
-            scope.spawn(move || {
-                loop {
-                    let next = match render_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(held) = next else { return };
-                    let result = render_held(&held, body);
-                    if rendered_tx.send((held, result)).is_err() {
-                        return;
-                    }
-                }
-            });
+            scope.spawn(move || render_loop(render_rx, &rendered_tx, body));
         }
         drop(rendered_tx);
         for _ in 0..jobs {
