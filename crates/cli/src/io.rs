@@ -74,3 +74,33 @@ macro_rules! outln {
 }
 
 pub(crate) use {out, outln};
+
+/// Largest state file read (`log verify --state`, `monitor --state`).
+const MAX_STATE_LEN: u64 = 16 * 1024 * 1024;
+
+/// Reads a command's JSON state file (`what` names it in errors); `None` if there is none yet.
+pub fn read_state<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+) -> Result<Option<T>, CliError> {
+    match files::read_capped(path, MAX_STATE_LEN) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            CliError::file(
+                path,
+                format!("not {what} ({e}); move it aside to start afresh"),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CliError::file(path, e)),
+    }
+}
+
+/// Writes a command's JSON state file atomically, making its folder if needed.
+pub fn write_state<T: serde::Serialize>(path: &Path, state: &T) -> Result<(), CliError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| CliError::file(parent, e))?;
+    }
+    let mut json = serde_json::to_vec_pretty(state).map_err(|e| CliError::file(path, e))?;
+    json.push(b'\n');
+    files::write_atomic(path, &json, WriteMode::Replace, false).map_err(|e| CliError::file(path, e))
+}

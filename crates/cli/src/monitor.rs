@@ -13,7 +13,7 @@
 //! certificates they hold: one certificate of each year.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use goodstanding_trust::fetch::{Fetcher, Source, sync_log_from};
@@ -27,7 +27,7 @@ use goodstanding_verifier::{Declared, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
-use crate::io::{read_input, write_stdout};
+use crate::io::{read_input, read_state, write_state, write_stdout};
 use crate::shared::{in_data_dir, trust_dir};
 
 /// `goodstanding monitor`.
@@ -142,7 +142,7 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
     }
 
     let state_path = in_data_dir(args.state.as_deref(), "monitor-state.json", "--state FILE")?;
-    let previous = read_state(&state_path)?;
+    let previous: Option<MonitorState> = read_state(&state_path, "a monitor state")?;
     let origin = synced.witnessed().checkpoint.origin.clone();
     let seen = previous
         .as_ref()
@@ -272,23 +272,4 @@ fn entry_at(
             found.index
         ))),
     }
-}
-
-fn read_state(path: &Path) -> Result<Option<MonitorState>, CliError> {
-    match goodstanding_files::read_capped(path, 16 * 1024 * 1024) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| CliError::file(path, format!("not a monitor state: {e}"))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::file(path, e)),
-    }
-}
-
-fn write_state(path: &Path, state: &MonitorState) -> Result<(), CliError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| CliError::file(parent, e))?;
-    }
-    let json = serde_json::to_vec_pretty(state).map_err(|e| CliError::file(path, e))?;
-    goodstanding_files::write_atomic(path, &json, goodstanding_files::WriteMode::Replace, false)
-        .map_err(|e| CliError::file(path, e))
 }

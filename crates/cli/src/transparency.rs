@@ -233,14 +233,7 @@ fn audit(
     use goodstanding_verifier::log_entry::LogEntry;
     let policy = audit_policy(policy, trust)?;
     let state_path = crate::shared::in_data_dir(state, "log-audit.json", "--state FILE")?;
-    let previous: Option<AuditState> = match std::fs::read(&state_path) {
-        Ok(bytes) => Some(
-            serde_json::from_slice(&bytes)
-                .map_err(|e| CliError::file(&state_path, format!("not an audit state: {e}")))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(CliError::file(&state_path, e)),
-    };
+    let previous: Option<AuditState> = crate::io::read_state(&state_path, "an audit state")?;
     let previous_root = match &previous {
         Some(p) => {
             let root: [u8; 32] = STANDARD
@@ -324,18 +317,7 @@ fn audit(
         size: audited.checkpoint.size,
         root: STANDARD.encode(audited.checkpoint.root),
     };
-    let text = serde_json::to_string_pretty(&state).unwrap_or_default() + "\n";
-    if let Some(dir) = state_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| CliError::file(dir, e))?;
-    }
-    goodstanding_files::write_atomic(
-        &state_path,
-        text.as_bytes(),
-        goodstanding_files::WriteMode::Replace,
-        false,
-    )
-    .map_err(|e| CliError::file(&state_path, e))?;
-    Ok(())
+    crate::io::write_state(&state_path, &state)
 }
 
 fn load_witness_key(path: &Path) -> Result<IssuingKey, CliError> {
