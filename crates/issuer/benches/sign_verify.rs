@@ -114,6 +114,11 @@ fn main() {
     println!();
 
     let mut c = Criterion::default().configure_from_args();
+    // The transparency log's subject tag (c2sp.org/vrf-r255 prove), once per logged certificate.
+    let tag_key = goodstanding_issuer::subject_tag_key::SubjectTagKey::generate().unwrap();
+    c.bench_function("subject tag (vrf-r255 prove)", |b| {
+        b.iter(|| tag_key.tag(black_box("GMC-7041234"), black_box("2026")))
+    });
     for (name, request) in &examples {
         let issued = issue_with_id(request, &key, now, id()).unwrap();
         let (jws, qr) = (issued.jws(), issued.qr_text());
