@@ -363,33 +363,13 @@ pub fn update(
         .map_err(TrustCacheError::Handover)?
         .unwrap_or_default();
     let followed = goodstanding_verifier::root_handover::follow(&pinned, &chain);
-    if !followed.is_empty() {
+    if let Some(after) = goodstanding_verifier::root_handover::roots_after(&pinned, &chain)
+        .map_err(|e| TrustCacheError::BadRoot {
+            path: dir.join(ROOTS_DIR),
+            reason: e.to_string(),
+        })?
+    {
         // The roots handed over are trusted no more; the last one taken over is.
-        let mut after = TrustStore::new();
-        for kid in pinned.kids() {
-            if let (Some(key), false) = (
-                pinned.get(kid.as_str()),
-                followed.iter().any(|h| h.from.kid == *kid),
-            ) {
-                after
-                    .add(PublicJwk {
-                        kid: kid.clone(),
-                        key: *key,
-                    })
-                    .map_err(|e| TrustCacheError::BadRoot {
-                        path: dir.join(ROOTS_DIR),
-                        reason: e.to_string(),
-                    })?;
-            }
-        }
-        if let Some(last) = followed.last() {
-            after
-                .add(last.to.clone())
-                .map_err(|e| TrustCacheError::BadRoot {
-                    path: dir.join(ROOTS_DIR),
-                    reason: e.to_string(),
-                })?;
-        }
         roots = after;
     }
     let (trust, store) = verify_lists(&roots, trust_list, revocation_list)?;

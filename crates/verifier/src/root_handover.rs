@@ -284,6 +284,34 @@ pub fn follow<'a>(pinned: &TrustStore, chain: &'a [Handover]) -> &'a [Handover] 
         .map_or(&[], |start| &chain[start..])
 }
 
+/// The roots a verifier pinning `pinned` trusts after following `chain` (see [`follow`]): the
+/// pinned roots that did not hand over, and the last root taken over; `None` if the chain starts
+/// at no pinned root (the pinned roots stand). The command line's trust folder and the web page
+/// both pin through this.
+pub fn roots_after(
+    pinned: &TrustStore,
+    chain: &[Handover],
+) -> Result<Option<TrustStore>, crate::trust::TrustError> {
+    let followed = follow(pinned, chain);
+    let Some(last) = followed.last() else {
+        return Ok(None);
+    };
+    let mut after = TrustStore::new();
+    for kid in pinned.kids() {
+        if let (Some(key), false) = (
+            pinned.get(kid.as_str()),
+            followed.iter().any(|h| h.from.kid == *kid),
+        ) {
+            after.add(PublicJwk {
+                kid: kid.clone(),
+                key: *key,
+            })?;
+        }
+    }
+    after.add(last.to.clone())?;
+    Ok(Some(after))
+}
+
 #[cfg(test)]
 mod tests {
     use ed25519_dalek::Signer as _;
