@@ -522,7 +522,7 @@ fn read_certificate(jws: &Path) -> goodstanding_verifier::Certificate {
     serde_json::from_slice(signed.payload()).unwrap()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

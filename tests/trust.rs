@@ -1106,6 +1106,37 @@ fn a_root_handover_is_followed_from_the_pinned_root_and_an_unreached_root_is_ref
     ok(&publish(&new_root.join("e2e-root-2.pub.jwk")));
     assert!(issuer.path("site/root-handovers.json").is_file());
 
+    // The web page, built while the old root was pinned, follows the chain when it refreshes
+    // (and again, offline, from the chain it kept) and verifies under the new root's lists.
+    let pkg = issuer.path("pkg");
+    crate::web::build_wasm(&pkg);
+    let web_site = issuer.web_site(&pkg, &["--from", "published"]);
+    crate::transparency::copy_tree(&issuer.path("site"), &web_site.join("published"));
+    let shown = crate::web::drive(
+        &issuer,
+        "handover.mjs",
+        &serde_json::json!({
+            "site": web_site,
+            "chromium": crate::web::CHROMIUM,
+            "jws": std::fs::read_to_string(&jws).unwrap().trim(),
+        }),
+    );
+    let online = shown["online_status"].as_str().unwrap();
+    assert!(
+        online.contains("Refreshed from")
+            && online.contains("Root key handed over from e2e-root to e2e-root-2"),
+        "{shown}"
+    );
+    // Offline, the new root's list (number 2), kept on the device, is the one in use.
+    let offline = shown["offline_status"].as_str().unwrap();
+    assert!(
+        offline.contains("Using trust list number 2") && offline.contains("Could not refresh"),
+        "{shown}"
+    );
+    for scenario in ["online", "offline"] {
+        assert_eq!(shown[scenario]["status"], "valid", "{scenario}: {shown}");
+    }
+
     // The verifier pinned the old root: it follows the chain and pins the new one.
     let trust = issuer.path("trust");
     let update_from =

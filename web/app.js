@@ -52,6 +52,14 @@ async function fetchTrustList(base) {
   return fetchText(`${base}/trust-list.jws`);
 }
 
+// The issuer's chain of root handovers (root-handovers.json), or null if it publishes none.
+async function fetchHandovers(base) {
+  const response = await fetch(`${base}/root-handovers.json`, { cache: 'no-store' });
+  if (response.ok) return response.text();
+  if (response.status === 404 || response.status === 410) return null;
+  throw new Error(`${base}/root-handovers.json: ${response.status}`);
+}
+
 // The synced copy of the transparency log, kept in IndexedDB (184 bytes per certificate: too
 // large for localStorage's few megabytes once the log holds tens of thousands).
 const LOG_DB = 'goodstanding-log';
@@ -101,7 +109,7 @@ async function start() {
   // Lists fetched on an earlier visit, if newer than the bundled ones.
   try {
     const stored = JSON.parse(localStorage.getItem(STORED) || 'null');
-    if (stored) verifier.updateLists(stored.trust_list, stored.revocation_list, stored.source || 'this device\'s stored copy');
+    if (stored) verifier.updateLists(stored.trust_list, stored.revocation_list, stored.source || 'this device\'s stored copy', stored.root_handovers || undefined);
   } catch (e) {
     // Older than the bundle, or damaged: the bundle stands.
   }
@@ -120,23 +128,30 @@ async function refresh(source) {
   if (!source || !navigator.onLine) return;
   const base = source.replace(/\/+$/, '');
   try {
-    const [trustList, revocationList] = await Promise.all([
+    const [trustList, revocationList, handovers] = await Promise.all([
       fetchTrustList(base),
       fetchText(`${base}/revocation-list.jws`),
+      fetchHandovers(base),
     ]);
-    const changed = verifier.updateLists(trustList, revocationList, base);
+    const rootsBefore = verifier.rootKids();
+    const changed = verifier.updateLists(trustList, revocationList, base, handovers || undefined);
+    const rootsAfter = verifier.rootKids();
+    // The chain is kept with the lists: the next visit follows it again from the bundled root.
     localStorage.setItem(STORED, JSON.stringify({
       trust_list: verifier.trustList(),
       revocation_list: verifier.revocationList(),
       source: base,
+      root_handovers: handovers,
     }));
+    const handedOver = rootsAfter !== rootsBefore
+      ? ` Root key handed over from ${rootsBefore} to ${rootsAfter} (a statement signed by both).` : '';
     let logged = '';
     try {
       logged = await syncLog(base);
     } catch (e) {
       logged = `The public log could not be synced (${e.message}); using this device's copy.`;
     }
-    showTrust((changed ? `Refreshed from ${base}.` : `Up to date with ${base}.`) +
+    showTrust((changed ? `Refreshed from ${base}.` : `Up to date with ${base}.`) + handedOver +
       (logged ? ` ${logged}` : ''));
   } catch (e) {
     showTrust(`Could not refresh from ${base} (${e.message}); using what this device has.`);

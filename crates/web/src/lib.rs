@@ -18,6 +18,7 @@
 
 use goodstanding_verifier::lists::{RevocationList, TrustList, is_rollback};
 use goodstanding_verifier::log_sync::{SyncPlan, SyncedLog};
+use goodstanding_verifier::root_handover;
 use goodstanding_verifier::{
     Checked, Declared, PublicJwk, Timestamp, TrustData, TrustStore, Unreadable, Verdict,
 };
@@ -105,7 +106,9 @@ impl Verifier {
         })
     }
 
-    /// Replaces the lists with newer ones from `source`, verified with the same roots; refuses
+    /// Replaces the lists with newer ones from `source`, verified with the pinned roots, or with
+    /// the root that the published chain of root handovers (`handovers`, the site's
+    /// `root-handovers.json`, if it has one) leads to from them, which is then pinned; refuses
     /// older lists (rollback) and different lists under the same number. Returns whether
     /// anything changed.
     pub fn replace_lists(
@@ -113,8 +116,19 @@ impl Verifier {
         trust_list: &str,
         revocation_list: &str,
         source: &str,
+        handovers: Option<&str>,
     ) -> Result<bool, String> {
-        let store = verify_lists(&self.roots, trust_list, revocation_list)?;
+        let handed_over = match handovers {
+            Some(text) => {
+                let chain = root_handover::read_chain(text.as_bytes())
+                    .map_err(|e| format!("root handovers: {e}"))?;
+                root_handover::roots_after(&self.roots, &chain)
+                    .map_err(|e| format!("root handovers: {e}"))?
+            }
+            None => None,
+        };
+        let roots = handed_over.as_ref().unwrap_or(&self.roots);
+        let store = verify_lists(roots, trust_list, revocation_list)?;
         let (trust_list, revocation_list) = (trust_list.trim(), revocation_list.trim());
         let held_trust = self.store.trust_list().map_or(0, |t| t.0);
         let new_trust = store.trust_list().map_or(0, |t| t.0);
@@ -148,6 +162,10 @@ impl Verifier {
             store.set_synced_log(held.clone());
         }
         self.store = store;
+        let changed = changed || handed_over.is_some();
+        if let Some(roots) = handed_over {
+            self.roots = roots;
+        }
         self.trust_list = trust_list.to_string();
         self.revocation_list = revocation_list.to_string();
         source.clone_into(&mut self.source);
@@ -269,16 +287,28 @@ impl Verifier {
         Self::from_parts(roots_json, trust_list, revocation_list).map_err(|e| JsError::new(&e))
     }
 
-    /// Replaces the lists with newer ones fetched from `source` (see [`Self::replace_lists`]).
+    /// Replaces the lists with newer ones fetched from `source`, following the site's root
+    /// handovers if given (see [`Self::replace_lists`]).
     #[wasm_bindgen(js_name = updateLists)]
     pub fn update_lists(
         &mut self,
         trust_list: &str,
         revocation_list: &str,
         source: &str,
+        handovers: Option<String>,
     ) -> Result<bool, JsError> {
-        self.replace_lists(trust_list, revocation_list, source)
+        self.replace_lists(trust_list, revocation_list, source, handovers.as_deref())
             .map_err(|e| JsError::new(&e))
+    }
+
+    /// The key ids of the pinned root keys, comma-separated.
+    #[wasm_bindgen(js_name = rootKids)]
+    pub fn root_kids(&self) -> String {
+        self.roots
+            .kids()
+            .map(|kid| kid.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Starts syncing the transparency log from its checkpoint's text: returns the JSON array

@@ -156,7 +156,8 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
             .replace_lists(
                 &trust,
                 &issuer.revocation_list(2, revoked),
-                "https://issuer.test/lists"
+                "https://issuer.test/lists",
+                None,
             )
             .unwrap()
     );
@@ -174,6 +175,7 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
             &trust,
             &issuer.revocation_list(1, vec![]),
             "https://issuer.test/lists",
+            None,
         )
         .unwrap_err();
     assert!(error.contains("number 2 is already held"), "{error}");
@@ -185,7 +187,8 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
             .replace_lists(
                 &forged,
                 &issuer.revocation_list(3, vec![]),
-                "https://issuer.test/lists"
+                "https://issuer.test/lists",
+                None,
             )
             .is_err()
     );
