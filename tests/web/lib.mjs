@@ -36,3 +36,17 @@ export async function ready(page, url) {
   await page.waitForFunction(() => document.getElementById('trust-status').textContent.startsWith('Using'), null, { timeout: 30000 });
   return page.evaluate(() => document.getElementById('trust-status').textContent);
 }
+
+/** Pastes `text` into the page's form and returns the verdict it shows. */
+export async function paste(page, text) {
+  await page.evaluate(() => { document.getElementById('result').hidden = true; });
+  if (!(await page.evaluate(() => document.querySelector('details').open))) await page.click('summary');
+  await page.fill('#paste', text);
+  await page.click('#paste-form button[type=submit]');
+  await page.waitForSelector('#result:not([hidden])', { timeout: 20000 });
+  return page.evaluate(() => ({
+    status: document.getElementById('verdict').dataset.status,
+    reason: document.getElementById('verdict-reason').textContent,
+    details: document.getElementById('details').innerText,
+  }));
+}

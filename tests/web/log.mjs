@@ -6,22 +6,9 @@
 // Prints one JSON object: what the page showed.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS as ARGS, ready, serve } from './lib.mjs';
+import { CHROMIUM_ARGS as ARGS, paste, ready, serve } from './lib.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-
-async function paste(page, text) {
-  await page.evaluate(() => { document.getElementById('result').hidden = true; });
-  if (!(await page.evaluate(() => document.querySelector('details').open))) await page.click('summary');
-  await page.fill('#paste', text);
-  await page.click('#paste-form button[type=submit]');
-  await page.waitForSelector('#result:not([hidden])', { timeout: 20000 });
-  return page.evaluate(() => ({
-    status: document.getElementById('verdict').dataset.status,
-    reason: document.getElementById('verdict-reason').textContent,
-    details: document.getElementById('details').innerText,
-  }));
-}
 
 const out = {};
 const server = await serve(config.site);
