@@ -425,7 +425,7 @@ pub fn rotate_root(
     if !done_before {
         if let Some(last) = chain.last().filter(|h| h.to != old_jwk) {
             return Err(TrustListError::Change(format!(
-                "{}: the chain ends at root {}, not at the root key given ({}): hand over from                  the current root",
+                "{}: the chain ends at root {}, not at the root key given ({}): hand over from the current root",
                 chain_path.display(),
                 last.to.kid,
                 old_jwk.kid
