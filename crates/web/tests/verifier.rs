@@ -30,6 +30,10 @@ impl Issuer {
     }
 
     fn trust_list(&self) -> String {
+        self.trust_list_signed_by(&self.root)
+    }
+
+    fn trust_list_signed_by(&self, root: &IssuingKey) -> String {
         let content = apply_change(
             None,
             &TrustChange::Add {
@@ -41,12 +45,7 @@ impl Issuer {
             self.now,
         )
         .unwrap();
-        sign_compact(
-            &self.root,
-            TRUST_LIST_TYP,
-            &serde_json::to_vec(&content).unwrap(),
-        )
-        .unwrap()
+        sign_compact(root, TRUST_LIST_TYP, &serde_json::to_vec(&content).unwrap()).unwrap()
     }
 
     fn revocation_list(&self, sequence: u64, revoked: Vec<RevokedEntry>) -> String {
@@ -196,4 +195,93 @@ fn newer_lists_replace_older_ones_and_a_rollback_or_forgery_is_refused() {
         verifier.verify_at(issued.qr_text(), issuer.now)["verdict"]["status"],
         "revoked"
     );
+}
+
+/// After `root rotate`, the page (pinning the old root) takes the new root's lists only with the
+/// published chain, follows it to pin the new root, and refuses a chain with a bad signature
+/// or one that starts at a root it does not pin, keeping the lists it had.
+#[test]
+fn a_root_handover_chain_is_followed_and_a_broken_or_foreign_one_is_refused() {
+    let issuer = Issuer::new();
+    let issued = issuer.certificate();
+    let dir = tempfile::tempdir().unwrap();
+    let list_path = dir.path().join("trust-list.jws");
+    std::fs::write(&list_path, issuer.trust_list()).unwrap();
+    let new_root = IssuingKey::generate_root(Some(KeyId::new("web-root-2").unwrap())).unwrap();
+    let rotated = goodstanding_operations::publication::rotate_root(
+        &list_path,
+        &issuer.root,
+        &new_root,
+        issuer.now,
+    )
+    .unwrap();
+    let (new_list, chain) = (
+        std::fs::read_to_string(&list_path).unwrap(),
+        std::fs::read_to_string(&rotated.handovers).unwrap(),
+    );
+    let revocations = issuer.revocation_list(1, vec![]);
+    let fresh =
+        || Verifier::from_parts(&issuer.roots(), &issuer.trust_list(), &revocations).unwrap();
+    let old_kid = issuer.root.public_jwk().kid.to_string();
+
+    // Without the chain the new root's list is refused.
+    let mut verifier = fresh();
+    let error = verifier
+        .replace_lists(&new_list, &revocations, "https://issuer.test", None)
+        .unwrap_err();
+    assert!(error.contains("web-root-2"), "{error}");
+    assert_eq!(verifier.root_kids(), old_kid);
+
+    // A chain whose statement was altered: refused, nothing changes.
+    let mut broken: serde_json::Value = serde_json::from_str(&chain).unwrap();
+    let signature = broken[0]["signatures"][1]["signature"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    broken[0]["signatures"][1]["signature"] = format!("{flipped}{}", &signature[1..]).into();
+    let error = verifier
+        .replace_lists(
+            &new_list,
+            &revocations,
+            "https://issuer.test",
+            Some(&broken.to_string()),
+        )
+        .unwrap_err();
+    assert!(error.starts_with("root handovers:"), "{error}");
+    assert_eq!(verifier.root_kids(), old_kid);
+
+    // A chain between two roots this page never pinned leads nowhere: the list is refused.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_list = other_dir.path().join("trust-list.jws");
+    let stranger = IssuingKey::generate_root(Some(KeyId::new("stranger").unwrap())).unwrap();
+    let stranger_2 = IssuingKey::generate_root(Some(KeyId::new("stranger-2").unwrap())).unwrap();
+    std::fs::write(&other_list, issuer.trust_list_signed_by(&stranger)).unwrap();
+    let foreign = goodstanding_operations::publication::rotate_root(
+        &other_list,
+        &stranger,
+        &stranger_2,
+        issuer.now,
+    )
+    .unwrap();
+    let error = verifier
+        .replace_lists(
+            &std::fs::read_to_string(&other_list).unwrap(),
+            &revocations,
+            "https://issuer.test",
+            Some(&std::fs::read_to_string(&foreign.handovers).unwrap()),
+        )
+        .unwrap_err();
+    assert!(error.contains("stranger-2"), "{error}");
+    assert_eq!(verifier.root_kids(), old_kid);
+
+    // With the published chain: followed, the new root pinned, the certificate valid.
+    assert!(
+        verifier
+            .replace_lists(&new_list, &revocations, "https://issuer.test", Some(&chain))
+            .unwrap()
+    );
+    assert_eq!(verifier.root_kids(), "web-root-2");
+    let verdict = verifier.verify_at(issued.qr_text(), issuer.now)["verdict"].clone();
+    assert_eq!(verdict["status"], "valid", "{verdict}");
 }
