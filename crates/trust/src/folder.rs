@@ -362,16 +362,18 @@ pub fn update(
         .transpose()
         .map_err(TrustCacheError::Handover)?
         .unwrap_or_default();
-    let followed = goodstanding_verifier::root_handover::follow(&pinned, &chain);
-    if let Some(after) = goodstanding_verifier::root_handover::roots_after(&pinned, &chain)
+    // The roots handed over are trusted no more; the last one taken over is.
+    let followed = match goodstanding_verifier::root_handover::roots_after(&pinned, &chain)
         .map_err(|e| TrustCacheError::BadRoot {
             path: dir.join(ROOTS_DIR),
             reason: e.to_string(),
-        })?
-    {
-        // The roots handed over are trusted no more; the last one taken over is.
-        roots = after;
-    }
+        })? {
+        Some((after, followed)) => {
+            roots = after;
+            followed
+        }
+        None => &[],
+    };
     let (trust, store) = verify_lists(&roots, trust_list, revocation_list)?;
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_string();
     let fresh = CacheFile {

@@ -14,11 +14,11 @@
 //!        log; absent but later -> not yet checkable
 //! ```
 //!
-//! Only the log the policy names last is synced (earlier `log` lines are frozen logs, kept for
-//! the proofs they issued). Only the new entries are fetched: the compact range stands for every earlier leaf, so the
-//! root check proves that the log published now extends the one held (nothing held was
-//! rewritten) without a consistency proof. Revocation entries are not kept (the revocation list
-//! says the same, signed). Storage: 184 bytes per certificate plus the checkpoint, about 9 MB
+//! Only the log the policy names last is synced (earlier `log` lines are frozen logs, kept for the
+//! proofs they issued). Only the new entries are fetched: the compact range stands for every
+//! earlier leaf, so the root check proves that the log published now extends the one held (nothing
+//! held was rewritten) without a consistency proof. Revocation entries are not kept (the revocation
+//! list says the same, signed). Storage: 184 bytes per certificate plus the checkpoint, about 9 MB
 //! for 50,000 certificates.
 
 use std::fmt;

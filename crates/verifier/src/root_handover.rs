@@ -285,13 +285,13 @@ pub fn follow<'a>(pinned: &TrustStore, chain: &'a [Handover]) -> &'a [Handover] 
 }
 
 /// The roots a verifier pinning `pinned` trusts after following `chain` (see [`follow`]): the
-/// pinned roots that did not hand over, and the last root taken over; `None` if the chain starts
-/// at no pinned root (the pinned roots stand). The command line's trust folder and the web page
-/// both pin through this.
-pub fn roots_after(
+/// pinned roots that did not hand over, and the last root taken over; with them, the handovers
+/// followed. `None` if the chain starts at no pinned root (the pinned roots stand). The command
+/// line's trust folder and the web page both pin through this.
+pub fn roots_after<'a>(
     pinned: &TrustStore,
-    chain: &[Handover],
-) -> Result<Option<TrustStore>, crate::trust::TrustError> {
+    chain: &'a [Handover],
+) -> Result<Option<(TrustStore, &'a [Handover])>, crate::trust::TrustError> {
     let followed = follow(pinned, chain);
     let Some(last) = followed.last() else {
         return Ok(None);
@@ -309,7 +309,7 @@ pub fn roots_after(
         }
     }
     after.add(last.to.clone())?;
-    Ok(Some(after))
+    Ok(Some((after, followed)))
 }
 
 #[cfg(test)]

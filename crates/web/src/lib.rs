@@ -124,6 +124,7 @@ impl Verifier {
                     .map_err(|e| format!("root handovers: {e}"))?;
                 root_handover::roots_after(&self.roots, &chain)
                     .map_err(|e| format!("root handovers: {e}"))?
+                    .map(|(roots, _)| roots)
             }
             None => None,
         };

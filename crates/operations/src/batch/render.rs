@@ -127,14 +127,12 @@ impl Writer<'_, '_> {
     pub(super) fn discard_rendered(&mut self) {
         if let Some(pipe) = self.render.as_mut() {
             while pipe.outstanding > 0 {
-                let Ok((_, result)) = pipe.rendered.recv() else {
+                let Ok((held, result)) = pipe.rendered.recv() else {
                     break;
                 };
                 pipe.outstanding -= 1;
-                if let Ok((files, _)) = result {
-                    for (temp, _) in files {
-                        let _ = std::fs::remove_file(temp);
-                    }
+                if let Ok(written) = result {
+                    discard(&[(held, written)]);
                 }
             }
         }
