@@ -78,23 +78,31 @@ function logStore(mode, use) {
   });
 }
 
-// Fetches the log's checkpoint and the entry bundles new since the copy held, checks them
-// (quorum, consistency with the copy held) and keeps the new copy. Returns words for the status.
+// Fetches each log's checkpoint and the entry bundles new since the copy held, checks them
+// (quorum, consistency with the copy held) and keeps the new copies: the log written now at
+// <site>/log/, and any log frozen when the issuer moved to a new log key at
+// <site>/log/frozen/<key id>/. Returns words for the status.
 async function syncLog(base) {
   if (!verifier.namesLog()) return '';
-  const response = await fetch(`${base}/log/checkpoint`, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`${base}/log/checkpoint: ${response.status}`);
-  const paths = JSON.parse(verifier.logSyncStart(await response.text()));
-  if (paths === null) return '';
-  for (const path of paths) {
-    const bundle = await fetch(`${base}/log/${path}`, { cache: 'no-store' });
-    if (!bundle.ok) throw new Error(`${base}/log/${path}: ${bundle.status}`);
-    verifier.logSyncAdd(new Uint8Array(await bundle.arrayBuffer()));
+  const words = [];
+  for (const [origin, prefix] of JSON.parse(verifier.logLocations())) {
+    const at = prefix ? `${base}/log/${prefix}` : `${base}/log`;
+    const response = await fetch(`${at}/checkpoint`, { cache: 'no-store' });
+    if (!response.ok) throw new Error(`${at}/checkpoint: ${response.status}`);
+    const paths = JSON.parse(verifier.logSyncStart(origin, await response.text()));
+    if (paths === null) return '';
+    for (const path of paths) {
+      const bundle = await fetch(`${at}/${path}`, { cache: 'no-store' });
+      if (!bundle.ok) throw new Error(`${at}/${path}: ${bundle.status}`);
+      verifier.logSyncAdd(new Uint8Array(await bundle.arrayBuffer()));
+    }
+    const done = JSON.parse(verifier.logSyncFinish());
+    await logStore('readwrite', (store) => store.put(verifier.syncedLog(), 'synced'));
+    words.push(prefix
+      ? `frozen log ${origin}: ${done.certificates} certificates`
+      : `${done.size} entries, ${done.certificates} certificates (${done.new_certificates} new)`);
   }
-  const done = JSON.parse(verifier.logSyncFinish());
-  await logStore('readwrite', (store) => store.put(verifier.syncedLog(), 'synced'));
-  return `Public log synced: ${done.size} entries, ${done.certificates} certificates ` +
-    `(${done.new_certificates} new).`;
+  return `Public log synced: ${words.join('; ')}.`;
 }
 
 async function start() {

@@ -12,7 +12,7 @@
 //! A tag can be computed only with the issuer's key, so a manager watches the years of the
 //! certificates they hold: one certificate of each year.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -20,7 +20,7 @@ use goodstanding_trust::fetch::{Fetcher, Source, sync_log_from};
 use goodstanding_verifier::limits::MAX_IMAGE_LEN;
 use goodstanding_verifier::log_audit::MAX_BUNDLE_LEN;
 use goodstanding_verifier::log_entry::LogEntry;
-use goodstanding_verifier::log_sync::SyncedCertificate;
+use goodstanding_verifier::log_sync::{SyncedCertificate, SyncedLog, log_locations};
 use goodstanding_verifier::subject_tag::check_tag;
 use goodstanding_verifier::tiles::{TILE_WIDTH, Tile, unbundle};
 use goodstanding_verifier::{Declared, Timestamp};
@@ -54,14 +54,19 @@ pub struct MonitorArgs {
     pub state: Option<PathBuf>,
 }
 
-/// What the last run saw.
+/// What the last run saw (entry numbers only).
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MonitorState {
+    /// The log written now.
     origin: String,
     size: u64,
-    /// The entries (indexes) listed before.
+    /// The entries (indexes) of that log listed before.
     seen: BTreeSet<u64>,
+    /// Frozen logs (the issuer moved to a new log key): origin -> entries listed. Absent in a
+    /// state written before logs could be frozen.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    frozen: BTreeMap<String, BTreeSet<u64>>,
 }
 
 /// One watched subject and year.
@@ -93,6 +98,30 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
             dir.display()
         )));
     };
+    let policy = log
+        .parsed_policy()
+        .map_err(|e| CliError::Input(format!("the trust list's log policy: {e}")))?;
+    // Every log held, the one written now first, each with where it is published.
+    let site_log = match &source {
+        Source::Url(url) => format!("{}/log", url.trim_end_matches('/')),
+        Source::Folder(path) => path.join("log").to_string_lossy().into_owned(),
+    };
+    let mut logs: Vec<(&SyncedLog, Fetcher)> = Vec::new();
+    for (origin, prefix) in log_locations(&policy) {
+        let Some(copy) = store.synced_log_of(&origin) else {
+            continue;
+        };
+        let at = if prefix.is_empty() {
+            site_log.clone()
+        } else {
+            format!("{site_log}/{prefix}")
+        };
+        let at = Source::parse(&at).map_err(|e| CliError::Input(format!("--site: {e}")))?;
+        logs.push((
+            copy,
+            Fetcher::new(at).map_err(|e| CliError::Input(e.to_string()))?,
+        ));
+    }
     let tag_key = log.subject_tag_key_bytes().ok_or_else(|| {
         CliError::Input("the trust list's subject-tag key is not 32 bytes of base64".into())
     })?;
@@ -111,7 +140,8 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
         })?;
         let certificate = &verified.certificate;
         let jws_hash = verified.signed.jws_sha256();
-        let found = synced.find(&jws_hash).ok_or_else(|| {
+        let found = logs.iter().find_map(|(copy, _)| copy.find(&jws_hash));
+        let found = found.ok_or_else(|| {
             CliError::file(
                 path,
                 format!(
@@ -144,16 +174,13 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
     let state_path = in_data_dir(args.state.as_deref(), "monitor-state.json", "--state FILE")?;
     let previous: Option<MonitorState> = read_state(&state_path, "a monitor state")?;
     let origin = synced.witnessed().checkpoint.origin.clone();
-    let seen = previous
-        .as_ref()
-        .filter(|p| p.origin == origin)
-        .map(|p| p.seen.clone())
-        .unwrap_or_default();
-    let base = match &source {
-        Source::Url(url) => Source::Url(format!("{}/log", url.trim_end_matches('/'))),
-        Source::Folder(path) => Source::Folder(path.join("log")),
-    };
-    let fetcher = Fetcher::new(base).map_err(|e| CliError::Input(e.to_string()))?;
+    // The entries listed before, by log: a state of the log written now, or of a log frozen
+    // since (the log it named is then among the frozen ones).
+    let mut seen: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    if let Some(p) = previous {
+        seen.insert(p.origin, p.seen);
+        seen.extend(p.frozen);
+    }
     let given: BTreeSet<&str> = watched.iter().map(|w| w.given.as_str()).collect();
     let expected: BTreeSet<&str> = args.expect.iter().map(String::as_str).collect();
 
@@ -174,7 +201,14 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
         if !done.insert((&w.reference, &w.period)) {
             continue;
         }
-        let entries = synced.tagged(&w.tag);
+        let entries: Vec<(&SyncedLog, &Fetcher, SyncedCertificate)> = logs
+            .iter()
+            .flat_map(|(copy, fetcher)| {
+                copy.tagged(&w.tag)
+                    .into_iter()
+                    .map(move |found| (*copy, fetcher, found))
+            })
+            .collect();
         write_stdout(format_args!(
             "subject {} in {} (from {}): {} certificate(s) in the log\n",
             w.reference,
@@ -182,12 +216,20 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
             w.from.display(),
             entries.len()
         ));
-        for found in entries {
-            let (id, kid, issued_at) = entry_at(&fetcher, synced.size(), &found)?;
-            let new = if seen.contains(&found.index) {
+        for (copy, fetcher, found) in entries {
+            let (id, kid, issued_at) = entry_at(fetcher, copy.size(), &found)?;
+            let new = if seen
+                .get(copy.origin())
+                .is_some_and(|s| s.contains(&found.index))
+            {
                 ""
             } else {
                 "  NEW"
+            };
+            let place = if copy.origin() == origin {
+                String::new()
+            } else {
+                format!(" of the frozen log {}", copy.origin())
             };
             let whose = if given.contains(id.as_str()) {
                 "yours (a certificate given)"
@@ -198,24 +240,28 @@ pub fn monitor(args: &MonitorArgs) -> Result<(), CliError> {
                 "NOT EXPECTED: if you did not ask for it, tell the issuing body at once"
             };
             write_stdout(format_args!(
-                "  entry {}: certificate {id}, key {kid}, issued {issued_at}{new}  {whose}\n",
+                "  entry {}{place}: certificate {id}, key {kid}, issued {issued_at}{new}  \
+                 {whose}\n",
                 found.index
             ));
-            listed.insert(found.index);
+            listed.insert((copy.origin().to_string(), found.index));
         }
     }
     write_stdout(format_args!(
         "(a subject's tag differs each year and only the issuing body can compute it: to watch \
          another year, give a certificate of that year)\n"
     ));
-    let mut seen = seen;
-    seen.extend(listed);
+    for (log, index) in listed {
+        seen.entry(log).or_default().insert(index);
+    }
+    let current_seen = seen.remove(&origin).unwrap_or_default();
     write_state(
         &state_path,
         &MonitorState {
             origin,
             size: synced.size(),
-            seen,
+            seen: current_seen,
+            frozen: seen,
         },
     )?;
     if unexpected.is_empty() {

@@ -137,8 +137,12 @@ pub struct TrustShowOutput {
     pub revocation_list: HeldList,
     /// The issuing keys the trust list allows.
     pub keys: Vec<HeldKey>,
-    /// The synced copy of the transparency log, if the trust list names one and it was synced.
+    /// The synced copy of the transparency log written now, if the trust list names one and it
+    /// was synced.
     pub log: Option<HeldLogOutput>,
+    /// The synced copies of the frozen logs the trust list's policy names (logs the issuer
+    /// wrote before it moved to a new log key), if any.
+    pub frozen_logs: Vec<HeldLogOutput>,
 }
 
 /// The synced copy of the transparency log a trust folder holds.
@@ -152,6 +156,18 @@ pub struct HeldLogOutput {
     pub certificates: usize,
     /// When the quorum's earliest witness cosigned the checkpoint (UTC), if any did.
     pub cosigned_at: Option<String>,
+}
+
+impl HeldLogOutput {
+    /// The output form of what a trust folder holds of a log.
+    pub fn of(log: &goodstanding_trust::log::HeldLog) -> Self {
+        Self {
+            origin: log.origin.clone(),
+            size: log.size,
+            certificates: log.certificates,
+            cosigned_at: log.cosigned_at.map(|t| t.to_string()),
+        }
+    }
 }
 
 /// The schemas of these outputs: file name and JSON text.

@@ -567,6 +567,15 @@ pub fn update(from: &str, trust: Option<&Path>, new_roots: &[PathBuf]) -> Result
                     .cosigned_at
                     .map_or_else(|| "by no witness".to_string(), |t| format!("at {t}"))
             );
+            for frozen in &log.frozen {
+                outln!(
+                    "synced the frozen log {}: {} entries, {} certificates (kept for the \
+                     certificates it logged before the issuer moved to a new log key)",
+                    frozen.origin,
+                    frozen.size,
+                    frozen.certificates
+                );
+            }
             Ok(())
         }
         Err(e) => Err(CliError::Refused(format!(
@@ -584,8 +593,19 @@ fn describe_held_log(info: &goodstanding_trust::folder::CacheInfo) -> Option<Str
         ));
     }
     info.log.as_ref().map(|log| {
+        let frozen: String = info
+            .frozen_logs
+            .iter()
+            .map(|f| {
+                format!(
+                    "; frozen log {}: {} entries ({} certificates)",
+                    f.origin, f.size, f.certificates
+                )
+            })
+            .collect();
         format!(
-            "transparency log {}: synced to {} entries ({} certificates), checkpoint cosigned {}",
+            "transparency log {}: synced to {} entries ({} certificates), checkpoint cosigned \
+             {}{frozen}",
             log.origin,
             log.size,
             log.certificates,
@@ -632,12 +652,12 @@ pub fn show(trust: Option<&Path>, json: bool) -> Result<(), CliError> {
                         })
                 })
                 .collect(),
-            log: info.log.as_ref().map(|log| crate::outputs::HeldLogOutput {
-                origin: log.origin.clone(),
-                size: log.size,
-                certificates: log.certificates,
-                cosigned_at: log.cosigned_at.map(|t| t.to_string()),
-            }),
+            log: info.log.as_ref().map(crate::outputs::HeldLogOutput::of),
+            frozen_logs: info
+                .frozen_logs
+                .iter()
+                .map(crate::outputs::HeldLogOutput::of)
+                .collect(),
         });
         return Ok(());
     }

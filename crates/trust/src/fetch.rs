@@ -317,6 +317,7 @@ pub fn update_from(
     let log = sync_log_from(dir, &mut store, source);
     if let Ok(Some(synced)) = &log {
         info.log = Some(synced.held.clone());
+        info.frozen_logs.clone_from(&synced.frozen);
         info.log_unusable = None;
     }
     Ok(Refreshed {

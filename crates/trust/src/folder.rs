@@ -155,8 +155,11 @@ pub struct CacheInfo {
     pub trust_list: (u64, Timestamp),
     /// The revocation list's sequence number, issue time and next update.
     pub revocation_list: (u64, Timestamp, Timestamp),
-    /// The synced copy of the transparency log in use, if any.
+    /// The synced copy of the transparency log written now, if any.
     pub log: Option<crate::log::HeldLog>,
+    /// The synced copies of frozen logs the policy names (logs the issuer wrote before it
+    /// moved to a new log key).
+    pub frozen_logs: Vec<crate::log::HeldLog>,
     /// Why a synced copy that is there is not used (the trust list names another log, or the
     /// copy is damaged).
     pub log_unusable: Option<String>,
@@ -293,11 +296,13 @@ pub fn load(dir: &Path) -> Result<(TrustStore, CacheInfo), TrustCacheError> {
     )?;
     let mut info = info(&cache, &store);
     match crate::log::read_synced(dir, &store) {
-        Ok(Some(log)) => {
-            info.log = Some(crate::log::HeldLog::of(&log));
-            store.set_synced_log(log);
+        Ok(copies) => {
+            for copy in copies {
+                store.set_synced_log(copy);
+            }
+            info.log = store.synced_log().map(crate::log::HeldLog::of);
+            info.frozen_logs = crate::log::frozen_held(&store);
         }
-        Ok(None) => {}
         Err(why) => info.log_unusable = Some(why),
     }
     Ok((store, info))
@@ -307,6 +312,7 @@ fn info(cache: &CacheFile, store: &TrustStore) -> CacheInfo {
     let revocations = store.revocations().map(|r| &r.content);
     CacheInfo {
         log: None,
+        frozen_logs: Vec::new(),
         log_unusable: None,
         source: cache.source.clone(),
         fetched_at: cache.fetched_at,

@@ -3,17 +3,24 @@
 //! can be checked against the log offline.
 //!
 //! ```text
-//! DIR/log-sync.bin   the witnessed checkpoint, its compact range and one record per certificate
-//!                    (goodstanding_verifier::log_sync); replaced atomically, read back only if
-//!                    its checkpoint still satisfies the trust list's policy
+//! DIR/log-sync.bin   for each log of the trust list's policy (the log written now, and any log
+//!                    frozen when the issuer moved to a new log key): the witnessed checkpoint,
+//!                    its compact range and one record per certificate
+//!                    (goodstanding_verifier::log_sync); replaced atomically, each copy read back
+//!                    only if its checkpoint still satisfies the policy
 //! ```
+//!
+//! The log written now is synced from `<site>/log/`, each frozen one from
+//! `<site>/log/frozen/<key id>/`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use goodstanding_files::{self as files, WriteMode};
 use goodstanding_verifier::log_audit::{AuditError, FetchFn};
-use goodstanding_verifier::log_sync::{SyncedLog, sync};
+use goodstanding_verifier::log_sync::{
+    SyncedLog, copies_from_bytes, copies_to_bytes, log_locations, sync,
+};
 use goodstanding_verifier::{Timestamp, TrustStore};
 
 /// The synced log's file inside a trust folder.
@@ -52,8 +59,10 @@ pub struct HeldLog {
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSynced {
-    /// What the folder holds now.
+    /// What the folder holds now of the log written now.
     pub held: HeldLog,
+    /// What it holds of each frozen log the policy names.
+    pub frozen: Vec<HeldLog>,
     /// The size held before (0 if none).
     pub old_size: u64,
     /// Certificates new since the last sync.
@@ -98,31 +107,32 @@ impl fmt::Display for LogSyncError {
 
 impl std::error::Error for LogSyncError {}
 
-/// The synced copy held in `dir`, if there is one that the log of `store` accepts; `Err` says
-/// why one that is there was not used.
-pub fn read_synced(dir: &Path, store: &TrustStore) -> Result<Option<SyncedLog>, String> {
+/// The synced copies held in `dir` of the logs the trust list of `store` names (none if the
+/// list names no log); `Err` says why the file that is there was not used.
+pub fn read_synced(dir: &Path, store: &TrustStore) -> Result<Vec<SyncedLog>, String> {
     let Some(log) = store.transparency_log() else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let path = dir.join(SYNCED_LOG_FILE);
     let bytes = match files::read_capped(&path, MAX_SYNCED_LOG_LEN) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let policy = log
         .parsed_policy()
         .map_err(|e| format!("the trust list's log policy: {e}"))?;
-    SyncedLog::from_bytes(&bytes, &policy)
-        .map(Some)
+    copies_from_bytes(&bytes, &policy)
         .map_err(|e| format!("{}: {e}; run `goodstanding trust update`", path.display()))
 }
 
-/// Syncs the copy in `dir` with the log that `fetch` reads (paths under its prefix, which is
-/// `location`), for the log the trust list in `store` names, and puts the new copy in `store`;
-/// `None` if the trust list names no log. `store` is as [`crate::folder::load`] gave it: the
-/// copy it holds (none if the one on disk no longer satisfies the policy) is the one extended.
-/// The file is replaced only by a copy consistent with it.
+/// Syncs the copies in `dir` with the logs that `fetch` reads (paths under the prefix of the
+/// log written now, which is `location`; frozen logs under `frozen/<key id>/` there), for the
+/// policy the trust list in `store` names, and puts the new copies in `store`; `None` if the
+/// trust list names no log. `store` is as [`crate::folder::load`] gave it: the copies it holds
+/// (none of a log whose copy on disk no longer satisfies the policy) are the ones extended.
+/// The file is replaced only by copies each consistent with the one it held; when one log
+/// cannot be synced, the others' new copies are kept and the error names that log.
 pub fn sync_log(
     dir: &Path,
     store: &mut TrustStore,
@@ -135,23 +145,80 @@ pub fn sync_log(
     let policy = log
         .parsed_policy()
         .map_err(|e| LogSyncError::Source(format!("the trust list's log policy: {e}")))?;
-    let synced =
-        sync(&policy, fetch, store.synced_log()).map_err(|error| LogSyncError::Refused {
-            location: location.to_string(),
-            error,
-        })?;
-    let path = dir.join(SYNCED_LOG_FILE);
-    files::write_atomic(&path, &synced.log.to_bytes(), WriteMode::Replace, false)
+    let mut current = None;
+    let mut failure = None;
+    let mut changed = false;
+    for (origin, prefix) in log_locations(&policy) {
+        let mut fetch_here = |path: &str, limit: usize| {
+            if prefix.is_empty() {
+                fetch(path, limit)
+            } else {
+                fetch(&format!("{prefix}/{path}"), limit)
+            }
+        };
+        match sync(
+            &policy,
+            &origin,
+            &mut fetch_here,
+            store.synced_log_of(&origin),
+        ) {
+            Ok(synced) => {
+                changed |=
+                    synced.log.size() != synced.old_size || store.synced_log_of(&origin).is_none();
+                if prefix.is_empty() {
+                    current = Some((synced.old_size, synced.new_certificates));
+                }
+                store.set_synced_log(synced.log);
+            }
+            Err(error) => {
+                failure.get_or_insert(LogSyncError::Refused {
+                    location: if prefix.is_empty() {
+                        location.to_string()
+                    } else {
+                        format!("{}/{prefix}", location.trim_end_matches('/'))
+                    },
+                    error,
+                });
+            }
+        }
+    }
+    if changed {
+        let path = dir.join(SYNCED_LOG_FILE);
+        files::write_atomic(
+            &path,
+            &copies_to_bytes(store.synced_logs()),
+            WriteMode::Replace,
+            false,
+        )
         .and_then(|()| files::sync_dir(dir))
         .map_err(|source| LogSyncError::Io {
             path: path.clone(),
             source,
         })?;
-    let done = LogSynced {
-        held: HeldLog::of(&synced.log),
-        old_size: synced.old_size,
-        new_certificates: synced.new_certificates,
+    }
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    let (Some((old_size, new_certificates)), Some(held)) = (current, store.synced_log()) else {
+        return Err(LogSyncError::Source(
+            "the trust list's policy names no log".into(),
+        ));
     };
-    store.set_synced_log(synced.log);
-    Ok(Some(done))
+    Ok(Some(LogSynced {
+        held: HeldLog::of(held),
+        frozen: frozen_held(store),
+        old_size,
+        new_certificates,
+    }))
+}
+
+/// What `store` holds of the frozen logs its policy names, in the policy's order.
+pub fn frozen_held(store: &TrustStore) -> Vec<HeldLog> {
+    let current = store.synced_log().map(SyncedLog::origin);
+    store
+        .synced_logs()
+        .iter()
+        .filter(|copy| Some(copy.origin()) != current)
+        .map(HeldLog::of)
+        .collect()
 }

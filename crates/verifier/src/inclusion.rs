@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::carrier::SignedCertificate;
 use crate::log_entry::LogEntry;
-use crate::log_sync::{SYNC_MARGIN, SyncedLog};
+use crate::log_sync::SYNC_MARGIN;
 use crate::merkle::{leaf_hash, verify_inclusion};
 use crate::model::Certificate;
 use crate::subject_tag::{PROOF_LEN, TAG_LEN, check_tag};
@@ -83,15 +83,7 @@ pub fn check_inclusion(
         return LogCheck::NoLog;
     };
     let Some(proof) = proof else {
-        return match trust.synced_log() {
-            Some(synced) => in_synced_log(certificate, signed, synced, log),
-            None if certificate.issued_at < log.required_from => LogCheck::NotRequired,
-            None => LogCheck::NotYetCheckable {
-                reason: "no copy of the log is held here: update the trust data (`goodstanding \
-                         trust update`)"
-                    .into(),
-            },
-        };
+        return in_synced_logs(certificate, signed, trust, log);
     };
     match proven(certificate, signed, proof, log) {
         Ok(found) => found,
@@ -99,47 +91,81 @@ pub fn check_inclusion(
     }
 }
 
-/// Whether the synced copy of the log holds the certificate.
-fn in_synced_log(
+/// Whether a synced copy of a log of the policy holds the certificate. Its absence is judged
+/// only with a copy of every log of the policy held (a certificate issued before the issuer
+/// moved to a new log key is in the frozen log), by the checkpoint of the log written now.
+fn in_synced_logs(
     certificate: &Certificate,
     signed: &SignedCertificate,
-    synced: &SyncedLog,
+    trust: &TrustStore,
     log: &crate::lists::TransparencyLogTrust,
 ) -> LogCheck {
     let jws_hash = signed.jws_sha256();
+    if let Some((synced, found)) = trust
+        .synced_logs()
+        .iter()
+        .find_map(|synced| Some((synced, synced.find(&jws_hash)?)))
+    {
+        let witnessed = synced.witnessed();
+        return match subject_tag_checked(certificate, log, &found.tag, &found.tag_proof) {
+            Ok(()) => LogCheck::Proven {
+                by: ProvenBy::SyncedLog,
+                origin: witnessed.checkpoint.origin.clone(),
+                size: witnessed.checkpoint.size,
+                index: found.index,
+                witnesses: witnessed.witnesses.clone(),
+            },
+            Err(reason) => LogCheck::Refused { reason },
+        };
+    }
+    if certificate.issued_at < log.required_from {
+        return LogCheck::NotRequired;
+    }
+    let Some(synced) = trust.synced_log() else {
+        return LogCheck::NotYetCheckable {
+            reason: "no copy of the log is held here: update the trust data (`goodstanding \
+                     trust update`)"
+                .into(),
+        };
+    };
+    let missing: Vec<String> = log
+        .parsed_policy()
+        .map(|policy| {
+            policy
+                .logs
+                .iter()
+                .filter(|l| trust.synced_log_of(&l.key.name).is_none())
+                .map(|l| l.key.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        return LogCheck::NotYetCheckable {
+            reason: format!(
+                "no copy of the frozen log {} is held here: update the trust data \
+                 (`goodstanding trust update`)",
+                missing.join(", ")
+            ),
+        };
+    }
     let witnessed = synced.witnessed();
     let issued = certificate.issued_at.unix().max(0).unsigned_abs();
-    let Some(found) = synced.find(&jws_hash) else {
-        if certificate.issued_at < log.required_from {
-            return LogCheck::NotRequired;
-        }
-        let cosigned = witnessed.earliest_cosignature.unwrap_or(0);
-        if issued.saturating_add(SYNC_MARGIN) > cosigned {
-            return LogCheck::NotYetCheckable {
-                reason: format!(
-                    "issued after the log's checkpoint held here ({} entries): update the trust \
-                     data (`goodstanding trust update`)",
-                    witnessed.checkpoint.size
-                ),
-            };
-        }
-        return LogCheck::Refused {
+    let cosigned = witnessed.earliest_cosignature.unwrap_or(0);
+    if issued.saturating_add(SYNC_MARGIN) > cosigned {
+        return LogCheck::NotYetCheckable {
             reason: format!(
-                "the log does not hold it: its checkpoint of {} entries, cosigned after the \
-                 certificate was issued, has no entry for this certificate",
+                "issued after the log's checkpoint held here ({} entries): update the trust \
+                 data (`goodstanding trust update`)",
                 witnessed.checkpoint.size
             ),
         };
-    };
-    match subject_tag_checked(certificate, log, &found.tag, &found.tag_proof) {
-        Ok(()) => LogCheck::Proven {
-            by: ProvenBy::SyncedLog,
-            origin: witnessed.checkpoint.origin.clone(),
-            size: witnessed.checkpoint.size,
-            index: found.index,
-            witnesses: witnessed.witnesses.clone(),
-        },
-        Err(reason) => LogCheck::Refused { reason },
+    }
+    LogCheck::Refused {
+        reason: format!(
+            "the log does not hold it: its checkpoint of {} entries, cosigned after the \
+             certificate was issued, has no entry for this certificate",
+            witnessed.checkpoint.size
+        ),
     }
 }
 

@@ -14,8 +14,13 @@
 //!        log; absent but later -> not yet checkable
 //! ```
 //!
-//! Only the log the policy names last is synced (earlier `log` lines are frozen logs, kept for the
-//! proofs they issued). Only the new entries are fetched: the compact range stands for every
+//! Every log of the policy is synced, each into a copy of its own: the log the policy names last
+//! (written now) from `<site>/log/`, each earlier one (a log frozen when the issuer moved to a
+//! new log key, kept for the certificates it holds) from `<site>/log/frozen/<key id>/`
+//! ([`log_locations`]). A sync is bound to one log: a checkpoint of another log at its place is
+//! refused, so a site cannot roll a copy back to a log that lacks the newer certificates. The
+//! copies are kept together ([`copies_to_bytes`]; a copy kept by the release before, one log
+//! alone, is still read). Only the new entries are fetched: the compact range stands for every
 //! earlier leaf, so the root check proves that the log published now extends the one held (nothing
 //! held was rewritten) without a consistency proof. Revocation entries are not kept (the revocation
 //! list says the same, signed). Storage: 184 bytes per certificate plus the checkpoint, about 9 MB
@@ -38,6 +43,8 @@ pub const RECORD_LEN: usize = 8 + 32 + TAG_LEN + PROOF_LEN;
 pub const SYNC_MARGIN: u64 = 15 * 60;
 /// The first bytes of a kept copy.
 const MAGIC: &[u8] = b"goodstanding synced log v1\n";
+/// The first bytes of the copies of every log of a policy, kept together.
+const COPIES_MAGIC: &[u8] = b"goodstanding synced logs v2\n";
 
 /// The hashes of the perfect subtrees that make up a tree, largest first: all a verifier needs
 /// to extend the tree and compute its root (RFC 9162 section 2.1.1's recursion, folded).
@@ -152,9 +159,12 @@ pub struct Synced {
 }
 
 impl SyncPlan {
-    /// Starts a sync: `note` is the checkpoint as fetched, `previous` the copy held.
+    /// Starts a sync of the log named `origin` in `policy`: `note` is the checkpoint as
+    /// fetched from where that log is published, `previous` the copy held (of any log: only a
+    /// copy of this one is extended).
     pub fn new(
         policy: &Policy,
+        origin: &str,
         note: &[u8],
         previous: Option<&SyncedLog>,
     ) -> Result<Self, AuditError> {
@@ -165,17 +175,15 @@ impl SyncPlan {
         let witnessed = policy
             .witnessed_checkpoint(&note)
             .map_err(AuditError::Checkpoint)?;
-        // Only the log written now (the policy's last `log` line; earlier ones are frozen logs
-        // kept for their proofs) is synced: a site serving a frozen log's checkpoint instead
-        // would otherwise roll the copy back to a log that lacks every newer certificate.
-        let current = policy.logs.last().map(|l| l.key.name.as_str());
-        if current != Some(witnessed.checkpoint.origin.as_str()) {
+        // A sync is bound to one log: a site serving a frozen log's checkpoint where the
+        // current log belongs would otherwise stand in for the log that holds every newer
+        // certificate.
+        if witnessed.checkpoint.origin != origin {
             return Err(AuditError::Tile {
                 path: "checkpoint".into(),
                 what: format!(
-                    "a checkpoint of log {}, not of the log the trust list names last ({})",
-                    witnessed.checkpoint.origin,
-                    current.unwrap_or("none")
+                    "a checkpoint of log {}, not of log {origin} that is published there",
+                    witnessed.checkpoint.origin
                 ),
             });
         }
@@ -285,9 +293,32 @@ impl SyncPlan {
     }
 }
 
-/// Syncs the copy `previous` (if any) with the log `fetch` reads (paths under its prefix).
+/// Where each log of `policy` is published, relative to the issuer's `<site>/log/`: the log
+/// written now (the policy's last) at `""`, each frozen one at `frozen/<key id>`
+/// ([`crate::tiles::frozen_log_prefix`]). The log written now comes first.
+pub fn log_locations(policy: &Policy) -> Vec<(String, String)> {
+    let mut locations: Vec<(String, String)> = policy
+        .logs
+        .iter()
+        .rev()
+        .map(|log| {
+            (
+                log.key.name.clone(),
+                crate::tiles::frozen_log_prefix(log.key.id),
+            )
+        })
+        .collect();
+    if let Some(current) = locations.first_mut() {
+        current.1 = String::new();
+    }
+    locations
+}
+
+/// Syncs the copy `previous` (if any) with the log `origin` of `policy`, which `fetch` reads
+/// (paths under its prefix).
 pub fn sync(
     policy: &Policy,
+    origin: &str,
     fetch: &mut FetchFn<'_>,
     previous: Option<&SyncedLog>,
 ) -> Result<Synced, AuditError> {
@@ -295,7 +326,7 @@ pub fn sync(
         path: "checkpoint".into(),
         reason,
     })?;
-    let plan = SyncPlan::new(policy, &note, previous)?;
+    let plan = SyncPlan::new(policy, origin, &note, previous)?;
     let bundles = plan
         .bundles
         .iter()
@@ -322,7 +353,70 @@ fn record(bytes: &[u8]) -> Option<SyncedCertificate> {
     })
 }
 
+/// The copies of several logs, kept together (read back by [`copies_from_bytes`]): a header,
+/// a count byte, then each copy's length (u64, big-endian) and bytes ([`SyncedLog::to_bytes`]).
+pub fn copies_to_bytes(copies: &[SyncedLog]) -> Vec<u8> {
+    let mut out = COPIES_MAGIC.to_vec();
+    let copies = &copies[..copies.len().min(crate::tlog_policy::MAX_ENTRIES)];
+    out.push(copies.len() as u8);
+    for copy in copies {
+        let bytes = copy.to_bytes();
+        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        out.extend_from_slice(&bytes);
+    }
+    out
+}
+
+/// Reads copies kept by [`copies_to_bytes`], or the one copy the release before kept
+/// ([`SyncedLog::to_bytes`]); each is checked as [`SyncedLog::from_bytes`] checks it. A copy of
+/// a log the policy no longer names is left out; one that was edited fails the whole read.
+pub fn copies_from_bytes(bytes: &[u8], policy: &Policy) -> Result<Vec<SyncedLog>, SyncedLogError> {
+    let Some(rest) = bytes.strip_prefix(COPIES_MAGIC) else {
+        return match SyncedLog::from_bytes(bytes, policy) {
+            Ok(copy) => Ok(vec![copy]),
+            Err(SyncedLogError::Checkpoint(_)) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        };
+    };
+    let (count, mut rest) = rest.split_first().ok_or(SyncedLogError::Malformed)?;
+    let mut copies: Vec<SyncedLog> = Vec::with_capacity(usize::from(*count));
+    for _ in 0..*count {
+        let (len, after) = rest
+            .split_first_chunk::<8>()
+            .ok_or(SyncedLogError::Malformed)?;
+        let len =
+            usize::try_from(u64::from_be_bytes(*len)).map_err(|_| SyncedLogError::Malformed)?;
+        if after.len() < len {
+            return Err(SyncedLogError::Malformed);
+        }
+        match SyncedLog::from_bytes(&after[..len], policy) {
+            Ok(copy) => {
+                let origin = &copy.witnessed.checkpoint.origin;
+                if copies
+                    .iter()
+                    .any(|c| &c.witnessed.checkpoint.origin == origin)
+                {
+                    return Err(SyncedLogError::Malformed);
+                }
+                copies.push(copy);
+            }
+            Err(SyncedLogError::Checkpoint(_)) => {}
+            Err(e) => return Err(e),
+        }
+        rest = &after[len..];
+    }
+    if !rest.is_empty() {
+        return Err(SyncedLogError::Malformed);
+    }
+    Ok(copies)
+}
+
 impl SyncedLog {
+    /// The log's origin.
+    pub fn origin(&self) -> &str {
+        &self.witnessed.checkpoint.origin
+    }
+
     /// The checkpoint held.
     pub fn witnessed(&self) -> &Witnessed {
         &self.witnessed
@@ -491,7 +585,7 @@ mod tests {
                 .cloned()
                 .ok_or_else(|| "not found".to_string())
         };
-        let synced = sync(&policy(), &mut fetch, previous);
+        let synced = sync(&policy(), ORIGIN, &mut fetch, previous);
         (synced, fetched)
     }
 
@@ -542,7 +636,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_log_the_policy_names_last_is_synced() {
+    fn each_log_of_the_policy_syncs_into_a_copy_of_its_own_and_only_from_its_place() {
         let frozen = VerifierKey::new(ORIGIN, signing_key(7).verifying_key()).unwrap();
         let current = VerifierKey::new("example.org/log2", signing_key(8).verifying_key()).unwrap();
         let both = Policy::parse(&format!(
@@ -551,6 +645,14 @@ mod tests {
             current.to_vkey()
         ))
         .unwrap();
+        assert_eq!(
+            log_locations(&both),
+            [
+                ("example.org/log2".to_string(), String::new()),
+                (ORIGIN.to_string(), format!("frozen/{:08x}", frozen.id)),
+            ],
+            "the log written now first, at the prefix itself"
+        );
         let files = site(&(0..3).map(entry).collect::<Vec<_>>());
         let mut fetch = |path: &str, _limit: usize| {
             files
@@ -558,12 +660,40 @@ mod tests {
                 .cloned()
                 .ok_or_else(|| "not found".to_string())
         };
-        let refused = sync(&both, &mut fetch, None).unwrap_err();
+        // The frozen log's checkpoint where the current log belongs is refused...
+        let refused = sync(&both, "example.org/log2", &mut fetch, None).unwrap_err();
         assert!(
             refused
                 .to_string()
-                .contains("not of the log the trust list names last"),
+                .contains("not of log example.org/log2 that is published there"),
             "{refused}"
+        );
+        // ...and synced as the frozen log's own copy.
+        let copy = sync(&both, ORIGIN, &mut fetch, None).unwrap().log;
+        assert_eq!((copy.origin(), copy.certificates()), (ORIGIN, 3));
+        // Copies kept together read back; one of a log the policy dropped is left out.
+        let bytes = copies_to_bytes(std::slice::from_ref(&copy));
+        assert_eq!(
+            copies_from_bytes(&bytes, &both).unwrap(),
+            std::slice::from_ref(&copy)
+        );
+        let only_current =
+            Policy::parse(&format!("log {}\nquorum none\n", current.to_vkey())).unwrap();
+        assert!(copies_from_bytes(&bytes, &only_current).unwrap().is_empty());
+        // The one copy the release before kept is still read.
+        assert_eq!(
+            copies_from_bytes(&copy.to_bytes(), &both).unwrap(),
+            std::slice::from_ref(&copy)
+        );
+        // Two copies of one log, or a copy cut short, are refused.
+        let twice = copies_to_bytes(&[copy.clone(), copy.clone()]);
+        assert_eq!(
+            copies_from_bytes(&twice, &both),
+            Err(SyncedLogError::Malformed)
+        );
+        assert_eq!(
+            copies_from_bytes(&bytes[..bytes.len() - 1], &both),
+            Err(SyncedLogError::Malformed)
         );
     }
 

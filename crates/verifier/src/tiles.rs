@@ -6,6 +6,15 @@
 //! <prefix>/tile/entries/<N>[.p/<W>]      entries, each a big-endian u16 length then its bytes
 //! N as 3-digit groups, all but the last with an x: 1234067 -> x001/x234/067
 //! ```
+//!
+//! An issuer publishes the log it writes now at `<site>/log/`, and each log it froze when it
+//! moved to a new log key under that, at `<site>/log/frozen/<key id>/` ([`frozen_log_prefix`]).
+
+/// Where a frozen log is published, under the prefix of the log written now: `frozen/` and its
+/// key id (the signed-note key id, 8 lower-case hex digits), such as `frozen/1a9d9749`.
+pub fn frozen_log_prefix(key_id: u32) -> String {
+    format!("frozen/{key_id:08x}")
+}
 
 /// Hashes in a full tile.
 pub const TILE_WIDTH: u64 = 256;

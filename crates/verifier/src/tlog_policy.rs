@@ -340,6 +340,12 @@ impl Policy {
         self.logs.iter().find(|l| l.key.name == origin)
     }
 
+    /// The log written now: the one named last. Every earlier `log` line is a frozen log,
+    /// kept for the proofs it issued before its issuer moved to a new log key.
+    pub fn current_log(&self) -> Option<&PolicyLog> {
+        self.logs.last()
+    }
+
     /// Checks a checkpoint note: signed by a log of the policy and cosigned by the quorum.
     /// Returns the checkpoint and the policy names of the witnesses that cosigned it.
     pub fn check_checkpoint(

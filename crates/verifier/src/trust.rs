@@ -133,8 +133,9 @@ pub struct TrustStore {
     require_fresh: bool,
     /// The issuing body's transparency log, as a trust list of version 3 names it.
     transparency_log: Option<TransparencyLogTrust>,
-    /// The verifier's copy of that log, if it synced one.
-    synced_log: Option<crate::log_sync::SyncedLog>,
+    /// The verifier's copies of that policy's logs (the log written now and any frozen ones),
+    /// one per origin, as far as it synced them.
+    synced_logs: Vec<crate::log_sync::SyncedLog>,
 }
 
 impl TrustStore {
@@ -153,15 +154,35 @@ impl TrustStore {
         self.transparency_log.as_ref()
     }
 
-    /// Uses a synced copy of the transparency log (checked against the trust list's policy
-    /// when it was read).
+    /// Uses a synced copy of a log of the transparency log policy (checked against the trust
+    /// list's policy when it was read), in place of the copy of the same log held before.
     pub fn set_synced_log(&mut self, log: crate::log_sync::SyncedLog) {
-        self.synced_log = Some(log);
+        match self
+            .synced_logs
+            .iter_mut()
+            .find(|held| held.origin() == log.origin())
+        {
+            Some(held) => *held = log,
+            None => self.synced_logs.push(log),
+        }
     }
 
-    /// The synced copy of the transparency log, if there is one.
+    /// The synced copy of the log written now (the one the policy names last), if there is
+    /// one.
     pub fn synced_log(&self) -> Option<&crate::log_sync::SyncedLog> {
-        self.synced_log.as_ref()
+        let policy = self.transparency_log.as_ref()?.parsed_policy().ok()?;
+        let current = policy.current_log()?;
+        self.synced_log_of(&current.key.name)
+    }
+
+    /// The synced copy of the log named `origin`, if there is one.
+    pub fn synced_log_of(&self, origin: &str) -> Option<&crate::log_sync::SyncedLog> {
+        self.synced_logs.iter().find(|held| held.origin() == origin)
+    }
+
+    /// Every synced copy held: of the log written now and of frozen logs.
+    pub fn synced_logs(&self) -> &[crate::log_sync::SyncedLog] {
+        &self.synced_logs
     }
 
     /// Trusts a key. Adding the same key twice is harmless; a different key under a known kid is

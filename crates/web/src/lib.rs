@@ -17,7 +17,9 @@
 #![forbid(unsafe_code)]
 
 use goodstanding_verifier::lists::{RevocationList, TrustList, is_rollback};
-use goodstanding_verifier::log_sync::{SyncPlan, SyncedLog};
+use goodstanding_verifier::log_sync::{
+    SyncPlan, copies_from_bytes, copies_to_bytes, log_locations,
+};
 use goodstanding_verifier::root_handover;
 use goodstanding_verifier::{
     Checked, Declared, PublicJwk, Timestamp, TrustData, TrustStore, Unreadable, Verdict,
@@ -153,14 +155,16 @@ impl Verifier {
         }
         let changed = trust_list != self.trust_list || revocation_list != self.revocation_list;
         let mut store = store;
-        // The copy synced under the old list is kept if the new list's policy accepts it.
-        if let Some(held) = self.store.synced_log().filter(|held| {
-            store
-                .transparency_log()
-                .and_then(|log| log.parsed_policy().ok())
-                .is_some_and(|policy| held.accepted_by(&policy))
-        }) {
-            store.set_synced_log(held.clone());
+        // The copies synced under the old list are kept if the new list's policy accepts them.
+        if let Some(policy) = store
+            .transparency_log()
+            .and_then(|log| log.parsed_policy().ok())
+        {
+            for held in self.store.synced_logs() {
+                if held.accepted_by(&policy) {
+                    store.set_synced_log(held.clone());
+                }
+            }
         }
         self.store = store;
         let changed = changed || handed_over.is_some();
@@ -173,18 +177,38 @@ impl Verifier {
         Ok(changed)
     }
 
-    /// Starts syncing the transparency log the trust list names, from its checkpoint as
-    /// fetched: returns the entry bundles to fetch (paths under the log's prefix), or `None`
-    /// if the trust list names no log.
-    pub fn start_log_sync(&mut self, checkpoint: &[u8]) -> Result<Option<Vec<String>>, String> {
+    /// Where each log the trust list names is published, under the issuer's `<site>/log/`:
+    /// (origin, prefix), the log written now first at `""`, then each frozen log
+    /// ([`log_locations`]); empty if the list names no log.
+    pub fn log_locations(&self) -> Vec<(String, String)> {
+        self.store
+            .transparency_log()
+            .and_then(|log| log.parsed_policy().ok())
+            .map(|policy| log_locations(&policy))
+            .unwrap_or_default()
+    }
+
+    /// Starts syncing the log `origin` the trust list names, from its checkpoint as fetched
+    /// from that log's place: returns the entry bundles to fetch (paths under the log's
+    /// prefix), or `None` if the trust list names no log.
+    pub fn start_log_sync(
+        &mut self,
+        origin: &str,
+        checkpoint: &[u8],
+    ) -> Result<Option<Vec<String>>, String> {
         let Some(log) = self.store.transparency_log() else {
             return Ok(None);
         };
         let policy = log
             .parsed_policy()
             .map_err(|e| format!("the trust list's log policy: {e}"))?;
-        let plan = SyncPlan::new(&policy, checkpoint, self.store.synced_log())
-            .map_err(|e| format!("the log's checkpoint refused: {e}"))?;
+        let plan = SyncPlan::new(
+            &policy,
+            origin,
+            checkpoint,
+            self.store.synced_log_of(origin),
+        )
+        .map_err(|e| format!("the log's checkpoint refused: {e}"))?;
         let paths = plan.bundles.clone();
         self.log_sync = Some((plan, Vec::new()));
         Ok(Some(paths))
@@ -215,8 +239,9 @@ impl Verifier {
             .ok_or("the trust list names no log")?
             .parsed_policy()
             .map_err(|e| format!("the trust list's log policy: {e}"))?;
-        let log = SyncedLog::from_bytes(bytes, &policy).map_err(|e| e.to_string())?;
-        self.store.set_synced_log(log);
+        for copy in copies_from_bytes(bytes, &policy).map_err(|e| e.to_string())? {
+            self.store.set_synced_log(copy);
+        }
         Ok(())
     }
 
@@ -312,12 +337,19 @@ impl Verifier {
             .join(", ")
     }
 
-    /// Starts syncing the transparency log from its checkpoint's text: returns the JSON array
-    /// of entry bundles to fetch under the log's URL (`null` if the trust list names no log).
+    /// The logs to sync, as the JSON array `[[origin, prefix], ...]`: each log's prefix under
+    /// `<site>/log/` (`""` for the log written now, first; `frozen/<key id>` for a frozen one).
+    #[wasm_bindgen(js_name = logLocations)]
+    pub fn log_locations_js(&self) -> String {
+        serde_json::to_string(&self.log_locations()).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Starts syncing the log `origin` from its checkpoint's text: returns the JSON array of
+    /// entry bundles to fetch under that log's URL (`null` if the trust list names no log).
     #[wasm_bindgen(js_name = logSyncStart)]
-    pub fn log_sync_start(&mut self, checkpoint: &str) -> Result<String, JsError> {
+    pub fn log_sync_start(&mut self, origin: &str, checkpoint: &str) -> Result<String, JsError> {
         let paths = self
-            .start_log_sync(checkpoint.as_bytes())
+            .start_log_sync(origin, checkpoint.as_bytes())
             .map_err(|e| JsError::new(&e))?;
         serde_json::to_string(&paths).map_err(|e| JsError::new(&e.to_string()))
     }
@@ -358,10 +390,11 @@ impl Verifier {
         .to_string())
     }
 
-    /// The synced copy of the log, to keep for the next visit (`undefined` if none).
+    /// The synced copies of the logs, to keep for the next visit (`undefined` if none).
     #[wasm_bindgen(js_name = syncedLog)]
     pub fn synced_log_bytes(&self) -> Option<Vec<u8>> {
-        self.store.synced_log().map(SyncedLog::to_bytes)
+        let copies = self.store.synced_logs();
+        (!copies.is_empty()).then(|| copies_to_bytes(copies))
     }
 
     /// Uses a copy of the log kept from an earlier visit ([`Self::use_synced_log`]).
