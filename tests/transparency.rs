@@ -33,6 +33,11 @@ impl Drop for WitnessProcess {
 }
 
 fn start_witness(issuer: &Issuer, name: &str, log_vkey: &str) -> WitnessProcess {
+    start_witness_of(issuer, name, &[log_vkey])
+}
+
+/// A witness of several logs (their vkeys), with the key and state of `name`.
+fn start_witness_of(issuer: &Issuer, name: &str, log_vkeys: &[&str]) -> WitnessProcess {
     let key = issuer.path(&format!("{name}.key"));
     if !key.exists() {
         ok(&goodstanding(&[
@@ -40,27 +45,23 @@ fn start_witness(issuer: &Issuer, name: &str, log_vkey: &str) -> WitnessProcess 
         ]));
     }
     let state = issuer.path(&format!("{name}.state"));
-    let mut child = common::command(
-        &[
-            &"witness",
-            &"run",
-            &"--key",
-            &key,
-            &"--name",
-            &name,
-            &"--log",
-            &log_vkey,
-            &"--state",
-            &state,
-            &"--listen",
-            &"127.0.0.1:0",
-        ],
-        &[],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"witness", &"run", &"--key", &key, &"--name", &name];
+    for vkey in log_vkeys {
+        args.push(&"--log");
+        args.push(vkey);
+    }
+    args.extend([
+        &"--state" as &dyn AsRef<std::ffi::OsStr>,
+        &state,
+        &"--listen",
+        &"127.0.0.1:0",
+    ]);
+    let mut child = common::command(&args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let vkey = lines.next().unwrap().unwrap();
     let listening = lines.next().unwrap().unwrap();
@@ -941,5 +942,309 @@ fn a_manager_sees_every_certificate_in_their_name_and_one_they_did_not_expect() 
         third.stdout.contains("expected (--expect)") && !third.stdout.contains("NEW"),
         "{}",
         third.stdout
+    );
+}
+
+/// A new log key means a new log: `log rotate` freezes the log written so far (refused for a
+/// name in use), the trust list names both (and refuses a policy that drops the old one), the
+/// new log's certificates get proofs under the new key, `publish` puts the frozen log under
+/// `log/frozen/<key id>/`, and verifiers sync both: a `.jws` of either log is proven, a PDF of
+/// the old log keeps its proof, an unlogged certificate is still caught, the audit covers both
+/// logs, and a manager sees their certificates in both.
+#[test]
+fn a_new_log_key_freezes_the_old_log_and_verifiers_keep_checking_both() {
+    const NEW_ORIGIN: &str = "certificates.example.org/log-2";
+    let (logged, ids) = published_with(&["SUBJ-400001"]);
+    let Logged {
+        issuer,
+        register,
+        log_dir,
+        log_vkey,
+        tag_key,
+        w0,
+        w1,
+        ..
+    } = logged;
+    let (out, trust, site) = (
+        issuer.path("out"),
+        issuer.path("trust"),
+        issuer.path("site"),
+    );
+    let old_id = ids[0].clone();
+    let new_dir = issuer.path("log-2");
+    let rotate = |origin: &str| {
+        goodstanding(&[
+            &"log",
+            &"rotate",
+            &new_dir,
+            &"--origin",
+            &origin,
+            &"--register",
+            &register,
+        ])
+    };
+    let same_name = rotate(ORIGIN);
+    assert_eq!(same_name.code, 2, "{}", same_name.stderr);
+    assert!(
+        same_name
+            .stderr
+            .contains("a new log key needs a new origin"),
+        "{}",
+        same_name.stderr
+    );
+    assert!(!new_dir.exists(), "a refused rotation leaves no folder");
+    let rotated = rotate(NEW_ORIGIN);
+    ok(&rotated);
+    let new_vkey = rotated
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("new log key (vkey): "))
+        .unwrap()
+        .to_string();
+    assert!(new_vkey.starts_with(NEW_ORIGIN), "{new_vkey}");
+    assert!(log_dir.join("FROZEN").exists());
+    let shown = log_sizes(&register);
+    assert!(
+        shown.contains(&format!("log {NEW_ORIGIN}"))
+            && shown.contains("entries: 0")
+            && shown.contains(&format!("frozen log {ORIGIN} (vkey {log_vkey}): 1 entries")),
+        "{shown}"
+    );
+    // The subject-tag key moved with the log: tags do not change.
+    let tag_text = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(tag_key)
+    };
+    assert!(shown.contains(&tag_text), "{shown}");
+
+    // The witnesses learn the new log (here: restarted with both; new ports, so new URLs).
+    drop((w0, w1));
+    let w0 = start_witness_of(&issuer, "w0.example.org", &[&log_vkey, &new_vkey]);
+    let w1 = start_witness_of(&issuer, "w1.example.org", &[&log_vkey, &new_vkey]);
+    let witnesses = format!(
+        "witness w0 {} {}\nwitness w1 {} {}\ngroup both all w0 w1\nquorum both\n",
+        w0.vkey, w0.url, w1.vkey, w1.url
+    );
+    let policy_text = std::fs::read_to_string(new_dir.join("log.policy")).unwrap();
+    let log_lines: Vec<&str> = policy_text
+        .lines()
+        .filter(|l| l.starts_with("log "))
+        .collect();
+    assert_eq!(
+        log_lines,
+        [format!("log {log_vkey}"), format!("log {new_vkey}")],
+        "the frozen log first, the new one last"
+    );
+    std::fs::write(
+        new_dir.join("log.policy"),
+        format!("{}\n{witnesses}", log_lines.join("\n")),
+    )
+    .unwrap();
+    let policy =
+        Policy::parse(&std::fs::read_to_string(new_dir.join("log.policy")).unwrap()).unwrap();
+
+    // A trust list that drops the old log would orphan its certificates.
+    let dropped = issuer.path("dropped.policy");
+    std::fs::write(&dropped, format!("log {new_vkey}\n{witnesses}")).unwrap();
+    let refused = issuer.trust(&[
+        &"log",
+        &"--policy",
+        &dropped,
+        &"--url",
+        &"https://goodstanding.example.org/log",
+        &"--subject-tag-key",
+        &tag_text,
+        &"--required-from",
+        &"2000-01-01",
+    ]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("leaves out the log(s)") && refused.stderr.contains(&log_vkey),
+        "{}",
+        refused.stderr
+    );
+    name_the_log(&issuer, &new_dir, &tag_key);
+
+    // The new log's certificate, proven under the new key.
+    let second = issue(&issuer, &request_for(&issuer, "SUBJ-400002"), &register);
+    ok(&second);
+    let new_id = second.stdout.trim().to_string();
+    check_proof(&out, &new_id, &policy, &tag_key, "SUBJ-400002");
+    let proof = std::fs::read_to_string(out.join(format!("{new_id}.tlog-proof"))).unwrap();
+    assert!(
+        proof.contains(&format!("{NEW_ORIGIN}\n1\n")),
+        "entry 0 of the new log: {proof}"
+    );
+    ok(&issuer.try_publish(&issuer.key(), &[]));
+    let frozen_at = site.join(format!(
+        "log/{}",
+        goodstanding_verifier::tiles::frozen_log_prefix(
+            goodstanding_verifier::note::VerifierKey::parse(&log_vkey)
+                .unwrap()
+                .id
+        )
+    ));
+    let frozen_checkpoint = std::fs::read_to_string(frozen_at.join("checkpoint")).unwrap();
+    assert!(frozen_checkpoint.starts_with(&format!("{ORIGIN}\n1\n")));
+    let current_checkpoint = std::fs::read_to_string(site.join("log/checkpoint")).unwrap();
+    assert!(current_checkpoint.starts_with(&format!("{NEW_ORIGIN}\n1\n")));
+
+    // Verifiers sync both logs.
+    let updated = issuer.update_trust(&site.to_string_lossy());
+    ok(&updated);
+    assert!(
+        updated.stdout.contains(&format!(
+            "synced the frozen log {ORIGIN}: 1 entries, 1 certificates"
+        )),
+        "{}",
+        updated.stdout
+    );
+    let verdict = |file: &Path| {
+        let run = goodstanding(&[&"verify", &file, &"--trust", &trust, &"--json"]);
+        serde_json::from_str::<serde_json::Value>(&run.stdout)
+            .unwrap_or_else(|_| panic!("{}{}", run.stdout, run.stderr))
+    };
+    for (id, origin, by) in [
+        (&old_id, ORIGIN, "synced_log"),
+        (&new_id, NEW_ORIGIN, "synced_log"),
+    ] {
+        let v = verdict(&out.join(format!("{id}.jws")));
+        assert_eq!(v["status"], "valid", "{v}");
+        assert_eq!(v["log"]["status"], "proven", "{v}");
+        assert_eq!(v["log"]["by"], by, "{v}");
+        assert_eq!(v["log"]["origin"], origin, "{v}");
+    }
+    let old_pdf = verdict(&out.join(format!("{old_id}.pdf")));
+    assert_eq!(old_pdf["status"], "valid", "{old_pdf}");
+    assert_eq!(old_pdf["log"]["by"], "attached_proof", "{old_pdf}");
+    assert_eq!(old_pdf["log"]["origin"], ORIGIN, "{old_pdf}");
+    let unlogged = unlogged_copy(
+        &issuer,
+        &read_certificate(&out.join(format!("{new_id}.jws"))),
+        3600,
+        "rotated",
+    );
+    let v = verdict(&unlogged);
+    assert_eq!(v["status"], "not_in_log", "{v}");
+
+    // The web page syncs both logs too, and keeps both copies for offline use: the old log's
+    // `.jws` is proven by the frozen log's copy, and the unlogged one (which needs every log
+    // held to be judged) is caught.
+    let pkg = issuer.path("pkg");
+    crate::web::build_wasm(&pkg);
+    let page_site = issuer.web_site(&pkg, &["--from", "published"]);
+    copy_tree(&site, &page_site.join("published"));
+    let shown = crate::web::drive(
+        &issuer,
+        "log.mjs",
+        &serde_json::json!({
+            "site": page_site,
+            "chromium": crate::web::CHROMIUM,
+            "logged_jws": std::fs::read_to_string(out.join(format!("{old_id}.jws"))).unwrap().trim(),
+            "unlogged_jws": std::fs::read_to_string(&unlogged).unwrap().trim(),
+        }),
+    );
+    let synced = shown["synced_status"].as_str().unwrap();
+    assert!(
+        synced.contains("Public log synced: 1 entries, 1 certificates (1 new); frozen log certificates.example.org/log: 1 certificates."),
+        "{synced}"
+    );
+    for scenario in ["online", "offline"] {
+        let logged = &shown[format!("{scenario}_logged")];
+        assert_eq!(logged["status"], "valid", "{scenario}: {logged}");
+        let details = logged["details"].as_str().unwrap();
+        assert!(
+            details.contains(&format!(
+                "in the log {ORIGIN}: entry 0 of the checkpoint of 1"
+            )) && details.contains("checked against the log synced by this page"),
+            "{scenario}: {details}"
+        );
+        let unlogged = &shown[format!("{scenario}_unlogged")];
+        assert_eq!(unlogged["status"], "not_in_log", "{scenario}: {unlogged}");
+    }
+
+    // The audit covers both logs; an altered frozen log is caught.
+    let state = issuer.path("audit.json");
+    let audit = |at: &Path| {
+        goodstanding(&[
+            &"log", &"verify", &"--site", &at, &"--trust", &trust, &"--state", &state,
+        ])
+    };
+    let audited = audit(&site);
+    ok(&audited);
+    assert!(
+        audited.stdout.contains(&format!("log {NEW_ORIGIN} at "))
+            && audited.stdout.contains(&format!("log {ORIGIN} at "))
+            && audited.stdout.contains("/log/frozen/"),
+        "{}",
+        audited.stdout
+    );
+    let altered = issuer.path("site-altered");
+    copy_tree(&site, &altered);
+    let bundle_path = altered.join(format!(
+        "log/{}/tile/entries/000.p/1",
+        frozen_at.strip_prefix(site.join("log")).unwrap().display()
+    ));
+    let mut entries =
+        goodstanding_verifier::tiles::unbundle(&std::fs::read(&bundle_path).unwrap()).unwrap();
+    let last = entries[0].len() - 1;
+    entries[0][last] ^= 1;
+    std::fs::write(
+        &bundle_path,
+        goodstanding_verifier::tiles::bundle(&entries).unwrap(),
+    )
+    .unwrap();
+    let caught = audit(&altered);
+    assert_eq!(caught.code, 1, "{}", caught.stdout);
+    assert!(
+        caught.stderr.contains("/log/frozen/") && caught.stderr.contains("does not hash"),
+        "{}",
+        caught.stderr
+    );
+
+    // A manager's certificates in both logs: the old one (frozen log) and a new one.
+    let third = goodstanding(&[
+        &"reissue",
+        &old_id,
+        &request_for(&issuer, "SUBJ-400001"),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--register",
+        &register,
+        &"--trust",
+        &trust,
+    ]);
+    ok(&third);
+    let third_id = third
+        .stdout
+        .split_whitespace()
+        .find(|w| w.len() == 26 && *w != old_id)
+        .unwrap()
+        .to_string();
+    ok(&issuer.try_publish(&issuer.key(), &[]));
+    let watched = goodstanding(&[
+        &"monitor",
+        &"--cert",
+        &out.join(format!("{third_id}.pdf")),
+        &"--site",
+        &site,
+        &"--trust",
+        &trust,
+        &"--state",
+        &issuer.path("monitor.json"),
+        &"--expect",
+        &old_id,
+    ]);
+    ok(&watched);
+    assert!(
+        watched.stdout.contains("2 certificate(s) in the log")
+            && watched.stdout.contains(&format!(
+                "entry 0 of the frozen log {ORIGIN}: certificate {old_id}"
+            ))
+            && watched.stdout.contains(&format!("certificate {third_id}")),
+        "{}",
+        watched.stdout
     );
 }

@@ -42,7 +42,30 @@ pub enum LogCommand {
         #[command(flatten)]
         register: RegisterArg,
     },
-    /// Show the register's log: its origin, size, last witnessed checkpoint and policy.
+    /// Move the register to a new log key, which means a new log with a new origin: the log
+    /// written so far is frozen at its last witnessed checkpoint (refused while a certificate
+    /// is held or an entry is not yet witnessed), its entries stay in the register and are
+    /// published under <site>/log/frozen/<key id>/, and its folder is marked FROZEN so that its
+    /// key signs nothing more. DIR gets the new log key, the same subject-tag key, and a
+    /// policy naming the frozen log(s) first and the new log last, with the same witnesses.
+    /// Then: give the witnesses the new log's vkey, name the new policy in the trust list
+    /// (`trust log`), and publish, before the new log's first certificate reaches anyone.
+    Rotate {
+        /// The new log folder to create.
+        dir: PathBuf,
+        /// The new log's name (a new origin), such as certificates.example.org/log-2028.
+        #[arg(long)]
+        origin: String,
+        /// Keep the new log key in a PKCS#11 token (as for `log init`).
+        #[arg(long = "log-key", value_name = "pkcs11:URI")]
+        log_key: Option<std::ffi::OsString>,
+        #[command(flatten)]
+        token: crate::shared::TokenArgs,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
+    /// Show the register's log: its origin, size, last witnessed checkpoint and policy, and
+    /// the logs it froze.
     Show {
         #[command(flatten)]
         register: RegisterArg,
@@ -119,9 +142,12 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             register,
         } => {
             let mut reg = open_register(register.path.as_deref())?;
-            if let Some(current) = reg.log_folder().map_err(log_error)? {
+            if let Some(current) = reg.log_folder().map_err(log_error)?
+                && reg.log_size().map_err(log_error)? > 0
+            {
                 return Err(CliError::Input(format!(
-                    "this register already logs to {}; one register has one log",
+                    "this register already logs to {}; to move to a new log key, freeze that \
+                     log and start a new one with `goodstanding log rotate DIR --origin NAME`",
                     current.display()
                 )));
             }
@@ -160,6 +186,13 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             trust,
             state,
         } => audit(site, policy.as_deref(), trust.as_deref(), state.as_deref()),
+        LogCommand::Rotate {
+            dir,
+            origin,
+            log_key,
+            token,
+            register,
+        } => rotate(dir, origin, log_key.as_deref(), token, register),
         LogCommand::Show { register } => {
             let reg = open_register(register.path.as_deref())?;
             let Some(dir) = reg.log_folder().map_err(log_error)? else {
@@ -182,16 +215,91 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
                 STANDARD.encode(setup.subject_tag_public()),
                 setup.policy.to_text(true),
             ));
+            for frozen in reg.frozen_logs().map_err(log_error)? {
+                write_stdout(format_args!(
+                    "frozen log {} (vkey {}): {} entries, frozen at {}, published under \
+                     log/{}/\n",
+                    frozen.origin,
+                    frozen.vkey,
+                    frozen.size,
+                    frozen.frozen_at,
+                    VerifierKey::parse(&frozen.vkey).map_or_else(
+                        |_| "frozen/?".to_string(),
+                        |k| goodstanding_verifier::tiles::frozen_log_prefix(k.id)
+                    ),
+                ));
+            }
             Ok(())
         }
     }
 }
 
-/// What an auditor keeps between runs: the checkpoint it checked last.
+/// `goodstanding log rotate`.
+fn rotate(
+    dir: &Path,
+    origin: &str,
+    log_key: Option<&std::ffi::OsStr>,
+    token: &crate::shared::TokenArgs,
+    register: &RegisterArg,
+) -> Result<(), CliError> {
+    let mut reg = open_register(register.path.as_deref())?;
+    let now = goodstanding_clock::now().map_err(|e| CliError::Input(e.to_string()))?;
+    let (setup, frozen) = match log_key {
+        None => LogSetup::rotate(&mut reg, dir, origin, None, now),
+        Some(text) => {
+            let uri = goodstanding_issuer::token_uri::TokenUri::parse(&text.to_string_lossy())
+                .map_err(|e| CliError::Input(format!("--log-key: {e}")))?;
+            let key = crate::shared::open_key("--log-key", text, None, token)?;
+            LogSetup::rotate(&mut reg, dir, origin, Some((&key, &uri)), now)
+        }
+    }
+    .map_err(log_error)?;
+    let absolute = std::fs::canonicalize(dir).map_err(|e| CliError::file(dir, e))?;
+    write_stdout(format_args!(
+        "log {} frozen with {} entries (its last witnessed checkpoint); the register now logs \
+         to {} in {}\n  new log key (vkey): {}\n  subject-tag key (unchanged): {}\nNext, \
+         before the new log's first certificate reaches anyone:\n  1. give each witness the \
+         new vkey (`goodstanding witness run ... --log {}` beside the old one);\n  2. on the \
+         root key's machine, name the new policy in the trust list: `goodstanding trust log \
+         --policy {} --url <your site's URL>/log --subject-tag-key {} --required-from <the \
+         same date as before> --root-key ROOT.key.pem`;\n  3. publish: the frozen log goes to \
+         <site>/log/{}/ and stays there.\nThen delete or lock away the frozen log's key ({}).\n",
+        frozen.origin,
+        frozen.size,
+        setup.origin(),
+        absolute.display(),
+        setup.verifier_key.to_vkey(),
+        STANDARD.encode(setup.subject_tag_public()),
+        setup.verifier_key.to_vkey(),
+        absolute.join(POLICY_FILE).display(),
+        STANDARD.encode(setup.subject_tag_public()),
+        VerifierKey::parse(&frozen.vkey).map_or_else(
+            |_| "frozen/?".to_string(),
+            |k| goodstanding_verifier::tiles::frozen_log_prefix(k.id)
+        ),
+        frozen.folder.display(),
+    ));
+    Ok(())
+}
+
+/// What an auditor keeps between runs: the checkpoint it checked last, of the log written
+/// now and of each frozen log.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AuditState {
     origin: String,
+    size: u64,
+    root: String,
+    /// Frozen logs: origin -> the checkpoint seen last. Absent in a state written before logs
+    /// could be frozen.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    frozen: std::collections::BTreeMap<String, SeenCheckpoint>,
+}
+
+/// A checkpoint an auditor saw: its size and root (base64).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeenCheckpoint {
     size: u64,
     root: String,
 }
@@ -222,32 +330,87 @@ fn audit_policy(
         .map_err(|e| CliError::Input(format!("the log's policy: {e}")))
 }
 
-/// `goodstanding log verify`.
+/// `goodstanding log verify`: every log of the policy, the one written now at `<site>/log/`
+/// and each frozen one at `<site>/log/frozen/<key id>/`.
 fn audit(
     site: &str,
     policy: Option<&Path>,
     trust: Option<&Path>,
     state: Option<&Path>,
 ) -> Result<(), CliError> {
-    use goodstanding_trust::fetch::{Fetcher, Source};
-    use goodstanding_verifier::log_entry::LogEntry;
     let policy = audit_policy(policy, trust)?;
     let state_path = crate::shared::in_data_dir(state, "log-audit.json", "--state FILE")?;
     let previous: Option<AuditState> = crate::io::read_state(&state_path, "an audit state")?;
-    let previous_root = match &previous {
-        Some(p) => {
-            let root: [u8; 32] = STANDARD
-                .decode(&p.root)
-                .ok()
-                .and_then(|r| r.try_into().ok())
-                .ok_or_else(|| CliError::file(&state_path, "its root is not 32 bytes"))?;
-            Some((p.size, root))
-        }
-        None => None,
-    };
+    let mut seen: std::collections::BTreeMap<String, SeenCheckpoint> = Default::default();
+    if let Some(p) = previous {
+        seen.insert(
+            p.origin,
+            SeenCheckpoint {
+                size: p.size,
+                root: p.root,
+            },
+        );
+        seen.extend(p.frozen);
+    }
     let base = format!("{}/log", site.trim_end_matches('/'));
-    let source =
-        Source::parse(&base).map_err(|e| CliError::Input(format!("--site {site}: {e}")))?;
+    let mut now_seen = seen.clone();
+    let locations = goodstanding_verifier::log_sync::log_locations(&policy);
+    for (origin, prefix) in &locations {
+        let at = if prefix.is_empty() {
+            base.clone()
+        } else {
+            format!("{base}/{prefix}")
+        };
+        let previous = seen
+            .get(origin)
+            .map(|p| {
+                STANDARD
+                    .decode(&p.root)
+                    .ok()
+                    .and_then(|r| <[u8; 32]>::try_from(r).ok())
+                    .map(|root| (p.size, root))
+                    .ok_or_else(|| CliError::file(&state_path, "a root in it is not 32 bytes"))
+            })
+            .transpose()?;
+        let audited = audit_log(&policy, origin, &at, previous, site)?;
+        now_seen.insert(
+            origin.clone(),
+            SeenCheckpoint {
+                size: audited.size,
+                root: STANDARD.encode(audited.root),
+            },
+        );
+    }
+    let current = locations.first().map(|(origin, _)| origin.clone());
+    let Some(current) = current else {
+        return Err(CliError::Input("the log's policy names no log".into()));
+    };
+    let Some(head) = now_seen.remove(&current) else {
+        return Err(CliError::Input(
+            "the log written now was not audited".into(),
+        ));
+    };
+    let state = AuditState {
+        origin: current,
+        size: head.size,
+        root: head.root,
+        frozen: now_seen,
+    };
+    crate::io::write_state(&state_path, &state)
+}
+
+/// Audits the log `origin` published at `at`, from the checkpoint seen last (`previous`), and
+/// reports it; returns the checkpoint audited.
+fn audit_log(
+    policy: &goodstanding_verifier::tlog_policy::Policy,
+    origin: &str,
+    at: &str,
+    previous: Option<(u64, [u8; 32])>,
+    site: &str,
+) -> Result<goodstanding_verifier::note::Checkpoint, CliError> {
+    use goodstanding_trust::fetch::{Fetcher, Source};
+    use goodstanding_verifier::log_entry::LogEntry;
+    let source = Source::parse(at).map_err(|e| CliError::Input(format!("--site {site}: {e}")))?;
     let fetcher = Fetcher::new(source).map_err(|e| CliError::Input(e.to_string()))?;
     let mut fetch = |path: &str, limit: usize| fetcher.get(path, limit).map_err(|e| e.to_string());
     let (mut certificates, mut revocations) = (0u64, 0u64);
@@ -273,21 +436,18 @@ fn audit(
         }
     };
     let audited =
-        goodstanding_verifier::log_audit::audit(&policy, &mut fetch, previous_root, &mut on_new)
-            .map_err(|e| CliError::Refused(format!("the log at {base} FAILS its audit: {e}")))?;
-    if let Some(p) = &previous
-        && p.origin != audited.checkpoint.origin
-    {
+        goodstanding_verifier::log_audit::audit(policy, &mut fetch, previous, &mut on_new)
+            .map_err(|e| CliError::Refused(format!("the log at {at} FAILS its audit: {e}")))?;
+    if audited.checkpoint.origin != origin {
         return Err(CliError::Refused(format!(
-            "{base} is log {}, but {} holds the state of log {}",
-            audited.checkpoint.origin,
-            state_path.display(),
-            p.origin
+            "the log at {at} FAILS its audit: it is log {}, but the policy publishes log \
+             {origin} there",
+            audited.checkpoint.origin
         )));
     }
     let new = audited.checkpoint.size - audited.old_size;
     write_stdout(format_args!(
-        "log {} at {base}: {} entries, every tile and the root check, the checkpoint is cosigned \
+        "log {} at {at}: {} entries, every tile and the root check, the checkpoint is cosigned \
          by {}; {}\n{new} new since the last audit: {certificates} certificate(s), \
          {revocations} revocation(s)\n",
         audited.checkpoint.origin,
@@ -312,12 +472,7 @@ fn audit(
             new - listed.len() as u64
         ));
     }
-    let state = AuditState {
-        origin: audited.checkpoint.origin.clone(),
-        size: audited.checkpoint.size,
-        root: STANDARD.encode(audited.checkpoint.root),
-    };
-    crate::io::write_state(&state_path, &state)
+    Ok(audited.checkpoint)
 }
 
 fn load_witness_key(path: &Path) -> Result<IssuingKey, CliError> {

@@ -8,7 +8,14 @@
 //! <log folder>/subject-tag.key    the vrf-r255 key of subject tags (0600)
 //! <log folder>/log.policy         c2sp.org/tlog-policy: this log, its witnesses (with URLs), quorum
 //! <log folder>/log.lock           one writer at a time
+//! <log folder>/FROZEN             the log was frozen (`log rotate`): its key signs nothing more
 //! ```
+//!
+//! A new log key means a new log with a new origin ([`LogSetup::rotate`]): the log written so
+//! far is frozen at its last witnessed checkpoint (its entries kept in the register and still
+//! published, under `log/frozen/<key id>/`), and the new log's policy names the frozen log
+//! before it, so verifiers keep accepting the proofs it issued. The subject-tag key moves to the
+//! new folder unchanged: a subject's tag stays the same across the move.
 //!
 //! The order for every certificate: its entry is appended in the transaction that records it
 //! pending (so never signed-and-recorded but unlogged, never logged twice); then a checkpoint is
@@ -52,6 +59,8 @@ pub const LOG_KEY_URI_FILE: &str = "log.key.uri";
 pub const SUBJECT_TAG_KEY_FILE: &str = "subject-tag.key";
 /// The policy file in the log folder.
 pub const POLICY_FILE: &str = "log.policy";
+/// The file that marks a log folder whose log was frozen.
+pub const FROZEN_FILE: &str = "FROZEN";
 /// How long a witness may take to answer, unless told otherwise.
 pub const DEFAULT_WITNESS_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -181,7 +190,7 @@ impl LogSetup {
     /// `certificates.example.org/log`): a log key, a subject-tag key and a policy without
     /// witnesses. Refuses a folder that already holds a log.
     pub fn init(dir: &Path, origin: &str) -> Result<Self, LogError> {
-        Self::init_with(dir, origin, None)
+        Self::init_with(dir, origin, None, None)
     }
 
     /// [`LogSetup::init`] with the log key in a PKCS#11 token: `key`, opened from the URI
@@ -193,13 +202,117 @@ impl LogSetup {
         key: &IssuingKey,
         uri: &TokenUri,
     ) -> Result<Self, LogError> {
-        Self::init_with(dir, origin, Some((key, uri)))
+        Self::init_with(dir, origin, Some((key, uri)), None)
+    }
+
+    /// Moves `register` to a new log in the new folder `dir`, named `origin` (a new origin):
+    /// a new log key (made here, or `in_token`), the subject-tag key of the log written so far
+    /// (tags do not change), and a policy naming the logs frozen before, the log written so far
+    /// and then the new one, with the same witnesses and quorum. The log written so far is
+    /// frozen at its last witnessed checkpoint ([`Register::freeze_log`]; refused while a
+    /// certificate is held or an entry is not yet witnessed) and its folder marked
+    /// [`FROZEN_FILE`]. On a refusal nothing changes and the new folder is removed.
+    pub fn rotate(
+        register: &mut Register,
+        dir: &Path,
+        origin: &str,
+        in_token: Option<(&IssuingKey, &TokenUri)>,
+        now: Timestamp,
+    ) -> Result<(Self, crate::register::FrozenLog), LogError> {
+        let old_dir = register.log_folder()?.ok_or_else(|| {
+            LogError::Setup(
+                "this register has no transparency log yet; set one up with `goodstanding log \
+                 init DIR --origin NAME`"
+                    .into(),
+            )
+        })?;
+        let old = Self::open(&old_dir)?;
+        if old.policy.log(origin).is_some()
+            || register.frozen_logs()?.iter().any(|f| f.origin == origin)
+        {
+            return Err(LogError::Setup(format!(
+                "--origin {origin}: a log of that name exists already; a new log key needs a \
+                 new origin, such as {}-2",
+                old.origin()
+            )));
+        }
+        if register.log_size()? == 0 {
+            return Err(LogError::Setup(format!(
+                "the log {} in {} holds no entries, so there is nothing to freeze: set up the \
+                 new log in its place with `goodstanding log init DIR --origin NAME`, which \
+                 replaces a log that holds no entries",
+                old.origin(),
+                old_dir.display()
+            )));
+        }
+        // No writer may append while the log is frozen under it.
+        let lock_path = old_dir.join("log.lock");
+        let _lock =
+            lock::exclusive(&lock_path, "log rotate", Removal::Keep).map_err(|e| match e {
+                lock::LockError::Busy(holder) => LogError::Busy(holder),
+                lock::LockError::Io(e) => LogError::Io {
+                    path: lock_path.clone(),
+                    error: e,
+                },
+            })?;
+        let mut policy = old.policy.clone();
+        let old_tag_key = old_dir.join(SUBJECT_TAG_KEY_FILE);
+        let setup = Self::init_with(dir, origin, in_token, Some((&old_tag_key, &mut policy)))?;
+        let frozen = std::fs::canonicalize(dir)
+            .map_err(io(dir))
+            .and_then(|absolute| {
+                register
+                    .freeze_log(&old.verifier_key, &absolute, now)
+                    .map_err(LogError::from)
+            });
+        let frozen = match frozen {
+            Ok(frozen) => frozen,
+            Err(e) => {
+                for file in [
+                    LOG_KEY_FILE,
+                    LOG_KEY_URI_FILE,
+                    SUBJECT_TAG_KEY_FILE,
+                    POLICY_FILE,
+                ] {
+                    let _ = std::fs::remove_file(dir.join(file));
+                }
+                let _ = std::fs::remove_dir(dir);
+                return Err(e);
+            }
+        };
+        let marker = old_dir.join(FROZEN_FILE);
+        goodstanding_files::write_atomic(
+            &marker,
+            format!(
+                "The log {} in this folder was frozen at {now} with {} entries by `goodstanding \
+                 log rotate`; the register now logs to {} ({origin}). Its key must sign nothing \
+                 more: once the frozen log is published, delete or lock away its key.\n",
+                old.origin(),
+                frozen.size,
+                dir.display()
+            )
+            .as_bytes(),
+            goodstanding_files::WriteMode::Replace,
+            false,
+        )
+        .map_err(|error| {
+            LogError::Setup(format!(
+                "the register now logs to {} and the log {} is frozen, but {} could not be \
+                 written ({error}): delete or move {} so that nothing signs for the frozen log",
+                dir.display(),
+                old.origin(),
+                marker.display(),
+                old_dir.join(LOG_KEY_FILE).display()
+            ))
+        })?;
+        Ok((setup, frozen))
     }
 
     fn init_with(
         dir: &Path,
         origin: &str,
         in_token: Option<(&IssuingKey, &TokenUri)>,
+        after: Option<(&Path, &mut Policy)>,
     ) -> Result<Self, LogError> {
         let key_path = dir.join(LOG_KEY_FILE);
         let uri_path = dir.join(LOG_KEY_URI_FILE);
@@ -248,13 +361,36 @@ impl LogSetup {
                 .map_err(io(&key_path))?;
             }
         }
-        let tag_key = SubjectTagKey::generate().map_err(LogError::TagKey)?;
+        let (tag_key, policy_text) = match after {
+            Some((tag_key_file, policy)) => {
+                policy
+                    .logs
+                    .push(goodstanding_verifier::tlog_policy::PolicyLog {
+                        key: verifier_key.clone(),
+                        url: None,
+                    });
+                (
+                    SubjectTagKey::read(tag_key_file).map_err(LogError::TagKey)?,
+                    format!(
+                        "# goodstanding transparency log policy (c2sp.org/tlog-policy).\n\
+                         # The log written now is named last; each earlier `log` line is a log \
+                         frozen\n# by `goodstanding log rotate`, kept for the certificates it \
+                         holds.\n{}",
+                        policy.to_text(true)
+                    ),
+                )
+            }
+            None => (
+                SubjectTagKey::generate().map_err(LogError::TagKey)?,
+                first_policy(&verifier_key),
+            ),
+        };
         tag_key
             .write(&dir.join(SUBJECT_TAG_KEY_FILE))
             .map_err(LogError::TagKey)?;
         goodstanding_files::write_atomic(
             &policy_path,
-            first_policy(&verifier_key).as_bytes(),
+            policy_text.as_bytes(),
             goodstanding_files::WriteMode::CreateNew,
             false,
         )
@@ -262,8 +398,18 @@ impl LogSetup {
         Self::open(dir)
     }
 
-    /// Opens a log folder, checking that its policy names its key.
+    /// Opens a log folder, checking that its policy names its key. A folder whose log was
+    /// frozen ([`FROZEN_FILE`]) is refused: its key signs nothing more.
     pub fn open(dir: &Path) -> Result<Self, LogError> {
+        let marker = dir.join(FROZEN_FILE);
+        if marker.exists() {
+            let why = goodstanding_files::read_capped(&marker, 4096).unwrap_or_default();
+            return Err(LogError::Setup(format!(
+                "{}: {}",
+                marker.display(),
+                String::from_utf8_lossy(&why).trim()
+            )));
+        }
         let uri_path = dir.join(LOG_KEY_URI_FILE);
         let key = if uri_path.exists() {
             let text = goodstanding_files::read_capped(&uri_path, 4096).map_err(io(&uri_path))?;
@@ -299,6 +445,13 @@ impl LogSetup {
                 policy_path.display()
             )));
         };
+        if policy.current_log().map(|l| l.key.key) != Some(public) {
+            return Err(LogError::Setup(format!(
+                "{}: the log key's `log` line is not the last one; the log written now is \
+                 named last (each earlier line is a frozen log)",
+                policy_path.display()
+            )));
+        }
         let verifier_key = log.key.clone();
         Ok(Self {
             dir: dir.to_path_buf(),

@@ -284,7 +284,10 @@ pub fn publish(
     // The transparency log, if the register has one: its tiles, then its checkpoint.
     let log_size = match register.log_folder()? {
         Some(_) => {
-            crate::log::tiles::publish_log(register, &site.join(crate::log::tiles::SITE_LOG_DIR))
+            let prefix = site.join(crate::log::tiles::SITE_LOG_DIR);
+            crate::log::tiles::publish_frozen_logs(register, &prefix)
+                .map_err(|e| PublishError::Log(e.to_string()))?;
+            crate::log::tiles::publish_log(register, &prefix)
                 .map_err(|e| PublishError::Log(e.to_string()))?
         }
         None => None,

@@ -29,7 +29,7 @@ mod revocations;
 #[cfg(test)]
 mod tests;
 
-pub use log_state::{NewLogEntry, StoredCheckpoint};
+pub use log_state::{FrozenLog, NewLogEntry, StoredCheckpoint};
 pub use records::{
     BatchRecord, CertificateRecord, ListFilter, Logged, NewCertificate, PendingCertificate,
     RegisterError, Revocation, RevokeError,

@@ -230,6 +230,26 @@ pub fn apply_change(
                     old.required_from, log.required_from
                 ));
             }
+            // A log named before holds certificates whose proofs must keep verifying: a new
+            // log key adds a log (`log rotate` names the old one first, frozen), never drops one.
+            if let (Some(old), Ok(new)) = (&transparency_log, log.parsed_policy())
+                && let Ok(old_policy) = old.parsed_policy()
+            {
+                let dropped: Vec<String> = old_policy
+                    .logs
+                    .iter()
+                    .filter(|l| !new.logs.iter().any(|n| n.key == l.key))
+                    .map(|l| l.key.to_vkey())
+                    .collect();
+                if !dropped.is_empty() {
+                    return refuse(format!(
+                        "the new policy leaves out the log(s) {}: the certificates they hold \
+                         would stop verifying. Keep each as a `log` line before the log written \
+                         now (`goodstanding log rotate` writes such a policy)",
+                        dropped.join(", ")
+                    ));
+                }
+            }
             transparency_log = Some((**log).clone());
         }
         TrustChange::Resign => {}

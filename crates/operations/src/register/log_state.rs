@@ -8,6 +8,8 @@
 //! never logged twice.
 
 use goodstanding_verifier::merkle::Hash;
+use std::path::{Path, PathBuf};
+
 use rusqlite::{OptionalExtension as _, params};
 
 use super::{Register, RegisterError};
@@ -36,7 +38,43 @@ CREATE TABLE IF NOT EXISTS held_certificates (
     id TEXT PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
     jws TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS frozen_logs (
+    origin TEXT PRIMARY KEY,
+    vkey TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    frozen_at TEXT NOT NULL,
+    size INTEGER NOT NULL CHECK (size >= 0),
+    witnessed_note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS frozen_log_entries (
+    origin TEXT NOT NULL REFERENCES frozen_logs(origin),
+    idx INTEGER NOT NULL CHECK (idx >= 0),
+    kind INTEGER NOT NULL,
+    certificate_id TEXT NOT NULL,
+    entry BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+    PRIMARY KEY (origin, idx),
+    UNIQUE (origin, kind, certificate_id)
+);
 ";
+
+/// A log this register wrote before it moved to a new log key: its entries are kept, with the
+/// witnessed checkpoint that covers them all, and it takes no more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenLog {
+    /// Its origin.
+    pub origin: String,
+    /// Its key, as a note verifier key (`origin+id+base64`).
+    pub vkey: String,
+    /// The log folder it had (its key, policy).
+    pub folder: PathBuf,
+    /// When it was frozen.
+    pub frozen_at: String,
+    /// Its final size.
+    pub size: u64,
+    /// Its final checkpoint, with the witnesses' cosignatures.
+    pub witnessed_note: String,
+}
 
 /// A checkpoint the log signed, and its witnessed form once the quorum cosigned it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +155,9 @@ impl Register {
             |r| r.get(0),
         )?;
         let logged: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM log_entries WHERE kind = ?1 AND certificate_id = ?2)",
+            "SELECT EXISTS (SELECT 1 FROM log_entries WHERE kind = ?1 AND certificate_id = ?2) \
+             OR EXISTS (SELECT 1 FROM frozen_log_entries WHERE kind = ?1 AND certificate_id = \
+             ?2)",
             params![goodstanding_verifier::log_entry::REVOCATION_ENTRY, id],
             |r| r.get(0),
         )?;
@@ -321,6 +361,167 @@ impl Register {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Freezes the log written now, named `origin` (the register's log folder's), and moves
+    /// the register to the new log folder `new_folder`, whose log starts empty. In one
+    /// transaction: refused while a certificate is held, or while the log has entries that no
+    /// witnessed checkpoint covers (the frozen log must end at a checkpoint verifiers can
+    /// sync); the entries and that checkpoint are kept under `origin` for publishing.
+    pub fn freeze_log(
+        &mut self,
+        log: &goodstanding_verifier::note::VerifierKey,
+        new_folder: &Path,
+        now: goodstanding_verifier::Timestamp,
+    ) -> Result<FrozenLog, RegisterError> {
+        let origin = log.name.as_str();
+        let tx = self.connection.transaction()?;
+        let folder: String = tx
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'log_folder'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                RegisterError::Setting(
+                    "this register has no transparency log to freeze; set one up with \
+                     `goodstanding log init`"
+                        .into(),
+                )
+            })?;
+        if Path::new(&folder) == new_folder {
+            return Err(RegisterError::Setting(format!(
+                "{folder} is the log folder in use already; give a new folder for the new log"
+            )));
+        }
+        let held: i64 = tx.query_row("SELECT COUNT(*) FROM held_certificates", [], |r| r.get(0))?;
+        if held > 0 {
+            return Err(RegisterError::Setting(format!(
+                "{held} certificate(s) are held until the witnesses cosign them; release them \
+                 first (run `goodstanding issue` or `batch` again with the witnesses reachable), \
+                 then freeze the log"
+            )));
+        }
+        let size: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
+            [],
+            |r| r.get(0),
+        )?;
+        let witnessed: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT size, witnessed_note FROM log_checkpoints WHERE witnessed_note IS NOT \
+                 NULL ORDER BY size DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let witnessed_at = witnessed.as_ref().map_or(0, |(at, _)| *at);
+        let Some((witnessed_size, note)) = witnessed.filter(|(at, _)| *at == size) else {
+            return Err(RegisterError::Setting(format!(
+                "the log holds {size} entries but its last witnessed checkpoint covers {}; have \
+                 the witnesses cosign every entry first (an `issue` or `revoke` run with the \
+                 witnesses reachable does), then freeze the log",
+                witnessed_at
+            )));
+        };
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM frozen_logs WHERE origin = ?1)",
+            [origin],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(RegisterError::Setting(format!(
+                "a log named {origin} was frozen before; a new log needs a new origin"
+            )));
+        }
+        let frozen = FrozenLog {
+            origin: origin.to_string(),
+            vkey: log.to_vkey(),
+            folder: PathBuf::from(&folder),
+            frozen_at: now.to_string(),
+            size: index(witnessed_size),
+            witnessed_note: note,
+        };
+        tx.execute(
+            "INSERT INTO frozen_logs (origin, vkey, folder, frozen_at, size, witnessed_note) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                frozen.origin,
+                frozen.vkey,
+                folder,
+                frozen.frozen_at,
+                witnessed_size,
+                frozen.witnessed_note
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO frozen_log_entries (origin, idx, kind, certificate_id, entry, \
+             leaf_hash) SELECT ?1, idx, kind, certificate_id, entry, leaf_hash FROM log_entries",
+            [origin],
+        )?;
+        tx.execute_batch("DELETE FROM log_entries; DELETE FROM log_checkpoints;")?;
+        tx.execute(
+            "UPDATE settings SET value = ?1 WHERE name = 'log_folder'",
+            [new_folder.to_string_lossy()],
+        )?;
+        tx.commit()?;
+        Ok(frozen)
+    }
+
+    /// The logs this register froze, oldest first.
+    pub fn frozen_logs(&self) -> Result<Vec<FrozenLog>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT origin, vkey, folder, frozen_at, size, witnessed_note FROM frozen_logs ORDER \
+             BY frozen_at, origin",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok(FrozenLog {
+                origin: r.get(0)?,
+                vkey: r.get(1)?,
+                folder: PathBuf::from(r.get::<_, String>(2)?),
+                frozen_at: r.get(3)?,
+                size: index(r.get(4)?),
+                witnessed_note: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The leaf hashes of the frozen log `origin`, in order.
+    pub fn frozen_log_leaves(&self, origin: &str) -> Result<Vec<Hash>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT idx, leaf_hash FROM frozen_log_entries WHERE origin = ?1 ORDER BY idx",
+        )?;
+        let mut rows = statement.query([origin])?;
+        let mut leaves = Vec::new();
+        while let Some(row) = rows.next()? {
+            let at: i64 = row.get(0)?;
+            if index(at) != leaves.len() as u64 {
+                return Err(RegisterError::Storage(format!(
+                    "the frozen log {origin} in the register has a gap before entry {at}"
+                )));
+            }
+            leaves.push(hash_from(row.get(1)?)?);
+        }
+        Ok(leaves)
+    }
+
+    /// The entries of the frozen log `origin` from `start` (inclusive) to `end` (exclusive).
+    pub fn frozen_log_entries(
+        &self,
+        origin: &str,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Vec<u8>>, RegisterError> {
+        let mut statement = self.connection.prepare(
+            "SELECT entry FROM frozen_log_entries WHERE origin = ?1 AND idx >= ?2 AND idx < ?3 \
+             ORDER BY idx",
+        )?;
+        let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let rows =
+            statement.query_map(params![origin, to_i64(start), to_i64(end)], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The SHA-256 of certificate `id`'s `.tlog-proof`, if it was logged.

@@ -402,3 +402,79 @@ fn the_log_never_records_two_inconsistent_checkpoints_and_an_entry_is_logged_onc
         Some("note 2 cosigned")
     );
 }
+
+#[test]
+fn a_log_is_frozen_only_when_every_entry_is_witnessed_and_keeps_its_entries() {
+    use goodstanding_verifier::merkle::{leaf_hash, node_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&dir.path().join("register.sqlite")).unwrap();
+    let key = goodstanding_verifier::note::VerifierKey::new(
+        "example.org/log",
+        ed25519_dalek::SigningKey::from_bytes(&[3; 32]).verifying_key(),
+    )
+    .unwrap();
+    let (old, new) = (dir.path().join("log"), dir.path().join("log-2"));
+    let now = at("2026-12-05T12:00:00Z");
+    let refused = register.freeze_log(&key, &new, now).unwrap_err();
+    assert!(
+        refused.to_string().contains("no transparency log"),
+        "{refused}"
+    );
+    register.set_log_folder(&old).unwrap();
+    let entry = |n: u8| NewLogEntry {
+        kind: 1,
+        certificate_id: id(n).to_string(),
+        entry: vec![1, n],
+    };
+    register.append_log(&[entry(0), entry(1)]).unwrap();
+    let root = node_hash(&leaf_hash(&[1, 0]), &leaf_hash(&[1, 1]));
+    register.record_checkpoint(2, &root, "note 2").unwrap();
+    // Signed but not yet cosigned: verifiers could not sync the frozen log's last entries.
+    let refused = register.freeze_log(&key, &new, now).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("holds 2 entries but its last witnessed checkpoint covers 0"),
+        "{refused}"
+    );
+    register.record_witnessed(2, "note 2 cosigned").unwrap();
+    let refused = register.freeze_log(&key, &old, now).unwrap_err();
+    assert!(refused.to_string().contains("in use already"), "{refused}");
+    let frozen = register.freeze_log(&key, &new, now).unwrap();
+    assert_eq!(
+        (
+            frozen.size,
+            frozen.witnessed_note.as_str(),
+            frozen.folder.clone()
+        ),
+        (2, "note 2 cosigned", old)
+    );
+    // The register now writes an empty log in the new folder; the frozen one keeps its entries.
+    assert_eq!(register.log_folder().unwrap(), Some(new.clone()));
+    assert_eq!(register.log_size().unwrap(), 0);
+    assert_eq!(register.latest_checkpoint().unwrap(), None);
+    assert_eq!(
+        register.frozen_log_leaves("example.org/log").unwrap(),
+        [leaf_hash(&[1, 0]), leaf_hash(&[1, 1])]
+    );
+    assert_eq!(
+        register
+            .frozen_log_entries("example.org/log", 1, 2)
+            .unwrap(),
+        [vec![1, 1]]
+    );
+    assert_eq!(register.frozen_logs().unwrap(), [frozen]);
+    // The new log starts at entry 0; a name frozen once is never frozen again.
+    assert_eq!(register.append_log(&[entry(2)]).unwrap(), [0]);
+    register
+        .record_checkpoint(1, &leaf_hash(&[1, 2]), "new 1")
+        .unwrap();
+    register.record_witnessed(1, "new 1 cosigned").unwrap();
+    let refused = register
+        .freeze_log(&key, &dir.path().join("log-3"), now)
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("was frozen before"),
+        "{refused}"
+    );
+}
