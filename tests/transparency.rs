@@ -98,6 +98,31 @@ fn issue(issuer: &Issuer, request: &Path, register: &Path) -> common::Run {
     ])
 }
 
+/// Reissues certificate `id` for `subject` (the example request); returns the new id.
+fn reissue(issuer: &Issuer, id: &str, subject: &str, register: &Path) -> String {
+    let (out, trust) = (issuer.path("out"), issuer.path("trust"));
+    let reissued = goodstanding(&[
+        &"reissue",
+        &id,
+        &request_for(issuer, subject),
+        &"--key",
+        &issuer.key(),
+        &"--out",
+        &out,
+        &"--register",
+        &register,
+        &"--trust",
+        &trust,
+    ]);
+    ok(&reissued);
+    reissued
+        .stdout
+        .split_whitespace()
+        .find(|w| w.len() == 26 && *w != id)
+        .unwrap()
+        .to_string()
+}
+
 /// The example request for another subject.
 fn request_for(issuer: &Issuer, subject: &str) -> PathBuf {
     let text = std::fs::read_to_string(example("clean-record")).unwrap();
@@ -893,26 +918,7 @@ fn a_manager_sees_every_certificate_in_their_name_and_one_they_did_not_expect() 
     assert!(!first.stdout.contains(&someone_else));
 
     // A certificate in the manager's name they did not ask for (here the issuer reissues).
-    let reissued = goodstanding(&[
-        &"reissue",
-        &mine,
-        &request_for(issuer, "SUBJ-300001"),
-        &"--key",
-        &issuer.key(),
-        &"--out",
-        &out,
-        &"--register",
-        &register,
-        &"--trust",
-        &trust,
-    ]);
-    ok(&reissued);
-    let theirs = reissued
-        .stdout
-        .split_whitespace()
-        .find(|w| w.len() == 26 && *w != mine)
-        .unwrap()
-        .to_string();
+    let theirs = reissue(issuer, &mine, "SUBJ-300001", register);
     ok(&issuer.try_publish(&issuer.key(), &[]));
     let second = monitor(&[]);
     assert_eq!(second.code, 1, "{}{}", second.stdout, second.stderr);
@@ -1203,26 +1209,7 @@ fn a_new_log_key_freezes_the_old_log_and_verifiers_keep_checking_both() {
     );
 
     // A manager's certificates in both logs: the old one (frozen log) and a new one.
-    let third = goodstanding(&[
-        &"reissue",
-        &old_id,
-        &request_for(&issuer, "SUBJ-400001"),
-        &"--key",
-        &issuer.key(),
-        &"--out",
-        &out,
-        &"--register",
-        &register,
-        &"--trust",
-        &trust,
-    ]);
-    ok(&third);
-    let third_id = third
-        .stdout
-        .split_whitespace()
-        .find(|w| w.len() == 26 && *w != old_id)
-        .unwrap()
-        .to_string();
+    let third_id = reissue(&issuer, &old_id, "SUBJ-400001", &register);
     ok(&issuer.try_publish(&issuer.key(), &[]));
     let watched = goodstanding(&[
         &"monitor",

@@ -24,24 +24,7 @@ pub enum LogCommand {
     /// DIR/subject-tag.key (the vrf-r255 key of subject tags; PKCS#11 has no VRF mechanism, so
     /// it is a file, mode 0600) and DIR/log.policy (c2sp.org/tlog-policy: add your witnesses
     /// there). From then on every certificate this register issues is logged first.
-    Init {
-        /// The log folder to create.
-        dir: PathBuf,
-        /// The log's name (its checkpoints' origin), such as certificates.example.org/log.
-        #[arg(long)]
-        origin: String,
-        /// Keep the log key in a PKCS#11 token instead of DIR/log.key.pem: the RFC 7512 URI of
-        /// an Ed25519 key made there (`goodstanding keygen --pkcs11 URI`), kept in
-        /// DIR/log.key.uri. Every issuing run opens it unattended: the module from the URI's
-        /// module-path, else $GOODSTANDING_PKCS11_MODULE; the PIN from its pin-source file,
-        /// else $GOODSTANDING_PKCS11_PIN.
-        #[arg(long = "log-key", value_name = "pkcs11:URI")]
-        log_key: Option<std::ffi::OsString>,
-        #[command(flatten)]
-        token: crate::shared::TokenArgs,
-        #[command(flatten)]
-        register: RegisterArg,
-    },
+    Init(NewLogArgs),
     /// Move the register to a new log key, which means a new log with a new origin: the log
     /// written so far is frozen at its last witnessed checkpoint (refused while a certificate
     /// is held or an entry is not yet witnessed), its entries stay in the register and are
@@ -50,20 +33,7 @@ pub enum LogCommand {
     /// policy naming the frozen log(s) first and the new log last, with the same witnesses.
     /// Then: give the witnesses the new log's vkey, name the new policy in the trust list
     /// (`trust log`), and publish, before the new log's first certificate reaches anyone.
-    Rotate {
-        /// The new log folder to create.
-        dir: PathBuf,
-        /// The new log's name (a new origin), such as certificates.example.org/log-2028.
-        #[arg(long)]
-        origin: String,
-        /// Keep the new log key in a PKCS#11 token (as for `log init`).
-        #[arg(long = "log-key", value_name = "pkcs11:URI")]
-        log_key: Option<std::ffi::OsString>,
-        #[command(flatten)]
-        token: crate::shared::TokenArgs,
-        #[command(flatten)]
-        register: RegisterArg,
-    },
+    Rotate(NewLogArgs),
     /// Show the register's log: its origin, size, last witnessed checkpoint and policy, and
     /// the logs it froze.
     Show {
@@ -90,6 +60,28 @@ pub enum LogCommand {
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
+}
+
+/// A new log: `log init` and `log rotate`.
+#[derive(clap::Args)]
+pub struct NewLogArgs {
+    /// The log folder to create.
+    dir: PathBuf,
+    /// The log's name (its checkpoints' origin), such as certificates.example.org/log; a new
+    /// name for a new log key.
+    #[arg(long)]
+    origin: String,
+    /// Keep the log key in a PKCS#11 token instead of DIR/log.key.pem: the RFC 7512 URI of an
+    /// Ed25519 key made there (`goodstanding keygen --pkcs11 URI`), kept in DIR/log.key.uri.
+    /// Every issuing run opens it unattended: the module from the URI's module-path, else
+    /// $GOODSTANDING_PKCS11_MODULE; the PIN from its pin-source file, else
+    /// $GOODSTANDING_PKCS11_PIN.
+    #[arg(long = "log-key", value_name = "pkcs11:URI")]
+    log_key: Option<std::ffi::OsString>,
+    #[command(flatten)]
+    token: crate::shared::TokenArgs,
+    #[command(flatten)]
+    register: RegisterArg,
 }
 
 /// `goodstanding witness ...`.
@@ -134,13 +126,13 @@ fn log_error(e: impl std::fmt::Display) -> CliError {
 /// `goodstanding log`.
 pub fn log(command: &LogCommand) -> Result<(), CliError> {
     match command {
-        LogCommand::Init {
+        LogCommand::Init(NewLogArgs {
             dir,
             origin,
             log_key,
             token,
             register,
-        } => {
+        }) => {
             let mut reg = open_register(register.path.as_deref())?;
             if let Some(current) = reg.log_folder().map_err(log_error)?
                 && reg.log_size().map_err(log_error)? > 0
@@ -186,13 +178,7 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             trust,
             state,
         } => audit(site, policy.as_deref(), trust.as_deref(), state.as_deref()),
-        LogCommand::Rotate {
-            dir,
-            origin,
-            log_key,
-            token,
-            register,
-        } => rotate(dir, origin, log_key.as_deref(), token, register),
+        LogCommand::Rotate(args) => rotate(args),
         LogCommand::Show { register } => {
             let reg = open_register(register.path.as_deref())?;
             let Some(dir) = reg.log_folder().map_err(log_error)? else {
@@ -235,13 +221,14 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
 }
 
 /// `goodstanding log rotate`.
-fn rotate(
-    dir: &Path,
-    origin: &str,
-    log_key: Option<&std::ffi::OsStr>,
-    token: &crate::shared::TokenArgs,
-    register: &RegisterArg,
-) -> Result<(), CliError> {
+fn rotate(args: &NewLogArgs) -> Result<(), CliError> {
+    let NewLogArgs {
+        dir,
+        origin,
+        log_key,
+        token,
+        register,
+    } = args;
     let mut reg = open_register(register.path.as_deref())?;
     let now = goodstanding_clock::now().map_err(|e| CliError::Input(e.to_string()))?;
     let (setup, frozen) = match log_key {
