@@ -548,6 +548,21 @@ fn read_certificate(jws: &Path) -> goodstanding_verifier::Certificate {
     serde_json::from_slice(signed.payload()).unwrap()
 }
 
+/// Flips a bit of the first entry in the entry bundle at `bundle_path`; returns the entries as
+/// altered.
+fn alter_first_entry(bundle_path: &Path) -> Vec<Vec<u8>> {
+    let mut entries =
+        goodstanding_verifier::tiles::unbundle(&std::fs::read(bundle_path).unwrap()).unwrap();
+    let last = entries[0].len() - 1;
+    entries[0][last] ^= 1;
+    std::fs::write(
+        bundle_path,
+        goodstanding_verifier::tiles::bundle(&entries).unwrap(),
+    )
+    .unwrap();
+    entries
+}
+
 pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -824,15 +839,7 @@ fn audit_and_rewrite(issuer: &Issuer, log_dir: &Path) {
     // An entry altered in its bundle: it no longer hashes to its tile.
     let altered = copy("site-altered");
     let bundle_path = altered.join("log/tile/entries/000.p/4");
-    let mut entries =
-        goodstanding_verifier::tiles::unbundle(&std::fs::read(&bundle_path).unwrap()).unwrap();
-    let last = entries[0].len() - 1;
-    entries[0][last] ^= 1;
-    std::fs::write(
-        &bundle_path,
-        goodstanding_verifier::tiles::bundle(&entries).unwrap(),
-    )
-    .unwrap();
+    let entries = alter_first_entry(&bundle_path);
     let caught = audit(&altered);
     assert_eq!(caught.code, 1, "{}", caught.stdout);
     assert!(
@@ -1191,15 +1198,7 @@ fn a_new_log_key_freezes_the_old_log_and_verifiers_keep_checking_both() {
         "log/{}/tile/entries/000.p/1",
         frozen_at.strip_prefix(site.join("log")).unwrap().display()
     ));
-    let mut entries =
-        goodstanding_verifier::tiles::unbundle(&std::fs::read(&bundle_path).unwrap()).unwrap();
-    let last = entries[0].len() - 1;
-    entries[0][last] ^= 1;
-    std::fs::write(
-        &bundle_path,
-        goodstanding_verifier::tiles::bundle(&entries).unwrap(),
-    )
-    .unwrap();
+    alter_first_entry(&bundle_path);
     let caught = audit(&altered);
     assert_eq!(caught.code, 1, "{}", caught.stdout);
     assert!(
