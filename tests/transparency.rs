@@ -1029,6 +1029,24 @@ fn a_new_log_key_freezes_the_old_log_and_verifiers_keep_checking_both() {
         base64::engine::general_purpose::STANDARD.encode(tag_key)
     };
     assert!(shown.contains(&tag_text), "{shown}");
+    // An unrelated log (a new subject-tag key, no frozen log in its policy) cannot follow.
+    let unrelated = goodstanding(&[
+        &"log",
+        &"init",
+        &issuer.path("log-other"),
+        &"--origin",
+        &"certificates.example.org/other",
+        &"--register",
+        &register,
+    ]);
+    assert_eq!(unrelated.code, 2, "{}", unrelated.stderr);
+    assert!(
+        unrelated
+            .stderr
+            .contains(&format!("froze the log {ORIGIN} before")),
+        "{}",
+        unrelated.stderr
+    );
 
     // The witnesses learn the new log (here: restarted with both; new ports, so new URLs).
     drop((w0, w1));

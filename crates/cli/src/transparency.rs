@@ -134,6 +134,14 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             register,
         }) => {
             let mut reg = open_register(register.path.as_deref())?;
+            if let Some(frozen) = reg.frozen_logs().map_err(log_error)?.first() {
+                return Err(CliError::Input(format!(
+                    "this register froze the log {} before: a log after it keeps its subject-tag \
+                     key and names it in its policy, which `goodstanding log rotate` does; \
+                     `log init` would start an unrelated log",
+                    frozen.origin
+                )));
+            }
             if let Some(current) = reg.log_folder().map_err(log_error)?
                 && reg.log_size().map_err(log_error)? > 0
             {
@@ -242,6 +250,20 @@ fn rotate(args: &NewLogArgs) -> Result<(), CliError> {
     }
     .map_err(log_error)?;
     let absolute = std::fs::canonicalize(dir).map_err(|e| CliError::file(dir, e))?;
+    let key_file = frozen
+        .folder
+        .join(goodstanding_operations::log::LOG_KEY_FILE);
+    let frozen_key = if key_file.exists() {
+        key_file.display().to_string()
+    } else {
+        format!(
+            "the token key that {} names",
+            frozen
+                .folder
+                .join(goodstanding_operations::log::LOG_KEY_URI_FILE)
+                .display()
+        )
+    };
     write_stdout(format_args!(
         "log {} frozen with {} entries (its last witnessed checkpoint); the register now logs \
          to {} in {}\n  new log key (vkey): {}\n  subject-tag key (unchanged): {}\nNext, \
@@ -264,7 +286,7 @@ fn rotate(args: &NewLogArgs) -> Result<(), CliError> {
             |_| "frozen/?".to_string(),
             |k| goodstanding_verifier::tiles::frozen_log_prefix(k.id)
         ),
-        frozen.folder.display(),
+        frozen_key,
     ));
     Ok(())
 }

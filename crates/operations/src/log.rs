@@ -238,9 +238,10 @@ impl LogSetup {
         }
         if register.log_size()? == 0 {
             return Err(LogError::Setup(format!(
-                "the log {} in {} holds no entries, so there is nothing to freeze: set up the \
-                 new log in its place with `goodstanding log init DIR --origin NAME`, which \
-                 replaces a log that holds no entries",
+                "the log {} in {} holds no entries, so there is nothing to freeze: issue with \
+                 it, or, if this register never froze a log, set up another in its place with \
+                 `goodstanding log init DIR --origin NAME`, which replaces a log that holds no \
+                 entries",
                 old.origin(),
                 old_dir.display()
             )));
