@@ -10,7 +10,8 @@
 #   (the web page's tests drive it headless), softhsm2 (a PKCS#11 token in software: the HSM
 #   tests make a token of their own in a temporary folder), opensc (pkcs11-tool: reads that
 #   token independently of goodstanding), liblcms2-utils (transicc: Little CMS reads the PDFs'
-#   sRGB output profile);
+#   sRGB output profile), postgresql (the register's tests run on a real PostgreSQL server as
+#   well as on SQLite: this script starts one for the whole run, below);
 # - the wasm32-unknown-unknown target and wasm-bindgen-cli at the version crates/web pins (the
 #   web page's test builds the WebAssembly verifier);
 # - npm packages pinned by their package-lock.json: jose (tests/jose: a stock JOSE library
@@ -39,6 +40,13 @@ command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v transicc >/dev/null 2>&1 || need+=(liblcms2-utils)
+pg_bindir() {
+  local dir
+  dir=$(pg_config --bindir 2>/dev/null || true)
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+[ -n "$(pg_bindir)" ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "tools/test.sh: needs the Debian packages ${need[*]}: run as root, or first:" >&2
@@ -67,9 +75,32 @@ fi
 
 command -v cargo-nextest >/dev/null 2>&1 || cargo install --locked --quiet cargo-nextest
 
+# One PostgreSQL server for the whole run (the register's tests make a database each in it):
+# the Debian package's binaries in a temporary folder, on a free loopback port, as an
+# unprivileged user (initdb refuses root), fsync and synchronous_commit on; never the packaged
+# cluster on 5432. Stopped and removed when this script ends, whatever the tests did.
+step "a PostgreSQL server for the register's tests"
+pg_dir=$(mktemp -d /tmp/goodstanding-pg-run.XXXXXX)
+pg_bin=$(pg_bindir)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pg_dir"; as_pg=(runuser -u postgres --); fi
+stop_postgres() {
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_postgres EXIT
+pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U goodstanding --auth=trust --no-locale -E UTF8 \
+  --no-instructions >/dev/null
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" \
+  start >/dev/null
+export GOODSTANDING_TEST_POSTGRES="postgres://goodstanding@127.0.0.1:$pg_port"
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port ($pg_dir)"
+
 step "cargo nextest run --workspace (one process per test)"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; stop_postgres' EXIT
 set +e
 cargo nextest run --workspace --no-fail-fast "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -14,18 +14,22 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use db::{Db, Row, ToValue};
 use goodstanding_issuer::Policy;
 use goodstanding_issuer::validate::{DEFAULT_FRESHNESS_DAYS, MAX_FRESHNESS_DAYS};
 use goodstanding_verifier::model::RevocationReason;
 use goodstanding_verifier::{CertificateId, Timestamp};
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::Connection;
 
 /// Name of the register file inside the data directory.
 pub const REGISTER_FILE: &str = "register.sqlite";
 
+mod db;
 mod log_state;
 mod records;
 mod revocations;
+#[cfg(test)]
+mod test_postgres;
 #[cfg(test)]
 mod tests;
 
@@ -129,7 +133,7 @@ const CERTIFICATE_COLUMNS: &str = "c.id, c.state, c.subject_reference, c.kid, c.
     c.supersedes, c.jws_sha256, c.qr_sha256, c.pdf_sha256, r.revoked_at, r.reason, \
     r.superseded_by";
 
-fn certificate_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CertificateRecord> {
+fn certificate_from_row(row: &Row) -> Result<CertificateRecord, RegisterError> {
     let revoked_at: Option<String> = row.get(15)?;
     Ok(CertificateRecord {
         id: row.get(0)?,
@@ -142,7 +146,7 @@ fn certificate_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Certificate
         information_as_at: row.get(7)?,
         out_dir: row.get(8)?,
         batch_id: row.get(9)?,
-        batch_item: row.get::<_, Option<i64>>(10)?.map(|i| i.unsigned_abs()),
+        batch_item: row.get::<Option<i64>>(10)?.map(i64::unsigned_abs),
         supersedes: row.get(11)?,
         jws_sha256: row.get(12)?,
         qr_sha256: row.get(13)?,
@@ -158,7 +162,7 @@ fn certificate_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Certificate
     })
 }
 
-fn batch_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRecord> {
+fn batch_from_row(row: &Row) -> Result<BatchRecord, RegisterError> {
     Ok(BatchRecord {
         id: row.get(0)?,
         input_sha256: row.get(1)?,
@@ -167,14 +171,83 @@ fn batch_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRecord> {
         out_dir: row.get(4)?,
         started_at: row.get(5)?,
         finished_at: row.get(6)?,
-        issued: row.get::<_, i64>(7)?.unsigned_abs(),
-        rejected: row.get::<_, i64>(8)?.unsigned_abs(),
+        issued: row.get::<i64>(7)?.unsigned_abs(),
+        rejected: row.get::<i64>(8)?.unsigned_abs(),
     })
+}
+
+/// The columns of a batch, in [`batch_from_row`]'s order.
+const BATCH_COLUMNS: &str =
+    "id, input_sha256, input_name, kid, out_dir, started_at, finished_at, issued, rejected";
+
+/// The PostgreSQL migrations, in order: (name, SQL).
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_register",
+    include_str!("../migrations/postgres/0001_register.sql"),
+)];
+
+/// Whether `text` names a PostgreSQL register (a `postgres://` or `postgresql://` URL) rather
+/// than an SQLite file.
+pub fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{scheme}://{name}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+fn connect_postgres(url: &str, shown: &str) -> Result<Db, RegisterError> {
+    let client =
+        postgres::Client::connect(url, postgres::NoTls).map_err(|e| RegisterError::Open {
+            path: PathBuf::from(shown),
+            message: format!("cannot connect: {e}"),
+        })?;
+    Ok(Db::Postgres(std::cell::RefCell::new(client)))
+}
+
+/// The last migration applied to a PostgreSQL register (0: none).
+fn postgres_migration(db: &Db, shown: &str) -> Result<i64, RegisterError> {
+    let exists: bool = db.value(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = \
+         'goodstanding_migrations' AND table_schema = current_schema())",
+        &[],
+    )?;
+    if !exists {
+        let tables: i64 = db.value(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = \
+             current_schema()",
+            &[],
+        )?;
+        if tables > 0 {
+            return Err(RegisterError::Format {
+                path: PathBuf::from(shown),
+                message: "the database has tables of something else: give goodstanding a \
+                          database of its own"
+                    .into(),
+            });
+        }
+        return Ok(0);
+    }
+    db.value(
+        "SELECT COALESCE(MAX(version), 0) FROM goodstanding_migrations",
+        &[],
+    )
 }
 
 /// An open register.
 pub struct Register {
-    connection: Connection,
+    db: Db,
     path: PathBuf,
 }
 
@@ -303,12 +376,78 @@ impl Register {
             .map_err(format_error)?;
         tx.commit().map_err(format_error)?;
         Ok(Self {
-            connection,
+            db: Db::Sqlite(connection),
             path: path.to_path_buf(),
         })
     }
 
-    /// The register file.
+    /// Opens the register in the PostgreSQL database at `url` (`postgres://` or
+    /// `postgresql://`), whose tables `goodstanding register migrate` made
+    /// ([`Register::migrate_postgres`]); refused, saying so, if a migration is missing or the
+    /// database is of a newer goodstanding.
+    pub fn open_postgres(url: &str) -> Result<Self, RegisterError> {
+        let shown = redacted_url(url);
+        let db = connect_postgres(url, &shown)?;
+        let applied = postgres_migration(&db, &shown)?;
+        let latest = POSTGRES_MIGRATIONS.len() as i64;
+        if applied != latest {
+            return Err(RegisterError::Open {
+                path: PathBuf::from(&shown),
+                message: if applied < latest {
+                    format!(
+                        "the register's tables are at migration {applied} of {latest}: run \
+                         `goodstanding register migrate --register URL` first"
+                    )
+                } else {
+                    format!(
+                        "the register's tables are at migration {applied}, newer than this \
+                         goodstanding's {latest}: use a newer goodstanding"
+                    )
+                },
+            });
+        }
+        Ok(Self {
+            db,
+            path: PathBuf::from(shown),
+        })
+    }
+
+    /// Applies to the PostgreSQL database at `url` the migrations it lacks (the SQL files in
+    /// `migrations/postgres/`, in order, each in a transaction of its own with the number it
+    /// reaches recorded); returns the migration numbers before and after.
+    pub fn migrate_postgres(url: &str) -> Result<(i64, i64), RegisterError> {
+        let shown = redacted_url(url);
+        let db = connect_postgres(url, &shown)?;
+        db.batch(
+            "CREATE TABLE IF NOT EXISTS goodstanding_migrations (version BIGINT PRIMARY KEY, \
+             name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )?;
+        let before = postgres_migration(&db, &shown)?;
+        let mut at = before;
+        for (number, (name, sql)) in (1i64..).zip(POSTGRES_MIGRATIONS) {
+            if number <= at {
+                continue;
+            }
+            let tx = db.transaction()?;
+            // Another process may have applied it while this one waited for the lock.
+            let done: bool = tx.value(
+                "SELECT EXISTS (SELECT 1 FROM goodstanding_migrations WHERE version = ?1)",
+                &[&number],
+            )?;
+            if !done {
+                tx.batch(sql)?;
+                tx.exec(
+                    "INSERT INTO goodstanding_migrations (version, name) VALUES (?1, ?2)",
+                    &[&number, name],
+                )?;
+            }
+            tx.commit()?;
+            at = number;
+        }
+        Ok((before, at))
+    }
+
+    /// The register: the SQLite file, or the PostgreSQL URL without its password.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -318,28 +457,24 @@ impl Register {
     /// The batch id is derived from the input's SHA-256, so running the same input again resumes
     /// (or reports as done) the batch instead of issuing every certificate twice.
     pub fn begin_batch(&mut self, batch: &BatchRecord) -> Result<BatchRecord, RegisterError> {
-        let tx = self.connection.transaction()?;
-        let existing = tx
-            .query_row(
-                "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, \
-                 issued, rejected FROM batches WHERE id = ?1",
-                [&batch.id],
-                batch_from_row,
-            )
-            .optional()?;
+        let tx = self.db.transaction()?;
+        let existing = tx.row(
+            &format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1"),
+            &[&batch.id],
+        )?;
         let record = match existing {
-            Some(found) => found,
+            Some(found) => batch_from_row(&found)?,
             None => {
-                tx.execute(
+                tx.exec(
                     "INSERT INTO batches (id, input_sha256, input_name, kid, out_dir, started_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        batch.id,
-                        batch.input_sha256,
-                        batch.input_name,
-                        batch.kid,
-                        batch.out_dir,
-                        batch.started_at
+                    &[
+                        &batch.id,
+                        &batch.input_sha256,
+                        &batch.input_name,
+                        &batch.kid,
+                        &batch.out_dir,
+                        &batch.started_at,
                     ],
                 )?;
                 batch.clone()
@@ -351,12 +486,17 @@ impl Register {
 
     /// The batches made from an input with this SHA-256 (hex), oldest first.
     pub fn batches_of_input(&self, input_sha256: &str) -> Result<Vec<BatchRecord>, RegisterError> {
-        let mut statement = self.connection.prepare(
-            "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, \
-             issued, rejected FROM batches WHERE input_sha256 = ?1 ORDER BY started_at, rowid",
-        )?;
-        let rows = statement.query_map([input_sha256], batch_from_row)?;
-        rows.map(|r| r.map_err(RegisterError::from)).collect()
+        self.db
+            .rows(
+                &format!(
+                    "SELECT {BATCH_COLUMNS} FROM batches WHERE input_sha256 = ?1 ORDER BY \
+                     started_at, id"
+                ),
+                &[&input_sha256],
+            )?
+            .iter()
+            .map(batch_from_row)
+            .collect()
     }
 
     /// Certificates a run of this batch left `pending`.
@@ -380,48 +520,52 @@ impl Register {
         condition: &str,
         value: &str,
     ) -> Result<Vec<PendingCertificate>, RegisterError> {
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT id, out_dir FROM certificates WHERE state = 'pending' AND {condition}"
-        ))?;
-        let rows = statement.query_map([value], |row| {
-            Ok(PendingCertificate {
-                id: row.get(0)?,
-                out_dir: row.get(1)?,
+        self.db
+            .rows(
+                &format!(
+                    "SELECT id, out_dir FROM certificates WHERE state = 'pending' AND {condition}"
+                ),
+                &[&value],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(PendingCertificate {
+                    id: row.get(0)?,
+                    out_dir: row.get(1)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Forgets certificates left `pending` whose files have been removed. A certificate that
     /// was to supersede another gives the subject's place back to it, if it is not revoked.
     pub fn discard_pending(&mut self, ids: &[PendingCertificate]) -> Result<(), RegisterError> {
-        let tx = self.connection.transaction()?;
-        {
-            let mut delete =
-                tx.prepare("DELETE FROM certificates WHERE id = ?1 AND state = 'pending'")?;
-            for pending in ids {
-                // Free the place first (the unique index), then give it back.
-                let supersedes: Option<String> = tx
-                    .query_row(
-                        "SELECT supersedes FROM certificates WHERE id = ?1 AND state = 'pending'",
-                        [&pending.id],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .flatten();
-                tx.execute(
-                    "UPDATE certificates SET live = NULL WHERE id = ?1 AND state = 'pending'",
-                    [&pending.id],
+        let tx = self.db.transaction()?;
+        for pending in ids {
+            // Free the place first (the unique index), then give it back.
+            let supersedes: Option<String> = tx
+                .row(
+                    "SELECT supersedes FROM certificates WHERE id = ?1 AND state = 'pending'",
+                    &[&pending.id],
+                )?
+                .map(|r| r.get(0))
+                .transpose()?
+                .flatten();
+            tx.exec(
+                "UPDATE certificates SET live = NULL WHERE id = ?1 AND state = 'pending'",
+                &[&pending.id],
+            )?;
+            if let Some(old) = &supersedes {
+                tx.exec(
+                    "UPDATE certificates SET live = 1 WHERE id = ?1 AND NOT EXISTS (SELECT 1 \
+                     FROM revocations WHERE certificate_id = ?1)",
+                    &[old],
                 )?;
-                if supersedes.is_some() {
-                    tx.execute(
-                        "UPDATE certificates SET live = 1 WHERE id = ?1 AND NOT EXISTS (SELECT 1 \
-                         FROM revocations WHERE certificate_id = ?1)",
-                        [&supersedes],
-                    )?;
-                }
-                delete.execute([&pending.id])?;
             }
+            tx.exec(
+                "DELETE FROM certificates WHERE id = ?1 AND state = 'pending'",
+                &[&pending.id],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -429,28 +573,40 @@ impl Register {
 
     /// The input lines of this batch already issued, in order.
     pub fn issued_items(&self, batch_id: &str) -> Result<Vec<u64>, RegisterError> {
-        let mut statement = self.connection.prepare(
-            "SELECT batch_item FROM certificates WHERE batch_id = ?1 AND state = 'issued' \
-             ORDER BY batch_item",
-        )?;
-        let rows = statement.query_map([batch_id], |row| row.get::<_, i64>(0))?;
-        rows.map(|r| r.map(i64::unsigned_abs).map_err(RegisterError::from))
+        self.db
+            .rows(
+                "SELECT batch_item FROM certificates WHERE batch_id = ?1 AND state = 'issued' \
+                 ORDER BY batch_item",
+                &[&batch_id],
+            )?
+            .iter()
+            .map(|row| row.get::<i64>(0).map(i64::unsigned_abs))
             .collect()
+    }
+
+    /// A setting, if set.
+    fn setting(&self, name: &str) -> Result<Option<String>, RegisterError> {
+        self.db
+            .row("SELECT value FROM settings WHERE name = ?1", &[&name])?
+            .map(|r| r.get(0))
+            .transpose()
+    }
+
+    /// Sets a setting.
+    fn set_setting(&self, name: &str, value: &str) -> Result<(), RegisterError> {
+        self.db.exec(
+            "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET \
+             value = excluded.value",
+            &[&name, &value],
+        )?;
+        Ok(())
     }
 
     /// The issuing body's rules settings: how old the information may be at issue
     /// (`freshness_days`, 30 unless set).
     pub fn policy(&self) -> Result<Policy, RegisterError> {
-        let days: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT value FROM settings WHERE name = 'freshness_days'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
         let mut policy = Policy::default();
-        if let Some(days) = days {
+        if let Some(days) = self.setting("freshness_days")? {
             policy.freshness_days = days.parse().map_err(|_| {
                 RegisterError::Storage(format!("the setting freshness_days is {days:?}"))
             })?;
@@ -466,26 +622,13 @@ impl Register {
                  stale; the default is {DEFAULT_FRESHNESS_DAYS})"
             )));
         }
-        self.connection.execute(
-            "INSERT INTO settings (name, value) VALUES ('freshness_days', ?1) ON CONFLICT(name) \
-             DO UPDATE SET value = excluded.value",
-            [days.to_string()],
-        )?;
-        Ok(())
+        self.set_setting("freshness_days", &days.to_string())
     }
 
     /// The transparency log's folder set up for this register (`goodstanding log init`), if
     /// any: every certificate issued with this register is then logged.
     pub fn log_folder(&self) -> Result<Option<PathBuf>, RegisterError> {
-        let dir: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT value FROM settings WHERE name = 'log_folder'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(dir.map(PathBuf::from))
+        Ok(self.setting("log_folder")?.map(PathBuf::from))
     }
 
     /// Records the transparency log's folder; refused if another is recorded and entries were
@@ -500,12 +643,7 @@ impl Register {
                 current.display()
             )));
         }
-        self.connection.execute(
-            "INSERT INTO settings (name, value) VALUES ('log_folder', ?1) ON CONFLICT(name) DO \
-             UPDATE SET value = excluded.value",
-            [dir.to_string_lossy()],
-        )?;
-        Ok(())
+        self.set_setting("log_folder", &dir.to_string_lossy())
     }
 
     /// The subject's live certificate, if any (one not revoked, superseded or expired at `now`).
@@ -514,18 +652,18 @@ impl Register {
         subject_reference: &str,
         now: Timestamp,
     ) -> Result<Option<CertificateRecord>, RegisterError> {
-        Ok(self
-            .connection
-            .query_row(
+        self.db
+            .row(
                 &format!(
                     "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
                      r.certificate_id = c.id WHERE c.subject_reference = ?1 AND c.live = 1 AND \
                      c.valid_until > ?2"
                 ),
-                params![subject_reference, now.to_string()],
-                certificate_from_row,
-            )
-            .optional()?)
+                &[&subject_reference, &now.to_string()],
+            )?
+            .as_ref()
+            .map(certificate_from_row)
+            .transpose()
     }
 
     /// Every subject's live certificate at `now`, as (subject reference, certificate id): what a
@@ -534,13 +672,15 @@ impl Register {
         &self,
         now: Timestamp,
     ) -> Result<std::collections::HashMap<String, String>, RegisterError> {
-        let mut statement = self.connection.prepare(
-            "SELECT subject_reference, id FROM certificates WHERE live = 1 AND valid_until > ?1",
-        )?;
-        let rows = statement.query_map([now.to_string()], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db
+            .rows(
+                "SELECT subject_reference, id FROM certificates WHERE live = 1 AND valid_until > \
+                 ?1",
+                &[&now.to_string()],
+            )?
+            .iter()
+            .map(|row| Ok((row.get(0)?, row.get(1)?)))
+            .collect()
     }
 
     /// Records certificates as `pending`, in one transaction, before their files are renamed
@@ -554,81 +694,81 @@ impl Register {
         certificates: &[NewCertificate],
         now: Timestamp,
     ) -> Result<Vec<(usize, Option<String>)>, RegisterError> {
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         let mut conflicts = Vec::new();
-        {
-            let mut live = tx.prepare(
-                "SELECT id, valid_until FROM certificates WHERE subject_reference = ?1 AND \
-                 live = 1",
-            )?;
-            let mut insert = tx.prepare(
+        let now_text = now.to_string();
+        for (index, c) in certificates.iter().enumerate() {
+            let found: Option<(String, String)> = tx
+                .row(
+                    "SELECT id, valid_until FROM certificates WHERE subject_reference = ?1 AND \
+                     live = 1",
+                    &[&c.subject_reference],
+                )?
+                .map(|r| Ok::<_, RegisterError>((r.get(0)?, r.get(1)?)))
+                .transpose()?;
+            // A live certificate that has expired is live no more.
+            let current = match found {
+                Some((id, until)) if until <= now_text => {
+                    tx.exec("UPDATE certificates SET live = NULL WHERE id = ?1", &[&id])?;
+                    None
+                }
+                other => other.map(|(id, _)| id),
+            };
+            let superseded = c.supersedes.as_ref().map(|s| s.as_str().to_string());
+            // A replacement of a certificate that is no longer live (it expired) is fine: it
+            // supersedes nothing live, and becomes live itself when issued.
+            let allowed = current == superseded || (current.is_none() && superseded.is_some());
+            if !allowed {
+                conflicts.push((index, current));
+                continue;
+            }
+            // The new certificate takes the subject's place at once, so that no other run
+            // can replace the same certificate; recovery gives it back (discard_pending).
+            if let Some(old) = &current {
+                tx.exec("UPDATE certificates SET live = NULL WHERE id = ?1", &[old])?;
+            }
+            let (batch_id, item) = match &c.batch {
+                Some((id, item)) => (Some(id.as_str()), i64::try_from(*item).ok()),
+                None => (None, None),
+            };
+            tx.exec(
                 "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, \
                  valid_from, valid_until, information_as_at, out_dir, batch_id, batch_item, \
                  supersedes, jws_sha256, qr_sha256, pdf_sha256, live) VALUES (?1, 'pending', ?2, \
                  ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                &[
+                    &c.id.as_str(),
+                    &c.subject_reference,
+                    &c.kid,
+                    &c.issued_at.to_string(),
+                    &c.valid_from.to_string(),
+                    &c.valid_until.to_string(),
+                    &c.information_as_at,
+                    &c.out_dir,
+                    &batch_id,
+                    &item,
+                    &c.supersedes.as_ref().map(CertificateId::as_str),
+                    &c.sha256[0],
+                    &c.sha256[1],
+                    &c.sha256[2],
+                    &1i64,
+                ],
             )?;
-            for (index, c) in certificates.iter().enumerate() {
-                let found: Option<(String, String)> = live
-                    .query_row([&c.subject_reference], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                // A live certificate that has expired is live no more.
-                let current = match found {
-                    Some((id, until)) if until <= now.to_string() => {
-                        tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [&id])?;
-                        None
-                    }
-                    other => other.map(|(id, _)| id),
-                };
-                let superseded = c.supersedes.as_ref().map(|s| s.as_str().to_string());
-                // A replacement of a certificate that is no longer live (it expired) is fine: it
-                // supersedes nothing live, and becomes live itself when issued.
-                let allowed = current == superseded || (current.is_none() && superseded.is_some());
-                if !allowed {
-                    conflicts.push((index, current));
-                    continue;
-                }
-                // The new certificate takes the subject's place at once, so that no other run
-                // can replace the same certificate; recovery gives it back (discard_pending).
-                if let Some(old) = &current {
-                    tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [old])?;
-                }
-                let (batch_id, item) = match &c.batch {
-                    Some((id, item)) => (Some(id.as_str()), i64::try_from(*item).ok()),
-                    None => (None, None),
-                };
-                insert.execute(params![
-                    c.id.as_str(),
-                    c.subject_reference,
-                    c.kid,
-                    c.issued_at.to_string(),
-                    c.valid_from.to_string(),
-                    c.valid_until.to_string(),
-                    c.information_as_at,
-                    c.out_dir,
-                    batch_id,
-                    item,
-                    c.supersedes.as_ref().map(CertificateId::as_str),
-                    c.sha256[0],
-                    c.sha256[1],
-                    c.sha256[2],
-                    1,
-                ])?;
-                if let Some(logged) = &c.logged {
-                    Self::append_in(&tx, std::slice::from_ref(&logged.entry))?;
-                    // The old certificate's revocation goes into the same checkpoint.
-                    if let Some(old) = &c.supersedes {
-                        Self::log_revocation_in(
-                            &tx,
-                            old.as_str(),
-                            c.issued_at,
-                            RevocationReason::Superseded.as_code(),
-                        )?;
-                    }
-                    tx.execute(
-                        "INSERT INTO held_certificates (id, jws) VALUES (?1, ?2)",
-                        params![c.id.as_str(), logged.jws],
+            if let Some(logged) = &c.logged {
+                Self::append_in(&tx, std::slice::from_ref(&logged.entry))?;
+                // The old certificate's revocation goes into the same checkpoint.
+                if let Some(old) = &c.supersedes {
+                    Self::log_revocation_in(
+                        &tx,
+                        old.as_str(),
+                        c.issued_at,
+                        RevocationReason::Superseded.as_code(),
                     )?;
                 }
+                tx.exec(
+                    "INSERT INTO held_certificates (id, jws) VALUES (?1, ?2)",
+                    &[&c.id.as_str(), &logged.jws],
+                )?;
             }
         }
         tx.commit()?;
@@ -643,23 +783,26 @@ impl Register {
         ids: &[CertificateId],
         now: Timestamp,
     ) -> Result<(), RegisterError> {
-        let tx = self.connection.transaction()?;
-        {
-            let mut update =
-                tx.prepare("UPDATE certificates SET state = 'issued' WHERE id = ?1")?;
-            let mut superseded = tx.prepare(
-                "SELECT supersedes FROM certificates WHERE id = ?1 AND supersedes IS NOT NULL",
+        let tx = self.db.transaction()?;
+        for id in ids {
+            tx.exec(
+                "UPDATE certificates SET state = 'issued' WHERE id = ?1",
+                &[&id.as_str()],
             )?;
-            let mut release = tx.prepare("DELETE FROM held_certificates WHERE id = ?1")?;
-            for id in ids {
-                update.execute([id.as_str()])?;
-                release.execute([id.as_str()])?;
-                let old: Option<String> = superseded
-                    .query_row([id.as_str()], |r| r.get(0))
-                    .optional()?;
-                if let Some(old) = old {
-                    Self::supersede(&tx, &old, id, now)?;
-                }
+            tx.exec(
+                "DELETE FROM held_certificates WHERE id = ?1",
+                &[&id.as_str()],
+            )?;
+            let old: Option<String> = tx
+                .row(
+                    "SELECT supersedes FROM certificates WHERE id = ?1 AND supersedes IS NOT \
+                     NULL",
+                    &[&id.as_str()],
+                )?
+                .map(|r| r.get(0))
+                .transpose()?;
+            if let Some(old) = old {
+                Self::supersede(&tx, &old, id, now)?;
             }
         }
         tx.commit()?;
@@ -669,26 +812,26 @@ impl Register {
     /// Revokes `old` as superseded by `new`, and makes `new` its subject's live certificate;
     /// with a log, the revocation is logged (unless its replacement's run logged it already).
     fn supersede(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Db,
         old: &str,
         new: &CertificateId,
         at: Timestamp,
     ) -> Result<(), RegisterError> {
         Self::log_revocation_in(tx, old, at, RevocationReason::Superseded.as_code())?;
-        tx.execute(
-            "INSERT OR IGNORE INTO revocations (certificate_id, revoked_at, reason, \
-             superseded_by) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                old,
-                at.to_string(),
-                RevocationReason::Superseded.as_code(),
-                new.as_str()
+        tx.exec(
+            "INSERT INTO revocations (certificate_id, revoked_at, reason, superseded_by) VALUES \
+             (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            &[
+                &old,
+                &at.to_string(),
+                &RevocationReason::Superseded.as_code(),
+                &new.as_str(),
             ],
         )?;
-        tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [old])?;
-        tx.execute(
+        tx.exec("UPDATE certificates SET live = NULL WHERE id = ?1", &[&old])?;
+        tx.exec(
             "UPDATE certificates SET live = 1 WHERE id = ?1",
-            [new.as_str()],
+            &[&new.as_str()],
         )?;
         Ok(())
     }
@@ -701,34 +844,30 @@ impl Register {
         rejected: u64,
     ) -> Result<BatchRecord, RegisterError> {
         let rejected = i64::try_from(rejected).unwrap_or(i64::MAX);
-        self.connection.execute(
+        self.db.exec(
             "UPDATE batches SET finished_at = ?2, rejected = ?3, issued = (SELECT count(*) FROM \
              certificates WHERE batch_id = ?1 AND state = 'issued') WHERE id = ?1",
-            params![batch_id, finished_at.to_string(), rejected],
+            &[&batch_id, &finished_at.to_string(), &rejected],
         )?;
-        Ok(self.connection.query_row(
-            "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, issued, \
-             rejected FROM batches WHERE id = ?1",
-            [batch_id],
-            batch_from_row,
-        )?)
+        self.batch(batch_id)?
+            .ok_or_else(|| RegisterError::Storage(format!("batch {batch_id} is not recorded")))
     }
 
-    /// Calls `each` for every issued certificate of a batch, in input order, without holding
-    /// them all in memory.
+    /// Calls `each` for every issued certificate of a batch, in input order.
     pub fn for_each_in_batch(
         &self,
         batch_id: &str,
         mut each: impl FnMut(CertificateRecord) -> Result<(), RegisterError>,
     ) -> Result<(), RegisterError> {
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
-             r.certificate_id = c.id WHERE c.batch_id = ?1 AND c.state = 'issued' ORDER BY \
-             c.batch_item"
-        ))?;
-        let mut rows = statement.query([batch_id])?;
-        while let Some(row) = rows.next()? {
-            each(certificate_from_row(row)?)?;
+        for row in self.db.rows(
+            &format!(
+                "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+                 r.certificate_id = c.id WHERE c.batch_id = ?1 AND c.state = 'issued' ORDER BY \
+                 c.batch_item"
+            ),
+            &[&batch_id],
+        )? {
+            each(certificate_from_row(&row)?)?;
         }
         Ok(())
     }
@@ -739,43 +878,58 @@ impl Register {
         filter: &ListFilter,
         mut each: impl FnMut(CertificateRecord),
     ) -> Result<(), RegisterError> {
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
-             r.certificate_id = c.id WHERE (?1 IS NULL OR c.subject_reference = ?1) AND \
-             (?2 IS NULL OR c.batch_id = ?2) ORDER BY c.issued_at, c.batch_id, c.batch_item, c.id"
-        ))?;
-        let mut rows = statement.query(params![filter.subject, filter.batch])?;
-        while let Some(row) = rows.next()? {
-            each(certificate_from_row(row)?);
+        let mut conditions = Vec::new();
+        let mut values: Vec<&dyn ToValue> = Vec::new();
+        if let Some(subject) = &filter.subject {
+            values.push(subject);
+            conditions.push(format!("c.subject_reference = ?{}", values.len()));
+        }
+        if let Some(batch) = &filter.batch {
+            values.push(batch);
+            conditions.push(format!("c.batch_id = ?{}", values.len()));
+        }
+        let condition = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        for row in self.db.rows(
+            &format!(
+                "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+                 r.certificate_id = c.id {condition} ORDER BY c.issued_at, c.batch_id, \
+                 c.batch_item, c.id"
+            ),
+            &values,
+        )? {
+            each(certificate_from_row(&row)?);
         }
         Ok(())
     }
 
     /// One certificate, if the register has it.
     pub fn certificate(&self, id: &str) -> Result<Option<CertificateRecord>, RegisterError> {
-        Ok(self
-            .connection
-            .query_row(
+        self.db
+            .row(
                 &format!(
                     "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
                      r.certificate_id = c.id WHERE c.id = ?1"
                 ),
-                [id],
-                certificate_from_row,
-            )
-            .optional()?)
+                &[&id],
+            )?
+            .as_ref()
+            .map(certificate_from_row)
+            .transpose()
     }
 
     /// A batch, if the register has it.
     pub fn batch(&self, id: &str) -> Result<Option<BatchRecord>, RegisterError> {
-        Ok(self
-            .connection
-            .query_row(
-                "SELECT id, input_sha256, input_name, kid, out_dir, started_at, finished_at, \
-                 issued, rejected FROM batches WHERE id = ?1",
-                [id],
-                batch_from_row,
-            )
-            .optional()?)
+        self.db
+            .row(
+                &format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1"),
+                &[&id],
+            )?
+            .as_ref()
+            .map(batch_from_row)
+            .transpose()
     }
 }

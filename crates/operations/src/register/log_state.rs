@@ -10,8 +10,7 @@
 use goodstanding_verifier::merkle::Hash;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension as _, params};
-
+use super::db::{Db, Row, ToValue};
 use super::{Register, RegisterError};
 
 /// The log's tables; created in every register (empty until a log is set up).
@@ -110,32 +109,54 @@ fn hash_from(bytes: Vec<u8>) -> Result<Hash, RegisterError> {
         .map_err(|_| RegisterError::Storage("a log hash in the register is not 32 bytes".into()))
 }
 
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Leaf hashes read in order from `rows` of (index, hash) starting at `start`; a gap is an
+/// error naming `what`.
+fn leaves_from(rows: &[Row], start: u64, what: &str) -> Result<Vec<Hash>, RegisterError> {
+    let mut leaves = Vec::with_capacity(rows.len());
+    for row in rows {
+        let at: i64 = row.get(0)?;
+        if index(at) != start + leaves.len() as u64 {
+            return Err(RegisterError::Storage(format!(
+                "{what} in the register has a gap before entry {at}"
+            )));
+        }
+        leaves.push(hash_from(row.get(1)?)?);
+    }
+    Ok(leaves)
+}
+
+fn checkpoint_from_row(row: &Row) -> Result<StoredCheckpoint, RegisterError> {
+    Ok(StoredCheckpoint {
+        size: index(row.get(0)?),
+        root: hash_from(row.get(1)?)?,
+        signed_note: row.get(2)?,
+        witnessed_note: row.get(3)?,
+    })
+}
+
 impl Register {
     /// Appends entries at the end of the log inside `tx`; returns their indexes. An entry of a
     /// kind already logged for its certificate is refused (the transaction fails).
-    pub(super) fn append_in(
-        tx: &rusqlite::Transaction<'_>,
-        entries: &[NewLogEntry],
-    ) -> Result<Vec<u64>, RegisterError> {
-        let first: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
-            [],
-            |r| r.get(0),
-        )?;
-        let mut insert = tx.prepare(
-            "INSERT INTO log_entries (idx, kind, certificate_id, entry, leaf_hash) VALUES (?1, \
-             ?2, ?3, ?4, ?5)",
-        )?;
+    pub(super) fn append_in(tx: &Db, entries: &[NewLogEntry]) -> Result<Vec<u64>, RegisterError> {
+        let first: i64 = tx.value("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", &[])?;
         let mut indexes = Vec::with_capacity(entries.len());
         for (next, e) in (first..).zip(entries) {
             let leaf = goodstanding_verifier::merkle::leaf_hash(&e.entry);
-            insert.execute(params![
-                next,
-                e.kind,
-                e.certificate_id,
-                e.entry,
-                leaf.to_vec()
-            ])?;
+            tx.exec(
+                "INSERT INTO log_entries (idx, kind, certificate_id, entry, leaf_hash) VALUES \
+                 (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    &next,
+                    &e.kind,
+                    &e.certificate_id,
+                    &e.entry,
+                    &leaf.as_slice(),
+                ],
+            )?;
             indexes.push(index(next));
         }
         Ok(indexes)
@@ -144,22 +165,20 @@ impl Register {
     /// With a log set up: appends, inside `tx`, the revocation entry of certificate `id`
     /// unless it is logged already (a supersession is logged with its replacement).
     pub(super) fn log_revocation_in(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Db,
         id: &str,
         at: goodstanding_verifier::Timestamp,
         reason: &str,
     ) -> Result<(), RegisterError> {
-        let logging: bool = tx.query_row(
+        let logging: bool = tx.value(
             "SELECT EXISTS (SELECT 1 FROM settings WHERE name = 'log_folder')",
-            [],
-            |r| r.get(0),
+            &[],
         )?;
-        let logged: bool = tx.query_row(
+        let logged: bool = tx.value(
             "SELECT EXISTS (SELECT 1 FROM log_entries WHERE kind = ?1 AND certificate_id = ?2) \
              OR EXISTS (SELECT 1 FROM frozen_log_entries WHERE kind = ?1 AND certificate_id = \
              ?2)",
-            params![goodstanding_verifier::log_entry::REVOCATION_ENTRY, id],
-            |r| r.get(0),
+            &[&goodstanding_verifier::log_entry::REVOCATION_ENTRY, &id],
         )?;
         if logging && !logged {
             let entry = NewLogEntry {
@@ -180,7 +199,7 @@ impl Register {
 
     /// Appends entries in a transaction of their own (revocations); returns their indexes.
     pub fn append_log(&mut self, entries: &[NewLogEntry]) -> Result<Vec<u64>, RegisterError> {
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         let indexes = Self::append_in(&tx, entries)?;
         tx.commit()?;
         Ok(indexes)
@@ -193,98 +212,73 @@ impl Register {
 
     /// How many entries the log holds.
     pub fn log_size(&self) -> Result<u64, RegisterError> {
-        let size: i64 = self.connection.query_row(
-            "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
-            [],
-            |r| r.get(0),
-        )?;
+        let size: i64 = self
+            .db
+            .value("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", &[])?;
         Ok(index(size))
     }
 
     /// The leaf hashes from entry `start` on, in order (a writer that holds the first `start`
     /// reads only what was appended since).
     pub fn log_leaves_from(&self, start: u64) -> Result<Vec<Hash>, RegisterError> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT idx, leaf_hash FROM log_entries WHERE idx >= ?1 ORDER BY idx")?;
-        let mut rows = statement.query([i64::try_from(start).unwrap_or(i64::MAX)])?;
-        let mut leaves = Vec::new();
-        while let Some(row) = rows.next()? {
-            let at: i64 = row.get(0)?;
-            if index(at) != start + leaves.len() as u64 {
-                return Err(RegisterError::Storage(format!(
-                    "the log in the register has a gap before entry {at}"
-                )));
-            }
-            leaves.push(hash_from(row.get(1)?)?);
-        }
-        Ok(leaves)
+        let rows = self.db.rows(
+            "SELECT idx, leaf_hash FROM log_entries WHERE idx >= ?1 ORDER BY idx",
+            &[&to_i64(start)],
+        )?;
+        leaves_from(&rows, start, "the log")
     }
 
     /// The entries from `start` (inclusive) to `end` (exclusive).
     pub fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, RegisterError> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
-        let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        let rows = statement.query_map([to_i64(start), to_i64(end)], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db
+            .rows(
+                "SELECT entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+                &[&to_i64(start), &to_i64(end)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
     }
 
     /// Where the entry of `kind` for certificate `id` is, if logged.
     pub fn log_index(&self, kind: u8, id: &str) -> Result<Option<u64>, RegisterError> {
-        Ok(self
-            .connection
-            .query_row(
+        self.db
+            .row(
                 "SELECT idx FROM log_entries WHERE kind = ?1 AND certificate_id = ?2",
-                params![kind, id],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?
-            .map(index))
+                &[&kind, &id],
+            )?
+            .map(|r| r.get::<i64>(0).map(index))
+            .transpose()
     }
 
     /// The largest checkpoint the log signed, if any.
     pub fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, RegisterError> {
-        self.checkpoint_where("ORDER BY size DESC LIMIT 1", None)
+        self.checkpoint_where("ORDER BY size DESC LIMIT 1", &[])
     }
 
     /// The largest checkpoint the quorum cosigned, if any.
     pub fn latest_witnessed(&self) -> Result<Option<StoredCheckpoint>, RegisterError> {
         self.checkpoint_where(
             "WHERE witnessed_note IS NOT NULL ORDER BY size DESC LIMIT 1",
-            None,
+            &[],
         )
     }
 
     fn checkpoint_where(
         &self,
         clause: &str,
-        size: Option<u64>,
+        params: &[&dyn ToValue],
     ) -> Result<Option<StoredCheckpoint>, RegisterError> {
-        let sql =
-            format!("SELECT size, root, signed_note, witnessed_note FROM log_checkpoints {clause}");
-        let row = match size {
-            Some(size) => {
-                self.connection
-                    .query_row(&sql, [i64::try_from(size).unwrap_or(i64::MAX)], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-            }
-            None => self.connection.query_row(&sql, [], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            }),
-        }
-        .optional()?;
-        row.map(|(size, root, signed_note, witnessed_note)| {
-            Ok(StoredCheckpoint {
-                size: index(size),
-                root: hash_from(root)?,
-                signed_note,
-                witnessed_note,
-            })
-        })
-        .transpose()
+        self.db
+            .row(
+                &format!(
+                    "SELECT size, root, signed_note, witnessed_note FROM log_checkpoints {clause}"
+                ),
+                params,
+            )?
+            .as_ref()
+            .map(checkpoint_from_row)
+            .transpose()
     }
 
     /// Records a checkpoint the log signed. Refused if a larger checkpoint is recorded, or one of
@@ -295,14 +289,14 @@ impl Register {
         root: &Hash,
         signed_note: &str,
     ) -> Result<(), RegisterError> {
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         let latest: Option<(i64, Vec<u8>)> = tx
-            .query_row(
+            .row(
                 "SELECT size, root FROM log_checkpoints ORDER BY size DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+                &[],
+            )?
+            .map(|r| Ok::<_, RegisterError>((r.get(0)?, r.get(1)?)))
+            .transpose()?;
         if let Some((latest, latest_root)) = latest {
             if index(latest) > size || (index(latest) == size && latest_root != root.to_vec()) {
                 return Err(RegisterError::Storage(format!(
@@ -314,13 +308,9 @@ impl Register {
                 return Ok(());
             }
         }
-        tx.execute(
+        tx.exec(
             "INSERT INTO log_checkpoints (size, root, signed_note) VALUES (?1, ?2, ?3)",
-            params![
-                i64::try_from(size).unwrap_or(i64::MAX),
-                root.to_vec(),
-                signed_note
-            ],
+            &[&to_i64(size), &root.as_slice(), &signed_note],
         )?;
         tx.commit()?;
         Ok(())
@@ -328,16 +318,16 @@ impl Register {
 
     /// Records the cosigned form of the checkpoint of `size`.
     pub fn record_witnessed(&mut self, size: u64, note: &str) -> Result<(), RegisterError> {
-        self.connection.execute(
+        self.db.exec(
             "UPDATE log_checkpoints SET witnessed_note = ?2 WHERE size = ?1",
-            params![i64::try_from(size).unwrap_or(i64::MAX), note],
+            &[&to_i64(size), &note],
         )?;
         Ok(())
     }
 
     /// The checkpoint of exactly `size`, if the log signed one.
     pub fn checkpoint_of_size(&self, size: u64) -> Result<Option<StoredCheckpoint>, RegisterError> {
-        self.checkpoint_where("WHERE size = ?1", Some(size))
+        self.checkpoint_where("WHERE size = ?1", &[&to_i64(size)])
     }
 
     /// Records the SHA-256 of a released certificate's `.jws`, QR text, PDF and `.tlog-proof`
@@ -346,18 +336,18 @@ impl Register {
         &mut self,
         items: &[(String, [String; 4])],
     ) -> Result<(), RegisterError> {
-        let tx = self.connection.transaction()?;
-        {
-            let mut update = tx.prepare(
+        let tx = self.db.transaction()?;
+        for (id, [jws, qr, pdf, proof_hash]) in items {
+            tx.exec(
                 "UPDATE certificates SET jws_sha256 = ?2, qr_sha256 = ?3, pdf_sha256 = ?4 WHERE \
                  id = ?1",
+                &[id, jws, qr, pdf],
             )?;
-            let mut proof = tx
-                .prepare("INSERT OR REPLACE INTO proof_files (id, proof_sha256) VALUES (?1, ?2)")?;
-            for (id, [jws, qr, pdf, proof_hash]) in items {
-                update.execute(params![id, jws, qr, pdf])?;
-                proof.execute(params![id, proof_hash])?;
-            }
+            tx.exec(
+                "INSERT INTO proof_files (id, proof_sha256) VALUES (?1, ?2) ON CONFLICT(id) DO \
+                 UPDATE SET proof_sha256 = excluded.proof_sha256",
+                &[id, proof_hash],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -375,14 +365,11 @@ impl Register {
         now: goodstanding_verifier::Timestamp,
     ) -> Result<FrozenLog, RegisterError> {
         let origin = log.name.as_str();
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         let folder: String = tx
-            .query_row(
-                "SELECT value FROM settings WHERE name = 'log_folder'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
+            .row("SELECT value FROM settings WHERE name = 'log_folder'", &[])?
+            .map(|r| r.get(0))
+            .transpose()?
             .ok_or_else(|| {
                 RegisterError::Setting(
                     "this register has no transparency log to freeze; set one up with \
@@ -395,7 +382,7 @@ impl Register {
                 "{folder} is the log folder in use already; give a new folder for the new log"
             )));
         }
-        let held: i64 = tx.query_row("SELECT COUNT(*) FROM held_certificates", [], |r| r.get(0))?;
+        let held: i64 = tx.value("SELECT COUNT(*) FROM held_certificates", &[])?;
         if held > 0 {
             return Err(RegisterError::Setting(format!(
                 "{held} certificate(s) are held until the witnesses cosign them; release them \
@@ -403,19 +390,15 @@ impl Register {
                  then freeze the log"
             )));
         }
-        let size: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
-            [],
-            |r| r.get(0),
-        )?;
+        let size: i64 = tx.value("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", &[])?;
         let witnessed: Option<(i64, String)> = tx
-            .query_row(
+            .row(
                 "SELECT size, witnessed_note FROM log_checkpoints WHERE witnessed_note IS NOT \
                  NULL ORDER BY size DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+                &[],
+            )?
+            .map(|r| Ok::<_, RegisterError>((r.get(0)?, r.get(1)?)))
+            .transpose()?;
         let witnessed_at = witnessed.as_ref().map_or(0, |(at, _)| *at);
         let Some((witnessed_size, note)) = witnessed.filter(|(at, _)| *at == size) else {
             return Err(RegisterError::Setting(format!(
@@ -425,10 +408,9 @@ impl Register {
                 witnessed_at
             )));
         };
-        let exists: bool = tx.query_row(
+        let exists: bool = tx.value(
             "SELECT EXISTS (SELECT 1 FROM frozen_logs WHERE origin = ?1)",
-            [origin],
-            |r| r.get(0),
+            &[&origin],
         )?;
         if exists {
             return Err(RegisterError::Setting(format!(
@@ -443,27 +425,28 @@ impl Register {
             size: index(witnessed_size),
             witnessed_note: note,
         };
-        tx.execute(
+        tx.exec(
             "INSERT INTO frozen_logs (origin, vkey, folder, frozen_at, size, witnessed_note) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                frozen.origin,
-                frozen.vkey,
-                folder,
-                frozen.frozen_at,
-                witnessed_size,
-                frozen.witnessed_note
+            &[
+                &frozen.origin,
+                &frozen.vkey,
+                &folder,
+                &frozen.frozen_at,
+                &witnessed_size,
+                &frozen.witnessed_note,
             ],
         )?;
-        tx.execute(
+        tx.exec(
             "INSERT INTO frozen_log_entries (origin, idx, kind, certificate_id, entry, \
              leaf_hash) SELECT ?1, idx, kind, certificate_id, entry, leaf_hash FROM log_entries",
-            [origin],
+            &[&origin],
         )?;
-        tx.execute_batch("DELETE FROM log_entries; DELETE FROM log_checkpoints;")?;
-        tx.execute(
+        tx.exec("DELETE FROM log_entries", &[])?;
+        tx.exec("DELETE FROM log_checkpoints", &[])?;
+        tx.exec(
             "UPDATE settings SET value = ?1 WHERE name = 'log_folder'",
-            [new_folder.to_string_lossy()],
+            &[&new_folder.to_string_lossy().as_ref()],
         )?;
         tx.commit()?;
         Ok(frozen)
@@ -471,40 +454,33 @@ impl Register {
 
     /// The logs this register froze, oldest first.
     pub fn frozen_logs(&self) -> Result<Vec<FrozenLog>, RegisterError> {
-        let mut statement = self.connection.prepare(
-            "SELECT origin, vkey, folder, frozen_at, size, witnessed_note FROM frozen_logs ORDER \
-             BY frozen_at, origin",
-        )?;
-        let rows = statement.query_map([], |r| {
-            Ok(FrozenLog {
-                origin: r.get(0)?,
-                vkey: r.get(1)?,
-                folder: PathBuf::from(r.get::<_, String>(2)?),
-                frozen_at: r.get(3)?,
-                size: index(r.get(4)?),
-                witnessed_note: r.get(5)?,
+        self.db
+            .rows(
+                "SELECT origin, vkey, folder, frozen_at, size, witnessed_note FROM frozen_logs \
+                 ORDER BY frozen_at, origin",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(FrozenLog {
+                    origin: r.get(0)?,
+                    vkey: r.get(1)?,
+                    folder: PathBuf::from(r.get::<String>(2)?),
+                    frozen_at: r.get(3)?,
+                    size: index(r.get(4)?),
+                    witnessed_note: r.get(5)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// The leaf hashes of the frozen log `origin`, in order.
     pub fn frozen_log_leaves(&self, origin: &str) -> Result<Vec<Hash>, RegisterError> {
-        let mut statement = self.connection.prepare(
+        let rows = self.db.rows(
             "SELECT idx, leaf_hash FROM frozen_log_entries WHERE origin = ?1 ORDER BY idx",
+            &[&origin],
         )?;
-        let mut rows = statement.query([origin])?;
-        let mut leaves = Vec::new();
-        while let Some(row) = rows.next()? {
-            let at: i64 = row.get(0)?;
-            if index(at) != leaves.len() as u64 {
-                return Err(RegisterError::Storage(format!(
-                    "the frozen log {origin} in the register has a gap before entry {at}"
-                )));
-            }
-            leaves.push(hash_from(row.get(1)?)?);
-        }
-        Ok(leaves)
+        leaves_from(&rows, 0, &format!("the frozen log {origin}"))
     }
 
     /// The entries of the frozen log `origin` from `start` (inclusive) to `end` (exclusive).
@@ -514,32 +490,36 @@ impl Register {
         start: u64,
         end: u64,
     ) -> Result<Vec<Vec<u8>>, RegisterError> {
-        let mut statement = self.connection.prepare(
-            "SELECT entry FROM frozen_log_entries WHERE origin = ?1 AND idx >= ?2 AND idx < ?3 \
-             ORDER BY idx",
-        )?;
-        let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        let rows =
-            statement.query_map(params![origin, to_i64(start), to_i64(end)], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db
+            .rows(
+                "SELECT entry FROM frozen_log_entries WHERE origin = ?1 AND idx >= ?2 AND idx < \
+                 ?3 ORDER BY idx",
+                &[&origin, &to_i64(start), &to_i64(end)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
     }
 
     /// The SHA-256 of certificate `id`'s `.tlog-proof`, if it was logged.
     pub fn proof_sha256(&self, id: &str) -> Result<Option<String>, RegisterError> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT proof_sha256 FROM proof_files WHERE id = ?1")?;
-        Ok(statement.query_row([id], |r| r.get(0)).optional()?)
+        self.db
+            .row("SELECT proof_sha256 FROM proof_files WHERE id = ?1", &[&id])?
+            .map(|r| r.get(0))
+            .transpose()
     }
 
     /// The JWS of pending certificates held until a witnessed checkpoint covers them, with
     /// their ids, oldest first.
     pub fn held_certificates(&self) -> Result<Vec<(String, String)>, RegisterError> {
-        let mut statement = self.connection.prepare(
-            "SELECT h.id, h.jws FROM held_certificates h JOIN certificates c ON c.id = h.id \
-             WHERE c.state = 'pending' ORDER BY c.issued_at, h.id",
-        )?;
-        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db
+            .rows(
+                "SELECT h.id, h.jws FROM held_certificates h JOIN certificates c ON c.id = h.id \
+                 WHERE c.state = 'pending' ORDER BY c.issued_at, h.id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect()
     }
 }

@@ -67,6 +67,12 @@ impl From<rusqlite::Error> for RegisterError {
     }
 }
 
+impl From<postgres::Error> for RegisterError {
+    fn from(e: postgres::Error) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
 /// Why a certificate could not be revoked (or superseded).
 #[derive(Debug)]
 pub enum RevokeError {

@@ -1,31 +1,28 @@
 //! Revocations in the register: revoking, replacing a certificate by its reissue (both in one
 //! transaction), and what a revocation list must carry.
 
-use goodstanding_verifier::model::RevocationReason;
-use goodstanding_verifier::{CertificateId, Timestamp};
-use rusqlite::{OptionalExtension as _, params};
-
+use super::db::Db;
 use super::{
     CERTIFICATE_COLUMNS, CertificateRecord, Register, RegisterError, RevokeError,
     certificate_from_row,
 };
+use goodstanding_verifier::model::RevocationReason;
+use goodstanding_verifier::{CertificateId, Timestamp};
 
 impl Register {
     /// The issued, unrevoked certificate `id`, or why it cannot be revoked.
-    fn revocable(
-        tx: &rusqlite::Transaction<'_>,
-        id: &str,
-    ) -> Result<CertificateRecord, RevokeError> {
+    fn revocable(tx: &Db, id: &str) -> Result<CertificateRecord, RevokeError> {
         let found = tx
-            .query_row(
+            .row(
                 &format!(
                     "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
                      r.certificate_id = c.id WHERE c.id = ?1 AND c.state = 'issued'"
                 ),
-                [id],
-                certificate_from_row,
-            )
-            .optional()?
+                &[&id],
+            )?
+            .as_ref()
+            .map(certificate_from_row)
+            .transpose()?
             .ok_or_else(|| RevokeError::Unknown(id.to_string()))?;
         if let Some(r) = &found.revocation {
             return Err(RevokeError::AlreadyRevoked {
@@ -47,13 +44,13 @@ impl Register {
         if reason == RevocationReason::Superseded {
             return Err(RevokeError::SupersededNeedsReissue);
         }
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         Self::revocable(&tx, id)?;
-        tx.execute(
+        tx.exec(
             "INSERT INTO revocations (certificate_id, revoked_at, reason) VALUES (?1, ?2, ?3)",
-            params![id, at.to_string(), reason.as_code()],
+            &[&id, &at.to_string(), &reason.as_code()],
         )?;
-        tx.execute("UPDATE certificates SET live = NULL WHERE id = ?1", [id])?;
+        tx.exec("UPDATE certificates SET live = NULL WHERE id = ?1", &[&id])?;
         Self::log_revocation_in(&tx, id, at, reason.as_code())?;
         tx.commit()?;
         Ok(())
@@ -65,7 +62,7 @@ impl Register {
         old: &str,
         subject_reference: &str,
     ) -> Result<(), RevokeError> {
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         let found = Self::revocable(&tx, old)?;
         if found.subject_reference != subject_reference {
             return Err(RevokeError::DifferentSubject {
@@ -84,11 +81,11 @@ impl Register {
         new: &CertificateId,
         at: Timestamp,
     ) -> Result<(), RevokeError> {
-        let tx = self.connection.transaction()?;
+        let tx = self.db.transaction()?;
         Self::revocable(&tx, old)?;
-        tx.execute(
+        tx.exec(
             "UPDATE certificates SET state = 'issued' WHERE id = ?1",
-            [new.as_str()],
+            &[&new.as_str()],
         )?;
         Self::supersede(&tx, old, new, at)?;
         tx.commit()?;
@@ -101,21 +98,15 @@ impl Register {
         &self,
         now: Timestamp,
     ) -> Result<Vec<(String, String, String)>, RegisterError> {
-        let mut statement = self.connection.prepare(
+        let rows = self.db.rows(
             "SELECT r.certificate_id, r.revoked_at, r.reason, c.valid_until FROM revocations r \
              JOIN certificates c ON c.id = r.certificate_id ORDER BY r.certificate_id",
+            &[],
         )?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, revoked_at, reason, valid_until) = row?;
+            let (id, revoked_at, reason, valid_until): (String, String, String, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
             // An expired certificate is not valid anyway: leave it out to keep the list short.
             // One whose expiry cannot be read stays in.
             if Timestamp::parse(&valid_until).is_ok_and(|until| until <= now) {
@@ -135,24 +126,21 @@ impl Register {
         kid: &str,
         entries: usize,
     ) -> Result<u64, RegisterError> {
-        let tx = self
-            .connection
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let last: i64 = tx.query_row(
+        let tx = self.db.transaction()?;
+        let last: i64 = tx.value(
             "SELECT COALESCE(MAX(sequence), 0) FROM revocation_lists",
-            [],
-            |r| r.get(0),
+            &[],
         )?;
         let sequence = last + 1;
-        tx.execute(
+        tx.exec(
             "INSERT INTO revocation_lists (sequence, issued_at, next_update, kid, entries) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                sequence,
-                issued_at.to_string(),
-                next_update.to_string(),
-                kid,
-                i64::try_from(entries).unwrap_or(i64::MAX)
+            &[
+                &sequence,
+                &issued_at.to_string(),
+                &next_update.to_string(),
+                &kid,
+                &i64::try_from(entries).unwrap_or(i64::MAX),
             ],
         )?;
         tx.commit()?;

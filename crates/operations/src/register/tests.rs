@@ -36,6 +36,73 @@ fn register() -> (tempfile::TempDir, Register) {
     (dir, register)
 }
 
+/// The register's two storages: every test of the register's behaviour runs on both.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What keeps a test's register alive: its SQLite file's folder, or its PostgreSQL database.
+enum Kept {
+    Sqlite(tempfile::TempDir),
+    Postgres(super::test_postgres::TestDatabase),
+}
+
+/// A new, empty register on `backend`.
+fn open(backend: Backend) -> (Kept, Register) {
+    match backend {
+        Backend::Sqlite => {
+            let (dir, register) = register();
+            (Kept::Sqlite(dir), register)
+        }
+        Backend::Postgres => {
+            let database = super::test_postgres::TestDatabase::new();
+            assert_eq!(Register::migrate_postgres(&database.url).unwrap(), (0, 1));
+            let register = Register::open_postgres(&database.url).unwrap();
+            (Kept::Postgres(database), register)
+        }
+    }
+}
+
+/// Another connection to the register `kept` holds, as a second process would open it.
+fn reopen(kept: &Kept) -> Register {
+    match kept {
+        Kept::Sqlite(dir) => Register::open(&dir.path().join("register.sqlite")).unwrap(),
+        Kept::Postgres(database) => Register::open_postgres(&database.url).unwrap(),
+    }
+}
+
+/// `#[test]`s `NAME::sqlite` and `NAME::postgres` for each `fn NAME(backend: Backend)`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name(super::Backend::Sqlite);
+                }
+
+                #[test]
+                fn postgres() {
+                    super::$name(super::Backend::Postgres);
+                }
+            }
+        )*
+    };
+}
+
+on_both_backends!(
+    a_certificate_is_pending_until_its_files_are_in_place_then_issued,
+    only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_reissue,
+    a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it,
+    a_revocation_list_carries_revocations_of_unexpired_certificates_and_numbers_go_up,
+    a_subject_has_one_live_certificate_and_a_replacement_takes_over_when_issued,
+    the_register_itself_refuses_a_second_live_certificate_from_another_connection,
+    the_log_never_records_two_inconsistent_checkpoints_and_an_entry_is_logged_once,
+    a_log_is_frozen_only_when_every_entry_is_witnessed_and_keeps_its_entries,
+);
+
 fn state(register: &Register, n: u8) -> Option<String> {
     register
         .certificate(id(n).as_str())
@@ -43,9 +110,8 @@ fn state(register: &Register, n: u8) -> Option<String> {
         .map(|c| c.state)
 }
 
-#[test]
-fn a_certificate_is_pending_until_its_files_are_in_place_then_issued() {
-    let (_dir, mut register) = register();
+fn a_certificate_is_pending_until_its_files_are_in_place_then_issued(backend: Backend) {
+    let (_kept, mut register) = open(backend);
     register
         .record_pending(
             &[certificate(0, "SUBJ-1"), certificate(1, "SUBJ-2")],
@@ -75,9 +141,10 @@ fn a_certificate_is_pending_until_its_files_are_in_place_then_issued() {
     assert_eq!(state(&register, 1), None);
 }
 
-#[test]
-fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_reissue() {
-    let (_dir, mut register) = register();
+fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_reissue(
+    backend: Backend,
+) {
+    let (_kept, mut register) = open(backend);
     register
         .record_pending(&[certificate(0, "SUBJ-1")], at("2026-11-01T10:00:00Z"))
         .unwrap();
@@ -108,9 +175,8 @@ fn only_an_issued_unrevoked_certificate_can_be_revoked_and_superseded_needs_a_re
     ));
 }
 
-#[test]
-fn a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it() {
-    let (_dir, mut register) = register();
+fn a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it(backend: Backend) {
+    let (_kept, mut register) = open(backend);
     register
         .record_pending(&[certificate(0, "SUBJ-1")], at("2026-11-01T10:00:00Z"))
         .unwrap();
@@ -151,9 +217,10 @@ fn a_replacement_must_name_the_same_subject_and_revokes_the_old_one_with_it() {
     ));
 }
 
-#[test]
-fn a_revocation_list_carries_revocations_of_unexpired_certificates_and_numbers_go_up() {
-    let (_dir, mut register) = register();
+fn a_revocation_list_carries_revocations_of_unexpired_certificates_and_numbers_go_up(
+    backend: Backend,
+) {
+    let (_kept, mut register) = open(backend);
     let mut expired = certificate(1, "SUBJ-2");
     expired.valid_until = at("2026-11-05T00:00:00Z");
     register
@@ -213,9 +280,8 @@ fn a_register_others_may_read_is_refused_and_a_new_one_is_private() {
     assert!(error.to_string().contains("other.sqlite"), "{error}");
 }
 
-#[test]
-fn a_subject_has_one_live_certificate_and_a_replacement_takes_over_when_issued() {
-    let (_dir, mut register) = register();
+fn a_subject_has_one_live_certificate_and_a_replacement_takes_over_when_issued(backend: Backend) {
+    let (_kept, mut register) = open(backend);
     let now = at("2026-11-01T10:00:00Z");
     assert!(
         register
@@ -289,10 +355,9 @@ fn a_subject_has_one_live_certificate_and_a_replacement_takes_over_when_issued()
     );
 }
 
-#[test]
-fn the_register_itself_refuses_a_second_live_certificate_from_another_connection() {
-    let (dir, mut first) = register();
-    let mut second = Register::open(&dir.path().join("register.sqlite")).unwrap();
+fn the_register_itself_refuses_a_second_live_certificate_from_another_connection(backend: Backend) {
+    let (kept, mut first) = open(backend);
+    let mut second = reopen(&kept);
     let now = at("2026-11-01T10:00:00Z");
     // Two writers that both saw no live certificate: the unique index lets one through.
     assert!(
@@ -306,11 +371,11 @@ fn the_register_itself_refuses_a_second_live_certificate_from_another_connection
         .unwrap();
     assert_eq!(conflicts, [(0, Some(id(0).to_string()))]);
     // And below the check, the index: a direct insert of a second live row fails.
-    let direct = second.connection.execute(
+    let direct = second.db.exec(
         "INSERT INTO certificates (id, state, subject_reference, kid, issued_at, valid_from, \
          valid_until, information_as_at, out_dir, jws_sha256, qr_sha256, pdf_sha256, live) \
          VALUES ('x', 'issued', 'SUBJ-1', 'k', 't', 't', 'u', 'd', 'o', 'a', 'b', 'c', 1)",
-        [],
+        &[],
     );
     assert!(direct.is_err(), "{direct:?}");
 }
@@ -335,7 +400,7 @@ fn a_version_2_register_is_upgraded_with_its_newest_unrevoked_certificate_live()
                      valid_from, valid_until, information_as_at, out_dir, jws_sha256, \
                      qr_sha256, pdf_sha256) VALUES (?1, 'issued', 'SUBJ-1', 'k', ?2, ?2, \
                      '2027-01-01T00:00:00Z', '2026-10-01', 'o', 'a', 'b', 'c')",
-                    params![id, issued_at],
+                    rusqlite::params![id, issued_at],
                 )
                 .unwrap();
         }
@@ -357,11 +422,11 @@ fn a_version_2_register_is_upgraded_with_its_newest_unrevoked_certificate_live()
     );
 }
 
-#[test]
-fn the_log_never_records_two_inconsistent_checkpoints_and_an_entry_is_logged_once() {
+fn the_log_never_records_two_inconsistent_checkpoints_and_an_entry_is_logged_once(
+    backend: Backend,
+) {
     use goodstanding_verifier::merkle::{leaf_hash, node_hash};
-    let dir = tempfile::tempdir().unwrap();
-    let mut register = Register::open(&dir.path().join("register.sqlite")).unwrap();
+    let (_kept, mut register) = open(backend);
     let entry = |n: u8| NewLogEntry {
         kind: 1,
         certificate_id: id(n).to_string(),
@@ -403,11 +468,10 @@ fn the_log_never_records_two_inconsistent_checkpoints_and_an_entry_is_logged_onc
     );
 }
 
-#[test]
-fn a_log_is_frozen_only_when_every_entry_is_witnessed_and_keeps_its_entries() {
+fn a_log_is_frozen_only_when_every_entry_is_witnessed_and_keeps_its_entries(backend: Backend) {
     use goodstanding_verifier::merkle::{leaf_hash, node_hash};
+    let (_kept, mut register) = open(backend);
     let dir = tempfile::tempdir().unwrap();
-    let mut register = Register::open(&dir.path().join("register.sqlite")).unwrap();
     let key = goodstanding_verifier::note::VerifierKey::new(
         "example.org/log",
         ed25519_dalek::SigningKey::from_bytes(&[3; 32]).verifying_key(),
