@@ -17,10 +17,6 @@ use goodstanding_verifier::{Timestamp, TrustStore};
 use serde_json::Value;
 
 impl Issuer {
-    fn register(&self) -> PathBuf {
-        self.path("register.sqlite")
-    }
-
     fn batch(&self, input: &Path, out: &str, extra: &[&str]) -> Run {
         let (key, out, register) = (self.key(), self.path(out), self.register());
         let trust = self.path("trust");
@@ -848,7 +844,17 @@ fn two_json_lines_for_one_subject_are_both_refused_naming_both_lines() {
 /// live certificate per subject.
 #[test]
 fn superseding_keeps_one_live_certificate_even_for_two_batches_at_once() {
-    let issuer = Issuer::new("batch-one-live");
+    one_live_with_two_batches_at_once(&Issuer::new("batch-one-live"));
+}
+
+/// The same with the register in PostgreSQL, where the two processes share nothing but the
+/// database.
+#[test]
+fn on_postgresql_two_batches_at_once_keep_one_live_certificate_too() {
+    one_live_with_two_batches_at_once(&Issuer::new("batch-one-live-pg").on_postgres());
+}
+
+fn one_live_with_two_batches_at_once(issuer: &Issuer) {
     let (key, out, request) = (issuer.key(), issuer.path("out"), example("clean-record"));
     let issue = |extra: &[&str]| {
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
@@ -912,7 +918,7 @@ fn superseding_keeps_one_live_certificate_even_for_two_batches_at_once() {
         "{a:?} {b:?}"
     );
     for subject in ["SUBJ-000417", "SUBJ-002231", "SUBJ-003980"] {
-        let live: Vec<Value> = listed(&issuer, &["--subject", subject])
+        let live: Vec<Value> = listed(issuer, &["--subject", subject])
             .into_iter()
             .filter(|c| c["state"] == "issued")
             .collect();

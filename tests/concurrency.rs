@@ -23,7 +23,7 @@ fn start_batch(issuer: &Issuer, input: &Path, out: &Path, extra: &[&str]) -> Chi
         .arg("--out")
         .arg(out)
         .arg("--register")
-        .arg(issuer.path("register.sqlite"))
+        .arg(issuer.register())
         .arg("--trust")
         .arg(issuer.path("trust"))
         .env("GOODSTANDING_NOW", crate::common::test_now().to_string())
@@ -37,17 +37,13 @@ fn start_batch(issuer: &Issuer, input: &Path, out: &Path, extra: &[&str]) -> Chi
 }
 
 fn records(issuer: &Issuer, batch: Option<&str>) -> Vec<Value> {
-    batches::records(&issuer.path("register.sqlite"), batch)
+    batches::records(&issuer.register(), batch)
 }
 
 fn assert_batch_whole(issuer: &Issuer, batch: &str, requests: u64, dir: &Path) {
-    batches::assert_batch_whole(
-        &issuer.path("register.sqlite"),
-        batch,
-        requests,
-        dir,
-        &|manifest| issuer.verify(manifest, &[]),
-    );
+    batches::assert_batch_whole(&issuer.register(), batch, requests, dir, &|manifest| {
+        issuer.verify(manifest, &[])
+    });
 }
 
 fn synthetic_input(issuer: &Issuer, name: &str, range: std::ops::Range<u64>) -> PathBuf {
@@ -122,7 +118,16 @@ fn a_second_run_of_a_batch_under_way_is_refused_and_with_wait_resumes_after_it()
 
 #[test]
 fn the_same_batch_started_twice_at_once_with_wait_is_issued_once() {
-    let issuer = Issuer::new("concurrent-twice");
+    same_batch_twice_at_once(Issuer::new("concurrent-twice"));
+}
+
+/// The same on a PostgreSQL register: the batch's lock is in the register.
+#[test]
+fn the_same_batch_started_twice_at_once_on_postgresql_is_issued_once() {
+    same_batch_twice_at_once(Issuer::new("concurrent-twice-pg").on_postgres());
+}
+
+fn same_batch_twice_at_once(issuer: Issuer) {
     let requests = 150;
     let input = synthetic_input(&issuer, "twice.jsonl", 0..requests);
     let out = issuer.path("out");
@@ -153,7 +158,16 @@ fn the_same_batch_started_twice_at_once_with_wait_is_issued_once() {
 
 #[test]
 fn different_batches_and_single_issues_at_once_all_succeed() {
-    let issuer = Issuer::new("concurrent-different");
+    different_batches_at_once(Issuer::new("concurrent-different"));
+}
+
+/// The same on a PostgreSQL register.
+#[test]
+fn different_batches_and_single_issues_at_once_on_postgresql_all_succeed() {
+    different_batches_at_once(Issuer::new("concurrent-different-pg").on_postgres());
+}
+
+fn different_batches_at_once(issuer: Issuer) {
     let (n, m) = (250, 200);
     let first_input = synthetic_input(&issuer, "first.jsonl", 0..n);
     let second_input = synthetic_input(&issuer, "second.jsonl", 10_000..10_000 + m);
@@ -174,7 +188,7 @@ fn different_batches_and_single_issues_at_once_all_succeed() {
             &"--out",
             &first_out,
             &"--register",
-            &issuer.path("register.sqlite"),
+            &issuer.register(),
             &"--trust",
             &issuer.path("trust"),
         ]);
@@ -245,4 +259,33 @@ fn revoke_and_publish_during_a_batch_both_succeed_and_the_revocation_is_publishe
     let run = issuer.verify(&out.join(format!("{victim}.jws")), &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("revoked"), "{}", run.stdout);
+}
+
+/// A PostgreSQL register's connections cut mid-batch (a network failure, a restarted server):
+/// the batch stops with a message naming the register, leaves nothing half-recorded as issued,
+/// and the same command run again finishes it, every request issued once.
+#[test]
+fn a_batch_whose_postgresql_connection_is_cut_stops_and_the_same_command_resumes_it() {
+    let issuer = Issuer::new("concurrent-cut-pg").on_postgres();
+    let requests = 400;
+    let input = synthetic_input(&issuer, "cut.jsonl", 0..requests);
+    let out = issuer.path("out");
+    let mut batch = start_batch(&issuer, &input, &out, &["--quiet"]);
+    wait_until_under_way(&mut batch, &out, 20);
+    let cut = issuer.postgres.as_ref().unwrap().disconnect_everyone();
+    assert!(cut >= 1, "the batch had no connection to cut");
+    let stopped = finish(batch);
+    assert_eq!(stopped.code, 2, "{}{}", stopped.stdout, stopped.stderr);
+    assert!(
+        stopped
+            .stderr
+            .contains("the connection to the PostgreSQL register was lost")
+            && stopped.stderr.contains("run the same command again"),
+        "{}",
+        stopped.stderr
+    );
+    let resumed = finish(start_batch(&issuer, &input, &out, &[]));
+    ok(&resumed);
+    assert_batch_whole(&issuer, &batch_id(&resumed), requests, &out);
+    assert_eq!(records(&issuer, None).len() as u64, requests);
 }

@@ -571,7 +571,7 @@ fn a_batch_whose_token_goes_away_mid_way_stops_cleanly_and_resumes() {
     );
     // Stopped cleanly: no half-written file, and what is on disk is what the register says.
     let on_disk = ids_on_disk(&out);
-    let listed = records(&register, None);
+    let listed = records(register.as_os_str(), None);
     assert!(
         !listed.is_empty() && (listed.len() as u64) < requests,
         "stopped part way: {} issued",
@@ -590,7 +590,7 @@ fn a_batch_whose_token_goes_away_mid_way_stops_cleanly_and_resumes() {
         resumed.stdout
     );
     assert_batch_whole(
-        &register,
+        register.as_os_str(),
         &batch_id(&resumed),
         requests,
         &out,

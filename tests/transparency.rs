@@ -82,7 +82,7 @@ fn write_policy(log_dir: &Path, log_vkey: &str, witnesses: &[&WitnessProcess]) {
     std::fs::write(log_dir.join("log.policy"), text).unwrap();
 }
 
-fn issue(issuer: &Issuer, request: &Path, register: &Path) -> common::Run {
+fn issue(issuer: &Issuer, request: &Path, register: &std::ffi::OsStr) -> common::Run {
     let (out, trust) = (issuer.path("out"), issuer.path("trust"));
     goodstanding(&[
         &"issue",
@@ -99,7 +99,7 @@ fn issue(issuer: &Issuer, request: &Path, register: &Path) -> common::Run {
 }
 
 /// Reissues certificate `id` for `subject` (the example request); returns the new id.
-fn reissue(issuer: &Issuer, id: &str, subject: &str, register: &Path) -> String {
+fn reissue(issuer: &Issuer, id: &str, subject: &str, register: &std::ffi::OsStr) -> String {
     let (out, trust) = (issuer.path("out"), issuer.path("trust"));
     let reissued = goodstanding(&[
         &"reissue",
@@ -181,7 +181,7 @@ fn check_proof(out: &Path, id: &str, policy: &Policy, tag_key: &[u8; 32], subjec
     assert_eq!(attached.as_deref(), Some(proof_text.as_bytes()));
 }
 
-fn log_sizes(register: &Path) -> String {
+fn log_sizes(register: &std::ffi::OsStr) -> String {
     // What the log key signed, as the register recorded it.
     let run = goodstanding(&[&"log", &"show", &"--register", &register]);
     ok(&run);
@@ -192,7 +192,7 @@ fn log_sizes(register: &Path) -> String {
 /// and two witness processes, both needed.
 struct Logged {
     issuer: Issuer,
-    register: PathBuf,
+    register: std::ffi::OsString,
     log_dir: PathBuf,
     log_vkey: String,
     tag_key: [u8; 32],
@@ -202,7 +202,17 @@ struct Logged {
 }
 
 fn logged_issuer(body: &str) -> Logged {
+    logged_issuer_on(body, false)
+}
+
+/// [`logged_issuer`], with the register in PostgreSQL if `on_postgres`.
+fn logged_issuer_on(body: &str, on_postgres: bool) -> Logged {
     let issuer = Issuer::without_keys();
+    let issuer = if on_postgres {
+        issuer.on_postgres()
+    } else {
+        issuer
+    };
     ok(&goodstanding(&[
         &"keygen",
         &"--out",
@@ -224,7 +234,7 @@ fn logged_issuer(body: &str) -> Logged {
     ]));
     issuer.publish();
     ok(&issuer.update_trust(&issuer.path("site").to_string_lossy()));
-    let register = issuer.path("register.sqlite");
+    let register = issuer.register();
     let log_dir = issuer.path("log");
     let init = goodstanding(&[
         &"log",
@@ -746,7 +756,7 @@ fn a_batch_appends_every_certificate_and_fails_closed_without_the_quorum() {
         "{}",
         log_sizes(&register)
     );
-    let records = common::batches::records(&register, None);
+    let records = common::batches::records(register.as_os_str(), None);
     assert_eq!(records.len(), 40);
     for record in records {
         let id = record["id"].as_str().unwrap();
@@ -1250,5 +1260,86 @@ fn a_new_log_key_freezes_the_old_log_and_verifiers_keep_checking_both() {
             && watched.stdout.contains(&format!("certificate {third_id}")),
         "{}",
         watched.stdout
+    );
+}
+
+/// Two logged batches started at once from two processes against one PostgreSQL register:
+/// every request is issued exactly once, the log holds one entry per certificate in one
+/// sequence (each proof checks under the policy, the published log audits), and the register
+/// and the log agree.
+#[test]
+fn two_logged_batches_at_once_on_postgresql_give_one_consistent_log() {
+    let Logged {
+        issuer,
+        register,
+        tag_key,
+        policy,
+        log_dir,
+        w0: _w0,
+        w1: _w1,
+        ..
+    } = logged_issuer_on("Synthetic Issuing Body (test data)", true);
+    let inputs = [
+        common::batches::synthetic_input(&issuer.path("first.jsonl"), 0..60),
+        common::batches::synthetic_input(&issuer.path("second.jsonl"), 1_000..1_045),
+    ];
+    let spawn = |input: &Path, out: &str| {
+        common::command(
+            &[
+                &"batch",
+                &input,
+                &"--key",
+                &issuer.key(),
+                &"--out",
+                &issuer.path(out),
+                &"--register",
+                &register,
+                &"--trust",
+                &issuer.path("trust"),
+                &"--jobs",
+                &"2",
+                &"--quiet",
+            ],
+            &[],
+        )
+        .spawn()
+        .unwrap()
+    };
+    let (mut a, mut b) = (spawn(&inputs[0], "a"), spawn(&inputs[1], "b"));
+    let (a, b) = (a.wait().unwrap(), b.wait().unwrap());
+    assert!(a.success() && b.success(), "{a:?} {b:?}");
+    assert_eq!(common::batches::pdfs_in(&issuer.path("a")), 60);
+    assert_eq!(common::batches::pdfs_in(&issuer.path("b")), 45);
+    let shown = log_sizes(&register);
+    assert!(
+        shown.contains("entries: 105") && shown.contains("last witnessed checkpoint: 105"),
+        "{shown}"
+    );
+    let records = common::batches::records(&register, None);
+    assert_eq!(records.len(), 105);
+    for record in &records {
+        let id = record["id"].as_str().unwrap();
+        let subject = record["subject_reference"].as_str().unwrap();
+        let folder = Path::new(record["folder"].as_str().unwrap());
+        check_proof(folder, id, &policy, &tag_key, subject);
+    }
+    // Published and audited by anyone: one tree of 105 entries.
+    name_the_log(&issuer, &log_dir, &tag_key);
+    ok(&issuer.try_publish(&issuer.key(), &[]));
+    let audited = goodstanding(&[
+        &"log",
+        &"verify",
+        &"--site",
+        &issuer.path("site"),
+        &"--policy",
+        &log_dir.join("log.policy"),
+        &"--state",
+        &issuer.path("audit.json"),
+    ]);
+    ok(&audited);
+    assert!(
+        audited.stdout.contains("105 entries") && audited.stdout.contains("105 certificate(s)"),
+        "{}",
+        audited.stdout
     );
 }

@@ -55,7 +55,7 @@ pub fn wait_until_under_way(child: &mut Child, dir: &Path, count: usize) {
 }
 
 /// The register's certificates (`register list --json`), optionally of one batch.
-pub fn records(register: &Path, batch: Option<&str>) -> Vec<Value> {
+pub fn records(register: &std::ffi::OsStr, batch: Option<&str>) -> Vec<Value> {
     let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
         vec![&"register", &"list", &"--json", &"--register", &register];
     if let Some(batch) = &batch {
@@ -100,7 +100,7 @@ pub fn ids_on_disk(dir: &Path) -> BTreeSet<String> {
 /// Every request of the batch issued exactly once, register and folder agree, the manifest
 /// verifies file by file (`verify` runs `goodstanding verify` on it with the issuer's trust).
 pub fn assert_batch_whole(
-    register: &Path,
+    register: &std::ffi::OsStr,
     batch: &str,
     requests: u64,
     dir: &Path,

@@ -125,6 +125,8 @@ pub fn json_files(folder: &str) -> Vec<PathBuf> {
 /// updated from it.
 pub struct Issuer {
     pub dir: tempfile::TempDir,
+    /// A PostgreSQL register in place of `register.sqlite` ([`Issuer::on_postgres`]).
+    pub postgres: Option<goodstanding_operations::test_postgres::TestDatabase>,
 }
 
 /// The root key's id in every test issuer.
@@ -158,7 +160,32 @@ impl Issuer {
             &"--kid",
             &ROOT_KID,
         ]));
-        Self { dir }
+        Self {
+            dir,
+            postgres: None,
+        }
+    }
+
+    /// The same issuer with its register in a new PostgreSQL database (migrated) on the test
+    /// run's server, instead of `register.sqlite`.
+    pub fn on_postgres(mut self) -> Self {
+        let database = goodstanding_operations::test_postgres::TestDatabase::new();
+        ok(&goodstanding(&[
+            &"register",
+            &"migrate",
+            &"--register",
+            &database.url,
+        ]));
+        self.postgres = Some(database);
+        self
+    }
+
+    /// Where the register is: `register.sqlite` here, or the PostgreSQL URL.
+    pub fn register(&self) -> std::ffi::OsString {
+        match &self.postgres {
+            Some(database) => database.url.clone().into(),
+            None => self.path("register.sqlite").into_os_string(),
+        }
     }
 
     /// Makes issuing key `kid` and adds it to the trust list, allowed from `from`.
@@ -209,7 +236,7 @@ impl Issuer {
             self.path("site"),
             self.root_public(),
             self.path("trust-list.jws"),
-            self.path("register.sqlite"),
+            self.register(),
         );
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
             &"publish",
@@ -276,11 +303,7 @@ impl Issuer {
         request: &Path,
         env: &[(&str, &std::ffi::OsStr)],
     ) -> PathBuf {
-        let (out, register, trust) = (
-            self.path("out"),
-            self.path("register.sqlite"),
-            self.path("trust"),
-        );
+        let (out, register, trust) = (self.path("out"), self.register(), self.path("trust"));
         let run = goodstanding_in(
             &[
                 &"issue",
@@ -312,7 +335,7 @@ impl Issuer {
             &"--reason",
             &"new_information",
             &"--register",
-            &self.path("register.sqlite"),
+            &self.register(),
         ]));
     }
 

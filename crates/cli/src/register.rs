@@ -55,6 +55,15 @@ pub enum RegisterCommand {
         #[command(flatten)]
         register: RegisterArg,
     },
+    /// Bring a register's tables up to this goodstanding's version, creating them in a new one:
+    /// for PostgreSQL (--register postgres://...), apply the migrations of
+    /// migrations/postgres/ it lacks, each in a transaction of its own; an SQLite file is
+    /// brought up to date whenever it is opened, so this only creates or checks it. Run it
+    /// once per release, before the team's first command with that release.
+    Migrate {
+        #[command(flatten)]
+        register: RegisterArg,
+    },
 }
 
 /// Arguments of `goodstanding revoke`.
@@ -123,7 +132,34 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
             );
             Ok(())
         }
+        RegisterCommand::Migrate { register } => migrate(register.path.as_deref()),
     }
+}
+
+/// `goodstanding register migrate`.
+fn migrate(given: Option<&std::path::Path>) -> Result<(), CliError> {
+    let location = crate::shared::register_location(given)?;
+    match crate::shared::postgres_url(&location) {
+        Some(url) => {
+            let shown = goodstanding_operations::register::redacted_url(url);
+            let (before, after) =
+                goodstanding_operations::register::Register::migrate_postgres(url)
+                    .map_err(|e| CliError::Input(e.to_string()))?;
+            if before == after {
+                crate::io::outln!("{shown}: up to date (migration {after})");
+            } else {
+                crate::io::outln!("{shown}: migrated from {before} to {after}");
+            }
+        }
+        None => {
+            let register = open_register(Some(&location))?;
+            crate::io::outln!(
+                "{}: up to date (SQLite registers are brought up to date when opened)",
+                register.path().display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A refused revocation or replacement: an unknown id or a register failure is an input error

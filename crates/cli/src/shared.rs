@@ -95,11 +95,40 @@ pub fn read_request(path: &Path) -> Result<CertificateRequest, CliError> {
 /// Where the issuance register is.
 #[derive(clap::Args)]
 pub struct RegisterArg {
-    /// The issuance register (SQLite, mode 0600)
-    /// [default: $XDG_DATA_HOME/goodstanding/register.sqlite, else
+    /// The issuance register: an SQLite file (mode 0600), or a PostgreSQL database shared by
+    /// a team (postgres://USER@HOST:PORT/DATABASE; give a password through
+    /// $GOODSTANDING_REGISTER rather than here, where other users of the machine see it)
+    /// [default: $GOODSTANDING_REGISTER, else $XDG_DATA_HOME/goodstanding/register.sqlite, else
     /// ~/.local/share/goodstanding/register.sqlite].
-    #[arg(long = "register", value_name = "FILE")]
+    #[arg(long = "register", value_name = "FILE|URL")]
     pub path: Option<PathBuf>,
+}
+
+/// The environment variable naming the register when `--register` is not given.
+pub const REGISTER_ENV: &str = "GOODSTANDING_REGISTER";
+
+/// The register `given`, else `$GOODSTANDING_REGISTER`, else the default file.
+pub fn register_location(given: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(given) = given {
+        return Ok(given.to_path_buf());
+    }
+    if let Some(from_env) = std::env::var_os(REGISTER_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(from_env));
+    }
+    default_path().ok_or_else(|| {
+        CliError::Input(
+            "no register: pass --register FILE|URL or set $GOODSTANDING_REGISTER (neither \
+             XDG_DATA_HOME nor HOME is set)"
+                .into(),
+        )
+    })
+}
+
+/// The PostgreSQL URL `location` is, if it is one.
+pub fn postgres_url(location: &Path) -> Option<&str> {
+    location
+        .to_str()
+        .filter(|text| goodstanding_operations::register::is_postgres_url(text))
 }
 
 pub use goodstanding_issuer::token::{PKCS11_MODULE_ENV, PKCS11_PIN_ENV};
@@ -324,28 +353,28 @@ pub fn check_issuer_name(body: Option<&IssuingBody>, claimed: &str) -> Result<()
 
 /// Opens the register: `--register`, else the default in the data directory.
 pub fn open_register(given: Option<&Path>) -> Result<Register, CliError> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None => default_path().ok_or_else(|| {
-            CliError::Input(
-                "no register: pass --register FILE (neither XDG_DATA_HOME nor HOME is set)".into(),
-            )
-        })?,
-    };
-    Register::open(&path).map_err(|e| CliError::Input(e.to_string()))
+    let location = register_location(given)?;
+    match postgres_url(&location) {
+        Some(url) => Register::open_postgres(url),
+        None => Register::open(&location),
+    }
+    .map_err(|e| CliError::Input(e.to_string()))
 }
 
 /// The issuing body's rules settings in the register `given` (else the default one), read
 /// without changing it, for drafts that follow the rules `issue` will apply; the defaults when
 /// there is no register yet (said on standard error when one was named).
 pub fn register_policy(given: Option<&Path>) -> Result<goodstanding_issuer::Policy, CliError> {
-    let path = given
-        .map(Path::to_path_buf)
-        .or_else(goodstanding_operations::register::default_path);
+    let path = register_location(given).ok();
     match path {
-        Some(path) if path.exists() => open_register(Some(&path))?
-            .policy()
-            .map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
+        Some(path) if postgres_url(&path).is_some() || path.exists() => {
+            open_register(Some(&path))?.policy().map_err(|e| {
+                CliError::Input(format!(
+                    "{}: {e}",
+                    goodstanding_operations::register::redacted_url(&path.to_string_lossy())
+                ))
+            })
+        }
         Some(path) if given.is_some() => {
             eprintln!(
                 "goodstanding: note: no register at {} yet, so the default rules apply \

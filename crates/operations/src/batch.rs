@@ -379,7 +379,7 @@ pub fn run_batch(
     } = count_and_hash(input, format)?;
     let id = batch_id_of_run(options, register, &input_sha256)?;
     // One run of a batch at a time: a second is refused (or waits) before it changes anything.
-    let _batch_lock = lock_batch(register.path(), &id, options, on_event)?;
+    let _batch_lock = lock_batch(register, &id, options, on_event)?;
     let dir = create_out_dir(options.out_dir)?;
     // Recovery sweeps the folder's temporary files, so it waits until no other run writes there.
     let folder_lock = lock_folder(&dir, &id, options.now, on_event)?;

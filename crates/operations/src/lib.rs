@@ -8,7 +8,7 @@
 //! ```text
 //! request ----------------------> single::issue_recorded --\
 //! batch file -> batch_input -> batch::run_batch (N workers) --+--> files in the output folder
-//!                                                             \--> register (SQLite): pending -> issued
+//!                                                             \--> register (SQLite or PostgreSQL): pending -> issued
 //!                                            register -> manifest (signed, per batch)
 //! register: revoke / reissue -> publication::publish -> trust-list.jws, revocation-list.jws, jwks.json
 //! root key -> publication::change_trust_list -> trust-list.jws (next number)
@@ -19,7 +19,7 @@
 //! | [`single`] | one certificate issued (or reissued) into a folder and recorded in the register |
 //! | [`batch_input`] | reading JSON Lines and CSV batch files, one request at a time |
 //! | [`batch`] | a batch run: parallel workers, crash recovery, the rejected file |
-//! | [`register`] | the SQLite register of certificates, batches and revocations |
+//! | [`register`] | the register of certificates, batches, revocations and the log's state: an SQLite file or a shared PostgreSQL database |
 //! | [`manifest`] | the signed manifest of a batch, written and verified |
 //! | [`publication`] | trust list changes, the revocation list, the published folder |
 //! | [`preview`] | drafts for the people certificates name, before anything is signed |
@@ -38,3 +38,5 @@ pub mod preview;
 pub mod publication;
 pub mod register;
 pub mod single;
+#[cfg(any(test, feature = "test-postgres"))]
+pub mod test_postgres;

@@ -247,15 +247,7 @@ impl LogSetup {
             )));
         }
         // No writer may append while the log is frozen under it.
-        let lock_path = old_dir.join("log.lock");
-        let _lock =
-            lock::exclusive(&lock_path, "log rotate", Removal::Keep).map_err(|e| match e {
-                lock::LockError::Busy(holder) => LogError::Busy(holder),
-                lock::LockError::Io(e) => LogError::Io {
-                    path: lock_path.clone(),
-                    error: e,
-                },
-            })?;
+        let _lock = WriterLock::take(&old_dir, register, "log rotate")?;
         let mut policy = old.policy.clone();
         let old_tag_key = old_dir.join(SUBJECT_TAG_KEY_FILE);
         let setup = Self::init_with(dir, origin, in_token, Some((&old_tag_key, &mut policy)))?;
@@ -544,7 +536,37 @@ pub struct LogWriter<'a> {
     checked_witnesses: bool,
     /// What each witness (by index in the policy) was last known to hold.
     witness_sizes: Vec<Option<u64>>,
-    _lock: Lock,
+    _lock: WriterLock,
+}
+
+/// One writer of the log at a time: the log folder's lock file (`log.lock`), and with a
+/// PostgreSQL register, which processes on other machines share, its lock in the register
+/// too. Both are waited for; held until dropped.
+struct WriterLock {
+    _file: Lock,
+    _shared: Option<crate::register::SharedLock>,
+}
+
+impl WriterLock {
+    fn take(dir: &Path, register: &Register, holder: &str) -> Result<Self, LogError> {
+        let lock_path = dir.join("log.lock");
+        let file = lock::exclusive(&lock_path, holder, Removal::Keep).map_err(|e| match e {
+            lock::LockError::Busy(holder) => LogError::Busy(holder),
+            lock::LockError::Io(e) => LogError::Io {
+                path: lock_path.clone(),
+                error: e,
+            },
+        })?;
+        let shared = if register.is_shared() {
+            register.lock_shared("transparency log writer", true)?
+        } else {
+            None
+        };
+        Ok(Self {
+            _file: file,
+            _shared: shared,
+        })
+    }
 }
 
 impl fmt::Debug for LogWriter<'_> {
@@ -575,14 +597,7 @@ impl<'a> LogWriter<'a> {
         timeout: Duration,
         holder: &str,
     ) -> Result<Self, LogError> {
-        let lock_path = setup.dir.join("log.lock");
-        let lock = lock::exclusive(&lock_path, holder, Removal::Keep).map_err(|e| match e {
-            lock::LockError::Busy(holder) => LogError::Busy(holder),
-            lock::LockError::Io(e) => LogError::Io {
-                path: lock_path.clone(),
-                error: e,
-            },
-        })?;
+        let lock = WriterLock::take(&setup.dir, register, holder)?;
         let mut writer = Self {
             setup,
             transport,

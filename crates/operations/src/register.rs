@@ -1,5 +1,6 @@
-//! The issuance register: an SQLite file recording every certificate issued, every batch, and
-//! every revocation and supersession.
+//! The issuance register: an SQLite file, or a PostgreSQL database a team shares (issue 26),
+//! recording every certificate issued, every batch, and every revocation and supersession, and
+//! the transparency log's state. Its SQL is written once, against [`db`]'s interface.
 //!
 //! A certificate enters the register in two steps around the writing of its files: first as
 //! `pending` (before its files get their final names), then `issued` (after they have them), each
@@ -8,8 +9,9 @@
 //! So `issued` in the register always means the three files are in place, and no file of a
 //! certificate that is not `issued` survives a recovery.
 //!
-//! The file is created with mode 0600 and refused if others may read it: it holds subject
-//! references, which lead to criminal-offence data.
+//! An SQLite file is created with mode 0600 and refused if others may read it: it holds subject
+//! references, which lead to criminal-offence data. A PostgreSQL register's tables come from
+//! the migrations in `migrations/postgres/` ([`Register::migrate_postgres`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -28,8 +30,6 @@ mod db;
 mod log_state;
 mod records;
 mod revocations;
-#[cfg(test)]
-mod test_postgres;
 #[cfg(test)]
 mod tests;
 
@@ -192,6 +192,27 @@ pub fn is_postgres_url(text: &str) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
+/// Creates the database `name` on the PostgreSQL server at `server` (a URL without a
+/// database) with the register's tables in it; returns its URL. For benchmarks and tests: a
+/// team's register is made by its database administrator, then `goodstanding register migrate`.
+pub fn create_postgres_database(server: &str, name: &str) -> Result<String, RegisterError> {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(RegisterError::Setting(format!(
+            "{name:?}: a database name here is letters, digits and _"
+        )));
+    }
+    let server = server.trim_end_matches('/');
+    let mut admin = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
+        .map_err(|e| RegisterError::Open {
+            path: PathBuf::from(redacted_url(server)),
+            message: format!("cannot connect: {e}"),
+        })?;
+    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let url = format!("{server}/{name}");
+    Register::migrate_postgres(&url)?;
+    Ok(url)
+}
+
 /// `url` with its password (if any) replaced by `***`, for messages.
 pub fn redacted_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -249,6 +270,33 @@ fn postgres_migration(db: &Db, shown: &str) -> Result<i64, RegisterError> {
 pub struct Register {
     db: Db,
     path: PathBuf,
+    /// The PostgreSQL URL (with its password): locks other processes must see take a
+    /// connection of their own ([`Register::lock_shared`]).
+    url: Option<String>,
+}
+
+/// A lock held in a PostgreSQL register, seen by every process of every machine that uses it:
+/// a session advisory lock on a connection of its own, released when dropped (or when the
+/// process dies and the connection with it).
+pub struct SharedLock {
+    client: postgres::Client,
+    key: i64,
+}
+
+impl fmt::Debug for SharedLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedLock")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for SharedLock {
+    fn drop(&mut self) {
+        let _ = self
+            .client
+            .execute("SELECT pg_advisory_unlock($1)", &[&self.key]);
+    }
 }
 
 impl fmt::Debug for Register {
@@ -378,6 +426,7 @@ impl Register {
         Ok(Self {
             db: Db::Sqlite(connection),
             path: path.to_path_buf(),
+            url: None,
         })
     }
 
@@ -409,6 +458,7 @@ impl Register {
         Ok(Self {
             db,
             path: PathBuf::from(shown),
+            url: Some(url.to_string()),
         })
     }
 
@@ -445,6 +495,36 @@ impl Register {
             at = number;
         }
         Ok((before, at))
+    }
+
+    /// Whether the register is a shared PostgreSQL database (file locks beside it mean
+    /// nothing then: use [`Register::lock_shared`]).
+    pub fn is_shared(&self) -> bool {
+        self.url.is_some()
+    }
+
+    /// In a PostgreSQL register, the lock named `name` (such as a batch's id), held until the
+    /// returned value is dropped: `Ok(None)` if another process holds it and `wait` is false;
+    /// with `wait`, waits for it. An SQLite register has no shared locks: `Ok(None)` would be
+    /// wrong, so it is an error to ask.
+    pub fn lock_shared(&self, name: &str, wait: bool) -> Result<Option<SharedLock>, RegisterError> {
+        let url = self.url.as_deref().ok_or_else(|| {
+            RegisterError::Storage("an SQLite register has no shared locks".into())
+        })?;
+        let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(format!("goodstanding:{name}"));
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        let key = i64::from_be_bytes(first);
+        if wait {
+            client.execute("SELECT pg_advisory_lock($1)", &[&key])?;
+        } else {
+            let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?;
+            if !row.try_get::<_, bool>(0)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(SharedLock { client, key }))
     }
 
     /// The register: the SQLite file, or the PostgreSQL URL without its password.

@@ -26,18 +26,24 @@ pub struct BenchBatch<'a> {
     pub token: &'a TokenArgs,
     /// Also run with a transparency log and two witnesses on loopback.
     pub log: bool,
+    /// Also run against a PostgreSQL register on this server (each run a new database).
+    pub postgres: Option<&'a str>,
 }
 
 /// Sets up a log for the register of `run` in `run/log`, starts two witnesses for it, and
 /// writes the policy naming both, both needed. Returns the witnesses (stopped when dropped).
-fn log_with_witnesses(exe: &Path, run: &Path) -> Result<Vec<LocalWitness>, CliError> {
+fn log_with_witnesses(
+    exe: &Path,
+    run: &Path,
+    register: &std::ffi::OsStr,
+) -> Result<Vec<LocalWitness>, CliError> {
     let log_dir = run.join("log");
     let output = std::process::Command::new(exe)
         .arg("log")
         .arg("init")
         .arg(&log_dir)
         .args(["--origin", "bench.example.org/log", "--register"])
-        .arg(run.join("register.sqlite"))
+        .arg(register)
         .output()
         .map_err(|e| CliError::Input(e.to_string()))?;
     if !output.status.success() {
@@ -108,21 +114,43 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
         "certificates/s",
         "ms/certificate",
         "peak memory",
-        "vs file"
+        "vs"
     );
-    let mut file_rates = Vec::new();
-    let mut runs: Vec<(&str, &std::ffi::OsString, bool)> =
-        keys.iter().map(|(l, k)| (*l, k, false)).collect();
+    // Each run: (label, key, logged, on PostgreSQL, the label of the run it is compared with).
+    let mut runs: Vec<(&str, &std::ffi::OsString, bool, bool, &str)> = keys
+        .iter()
+        .map(|(l, k)| (*l, k, false, false, "file"))
+        .collect();
     if bench.log {
-        runs.push(("+log", &keys[0].1, true));
+        runs.push(("+log", &keys[0].1, true, false, "file"));
     }
-    for (label, key, logged) in runs {
-        for (i, &n) in bench.jobs.iter().enumerate() {
+    if bench.postgres.is_some() {
+        runs.push(("pg", &keys[0].1, false, true, "file"));
+        if bench.log {
+            runs.push(("pg+log", &keys[0].1, true, true, "+log"));
+        }
+    }
+    let mut rates: std::collections::HashMap<(&str, usize), f64> = Default::default();
+    for (label, key, logged, on_postgres, compared_with) in runs {
+        for &n in bench.jobs {
             let run = dir.join(format!("{label}-jobs-{n}"));
             let _ = std::fs::remove_dir_all(&run);
             std::fs::create_dir_all(&run).map_err(|e| CliError::file(&run, e))?;
+            let register: std::ffi::OsString = match bench.postgres.filter(|_| on_postgres) {
+                Some(server) => {
+                    let name = format!(
+                        "gs_bench_{}_{}_{n}",
+                        std::process::id(),
+                        label.replace('+', "_")
+                    );
+                    goodstanding_operations::register::create_postgres_database(server, &name)
+                        .map_err(|e| CliError::Input(format!("--postgres: {e}")))?
+                        .into()
+                }
+                None => run.join("register.sqlite").into_os_string(),
+            };
             let _witnesses = if logged {
-                log_with_witnesses(&exe, &run)?
+                log_with_witnesses(&exe, &run, &register)?
             } else {
                 Vec::new()
             };
@@ -135,7 +163,7 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
                 .arg("--out")
                 .arg(&run)
                 .arg("--register")
-                .arg(run.join("register.sqlite"))
+                .arg(&register)
                 .arg("--trust")
                 .arg(&trust)
                 .arg("--jobs")
@@ -166,17 +194,22 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
             }
             let per_second = summary["per_second"].as_f64().unwrap_or(0.0);
             let peak = summary["peak_memory_kib"].as_u64().unwrap_or(0);
+            rates.insert((label, n), per_second);
             let share = if label == "file" {
-                file_rates.push(per_second);
                 String::new()
             } else {
-                file_rates
-                    .get(i)
-                    .map(|file| format!("{:.0}%", 100.0 * per_second / file.max(1e-9)))
+                rates
+                    .get(&(compared_with, n))
+                    .map(|base| {
+                        format!(
+                            "{:.0}% of {compared_with}",
+                            100.0 * per_second / base.max(1e-9)
+                        )
+                    })
                     .unwrap_or_default()
             };
             outln!(
-                "{label:>6}  {n:>5}  {per_second:>14.0}  {:>16.2}  {:>9.1} MiB  {share:>10}",
+                "{label:>6}  {n:>5}  {per_second:>14.0}  {:>16.2}  {:>9.1} MiB  {share}",
                 1000.0 / per_second.max(1e-9),
                 peak as f64 / 1024.0
             );

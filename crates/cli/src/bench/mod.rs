@@ -58,6 +58,11 @@ pub enum BenchCommand {
         /// witness run` processes), and show its share of the run without.
         #[arg(long)]
         log: bool,
+        /// Also run each against a PostgreSQL register on this server (a URL without a
+        /// database, such as postgres://goodstanding@127.0.0.1:5433: each run gets a new
+        /// database), and show its share of the same run on SQLite.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
     },
     /// Synthesise a published transparency log of N entries (tiles, bundles, a signed
     /// checkpoint) and time `goodstanding log verify` on it from scratch.
@@ -81,6 +86,7 @@ pub fn run(command: BenchCommand) -> Result<(), CliError> {
             key,
             token,
             log,
+            postgres,
         } => batch::batch(&batch::BenchBatch {
             count,
             jobs: &jobs,
@@ -88,6 +94,7 @@ pub fn run(command: BenchCommand) -> Result<(), CliError> {
             key: key.as_deref(),
             token: &token,
             log,
+            postgres: postgres.as_deref(),
         }),
         BenchCommand::LogVerify { entries, keep } => log::log_verify(entries, keep.as_deref()),
         BenchCommand::Serve {

@@ -50,20 +50,51 @@ pub(super) fn lock_error(path: &Path, error: LockError) -> BatchError {
 
 /// Takes the batch's lock: refused with who holds it, or (with `wait`) waited for.
 pub(super) fn lock_batch(
-    register: &Path,
+    register: &Register,
     batch_id: &str,
     options: &BatchOptions<'_>,
     on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
-) -> Result<Lock, BatchError> {
-    let path = batch_lock_path(register, batch_id);
+) -> Result<BatchLock, BatchError> {
+    if register.is_shared() {
+        // A PostgreSQL register is shared by processes on several machines: the batch's lock
+        // is in the register itself.
+        let name = format!("batch {batch_id}");
+        if let Some(held) = register.lock_shared(&name, false)? {
+            return Ok(BatchLock::Shared {
+                _held: Box::new(held),
+            });
+        }
+        if !options.wait {
+            return Err(BatchError::AlreadyRunning {
+                batch_id: batch_id.to_string(),
+                holder: "another process using the same PostgreSQL register".into(),
+            });
+        }
+        on_event(BatchEvent::Waiting {
+            what: "the run of the same batch already under way (another process using the same \
+                   PostgreSQL register)",
+        });
+        return match register.lock_shared(&name, true)? {
+            Some(held) => Ok(BatchLock::Shared {
+                _held: Box::new(held),
+            }),
+            None => Err(BatchError::AlreadyRunning {
+                batch_id: batch_id.to_string(),
+                holder: "another process using the same PostgreSQL register".into(),
+            }),
+        };
+    }
+    let path = batch_lock_path(register.path(), batch_id);
     let holder = lock::holder_line(&options.now.to_string());
     match lock::try_exclusive(&path, &holder, Removal::OnRelease) {
-        Ok(held) => Ok(held),
+        Ok(held) => Ok(BatchLock::File { _held: held }),
         Err(LockError::Busy(other)) if options.wait => {
             on_event(BatchEvent::Waiting {
                 what: &format!("the run of the same batch already under way ({other})"),
             });
-            lock::exclusive(&path, &holder, Removal::OnRelease).map_err(|e| lock_error(&path, e))
+            lock::exclusive(&path, &holder, Removal::OnRelease)
+                .map(|held| BatchLock::File { _held: held })
+                .map_err(|e| lock_error(&path, e))
         }
         Err(LockError::Busy(other)) => Err(BatchError::AlreadyRunning {
             batch_id: batch_id.to_string(),
@@ -71,6 +102,21 @@ pub(super) fn lock_batch(
         }),
         Err(e) => Err(lock_error(&path, e)),
     }
+}
+
+/// The lock one run of a batch holds: a file beside an SQLite register, or a lock in a
+/// PostgreSQL register.
+pub(super) enum BatchLock {
+    /// The lock file.
+    File {
+        /// Held until dropped.
+        _held: Lock,
+    },
+    /// The register's lock.
+    Shared {
+        /// Held until dropped.
+        _held: Box<crate::register::SharedLock>,
+    },
 }
 
 /// The name of an output folder's lock file.

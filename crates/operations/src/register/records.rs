@@ -69,7 +69,29 @@ impl From<rusqlite::Error> for RegisterError {
 
 impl From<postgres::Error> for RegisterError {
     fn from(e: postgres::Error) -> Self {
-        Self::Storage(e.to_string())
+        // The client's own words are terse ("db error"): say what the server said, or why
+        // the connection is gone, and what to do.
+        let detail = match e.as_db_error() {
+            Some(db) => format!("{} ({})", db.message(), db.code().code()),
+            None => {
+                let mut words = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(cause) = source {
+                    words.push_str(&format!(": {cause}"));
+                    source = cause.source();
+                }
+                words
+            }
+        };
+        if e.is_closed() || detail.contains("terminating connection") {
+            Self::Storage(format!(
+                "the connection to the PostgreSQL register was lost ({detail}); what was \
+                 committed is kept: once the database can be reached, run the same command \
+                 again and it carries on"
+            ))
+        } else {
+            Self::Storage(format!("PostgreSQL: {detail}"))
+        }
     }
 }
 

@@ -46,7 +46,7 @@ enum Backend {
 /// What keeps a test's register alive: its SQLite file's folder, or its PostgreSQL database.
 enum Kept {
     Sqlite(tempfile::TempDir),
-    Postgres(super::test_postgres::TestDatabase),
+    Postgres(crate::test_postgres::TestDatabase),
 }
 
 /// A new, empty register on `backend`.
@@ -57,7 +57,7 @@ fn open(backend: Backend) -> (Kept, Register) {
             (Kept::Sqlite(dir), register)
         }
         Backend::Postgres => {
-            let database = super::test_postgres::TestDatabase::new();
+            let database = crate::test_postgres::TestDatabase::new();
             assert_eq!(Register::migrate_postgres(&database.url).unwrap(), (0, 1));
             let register = Register::open_postgres(&database.url).unwrap();
             (Kept::Postgres(database), register)

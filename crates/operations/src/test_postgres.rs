@@ -8,6 +8,10 @@
 //! run and stops it at the end) names a server to use instead: a URL without a database. Without
 //! it, the first test in a process starts a server, and the last [`TestDatabase`] dropped stops
 //! it, a failing test included (its guard drops while the panic unwinds).
+//!
+//! Test support only (the feature `test-postgres`): it panics, as a test fails, when the server
+//! cannot start.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -157,15 +161,19 @@ static SERVER: Mutex<Weak<Server>> = Mutex::new(Weak::new());
 
 /// A database of its own for one test, on the run's server (or this process's); dropped after
 /// the test.
-pub(crate) struct TestDatabase {
+pub struct TestDatabase {
     /// The database's URL.
-    pub(crate) url: String,
+    pub url: String,
+    /// The server's URL (no database).
+    server_url: String,
+    /// The database's name.
+    name: String,
     _server: Option<Arc<Server>>,
 }
 
 impl TestDatabase {
     /// A new, empty database.
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         let (base, server) = match std::env::var("GOODSTANDING_TEST_POSTGRES") {
             Ok(url) if !url.is_empty() => (url, None),
             _ => {
@@ -186,8 +194,33 @@ impl TestDatabase {
             .expect("create a test database");
         Self {
             url: format!("{base}/{name}"),
+            server_url: base,
+            name,
             _server: server,
         }
+    }
+}
+
+impl TestDatabase {
+    /// Ends every connection to the database, as a network failure or a restarted server would;
+    /// returns how many there were.
+    pub fn disconnect_everyone(&self) -> i64 {
+        let mut admin =
+            postgres::Client::connect(&format!("{}/postgres", self.server_url), postgres::NoTls)
+                .expect("connect to the test server");
+        admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                &[&self.name],
+            )
+            .expect("terminate the database's connections")
+            .len() as i64
+    }
+}
+
+impl Default for TestDatabase {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
