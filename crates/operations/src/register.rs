@@ -234,7 +234,9 @@ fn connect_postgres(url: &str, shown: &str) -> Result<Db, RegisterError> {
             path: PathBuf::from(shown),
             message: format!("cannot connect: {e}"),
         })?;
-    Ok(Db::Postgres(std::cell::RefCell::new(client)))
+    Ok(Db::Postgres(Box::new(std::cell::RefCell::new(
+        db::Postgres::new(client),
+    ))))
 }
 
 /// The last migration applied to a PostgreSQL register (0: none).
@@ -777,6 +779,9 @@ impl Register {
         let tx = self.db.transaction()?;
         let mut conflicts = Vec::new();
         let now_text = now.to_string();
+        // The log entries, in order, appended together at the end (one look-up of the log's
+        // end instead of one per certificate).
+        let mut entries: Vec<NewLogEntry> = Vec::new();
         for (index, c) in certificates.iter().enumerate() {
             let found: Option<(String, String)> = tx
                 .row(
@@ -835,21 +840,26 @@ impl Register {
                 ],
             )?;
             if let Some(logged) = &c.logged {
-                Self::append_in(&tx, std::slice::from_ref(&logged.entry))?;
+                entries.push(logged.entry.clone());
                 // The old certificate's revocation goes into the same checkpoint.
-                if let Some(old) = &c.supersedes {
-                    Self::log_revocation_in(
+                if let Some(old) = &c.supersedes
+                    && let Some(revocation) = Self::revocation_entry_in(
                         &tx,
                         old.as_str(),
                         c.issued_at,
                         RevocationReason::Superseded.as_code(),
-                    )?;
+                    )?
+                {
+                    entries.push(revocation);
                 }
                 tx.exec(
                     "INSERT INTO held_certificates (id, jws) VALUES (?1, ?2)",
                     &[&c.id.as_str(), &logged.jws],
                 )?;
             }
+        }
+        if !entries.is_empty() {
+            Self::append_in(&tx, &entries)?;
         }
         tx.commit()?;
         Ok(conflicts)
@@ -865,25 +875,72 @@ impl Register {
     ) -> Result<(), RegisterError> {
         let tx = self.db.transaction()?;
         for id in ids {
-            tx.exec(
-                "UPDATE certificates SET state = 'issued' WHERE id = ?1",
-                &[&id.as_str()],
-            )?;
-            tx.exec(
-                "DELETE FROM held_certificates WHERE id = ?1",
-                &[&id.as_str()],
-            )?;
+            // One round trip: the state, and what it supersedes.
             let old: Option<String> = tx
                 .row(
-                    "SELECT supersedes FROM certificates WHERE id = ?1 AND supersedes IS NOT \
-                     NULL",
+                    "UPDATE certificates SET state = 'issued' WHERE id = ?1 RETURNING supersedes",
                     &[&id.as_str()],
                 )?
                 .map(|r| r.get(0))
-                .transpose()?;
+                .transpose()?
+                .flatten();
             if let Some(old) = old {
                 Self::supersede(&tx, &old, id, now)?;
             }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Logged certificates released: records the SHA-256 of each one's `.jws`, QR text, PDF and
+    /// `.tlog-proof` (made only once its proof existed), marks it `issued` (revoking what it
+    /// supersedes, as [`Register::mark_issued`]) and no longer held, all in one transaction.
+    pub fn release_logged(
+        &mut self,
+        items: &[(CertificateId, [String; 4])],
+        now: Timestamp,
+    ) -> Result<(), RegisterError> {
+        let tx = self.db.transaction()?;
+        for (id, [jws, qr, pdf, _]) in items {
+            let old: Option<String> = tx
+                .row(
+                    "UPDATE certificates SET state = 'issued', jws_sha256 = ?2, qr_sha256 = ?3, \
+                     pdf_sha256 = ?4 WHERE id = ?1 RETURNING supersedes",
+                    &[&id.as_str(), jws, qr, pdf],
+                )?
+                .map(|r| r.get(0))
+                .transpose()?
+                .flatten();
+            if let Some(old) = old {
+                Self::supersede(&tx, &old, id, now)?;
+            }
+        }
+        // The proofs' hashes and the end of holding: one statement per 64 certificates.
+        for part in items.chunks(64) {
+            let mut values = Vec::with_capacity(part.len());
+            let mut params: Vec<&dyn ToValue> = Vec::with_capacity(part.len() * 2);
+            for (i, (id, hashes)) in part.iter().enumerate() {
+                values.push(format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2));
+                params.push(id);
+                params.push(&hashes[3]);
+            }
+            tx.exec(
+                &format!(
+                    "INSERT INTO proof_files (id, proof_sha256) VALUES {} ON CONFLICT(id) DO \
+                     UPDATE SET proof_sha256 = excluded.proof_sha256",
+                    values.join(", ")
+                ),
+                &params,
+            )?;
+            let ids: Vec<&dyn ToValue> = part.iter().map(|(id, _)| id as &dyn ToValue).collect();
+            let placeholders: Vec<String> = (1..=part.len()).map(|i| format!("?{i}")).collect();
+            tx.exec(
+                &format!(
+                    "DELETE FROM held_certificates WHERE id IN ({})",
+                    placeholders.join(", ")
+                ),
+                &ids,
+            )?;
         }
         tx.commit()?;
         Ok(())

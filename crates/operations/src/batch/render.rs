@@ -45,6 +45,12 @@ impl Writer<'_, '_> {
             return Ok(());
         };
         let witnessed = log.checkpoint(self.register).map_err(BatchError::Log)?;
+        let ids: Vec<String> = chunk.iter().map(|s| s.record.id.to_string()).collect();
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let indexes = self.register.log_indexes(
+            goodstanding_verifier::log_entry::CERTIFICATE_ENTRY,
+            &id_refs,
+        )?;
         let mut ready = Vec::with_capacity(chunk.len());
         for signed in chunk.iter_mut() {
             let id = signed.record.id.to_string();
@@ -53,14 +59,11 @@ impl Writer<'_, '_> {
             else {
                 continue;
             };
-            let index = self
-                .register
-                .log_index(goodstanding_verifier::log_entry::CERTIFICATE_ENTRY, &id)?
-                .ok_or_else(|| {
-                    BatchError::Log(LogError::Setup(format!(
-                        "certificate {id} was recorded without its log entry"
-                    )))
-                })?;
+            let index = indexes.get(&id).copied().ok_or_else(|| {
+                BatchError::Log(LogError::Setup(format!(
+                    "certificate {id} was recorded without its log entry"
+                )))
+            })?;
             let held = Held::covered(
                 log,
                 &witnessed,

@@ -219,24 +219,21 @@ pub fn finish_release(
             error,
         })?;
     }
-    let hashes: Vec<(String, [String; 4])> = rendered
+    let items = rendered
         .iter()
-        .map(|(held, (_, h))| (held.id.clone(), h.clone()))
-        .collect();
-    register.record_file_hashes(&hashes)?;
-    let ids = rendered
-        .iter()
-        .map(|(held, _)| {
-            CertificateId::new(&held.id).map_err(|e| {
-                ReleaseError::Register(RegisterError::Storage(format!(
-                    "held certificate {}: {e}",
-                    held.id
-                )))
-            })
+        .map(|(held, (_, hashes))| {
+            CertificateId::new(&held.id)
+                .map(|id| (id, hashes.clone()))
+                .map_err(|e| {
+                    ReleaseError::Register(RegisterError::Storage(format!(
+                        "held certificate {}: {e}",
+                        held.id
+                    )))
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    register.mark_issued(&ids, now)?;
-    Ok(ids)
+    register.release_logged(&items, now)?;
+    Ok(items.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Releases every held certificate the witnessed checkpoint covers, rendering on `jobs`

@@ -67,9 +67,21 @@ impl ToValue for [u8] {
     }
 }
 
+impl ToValue for [u8; 32] {
+    fn to_value(&self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+
 impl ToValue for Vec<u8> {
     fn to_value(&self) -> Value {
         Value::Blob(self.clone())
+    }
+}
+
+impl ToValue for goodstanding_verifier::CertificateId {
+    fn to_value(&self) -> Value {
+        Value::Text(self.as_str().to_string())
     }
 }
 
@@ -159,7 +171,34 @@ pub(crate) enum Db {
     /// An SQLite file.
     Sqlite(rusqlite::Connection),
     /// A PostgreSQL database.
-    Postgres(RefCell<postgres::Client>),
+    Postgres(Box<RefCell<Postgres>>),
+}
+
+/// A PostgreSQL connection and the statements it prepared: each statement is parsed once
+/// per connection, then only bound and run (one round trip instead of two).
+pub(crate) struct Postgres {
+    client: postgres::Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl Postgres {
+    /// A connection with no statements prepared yet.
+    pub(crate) fn new(client: postgres::Client) -> Self {
+        Self {
+            client,
+            statements: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The prepared form of `sql` (written with `?N`).
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, RegisterError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&postgres_sql(sql))?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -275,7 +314,7 @@ impl Db {
     pub(crate) fn batch(&self, sql: &str) -> Result<(), RegisterError> {
         match self {
             Self::Sqlite(c) => c.execute_batch(sql)?,
-            Self::Postgres(c) => c.borrow_mut().batch_execute(sql)?,
+            Self::Postgres(c) => c.borrow_mut().client.batch_execute(sql)?,
         }
         Ok(())
     }
@@ -295,7 +334,9 @@ impl Db {
                     .iter()
                     .map(|v| v as &(dyn postgres::types::ToSql + Sync))
                     .collect();
-                Ok(c.borrow_mut().execute(postgres_sql(sql).as_str(), &refs)?)
+                let mut connection = c.borrow_mut();
+                let statement = connection.statement(sql)?;
+                Ok(connection.client.execute(&statement, &refs)?)
             }
         }
     }
@@ -329,8 +370,11 @@ impl Db {
                     .iter()
                     .map(|v| v as &(dyn postgres::types::ToSql + Sync))
                     .collect();
-                c.borrow_mut()
-                    .query(postgres_sql(sql).as_str(), &refs)?
+                let mut connection = c.borrow_mut();
+                let statement = connection.statement(sql)?;
+                connection
+                    .client
+                    .query(&statement, &refs)?
                     .iter()
                     .map(from_postgres)
                     .collect()

@@ -143,23 +143,42 @@ impl Register {
     /// kind already logged for its certificate is refused (the transaction fails).
     pub(super) fn append_in(tx: &Db, entries: &[NewLogEntry]) -> Result<Vec<u64>, RegisterError> {
         let first: i64 = tx.value("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", &[])?;
-        let mut indexes = Vec::with_capacity(entries.len());
-        for (next, e) in (first..).zip(entries) {
-            let leaf = goodstanding_verifier::merkle::leaf_hash(&e.entry);
-            tx.exec(
-                "INSERT INTO log_entries (idx, kind, certificate_id, entry, leaf_hash) VALUES \
-                 (?1, ?2, ?3, ?4, ?5)",
-                &[
-                    &next,
+        let numbered: Vec<(i64, &NewLogEntry, Hash)> = (first..)
+            .zip(entries)
+            .map(|(at, e)| (at, e, goodstanding_verifier::merkle::leaf_hash(&e.entry)))
+            .collect();
+        // One statement per 64 entries.
+        for part in numbered.chunks(64) {
+            let mut values = Vec::with_capacity(part.len());
+            let mut params: Vec<&dyn ToValue> = Vec::with_capacity(part.len() * 5);
+            for (i, (at, e, leaf)) in part.iter().enumerate() {
+                let n = 5 * i;
+                values.push(format!(
+                    "(?{}, ?{}, ?{}, ?{}, ?{})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                ));
+                params.extend([
+                    at as &dyn ToValue,
                     &e.kind,
                     &e.certificate_id,
                     &e.entry,
-                    &leaf.as_slice(),
-                ],
+                    leaf,
+                ]);
+            }
+            tx.exec(
+                &format!(
+                    "INSERT INTO log_entries (idx, kind, certificate_id, entry, leaf_hash) VALUES \
+                     {}",
+                    values.join(", ")
+                ),
+                &params,
             )?;
-            indexes.push(index(next));
         }
-        Ok(indexes)
+        Ok(numbered.iter().map(|(at, _, _)| index(*at)).collect())
     }
 
     /// With a log set up: appends, inside `tx`, the revocation entry of certificate `id`
@@ -170,6 +189,20 @@ impl Register {
         at: goodstanding_verifier::Timestamp,
         reason: &str,
     ) -> Result<(), RegisterError> {
+        if let Some(entry) = Self::revocation_entry_in(tx, id, at, reason)? {
+            Self::append_in(tx, std::slice::from_ref(&entry))?;
+        }
+        Ok(())
+    }
+
+    /// With a log set up: the revocation entry of certificate `id` to append inside `tx`,
+    /// unless it is logged already.
+    pub(super) fn revocation_entry_in(
+        tx: &Db,
+        id: &str,
+        at: goodstanding_verifier::Timestamp,
+        reason: &str,
+    ) -> Result<Option<NewLogEntry>, RegisterError> {
         let logging: bool = tx.value(
             "SELECT EXISTS (SELECT 1 FROM settings WHERE name = 'log_folder')",
             &[],
@@ -180,21 +213,17 @@ impl Register {
              ?2)",
             &[&goodstanding_verifier::log_entry::REVOCATION_ENTRY, &id],
         )?;
-        if logging && !logged {
-            let entry = NewLogEntry {
-                kind: goodstanding_verifier::log_entry::REVOCATION_ENTRY,
-                certificate_id: id.to_string(),
-                entry: goodstanding_verifier::log_entry::LogEntry::Revocation {
-                    id: id.to_string(),
-                    revoked_at: at.unix().unsigned_abs(),
-                    reason: reason.to_string(),
-                }
-                .to_bytes()
-                .unwrap_or_default(),
-            };
-            Self::append_in(tx, std::slice::from_ref(&entry))?;
-        }
-        Ok(())
+        Ok((logging && !logged).then(|| NewLogEntry {
+            kind: goodstanding_verifier::log_entry::REVOCATION_ENTRY,
+            certificate_id: id.to_string(),
+            entry: goodstanding_verifier::log_entry::LogEntry::Revocation {
+                id: id.to_string(),
+                revoked_at: at.unix().unsigned_abs(),
+                reason: reason.to_string(),
+            }
+            .to_bytes()
+            .unwrap_or_default(),
+        }))
     }
 
     /// Appends entries in a transaction of their own (revocations); returns their indexes.
@@ -238,6 +267,32 @@ impl Register {
             .iter()
             .map(|r| r.get(0))
             .collect()
+    }
+
+    /// Where the entries of `kind` for the certificates `ids` are (those logged), in one query.
+    pub fn log_indexes(
+        &self,
+        kind: u8,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, u64>, RegisterError> {
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        // At most 64 at a time: one statement text per length, prepared once.
+        for part in ids.chunks(64) {
+            let placeholders: Vec<String> = (2..part.len() + 2).map(|i| format!("?{i}")).collect();
+            let mut params: Vec<&dyn ToValue> = vec![&kind];
+            params.extend(part.iter().map(|id| id as &dyn ToValue));
+            for row in self.db.rows(
+                &format!(
+                    "SELECT certificate_id, idx FROM log_entries WHERE kind = ?1 AND \
+                     certificate_id IN ({})",
+                    placeholders.join(", ")
+                ),
+                &params,
+            )? {
+                found.insert(row.get::<String>(0)?, index(row.get(1)?));
+            }
+        }
+        Ok(found)
     }
 
     /// Where the entry of `kind` for certificate `id` is, if logged.
@@ -328,29 +383,6 @@ impl Register {
     /// The checkpoint of exactly `size`, if the log signed one.
     pub fn checkpoint_of_size(&self, size: u64) -> Result<Option<StoredCheckpoint>, RegisterError> {
         self.checkpoint_where("WHERE size = ?1", &[&to_i64(size)])
-    }
-
-    /// Records the SHA-256 of a released certificate's `.jws`, QR text, PDF and `.tlog-proof`
-    /// (made only once its proof existed), in one transaction.
-    pub fn record_file_hashes(
-        &mut self,
-        items: &[(String, [String; 4])],
-    ) -> Result<(), RegisterError> {
-        let tx = self.db.transaction()?;
-        for (id, [jws, qr, pdf, proof_hash]) in items {
-            tx.exec(
-                "UPDATE certificates SET jws_sha256 = ?2, qr_sha256 = ?3, pdf_sha256 = ?4 WHERE \
-                 id = ?1",
-                &[id, jws, qr, pdf],
-            )?;
-            tx.exec(
-                "INSERT INTO proof_files (id, proof_sha256) VALUES (?1, ?2) ON CONFLICT(id) DO \
-                 UPDATE SET proof_sha256 = excluded.proof_sha256",
-                &[id, proof_hash],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     /// Freezes the log written now, named `origin` (the register's log folder's), and moves
