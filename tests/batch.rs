@@ -1136,3 +1136,44 @@ fn register_list_filters_by_state_and_by_expiry() {
     let run = issuer.with_register(&[&"register", &"list", &"--expiring-within", &"fortnight"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// `register export` and `register import` move a register from its SQLite file to PostgreSQL
+/// from the command line: the same certificates, states and revocations, and the file written
+/// is private.
+#[test]
+fn a_register_moves_to_postgresql_with_export_and_import() {
+    let issuer = Issuer::new("batch-move");
+    let run = issuer.batch(&repo().join("examples/batch/requests.jsonl"), "out", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let first = listed(&issuer, &[]);
+    let victim = first[0]["id"].as_str().unwrap().to_string();
+    let revoked = issuer.with_register(&[&"revoke", &victim, &"--reason", &"issued_in_error"]);
+    assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+    let before = listed(&issuer, &[]);
+    let file = issuer.path("register.export.jsonl");
+    let exported = issuer.with_register(&[&"register", &"export", &"--out", &file]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the export holds subject references");
+    }
+    let moved = Issuer {
+        dir: tempfile::tempdir().unwrap(),
+        postgres: None,
+    }
+    .on_postgres();
+    let imported = moved.with_register(&[&"register", &"import", &file]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    assert!(
+        imported.stdout.contains("certificates 3") && imported.stdout.contains("revocations 1"),
+        "{}",
+        imported.stdout
+    );
+    assert_eq!(listed(&moved, &[]), before);
+    // Importing twice is refused: the register is no longer empty.
+    let again = moved.with_register(&[&"register", &"import", &file]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("already holds"), "{}", again.stderr);
+}

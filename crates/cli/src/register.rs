@@ -1,7 +1,8 @@
 //! The issuance register's commands: `register list` and `register show` (what was issued, to
-//! whom, in which batch, what was revoked), and `revoke`.
+//! whom, in which batch, what was revoked), `register migrate`, `export` and `import` (SQLite and
+//! PostgreSQL), and `revoke`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use goodstanding_operations::register::{CertificateRecord, ListFilter, RevokeError};
 use goodstanding_verifier::Timestamp;
@@ -61,6 +62,24 @@ pub enum RegisterCommand {
     /// brought up to date whenever it is opened, so this only creates or checks it. Run it
     /// once per release, before the team's first command with that release.
     Migrate {
+        #[command(flatten)]
+        register: RegisterArg,
+    },
+    /// Write every row of the register to a file (JSON Lines: each table's rows, text as
+    /// stored, bytes as base64), to move it to another register with `register import`: from
+    /// SQLite to PostgreSQL or back. The file holds subject references: it is made mode 0600.
+    Export {
+        /// The file to write (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
+    /// Read a `register export` file into a new, empty register (SQLite or PostgreSQL), in one
+    /// transaction: nothing is imported if a line is refused, and the message names the line.
+    Import {
+        /// The export file.
+        file: PathBuf,
         #[command(flatten)]
         register: RegisterArg,
     },
@@ -125,7 +144,7 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
                     }
                     other => CliError::Input(other.to_string()),
                 })?;
-            crate::io::outln!(
+            outln!(
                 "{}: information may be at most {freshness_days} days old when a certificate is \
                  signed",
                 register.path().display()
@@ -133,11 +152,50 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
             Ok(())
         }
         RegisterCommand::Migrate { register } => migrate(register.path.as_deref()),
+        RegisterCommand::Export { out, register } => {
+            let register = open_register(register.path.as_deref())?;
+            let mut bytes = Vec::new();
+            let rows = register
+                .export(&mut bytes)
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            goodstanding_files::write_atomic(
+                &out,
+                &bytes,
+                goodstanding_files::WriteMode::CreateNew,
+                true,
+            )
+            .map_err(|e| CliError::file(&out, e))?;
+            outln!(
+                "{rows} rows of {} written to {} (mode 0600: it holds subject references)",
+                register.path().display(),
+                out.display()
+            );
+            Ok(())
+        }
+        RegisterCommand::Import { file, register } => {
+            let mut register = open_register(register.path.as_deref())?;
+            let opened = std::fs::File::open(&file).map_err(|e| CliError::file(&file, e))?;
+            let imported = register
+                .import(&mut std::io::BufReader::new(opened))
+                .map_err(|e| CliError::file(&file, e))?;
+            let total: u64 = imported.iter().map(|(_, n)| n).sum();
+            let tables: Vec<String> = imported
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect();
+            outln!(
+                "{total} rows imported into {}: {}",
+                register.path().display(),
+                tables.join(", ")
+            );
+            Ok(())
+        }
     }
 }
 
 /// `goodstanding register migrate`.
-fn migrate(given: Option<&std::path::Path>) -> Result<(), CliError> {
+fn migrate(given: Option<&Path>) -> Result<(), CliError> {
     let location = crate::shared::register_location(given)?;
     match crate::shared::postgres_url(&location) {
         Some(url) => {
@@ -146,14 +204,14 @@ fn migrate(given: Option<&std::path::Path>) -> Result<(), CliError> {
                 goodstanding_operations::register::Register::migrate_postgres(url)
                     .map_err(|e| CliError::Input(e.to_string()))?;
             if before == after {
-                crate::io::outln!("{shown}: up to date (migration {after})");
+                outln!("{shown}: up to date (migration {after})");
             } else {
-                crate::io::outln!("{shown}: migrated from {before} to {after}");
+                outln!("{shown}: migrated from {before} to {after}");
             }
         }
         None => {
             let register = open_register(Some(&location))?;
-            crate::io::outln!(
+            outln!(
                 "{}: up to date (SQLite registers are brought up to date when opened)",
                 register.path().display()
             );

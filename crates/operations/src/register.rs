@@ -32,12 +32,14 @@ mod records;
 mod revocations;
 #[cfg(test)]
 mod tests;
+mod transfer;
 
 pub use log_state::{FrozenLog, NewLogEntry, StoredCheckpoint};
 pub use records::{
     BatchRecord, CertificateRecord, ListFilter, Logged, NewCertificate, PendingCertificate,
     RegisterError, Revocation, RevokeError,
 };
+pub use transfer::Imported;
 
 /// The default register path: `$XDG_DATA_HOME/goodstanding/register.sqlite`, or
 /// `$HOME/.local/share/goodstanding/register.sqlite`.
@@ -205,7 +207,7 @@ pub fn create_postgres_database(server: &str, name: &str) -> Result<String, Regi
     let mut admin = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
         .map_err(|e| RegisterError::Open {
             path: PathBuf::from(redacted_url(server)),
-            message: format!("cannot connect: {e}"),
+            message: format!("cannot connect: {}", records::postgres_detail(&e)),
         })?;
     admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
     let url = format!("{server}/{name}");
@@ -232,7 +234,12 @@ fn connect_postgres(url: &str, shown: &str) -> Result<Db, RegisterError> {
     let client =
         postgres::Client::connect(url, postgres::NoTls).map_err(|e| RegisterError::Open {
             path: PathBuf::from(shown),
-            message: format!("cannot connect: {e}"),
+            message: format!(
+                "cannot connect: {}; check the URL \
+                 (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE) and that the server accepts \
+                 this user",
+                records::postgres_detail(&e)
+            ),
         })?;
     Ok(Db::Postgres(Box::new(std::cell::RefCell::new(
         db::Postgres::new(client),

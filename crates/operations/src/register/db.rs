@@ -85,6 +85,12 @@ impl ToValue for goodstanding_verifier::CertificateId {
     }
 }
 
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+
 impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> Value {
         (**self).to_value()
@@ -153,6 +159,13 @@ impl<T: FromValue> FromValue for Option<T> {
 }
 
 impl Row {
+    /// Column `index` as it was read.
+    pub(crate) fn value(&self, index: usize) -> Result<&Value, RegisterError> {
+        self.0.get(index).ok_or_else(|| {
+            RegisterError::Storage(format!("a register query has no column {index}"))
+        })
+    }
+
     /// Column `index` as `T`; an error names the column if it is missing or of another type.
     pub(crate) fn get<T: FromValue>(&self, index: usize) -> Result<T, RegisterError> {
         let value = self.0.get(index).ok_or_else(|| {

@@ -67,22 +67,27 @@ impl From<rusqlite::Error> for RegisterError {
     }
 }
 
+/// What the PostgreSQL server said, or why the connection failed: the client's own words are
+/// terse ("db error").
+pub(crate) fn postgres_detail(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => {
+            let mut words = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                words.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            words
+        }
+    }
+}
+
 impl From<postgres::Error> for RegisterError {
     fn from(e: postgres::Error) -> Self {
-        // The client's own words are terse ("db error"): say what the server said, or why
-        // the connection is gone, and what to do.
-        let detail = match e.as_db_error() {
-            Some(db) => format!("{} ({})", db.message(), db.code().code()),
-            None => {
-                let mut words = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(cause) = source {
-                    words.push_str(&format!(": {cause}"));
-                    source = cause.source();
-                }
-                words
-            }
-        };
+        // Say what the server said, or why the connection is gone, and what to do.
+        let detail = postgres_detail(&e);
         if e.is_closed() || detail.contains("terminating connection") {
             Self::Storage(format!(
                 "the connection to the PostgreSQL register was lost ({detail}); what was \
