@@ -26,6 +26,7 @@ use rusqlite::Connection;
 /// Name of the register file inside the data directory.
 pub const REGISTER_FILE: &str = "register.sqlite";
 
+mod connect;
 mod db;
 mod log_state;
 mod records;
@@ -204,13 +205,15 @@ pub fn create_postgres_database(server: &str, name: &str) -> Result<String, Regi
         )));
     }
     let server = server.trim_end_matches('/');
-    let mut admin = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
-        .map_err(|e| RegisterError::Open {
-            path: PathBuf::from(redacted_url(server)),
-            message: format!("cannot connect: {}", records::postgres_detail(&e)),
-        })?;
+    let (base, query) = server.split_once('?').map_or((server, ""), |(b, q)| (b, q));
+    let suffix = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    let mut admin = connect::connect(&format!("{base}/postgres{suffix}"), &redacted_url(server))?;
     admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
-    let url = format!("{server}/{name}");
+    let url = format!("{base}/{name}{suffix}");
     Register::migrate_postgres(&url)?;
     Ok(url)
 }
@@ -231,16 +234,7 @@ pub fn redacted_url(url: &str) -> String {
 }
 
 fn connect_postgres(url: &str, shown: &str) -> Result<Db, RegisterError> {
-    let client =
-        postgres::Client::connect(url, postgres::NoTls).map_err(|e| RegisterError::Open {
-            path: PathBuf::from(shown),
-            message: format!(
-                "cannot connect: {}; check the URL \
-                 (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE) and that the server accepts \
-                 this user",
-                records::postgres_detail(&e)
-            ),
-        })?;
+    let client = connect::connect(url, shown)?;
     Ok(Db::Postgres(Box::new(std::cell::RefCell::new(
         db::Postgres::new(client),
     ))))
@@ -520,7 +514,7 @@ impl Register {
         let url = self.url.as_deref().ok_or_else(|| {
             RegisterError::Storage("an SQLite register has no shared locks".into())
         })?;
-        let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+        let mut client = connect::connect(url, &self.path.to_string_lossy())?;
         let digest = <sha2::Sha256 as sha2::Digest>::digest(format!("goodstanding:{name}"));
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);

@@ -42,6 +42,12 @@ impl Server {
     }
 
     fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// A server that also speaks TLS, with a certificate for 127.0.0.1 and localhost from a CA
+    /// of its own (`ca.pem` in its folder), made with `openssl`.
+    fn start_with(tls: bool) -> Self {
         let bin = bindir().expect(
             "no PostgreSQL server binaries (pg_config --bindir, /usr/lib/postgresql/*/bin): \
              run tools/test.sh, which installs the postgresql package",
@@ -92,11 +98,18 @@ impl Server {
             "initdb: {}",
             String::from_utf8_lossy(&init.stderr)
         );
-        let options = format!(
+        let mut options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=on -c \
              synchronous_commit=on",
             socket.display()
         );
+        if tls {
+            make_certificates(server.dir.path(), root);
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={0}/server.pem -c ssl_key_file={0}/server.key",
+                server.dir.path().display()
+            ));
+        }
         let log = server.dir.path().join("server.log");
         let start = server.run(
             "pg_ctl",
@@ -128,6 +141,114 @@ impl Drop for Server {
             "pg_ctl",
             &["-D", &data.to_string_lossy(), "-m", "fast", "-w", "stop"],
         );
+    }
+}
+
+/// A CA (`ca.pem`) and a server certificate it signed for 127.0.0.1 and localhost
+/// (`server.pem`, `server.key`, owned by postgres when `root`, mode 0600) in `dir`.
+fn make_certificates(dir: &std::path::Path, root: bool) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (tools/test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=goodstanding test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .expect("write san.ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+    let key = dir.join("server.key");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    if root {
+        let status = Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&key)
+            .arg(dir.join("server.pem"))
+            .status()
+            .expect("chown");
+        assert!(status.success());
+    }
+}
+
+/// A server of its own that speaks TLS (with a CA of its own), for the tests of TLS.
+pub struct TlsServer {
+    server: Server,
+}
+
+impl TlsServer {
+    /// Starts one.
+    pub fn start() -> Self {
+        Self {
+            server: Server::start_with(true),
+        }
+    }
+
+    /// The server's URL (no database), for 127.0.0.1.
+    pub fn url(&self) -> &str {
+        &self.server.url
+    }
+
+    /// The CA that signed the server's certificate (PEM).
+    pub fn ca(&self) -> PathBuf {
+        self.server.dir.path().join("ca.pem")
     }
 }
 

@@ -740,3 +740,46 @@ fn the_export_names_every_column_of_every_table_of_both_databases() {
         .collect();
     assert_eq!(found, expected, "PostgreSQL");
 }
+
+/// A register on a server reached over TLS: with the server's CA (`sslmode=verify-full`,
+/// `sslrootcert`) the connection is made and checked; with the Web PKI's roots instead, the
+/// server's certificate is refused, and nothing is sent in the clear.
+#[test]
+fn a_register_over_tls_checks_the_servers_certificate() {
+    let server = crate::test_postgres::TlsServer::start();
+    let ca = server.ca();
+    let verified = format!("sslmode=verify-full&sslrootcert={}", ca.display());
+    let url = create_postgres_database(&format!("{}?{verified}", server.url()), "gs_tls").unwrap();
+    assert!(url.ends_with(&format!("/gs_tls?{verified}")), "{url}");
+    let mut register = Register::open_postgres(&url).unwrap();
+    register
+        .record_pending(&[certificate(0, "SUBJ-1")], at("2026-11-01T10:00:00Z"))
+        .unwrap();
+    assert!(
+        register
+            .lock_shared("a lock over TLS", false)
+            .unwrap()
+            .is_some()
+    );
+    // The server's own certificate is from no public CA: refused without its CA.
+    let refused = Register::open_postgres(&format!("{}/gs_tls?sslmode=verify-full", server.url()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("cannot connect") && refused.to_lowercase().contains("certificate"),
+        "{refused}"
+    );
+}
+
+/// A server that offers no TLS is not used in the clear when TLS was asked for.
+#[test]
+fn a_register_asked_for_over_tls_is_not_reached_in_the_clear() {
+    let database = crate::test_postgres::TestDatabase::new();
+    let refused = Register::open_postgres(&format!("{}?sslmode=verify-full", database.url))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("cannot connect") && refused.contains("TLS"),
+        "{refused}"
+    );
+}
