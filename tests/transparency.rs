@@ -82,31 +82,17 @@ fn write_policy(log_dir: &Path, log_vkey: &str, witnesses: &[&WitnessProcess]) {
     std::fs::write(log_dir.join("log.policy"), text).unwrap();
 }
 
-fn issue(issuer: &Issuer, request: &Path, register: &std::ffi::OsStr) -> common::Run {
-    let (out, trust) = (issuer.path("out"), issuer.path("trust"));
-    goodstanding(&[
-        &"issue",
-        &request,
-        &"--key",
-        &issuer.key(),
-        &"--out",
-        &out,
-        &"--register",
-        &register,
-        &"--trust",
-        &trust,
-    ])
-}
-
-/// Reissues certificate `id` for `subject` (the example request); returns the new id.
-fn reissue(issuer: &Issuer, id: &str, subject: &str, register: &std::ffi::OsStr) -> String {
-    let (out, trust) = (issuer.path("out"), issuer.path("trust"));
-    let reissued = goodstanding(&[
-        &"reissue",
-        &id,
-        &request_for(issuer, subject),
-        &"--key",
-        &issuer.key(),
+/// `command` with the issuer's key, `out/`, `register` and trust folder.
+fn issuing(
+    issuer: &Issuer,
+    command: &[&dyn AsRef<std::ffi::OsStr>],
+    register: &std::ffi::OsStr,
+) -> common::Run {
+    let (key, out, trust) = (issuer.key(), issuer.path("out"), issuer.path("trust"));
+    let mut args = command.to_vec();
+    args.extend([
+        &"--key" as &dyn AsRef<std::ffi::OsStr>,
+        &key,
         &"--out",
         &out,
         &"--register",
@@ -114,6 +100,20 @@ fn reissue(issuer: &Issuer, id: &str, subject: &str, register: &std::ffi::OsStr)
         &"--trust",
         &trust,
     ]);
+    goodstanding(&args)
+}
+
+fn issue(issuer: &Issuer, request: &Path, register: &std::ffi::OsStr) -> common::Run {
+    issuing(issuer, &[&"issue", &request], register)
+}
+
+/// Reissues certificate `id` for `subject` (the example request); returns the new id.
+fn reissue(issuer: &Issuer, id: &str, subject: &str, register: &std::ffi::OsStr) -> String {
+    let reissued = issuing(
+        issuer,
+        &[&"reissue", &id, &request_for(issuer, subject)],
+        register,
+    );
     ok(&reissued);
     reissued
         .stdout

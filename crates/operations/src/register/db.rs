@@ -322,6 +322,37 @@ fn from_postgres(row: &postgres::Row) -> Result<Row, RegisterError> {
     Ok(Row(values))
 }
 
+/// `params` bound for SQLite.
+fn sqlite_params(params: &[&dyn ToValue]) -> rusqlite::ParamsFromIter<Vec<rusqlite::types::Value>> {
+    rusqlite::params_from_iter(
+        params
+            .iter()
+            .map(|p| sqlite_value(&p.to_value()))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Runs `call` with the prepared form of `sql` and `params` bound for PostgreSQL.
+fn on_postgres<T>(
+    connection: &RefCell<Postgres>,
+    sql: &str,
+    params: &[&dyn ToValue],
+    call: impl FnOnce(
+        &mut postgres::Client,
+        &postgres::Statement,
+        &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<T, postgres::Error>,
+) -> Result<T, RegisterError> {
+    let bound: Vec<PgValue> = params.iter().map(|p| PgValue(p.to_value())).collect();
+    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound
+        .iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect();
+    let mut connection = connection.borrow_mut();
+    let statement = connection.statement(sql)?;
+    Ok(call(&mut connection.client, &statement, &refs)?)
+}
+
 impl Db {
     /// Runs statements that take no parameters (schema changes), separated by `;`.
     pub(crate) fn batch(&self, sql: &str) -> Result<(), RegisterError> {
@@ -334,23 +365,14 @@ impl Db {
 
     /// Runs one statement; returns how many rows it changed.
     pub(crate) fn exec(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, RegisterError> {
-        let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
         match self {
             Self::Sqlite(c) => {
                 let mut statement = c.prepare_cached(sql)?;
-                let bound: Vec<rusqlite::types::Value> = values.iter().map(sqlite_value).collect();
-                Ok(statement.execute(rusqlite::params_from_iter(bound))? as u64)
+                Ok(statement.execute(sqlite_params(params))? as u64)
             }
-            Self::Postgres(c) => {
-                let bound: Vec<PgValue> = values.into_iter().map(PgValue).collect();
-                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound
-                    .iter()
-                    .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-                    .collect();
-                let mut connection = c.borrow_mut();
-                let statement = connection.statement(sql)?;
-                Ok(connection.client.execute(&statement, &refs)?)
-            }
+            Self::Postgres(c) => on_postgres(c, sql, params, |client, statement, bound| {
+                client.execute(statement, bound)
+            }),
         }
     }
 
@@ -360,13 +382,11 @@ impl Db {
         sql: &str,
         params: &[&dyn ToValue],
     ) -> Result<Vec<Row>, RegisterError> {
-        let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
         match self {
             Self::Sqlite(c) => {
                 let mut statement = c.prepare_cached(sql)?;
                 let columns = statement.column_count();
-                let bound: Vec<rusqlite::types::Value> = values.iter().map(sqlite_value).collect();
-                let mut rows = statement.query(rusqlite::params_from_iter(bound))?;
+                let mut rows = statement.query(sqlite_params(params))?;
                 let mut out = Vec::new();
                 while let Some(row) = rows.next()? {
                     let mut values = Vec::with_capacity(columns);
@@ -377,21 +397,12 @@ impl Db {
                 }
                 Ok(out)
             }
-            Self::Postgres(c) => {
-                let bound: Vec<PgValue> = values.into_iter().map(PgValue).collect();
-                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound
-                    .iter()
-                    .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-                    .collect();
-                let mut connection = c.borrow_mut();
-                let statement = connection.statement(sql)?;
-                connection
-                    .client
-                    .query(&statement, &refs)?
-                    .iter()
-                    .map(from_postgres)
-                    .collect()
-            }
+            Self::Postgres(c) => on_postgres(c, sql, params, |client, statement, bound| {
+                client.query(statement, bound)
+            })?
+            .iter()
+            .map(from_postgres)
+            .collect(),
         }
     }
 
