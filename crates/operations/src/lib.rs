@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+pub mod canonical_json;
 pub mod batch_input;
 pub mod log;
 pub mod manifest;
