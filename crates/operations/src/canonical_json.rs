@@ -45,7 +45,8 @@ pub fn canonical(value: &Value) -> Result<String, CanonicalError> {
 
 /// The canonical form of anything serde writes as JSON.
 pub fn canonical_of<T: serde::Serialize>(value: &T) -> Result<String, CanonicalError> {
-    let value = serde_json::to_value(value).map_err(|e| CanonicalError::Serialize(e.to_string()))?;
+    let value =
+        serde_json::to_value(value).map_err(|e| CanonicalError::Serialize(e.to_string()))?;
     canonical(&value)
 }
 
@@ -173,10 +174,7 @@ pub fn number(x: f64) -> Option<String> {
 /// digit; Rust's shortest form may take the other. A tie means that `x`'s exact decimal
 /// expansion is one digit longer than `digits` and ends in 5.
 fn even_on_a_tie(x: f64, digits: String) -> String {
-    let ends_odd = digits
-        .bytes()
-        .last()
-        .is_some_and(|d| (d - b'0') % 2 == 1);
+    let ends_odd = digits.bytes().last().is_some_and(|d| (d - b'0') % 2 == 1);
     if !ends_odd {
         return digits;
     }
@@ -249,7 +247,11 @@ mod tests {
         for pair in v["numbers"].as_array().unwrap() {
             let bits = u64::from_str_radix(pair[0].as_str().unwrap(), 16).unwrap();
             let expected = pair[1].as_str().unwrap();
-            assert_eq!(number(f64::from_bits(bits)).unwrap(), expected, "{bits:016x}");
+            assert_eq!(
+                number(f64::from_bits(bits)).unwrap(),
+                expected,
+                "{bits:016x}"
+            );
         }
         for bits in v["invalid"].as_array().unwrap() {
             let bits = u64::from_str_radix(bits.as_str().unwrap(), 16).unwrap();

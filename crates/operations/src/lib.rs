@@ -31,8 +31,8 @@
 #![deny(missing_docs)]
 
 pub mod batch;
-pub mod canonical_json;
 pub mod batch_input;
+pub mod canonical_json;
 pub mod log;
 pub mod manifest;
 pub mod preview;

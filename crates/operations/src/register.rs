@@ -26,6 +26,7 @@ use rusqlite::Connection;
 /// Name of the register file inside the data directory.
 pub const REGISTER_FILE: &str = "register.sqlite";
 
+mod audit;
 mod batches;
 mod connect;
 mod db;
@@ -33,15 +34,24 @@ mod log_state;
 mod postgres;
 mod records;
 mod revocations;
+mod team;
 #[cfg(test)]
 mod tests;
 mod transfer;
 
+pub use audit::{
+    Actor, AuditRow, ChainFault, ChainReport, Duty, Role, SINGLE_OPERATOR, public_key_text,
+    row_hash, verify_chain,
+};
 pub use log_state::{FrozenLog, NewLogEntry, StoredCheckpoint};
 pub use postgres::{SharedLock, create_postgres_database, is_postgres_url, redacted_url};
 pub use records::{
     BatchRecord, CertificateRecord, ListFilter, Logged, NewCertificate, PendingCertificate,
     RegisterError, Revocation, RevokeError,
+};
+pub use team::{
+    ApprovalPolicy, ApprovalsInForce, NewRequest, OperatorRecord, RequestApprovals,
+    SubmittedRequest, approval_root, record_set_sha256, request_sha256, revocation_record_set,
 };
 pub use transfer::Imported;
 
@@ -186,6 +196,18 @@ fn batch_from_row(row: &Row) -> Result<BatchRecord, RegisterError> {
 const BATCH_COLUMNS: &str =
     "id, input_sha256, input_name, kid, out_dir, started_at, finished_at, issued, rejected";
 
+/// The audit row of certificates marked issued (and logged, if `logged`), naming what they
+/// superseded.
+fn issue_event<'a>(
+    ids: impl Iterator<Item = &'a CertificateId>,
+    superseded: &[String],
+    logged: bool,
+) -> serde_json::Value {
+    let ids: Vec<&str> = ids.map(CertificateId::as_str).collect();
+    serde_json::json!({"action": "issue", "certificates": ids, "superseded": superseded,
+                       "logged": logged})
+}
+
 /// An open register.
 pub struct Register {
     db: Db,
@@ -193,6 +215,8 @@ pub struct Register {
     /// The PostgreSQL URL (with its password): locks other processes must see take a
     /// connection of their own ([`Register::lock_shared`]).
     url: Option<String>,
+    /// The operator acting ([`Register::act_as`]), or the single operator once one acts.
+    actor: Option<audit::Actor>,
 }
 
 impl fmt::Debug for Register {
@@ -318,11 +342,14 @@ impl Register {
         // The transparency log's state (issue 25): empty until a log is set up.
         tx.execute_batch(log_state::LOG_SCHEMA)
             .map_err(format_error)?;
+        // Operators, approvals and the audit trail (issue 26).
+        tx.execute_batch(audit::TEAM_SCHEMA).map_err(format_error)?;
         tx.commit().map_err(format_error)?;
         Ok(Self {
             db: Db::Sqlite(connection),
             path: path.to_path_buf(),
             url: None,
+            actor: None,
         })
     }
 
@@ -337,16 +364,6 @@ impl Register {
             .row("SELECT value FROM settings WHERE name = ?1", &[&name])?
             .map(|r| r.get(0))
             .transpose()
-    }
-
-    /// Sets a setting.
-    fn set_setting(&self, name: &str, value: &str) -> Result<(), RegisterError> {
-        self.db.exec(
-            "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET \
-             value = excluded.value",
-            &[&name, &value],
-        )?;
-        Ok(())
     }
 
     /// The issuing body's rules settings: how old the information may be at issue
@@ -369,7 +386,18 @@ impl Register {
                  stale; the default is {DEFAULT_FRESHNESS_DAYS})"
             )));
         }
-        self.set_setting("freshness_days", &days.to_string())
+        self.actor_for(audit::Duty::Administer)?;
+        let tx = self.db.transaction()?;
+        tx.exec(
+            "INSERT INTO settings (name, value) VALUES ('freshness_days', ?1) ON CONFLICT(name) \
+             DO UPDATE SET value = excluded.value",
+            &[&days.to_string()],
+        )?;
+        self.audit_in(
+            &tx,
+            vec![serde_json::json!({"action": "policy", "freshness_days": days})],
+        )?;
+        tx.commit()
     }
 
     /// The transparency log's folder set up for this register (`goodstanding log init`), if
@@ -390,7 +418,19 @@ impl Register {
                 current.display()
             )));
         }
-        self.set_setting("log_folder", &dir.to_string_lossy())
+        self.actor_for(audit::Duty::Issue)?;
+        let tx = self.db.transaction()?;
+        let folder = dir.to_string_lossy();
+        tx.exec(
+            "INSERT INTO settings (name, value) VALUES ('log_folder', ?1) ON CONFLICT(name) DO \
+             UPDATE SET value = excluded.value",
+            &[&folder.as_ref()],
+        )?;
+        self.audit_in(
+            &tx,
+            vec![serde_json::json!({"action": "log_folder", "folder": folder})],
+        )?;
+        tx.commit()
     }
 
     /// The subject's live certificate, if any (one not revoked, superseded or expired at `now`).
@@ -538,7 +578,9 @@ impl Register {
         ids: &[CertificateId],
         now: Timestamp,
     ) -> Result<(), RegisterError> {
+        self.actor_for(audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
+        let mut superseded = Vec::new();
         for id in ids {
             // One round trip: the state, and what it supersedes.
             let old: Option<String> = tx
@@ -551,8 +593,10 @@ impl Register {
                 .flatten();
             if let Some(old) = old {
                 Self::supersede(&tx, &old, id, now)?;
+                superseded.push(old);
             }
         }
+        self.audit_in(&tx, vec![issue_event(ids.iter(), &superseded, false)])?;
         tx.commit()?;
         Ok(())
     }
@@ -565,7 +609,9 @@ impl Register {
         items: &[(CertificateId, [String; 4])],
         now: Timestamp,
     ) -> Result<(), RegisterError> {
+        self.actor_for(audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
+        let mut superseded = Vec::new();
         for (id, [jws, qr, pdf, _]) in items {
             let old: Option<String> = tx
                 .row(
@@ -578,8 +624,17 @@ impl Register {
                 .flatten();
             if let Some(old) = old {
                 Self::supersede(&tx, &old, id, now)?;
+                superseded.push(old);
             }
         }
+        self.audit_in(
+            &tx,
+            vec![issue_event(
+                items.iter().map(|(id, _)| id),
+                &superseded,
+                true,
+            )],
+        )?;
         // The proofs' hashes and the end of holding: one statement per 64 certificates.
         for part in items.chunks(64) {
             let mut values = Vec::with_capacity(part.len());

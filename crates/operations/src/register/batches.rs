@@ -96,6 +96,10 @@ impl Register {
     /// Forgets certificates left `pending` whose files have been removed. A certificate that
     /// was to supersede another gives the subject's place back to it, if it is not revoked.
     pub fn discard_pending(&mut self, ids: &[PendingCertificate]) -> Result<(), RegisterError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.actor_for(super::audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
         for pending in ids {
             // Free the place first (the unique index), then give it back.
@@ -123,6 +127,11 @@ impl Register {
                 &[&pending.id],
             )?;
         }
+        let discarded: Vec<&str> = ids.iter().map(|p| p.id.as_str()).collect();
+        self.audit_in(
+            &tx,
+            vec![serde_json::json!({"action": "discard_pending", "certificates": discarded})],
+        )?;
         tx.commit()?;
         Ok(())
     }

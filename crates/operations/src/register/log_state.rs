@@ -397,6 +397,7 @@ impl Register {
         now: goodstanding_verifier::Timestamp,
     ) -> Result<FrozenLog, RegisterError> {
         let origin = log.name.as_str();
+        self.actor_for(super::audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
         let folder: String = tx
             .row("SELECT value FROM settings WHERE name = 'log_folder'", &[])?
@@ -479,6 +480,13 @@ impl Register {
         tx.exec(
             "UPDATE settings SET value = ?1 WHERE name = 'log_folder'",
             &[&new_folder.to_string_lossy().as_ref()],
+        )?;
+        self.audit_in(
+            &tx,
+            vec![
+                serde_json::json!({"action": "log_rotate", "frozen_origin": frozen.origin,
+                                    "frozen_size": frozen.size}),
+            ],
         )?;
         tx.commit()?;
         Ok(frozen)

@@ -8,10 +8,16 @@ use super::db::Db;
 use super::{Register, RegisterError, connect, db};
 
 /// The PostgreSQL migrations, in order: (name, SQL).
-const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_register",
-    include_str!("../../migrations/postgres/0001_register.sql"),
-)];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_register",
+        include_str!("../../migrations/postgres/0001_register.sql"),
+    ),
+    (
+        "0002_team",
+        include_str!("../../migrations/postgres/0002_team.sql"),
+    ),
+];
 
 /// Whether `text` names a PostgreSQL register (a `postgres://` or `postgresql://` URL) rather
 /// than an SQLite file.
@@ -147,6 +153,7 @@ impl Register {
             db,
             path: PathBuf::from(shown),
             url: Some(url.to_string()),
+            actor: None,
         })
     }
 

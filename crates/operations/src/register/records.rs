@@ -33,6 +33,8 @@ pub enum RegisterError {
     Storage(String),
     /// A setting out of its range.
     Setting(String),
+    /// The operator may not do this, or is not who they say.
+    Operator(String),
 }
 
 impl fmt::Display for RegisterError {
@@ -54,7 +56,7 @@ impl fmt::Display for RegisterError {
                 path.display()
             ),
             Self::Storage(message) => write!(f, "the register could not be updated: {message}"),
-            Self::Setting(message) => write!(f, "refused: {message}"),
+            Self::Setting(message) | Self::Operator(message) => write!(f, "refused: {message}"),
         }
     }
 }

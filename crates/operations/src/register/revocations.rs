@@ -44,6 +44,7 @@ impl Register {
         if reason == RevocationReason::Superseded {
             return Err(RevokeError::SupersededNeedsReissue);
         }
+        self.actor_for(super::audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
         Self::revocable(&tx, id)?;
         tx.exec(
@@ -52,6 +53,11 @@ impl Register {
         )?;
         tx.exec("UPDATE certificates SET live = NULL WHERE id = ?1", &[&id])?;
         Self::log_revocation_in(&tx, id, at, reason.as_code())?;
+        self.audit_in(
+            &tx,
+            vec![serde_json::json!({"action": "revoke", "certificate": id,
+                                    "reason": reason.as_code()})],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -81,6 +87,7 @@ impl Register {
         new: &CertificateId,
         at: Timestamp,
     ) -> Result<(), RevokeError> {
+        self.actor_for(super::audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
         Self::revocable(&tx, old)?;
         tx.exec(
@@ -88,6 +95,14 @@ impl Register {
             &[&new.as_str()],
         )?;
         Self::supersede(&tx, old, new, at)?;
+        self.audit_in(
+            &tx,
+            vec![super::issue_event(
+                std::iter::once(new),
+                &[old.to_string()],
+                false,
+            )],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -126,6 +141,7 @@ impl Register {
         kid: &str,
         entries: usize,
     ) -> Result<u64, RegisterError> {
+        self.actor_for(super::audit::Duty::Issue)?;
         let tx = self.db.transaction()?;
         let last: i64 = tx.value(
             "SELECT COALESCE(MAX(sequence), 0) FROM revocation_lists",
@@ -141,6 +157,13 @@ impl Register {
                 &next_update.to_string(),
                 &kid,
                 &i64::try_from(entries).unwrap_or(i64::MAX),
+            ],
+        )?;
+        self.audit_in(
+            &tx,
+            vec![
+                serde_json::json!({"action": "publish", "revocation_list": sequence,
+                                    "revocations": entries, "kid": kid}),
             ],
         )?;
         tx.commit()?;

@@ -111,6 +111,39 @@ pub(super) const TABLES: &[(&str, &[&str], &str)] = &[
         ],
         "origin, idx",
     ),
+    (
+        "operators",
+        &["name", "public_key", "role", "added_at", "removed_at"],
+        "name",
+    ),
+    (
+        "requests",
+        &[
+            "hash",
+            "kind",
+            "subject_reference",
+            "canonical",
+            "submitted_by",
+            "submitted_at",
+            "state",
+        ],
+        "hash",
+    ),
+    (
+        "approval_sets",
+        &["root", "approver", "approved_at", "signature"],
+        "root",
+    ),
+    (
+        "approvals",
+        &["set_root", "position", "request_hash", "record_set_sha256"],
+        "set_root, position",
+    ),
+    (
+        "audit_log",
+        &["seq", "body", "prev_hash", "row_hash", "signature"],
+        "seq",
+    ),
 ];
 
 fn to_json(value: &Value) -> Json {
