@@ -16,6 +16,7 @@ mod layout;
 mod limits;
 mod readme;
 mod serve;
+mod team;
 mod transparency;
 mod trust;
 mod verdicts;

@@ -83,7 +83,7 @@ fn write_policy(log_dir: &Path, log_vkey: &str, witnesses: &[&WitnessProcess]) {
 }
 
 /// `command` with the issuer's key, `out/`, `register` and trust folder.
-fn issuing(
+pub(crate) fn issuing(
     issuer: &Issuer,
     command: &[&dyn AsRef<std::ffi::OsStr>],
     register: &std::ffi::OsStr,
@@ -190,9 +190,9 @@ fn log_sizes(register: &std::ffi::OsStr) -> String {
 
 /// An issuer whose trust list names `body` for key tlog-2026-1, with a log set up in `log/`
 /// and two witness processes, both needed.
-struct Logged {
-    issuer: Issuer,
-    register: std::ffi::OsString,
+pub(crate) struct Logged {
+    pub(crate) issuer: Issuer,
+    pub(crate) register: std::ffi::OsString,
     log_dir: PathBuf,
     log_vkey: String,
     tag_key: [u8; 32],
@@ -206,7 +206,7 @@ fn logged_issuer(body: &str) -> Logged {
 }
 
 /// [`logged_issuer`], with the register in PostgreSQL if `on_postgres`.
-fn logged_issuer_on(body: &str, on_postgres: bool) -> Logged {
+pub(crate) fn logged_issuer_on(body: &str, on_postgres: bool) -> Logged {
     let issuer = Issuer::without_keys();
     let issuer = if on_postgres {
         issuer.on_postgres()

@@ -11,7 +11,8 @@
 #   tests make a token of their own in a temporary folder), opensc (pkcs11-tool: reads that
 #   token independently of goodstanding), liblcms2-utils (transicc: Little CMS reads the PDFs'
 #   sRGB output profile), postgresql (the register's tests run on a real PostgreSQL server as
-#   well as on SQLite: this script starts one for the whole run, below);
+#   well as on SQLite: this script starts one for the whole run, below), sqlite3 and psql (the
+#   audit trail's tests tamper with its rows directly in each database, as an insider would);
 # - the wasm32-unknown-unknown target and wasm-bindgen-cli at the version crates/web pins (the
 #   web page's test builds the WebAssembly verifier);
 # - npm packages pinned by their package-lock.json: jose (tests/jose: a stock JOSE library
@@ -47,6 +48,8 @@ pg_bindir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 [ -n "$(pg_bindir)" ] || need+=(postgresql)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "tools/test.sh: needs the Debian packages ${need[*]}: run as root, or first:" >&2

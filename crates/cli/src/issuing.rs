@@ -13,9 +13,7 @@ use goodstanding_verifier::CertificateId;
 use crate::error::CliError;
 use crate::io::outln;
 use crate::register::revoke_error;
-use crate::shared::{
-    check_issuer_name, issue_error, now, open_register, read_request, render_error,
-};
+use crate::shared::{check_issuer_name, issue_error, now, read_request, render_error};
 
 fn one_error(request: &Path, e: IssueOneError) -> CliError {
     match e {
@@ -23,6 +21,9 @@ fn one_error(request: &Path, e: IssueOneError) -> CliError {
         IssueOneError::Render(e) => render_error(e),
         IssueOneError::Replace(e) => revoke_error(e),
         live @ IssueOneError::LiveCertificate { .. } => CliError::Refused(live.to_string()),
+        unapproved @ IssueOneError::NotApproved(_) => {
+            CliError::Refused(format!("{}: {unapproved}", request.display()))
+        }
         other => CliError::Input(other.to_string()),
     }
 }
@@ -113,7 +114,7 @@ pub fn issue(args: &IssueArgs) -> Result<(), CliError> {
     let (request, signing) = (args.request.as_path(), &args.signing);
     let parsed = read_request(request)?;
     let now = now()?;
-    let mut register = open_register(signing.register.path.as_deref())?;
+    let mut register = signing.register.open()?;
     // What the request says is judged before the key: a refused request is refused for that.
     judge_request(&register, request, &parsed, now)?;
     let (key, body) = signing.key(now)?;
@@ -141,7 +142,7 @@ pub fn reissue(args: &ReissueArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Input(format!("certificate id {old:?}: {e}")))?;
     let parsed = read_request(request)?;
     let now = now()?;
-    let mut register = open_register(signing.register.path.as_deref())?;
+    let mut register = signing.register.open()?;
     judge_request(&register, request, &parsed, now)?;
     let (key, body) = signing.key(now)?;
     check_issuer_name(body.as_ref(), parsed.issuer.as_str())

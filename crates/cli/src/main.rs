@@ -34,6 +34,7 @@ mod schema;
 mod serving;
 mod shared;
 mod site;
+mod team;
 mod transparency;
 mod trust;
 mod verifying;
@@ -147,6 +148,33 @@ enum Command {
     Register {
         #[command(subcommand)]
         command: register::RegisterCommand,
+    },
+    /// The operators of a team register and their roles (issue 26): an admin adds and removes
+    /// them; each signs what they do with their personal key.
+    Operator {
+        #[command(subcommand)]
+        command: team::OperatorCommand,
+    },
+    /// Submit requests for approval (a preparer): each is recorded as pending under the
+    /// SHA-256 of its canonical form (RFC 8785), with one signed audit row for the lot. A
+    /// changed request is a new request with no approvals; a new request for a subject with a
+    /// pending one replaces it (its approvals are void).
+    Submit {
+        #[command(flatten)]
+        args: team::SubmitArgs,
+    },
+    /// Approve requests another operator submitted: writes each draft (as `preview` does) and
+    /// a summary, then records one signed approval of the whole set, over each request's hash
+    /// and the record set shown. `issue` and `batch` sign only what has the approvals the
+    /// register's policy asks for.
+    Approve {
+        #[command(flatten)]
+        args: team::ApproveArgs,
+    },
+    /// The register's tamper-evident audit trail: check it, or export it for an auditor.
+    Audit {
+        #[command(subcommand)]
+        command: team::AuditCommand,
     },
     /// Revoke a certificate: records the revocation and its reason in the register.
     Revoke {
@@ -265,6 +293,10 @@ fn main() -> ExitCode {
         Command::Batch { args } => issuing::batch(args),
         Command::Preview { args } => issuing::preview(&args),
         Command::Register { command } => register::run(command),
+        Command::Operator { command } => team::operator(&command),
+        Command::Submit { args } => team::submit(&args),
+        Command::Approve { args } => team::approve(&args),
+        Command::Audit { command } => team::audit(&command),
         Command::Revoke { args } => register::revoke(&args),
         Command::Reissue { args } => issuing::reissue(&args),
         Command::Verify { args } => verifying::verify(&args),

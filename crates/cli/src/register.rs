@@ -56,6 +56,39 @@ pub enum RegisterCommand {
         #[command(flatten)]
         register: RegisterArg,
     },
+    /// Make a register a team's: NAME (--as) becomes its first admin, with the public key of
+    /// their personal --key, which signs this first audit row; set how many approvals signing
+    /// needs. On PostgreSQL, applies the migrations first. Refused once the register has
+    /// operators. Without this, a register has one implicit operator (its key beside the
+    /// SQLite file) and asks for no approval.
+    Init {
+        /// Approvals from distinct operators other than the preparer that each certificate
+        /// needs before `issue`/`batch` sign it (0: none).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        approvals: u32,
+        /// Approvals a revocation, or a certificate that supersedes a live one, needs
+        /// [default: as --approvals].
+        #[arg(long, value_name = "N")]
+        revocation_approvals: Option<u32>,
+        #[command(flatten)]
+        acting: crate::team::ActingArgs,
+    },
+    /// Change the approval policy (an admin only; audited).
+    Policy {
+        /// Approvals each certificate needs (0: none) [default: unchanged].
+        #[arg(long, value_name = "N")]
+        approvals: Option<u32>,
+        /// Approvals a revocation or supersession needs [default: as --approvals].
+        #[arg(long, value_name = "N")]
+        revocation_approvals: Option<u32>,
+        /// Anchor the audit trail's head in the transparency log at each publish (on for a
+        /// team register; verifiers of releases before this one cannot sync a log holding an
+        /// anchor, so turn it on once they are updated).
+        #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+        anchor_audit: Option<String>,
+        #[command(flatten)]
+        acting: crate::team::ActingArgs,
+    },
     /// Bring a register's tables up to this goodstanding's version, creating them in a new one:
     /// for PostgreSQL (--register postgres://...), apply the migrations of
     /// migrations/postgres/ it lacks, each in a transaction of its own; an SQLite file is
@@ -104,6 +137,22 @@ pub struct RevokeArgs {
 /// `goodstanding register ...`.
 pub fn run(command: RegisterCommand) -> Result<(), CliError> {
     match command {
+        RegisterCommand::Init {
+            approvals,
+            revocation_approvals,
+            acting,
+        } => crate::team::register_init(&acting, approvals, revocation_approvals),
+        RegisterCommand::Policy {
+            approvals,
+            revocation_approvals,
+            anchor_audit,
+            acting,
+        } => crate::team::register_policy_change(
+            &acting,
+            approvals,
+            revocation_approvals,
+            anchor_audit.as_deref(),
+        ),
         RegisterCommand::List {
             subject,
             batch,
@@ -126,16 +175,14 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
                 })
                 .transpose()?;
             let wanted = Wanted { state, until, now };
-            register_list(subject, batch, &wanted, register.path.as_deref(), json)
+            register_list(subject, batch, &wanted, &register, json)
         }
-        RegisterCommand::Show { id, register, json } => {
-            register_show(&id, register.path.as_deref(), json)
-        }
+        RegisterCommand::Show { id, register, json } => register_show(&id, &register, json),
         RegisterCommand::Set {
             freshness_days,
             register,
         } => {
-            let mut register = open_register(register.path.as_deref())?;
+            let mut register = register.open()?;
             register
                 .set_freshness_days(freshness_days)
                 .map_err(|e| match e {
@@ -153,7 +200,7 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
         }
         RegisterCommand::Migrate { register } => migrate(register.path.as_deref()),
         RegisterCommand::Export { out, register } => {
-            let register = open_register(register.path.as_deref())?;
+            let register = register.open()?;
             let mut bytes = Vec::new();
             let rows = register
                 .export(&mut bytes)
@@ -173,7 +220,7 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
             Ok(())
         }
         RegisterCommand::Import { file, register } => {
-            let mut register = open_register(register.path.as_deref())?;
+            let mut register = register.open()?;
             let opened = std::fs::File::open(&file).map_err(|e| CliError::file(&file, e))?;
             let imported = register
                 .import(&mut std::io::BufReader::new(opened))
@@ -232,11 +279,7 @@ pub fn revoke_error(e: RevokeError) -> CliError {
 
 /// `goodstanding revoke`.
 pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
-    let (id, reason, register) = (
-        args.id.as_str(),
-        args.reason.as_str(),
-        args.register.path.as_deref(),
-    );
+    let (id, reason) = (args.id.as_str(), args.reason.as_str());
     let reason = RevocationReason::from_code(reason).ok_or_else(|| {
         CliError::Input(format!(
             "--reason {reason:?}: not a reason code; use one of {} (superseded is recorded by \
@@ -249,7 +292,8 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
                 .join(", ")
         ))
     })?;
-    let mut register = open_register(register)?;
+    let mut register = args.register.open()?;
+    crate::team::check_revocation_approved(&register, id, reason.as_code())?;
     let at = now()?;
     register.revoke(id, reason, at).map_err(revoke_error)?;
     // With a transparency log the revocation is an entry of its own: witnessed now, or at the
@@ -331,11 +375,25 @@ pub fn register_list(
     subject: Option<String>,
     batch: Option<String>,
     wanted: &Wanted,
-    register: Option<&Path>,
+    register: &RegisterArg,
     json: bool,
 ) -> Result<(), CliError> {
-    let register = open_register(register)?;
-    let mut count = 0usize;
+    let mut register = register.open()?;
+    let mut shown = Vec::new();
+    register
+        .list(&ListFilter { subject, batch }, |c| {
+            if wanted.keeps(&c) {
+                shown.push(c);
+            }
+        })
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    // Who saw whose records is audited before anything is shown.
+    audit_display(
+        &mut register,
+        "register list",
+        shown.iter().map(|c| c.id.as_str()),
+    )?;
+    let count = shown.len();
     if !json {
         outln!(
             "{:<26}  {:<8}  {:<16}  {:<20}  {:<20}  batch",
@@ -346,12 +404,8 @@ pub fn register_list(
             "valid until"
         );
     }
-    register
-        .list(&ListFilter { subject, batch }, |c| {
-            if !wanted.keeps(&c) {
-                return;
-            }
-            count += 1;
+    for c in shown {
+        {
             if json {
                 outln!("{}", record_json(&c, wanted.now));
             } else {
@@ -365,12 +419,27 @@ pub fn register_list(
                     c.batch_id.as_deref().unwrap_or("-")
                 );
             }
-        })
-        .map_err(|e| CliError::Input(e.to_string()))?;
+        }
+    }
     if !json {
         eprintln!("{count} certificate(s) in {}", register.path().display());
     }
     Ok(())
+}
+
+/// Records in the audit trail that the acting operator is shown these certificates.
+pub fn audit_display<'a>(
+    register: &mut goodstanding_operations::register::Register,
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), CliError> {
+    let ids: Vec<&str> = ids.collect();
+    register
+        .audit(
+            goodstanding_operations::register::Duty::View,
+            vec![serde_json::json!({"action": "display", "what": what, "certificates": ids})],
+        )
+        .map_err(|e| CliError::Refused(e.to_string()))
 }
 
 /// The state of a certificate at `now`: revoked, pending, expired, or issued (live).
@@ -407,8 +476,8 @@ fn record_json(c: &CertificateRecord, now: Timestamp) -> serde_json::Value {
 }
 
 /// `goodstanding register show`.
-pub fn register_show(id: &str, register: Option<&Path>, json: bool) -> Result<(), CliError> {
-    let register = open_register(register)?;
+pub fn register_show(id: &str, register: &RegisterArg, json: bool) -> Result<(), CliError> {
+    let mut register = register.open()?;
     let c = register
         .certificate(id)
         .map_err(|e| CliError::Input(e.to_string()))?
@@ -418,6 +487,11 @@ pub fn register_show(id: &str, register: Option<&Path>, json: bool) -> Result<()
                 register.path().display()
             ))
         })?;
+    audit_display(
+        &mut register,
+        "register show",
+        std::iter::once(c.id.as_str()),
+    )?;
     let now = now()?;
     if json {
         outln!(

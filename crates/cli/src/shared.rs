@@ -102,6 +102,68 @@ pub struct RegisterArg {
     /// ~/.local/share/goodstanding/register.sqlite].
     #[arg(long = "register", value_name = "FILE|URL")]
     pub path: Option<PathBuf>,
+    /// On a team register: the operator you are (`goodstanding operator list`); your audit
+    /// rows are signed with --operator-key [default: $GOODSTANDING_OPERATOR].
+    #[arg(long = "as", value_name = "NAME")]
+    pub operator: Option<String>,
+    /// On a team register: your personal key (a .key.pem file or a pkcs11: URI), which signs
+    /// your audit rows [default: $GOODSTANDING_OPERATOR_KEY].
+    #[arg(long = "operator-key", value_name = "KEY.pem|pkcs11:URI")]
+    pub operator_key: Option<OsString>,
+}
+
+impl RegisterArg {
+    /// Opens the register, acting as the operator given (or, on a register without
+    /// operators, as its single operator).
+    pub fn open(&self) -> Result<Register, CliError> {
+        open_register_as(
+            self.path.as_deref(),
+            self.operator.as_deref(),
+            self.operator_key.as_deref(),
+            "--operator-key",
+        )
+    }
+}
+
+/// The environment variable naming the acting operator.
+pub const OPERATOR_ENV: &str = "GOODSTANDING_OPERATOR";
+/// The environment variable naming the acting operator's key.
+pub const OPERATOR_KEY_ENV: &str = "GOODSTANDING_OPERATOR_KEY";
+
+/// Opens the register `given` and acts as operator `name` with `key` (each else from the
+/// environment). A name without a key, or a key without a name, is refused.
+pub fn open_register_as(
+    given: Option<&Path>,
+    name: Option<&str>,
+    key: Option<&OsStr>,
+    key_flag: &str,
+) -> Result<Register, CliError> {
+    let mut register = open_register(given)?;
+    let env_name = std::env::var(OPERATOR_ENV).ok().filter(|v| !v.is_empty());
+    let env_key = std::env::var_os(OPERATOR_KEY_ENV).filter(|v| !v.is_empty());
+    let name = name.map(str::to_string).or(env_name);
+    let key = key.map(OsStr::to_os_string).or(env_key);
+    match (name, key) {
+        (None, None) => {}
+        (Some(name), Some(key)) => {
+            let key = open_key(key_flag, &key, None, &TokenArgs::default())?;
+            register
+                .act_as(&name, key)
+                .map_err(|e| CliError::Refused(e.to_string()))?;
+        }
+        (Some(name), None) => {
+            return Err(CliError::Input(format!(
+                "--as {name} needs your personal key: {key_flag} KEY.pem|pkcs11:URI (or \
+                 ${OPERATOR_KEY_ENV})"
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(CliError::Input(format!(
+                "{key_flag} needs --as NAME (or ${OPERATOR_ENV}): the operator whose key it is"
+            )));
+        }
+    }
+    Ok(register)
 }
 
 /// The environment variable naming the register when `--register` is not given.
@@ -247,7 +309,7 @@ impl SigningArgs {
         now: Timestamp,
     ) -> Result<(IssuingKey, Option<IssuingBody>, Register), CliError> {
         let (key, body) = self.key(now)?;
-        let register = open_register(self.register.path.as_deref())?;
+        let register = self.register.open()?;
         Ok((key, body, register))
     }
 

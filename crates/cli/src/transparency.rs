@@ -15,7 +15,7 @@ use goodstanding_verifier::note::VerifierKey;
 use crate::error::CliError;
 use crate::io::write_stdout;
 use crate::serving::{bind, log_event};
-use crate::shared::{RegisterArg, key_error, open_register};
+use crate::shared::{RegisterArg, key_error};
 
 /// `goodstanding log ...`.
 #[derive(Subcommand)]
@@ -133,7 +133,7 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
             token,
             register,
         }) => {
-            let mut reg = open_register(register.path.as_deref())?;
+            let mut reg = register.open()?;
             if let Some(frozen) = reg.frozen_logs().map_err(log_error)?.first() {
                 return Err(CliError::Input(format!(
                     "this register froze the log {} before: a log after it keeps its subject-tag \
@@ -188,7 +188,7 @@ pub fn log(command: &LogCommand) -> Result<(), CliError> {
         } => audit(site, policy.as_deref(), trust.as_deref(), state.as_deref()),
         LogCommand::Rotate(args) => rotate(args),
         LogCommand::Show { register } => {
-            let reg = open_register(register.path.as_deref())?;
+            let reg = register.open()?;
             let Some(dir) = reg.log_folder().map_err(log_error)? else {
                 return Err(CliError::Input(
                     "this register has no transparency log; set one up with `goodstanding log \
@@ -237,7 +237,7 @@ fn rotate(args: &NewLogArgs) -> Result<(), CliError> {
         token,
         register,
     } = args;
-    let mut reg = open_register(register.path.as_deref())?;
+    let mut reg = register.open()?;
     let now = goodstanding_clock::now().map_err(|e| CliError::Input(e.to_string()))?;
     let (setup, frozen) = match log_key {
         None => LogSetup::rotate(&mut reg, dir, origin, None, now),
@@ -422,12 +422,13 @@ fn audit_log(
     let source = Source::parse(at).map_err(|e| CliError::Input(format!("--site {site}: {e}")))?;
     let fetcher = Fetcher::new(source).map_err(|e| CliError::Input(e.to_string()))?;
     let mut fetch = |path: &str, limit: usize| fetcher.get(path, limit).map_err(|e| e.to_string());
-    let (mut certificates, mut revocations) = (0u64, 0u64);
+    let (mut certificates, mut revocations, mut anchors) = (0u64, 0u64, 0u64);
     let mut listed = Vec::new();
     let mut on_new = |index: u64, entry: &LogEntry| {
         match entry {
             LogEntry::Certificate { .. } => certificates += 1,
             LogEntry::Revocation { .. } => revocations += 1,
+            LogEntry::AuditAnchor { .. } => anchors += 1,
         }
         if listed.len() < 20 {
             listed.push(match entry {
@@ -440,6 +441,9 @@ fn audit_log(
                 ),
                 LogEntry::Revocation { id, reason, .. } => {
                     format!("  {index}: revocation of {id} ({reason})")
+                }
+                LogEntry::AuditAnchor { rows, .. } => {
+                    format!("  {index}: the issuing body's audit trail, anchored at row {rows}")
                 }
             });
         }
@@ -458,7 +462,7 @@ fn audit_log(
     write_stdout(format_args!(
         "log {} at {at}: {} entries, every tile and the root check, the checkpoint is cosigned \
          by {}; {}\n{new} new since the last audit: {certificates} certificate(s), \
-         {revocations} revocation(s)\n",
+         {revocations} revocation(s), {anchors} audit anchor(s)\n",
         audited.checkpoint.origin,
         audited.checkpoint.size,
         if audited.witnesses.is_empty() {

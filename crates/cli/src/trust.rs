@@ -14,8 +14,8 @@ use goodstanding_verifier::{PublicJwk, TrustStore};
 use crate::error::CliError;
 use crate::io::outln;
 use crate::shared::{
-    RegisterArg, TokenArgs, cache_error, describe_cache, in_data_dir, now, open_key, open_register,
-    parse_time, trust_dir,
+    RegisterArg, TokenArgs, cache_error, describe_cache, in_data_dir, now, open_key, parse_time,
+    trust_dir,
 };
 
 /// The issuing body behind a key, for `trust add` and `trust describe`.
@@ -452,7 +452,29 @@ pub fn publish(args: &PublishArgs) -> Result<(), CliError> {
         .add(trust_folder::read_jwk(&args.root).map_err(cache_error)?)
         .map_err(|e| CliError::file(&args.root, e))?;
     let trust_list = in_data_dir(args.trust_list.as_deref(), TRUST_LIST_FILE, "--list")?;
-    let mut register = open_register(args.register.path.as_deref())?;
+    let mut register = args.register.open()?;
+    register
+        .check_may(goodstanding_operations::register::Duty::Issue)
+        .map_err(|e| CliError::Refused(e.to_string()))?;
+    // A team's audit trail: its head goes into the transparency log, witnessed before the
+    // log is published, so that deleting its newest rows is caught (`audit verify`).
+    if let Some(rows) = register
+        .anchor_audit(now)
+        .map_err(|e| CliError::Input(e.to_string()))?
+    {
+        goodstanding_operations::log::witness_entries(
+            &mut register,
+            &crate::transparency::HttpWitnesses,
+            &goodstanding_files::lock::holder_line(&now.to_string()),
+        )
+        .map_err(|e| {
+            CliError::Input(format!(
+                "the audit trail's head (row {rows}) is in the log but not witnessed yet, so \
+                 nothing was published: {e}"
+            ))
+        })?;
+        eprintln!("anchored the audit trail's head (row {rows}) in the transparency log");
+    }
     let published = publication::publish(
         &PublishOptions {
             site: &args.out,

@@ -21,8 +21,9 @@ pub use error::BatchError;
 use files::*;
 use input::*;
 use render::*;
-pub use work::live_certificate_message;
+pub(crate) use work::judge_approvals;
 use work::*;
+pub use work::{APPROVAL_RULE, live_certificate_message};
 pub(crate) use work::{new_certificate, place, write_partials};
 
 use std::collections::{BTreeMap, HashMap};
@@ -244,6 +245,11 @@ impl Writer<'_, '_> {
                 original: signed.original,
             })?;
         }
+        let approved: Vec<String> = chunk
+            .iter()
+            .filter_map(|s| s.request_hash.clone())
+            .collect();
+        self.register.mark_requests_done(&approved)?;
         if self.log.is_some() {
             // Logged: the entries went in with the pending rows; a witnessed checkpoint, then
             // the files (each PDF with its proof) rendered by the pool while the next chunk is
@@ -366,6 +372,8 @@ pub fn run_batch(
     register: &mut Register,
     on_event: &mut (dyn FnMut(BatchEvent<'_>) + Send),
 ) -> Result<BatchSummary, BatchError> {
+    // Who signs is known, and allowed to, before anything is done.
+    register.actor_for(crate::register::Duty::Issue)?;
     let log_setup = match register.log_folder()? {
         Some(dir) => Some(LogSetup::open(&dir).map_err(BatchError::Log)?),
         None => None,
@@ -463,6 +471,15 @@ pub fn run_batch(
 
     let rejected_path = dir.join(format!("{id}.rejected.jsonl"));
     let live = register.live_certificates(options.now)?;
+    // The two-person rule: the approvals in force as the run starts, their signatures checked.
+    let approvals = {
+        let policy = register.approval_policy()?;
+        if policy.approvals > 0 || policy.revocation_approvals > 0 {
+            Some(register.approvals_in_force()?)
+        } else {
+            None
+        }
+    };
     let work = Work {
         key: options.key,
         now: options.now,
@@ -474,6 +491,7 @@ pub fn run_batch(
         issuing_body: options.issuing_body.as_ref(),
         log: log_setup.as_ref(),
         clock: options.clock,
+        approvals: approvals.as_ref(),
     };
     let mut writer = Writer {
         register,

@@ -51,7 +51,8 @@ pub use records::{
 };
 pub use team::{
     ApprovalPolicy, ApprovalsInForce, NewRequest, OperatorRecord, RequestApprovals,
-    SubmittedRequest, approval_root, record_set_sha256, request_sha256, revocation_record_set,
+    SubmittedRequest, approval_root, record_set_of_valid, record_set_sha256, request_sha256,
+    revocation_record_set,
 };
 pub use transfer::Imported;
 

@@ -46,6 +46,9 @@ pub enum IssueOneError {
     /// The transparency log could not take the certificate, or its witnesses did not answer;
     /// nothing was handed out (a signed certificate is held in the register until they do).
     Log(crate::log::LogError),
+    /// The register's policy asks for approvals this request does not have (why, and who has
+    /// yet to approve).
+    NotApproved(String),
     /// A file could not be written.
     Output {
         /// The file.
@@ -62,6 +65,7 @@ impl fmt::Display for IssueOneError {
             Self::Render(e) => e.fmt(f),
             Self::Replace(e) => e.fmt(f),
             Self::Register(e) => e.fmt(f),
+            Self::NotApproved(why) => write!(f, "not signed: {why}"),
             Self::LiveCertificate {
                 subject_reference,
                 live: Some(live),
@@ -242,6 +246,7 @@ pub fn issue_recorded(
     witnesses: Option<&dyn WitnessTransport>,
 ) -> Result<Recorded, IssueOneError> {
     let subject = request.subject.reference.as_str();
+    register.actor_for(crate::register::Duty::Issue)?;
     // What the request says is judged first: a request the rules refuse is refused for that.
     let policy = register.policy()?;
     goodstanding_issuer::validate_with(request, now, policy)
@@ -261,8 +266,10 @@ pub fn issue_recorded(
         })?;
         return reissue(register, &old, request, key, now, dir, body, witnesses);
     }
+    let request_hash = approved(register, request, now, policy, None)?;
     let mut issued = issue_under(request, key, now, policy, None).map_err(IssueOneError::Issue)?;
     issued.issuing_body = body.cloned();
+    register.mark_requests_done(&request_hash)?;
     if let Some(log) = register.log_folder()? {
         let files = record_logged(register, &issued, dir, &log, now, witnesses)?;
         return Ok(Recorded { issued, files });
@@ -270,6 +277,27 @@ pub fn issue_recorded(
     let files = write_and_record_pending(register, &issued, dir)?;
     register.mark_issued(std::slice::from_ref(issued.id()), now)?;
     Ok(Recorded { issued, files })
+}
+
+/// Refuses a request without the approvals the register's policy asks for (over what it would
+/// say now, superseding `supersedes`), before anything is signed; returns its hash when
+/// approvals were asked for.
+fn approved(
+    register: &Register,
+    request: &CertificateRequest,
+    now: Timestamp,
+    policy: goodstanding_issuer::Policy,
+    supersedes: Option<&CertificateId>,
+) -> Result<Vec<String>, IssueOneError> {
+    let asked = register.approval_policy()?;
+    if asked.approvals == 0 && asked.revocation_approvals == 0 {
+        return Ok(Vec::new());
+    }
+    let in_force = register.approvals_in_force()?;
+    match crate::batch::judge_approvals(&in_force, request, now, policy, supersedes) {
+        Ok(hash) => Ok(hash.into_iter().collect()),
+        Err(why) => Err(IssueOneError::NotApproved(why)),
+    }
 }
 
 /// Issues a certificate for the same subject that supersedes certificate `old`, and revokes
@@ -285,6 +313,7 @@ pub fn reissue(
     body: Option<&IssuingBody>,
     witnesses: Option<&dyn WitnessTransport>,
 ) -> Result<Recorded, IssueOneError> {
+    register.actor_for(crate::register::Duty::Issue)?;
     // An earlier attempt that stopped half-way left a pending replacement: remove it.
     let stale = register.pending_replacements(old.as_str())?;
     for pending in &stale {
@@ -307,9 +336,11 @@ pub fn reissue(
         .check_replaceable(old.as_str(), request.subject.reference.as_str())
         .map_err(IssueOneError::Replace)?;
     let policy = register.policy()?;
+    let request_hash = approved(register, request, now, policy, Some(old))?;
     let mut issued =
         issue_under(request, key, now, policy, Some(old.clone())).map_err(IssueOneError::Issue)?;
     issued.issuing_body = body.cloned();
+    register.mark_requests_done(&request_hash)?;
     if let Some(log) = register.log_folder()? {
         // Marking it issued revokes the old one as superseded, in one transaction.
         let files = record_logged(register, &issued, dir, &log, now, witnesses)?;

@@ -18,7 +18,16 @@
 //!   certificate id (26 bytes)
 //!   u64 revoked_at                          POSIX seconds
 //!   u8 n, reason code (n bytes)             new_information, issued_in_error, superseded, ...
+//! audit anchor (type 0x03, since this release; issue 26):
+//!   0x03
+//!   u64 rows                                the issuing body's audit trail's length then
+//!   head (32 bytes)                         the hash of its last row
+//!   u64 anchored_at                         POSIX seconds
 //! ```
+//!
+//! A verifier of the release before this one refuses a log holding an anchor entry (an unknown
+//! type): an issuing body turns anchoring on (`register init`, or `register policy
+//! --anchor-audit on`) once its verifiers run this release.
 
 use crate::subject_tag::{PROOF_LEN, TAG_LEN};
 
@@ -26,6 +35,8 @@ use crate::subject_tag::{PROOF_LEN, TAG_LEN};
 pub const CERTIFICATE_ENTRY: u8 = 0x01;
 /// The type byte of a revocation entry.
 pub const REVOCATION_ENTRY: u8 = 0x02;
+/// The type byte of an audit anchor entry.
+pub const AUDIT_ANCHOR_ENTRY: u8 = 0x03;
 /// The length of a certificate id.
 const ID_LEN: usize = 26;
 
@@ -57,6 +68,15 @@ pub enum LogEntry {
         revoked_at: u64,
         /// The reason code.
         reason: String,
+    },
+    /// The head of the issuing body's audit trail, so that deleting its newest rows is caught.
+    AuditAnchor {
+        /// The trail's length (its last row's number).
+        rows: u64,
+        /// That row's hash.
+        head: [u8; 32],
+        /// When (POSIX seconds).
+        anchored_at: u64,
     },
 }
 
@@ -148,6 +168,16 @@ impl LogEntry {
                 out.extend_from_slice(&revoked_at.to_be_bytes());
                 push_text(&mut out, reason)?;
             }
+            Self::AuditAnchor {
+                rows,
+                head,
+                anchored_at,
+            } => {
+                out.push(AUDIT_ANCHOR_ENTRY);
+                out.extend_from_slice(&rows.to_be_bytes());
+                out.extend_from_slice(head);
+                out.extend_from_slice(&anchored_at.to_be_bytes());
+            }
         }
         Some(out)
     }
@@ -170,6 +200,11 @@ impl LogEntry {
                 id: r.fixed_text(ID_LEN)?,
                 revoked_at: r.u64()?,
                 reason: r.text()?,
+            },
+            AUDIT_ANCHOR_ENTRY => Self::AuditAnchor {
+                rows: r.u64()?,
+                head: r.array()?,
+                anchored_at: r.u64()?,
             },
             other => return Err(EntryError::UnknownType(other)),
         };
@@ -214,6 +249,15 @@ mod tests {
         let bytes = revocation.to_bytes().unwrap();
         assert_eq!(bytes.len(), 1 + 26 + 8 + 1 + 15);
         assert_eq!(LogEntry::from_bytes(&bytes).unwrap(), revocation);
+        let anchor = LogEntry::AuditAnchor {
+            rows: 258,
+            head: [5; 32],
+            anchored_at: 1_795_400_000,
+        };
+        let bytes = anchor.to_bytes().unwrap();
+        assert_eq!(bytes.len(), 1 + 8 + 32 + 8);
+        assert_eq!(&bytes[..9], b"\x03\0\0\0\0\0\0\x01\x02");
+        assert_eq!(LogEntry::from_bytes(&bytes).unwrap(), anchor);
     }
 
     #[test]

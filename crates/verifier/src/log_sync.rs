@@ -269,7 +269,7 @@ impl SyncPlan {
                         records.extend_from_slice(&tag_proof);
                         new_certificates += 1;
                     }
-                    LogEntry::Revocation { .. } => {}
+                    LogEntry::Revocation { .. } | LogEntry::AuditAnchor { .. } => {}
                 }
             }
         }

@@ -16,6 +16,8 @@ pub(super) struct Signed {
     pub(super) notices: Vec<Notice>,
     /// A logged certificate, kept to render once its checkpoint is witnessed.
     pub(super) to_render: Option<Box<ToRender>>,
+    /// The request's hash, when the register's policy asked for approvals.
+    pub(super) request_hash: Option<String>,
 }
 
 /// What a logged certificate is rendered from: its content, its signed form and its QR text.
@@ -66,6 +68,31 @@ pub(super) struct Work<'a> {
     pub(super) log: Option<&'a crate::log::LogSetup>,
     /// The clock each certificate is signed by, if given (else `now`, the run's start).
     pub(super) clock: Option<fn() -> Option<Timestamp>>,
+    /// The approvals in force, when the register's policy asks for any.
+    pub(super) approvals: Option<&'a crate::register::ApprovalsInForce>,
+}
+
+/// The title of the two-person rule in refusals.
+pub const APPROVAL_RULE: &str = "two-person approval (the register's policy)";
+
+/// Whether the approvals in force let `request` be signed now (superseding `supersedes`):
+/// `Ok(Some(hash))` yes, `Err(why)` no; `Ok(None)` when the rules refuse the request anyway
+/// (it is refused for that).
+pub(crate) fn judge_approvals(
+    approvals: &crate::register::ApprovalsInForce,
+    request: &goodstanding_issuer::CertificateRequest,
+    now: Timestamp,
+    policy: goodstanding_issuer::Policy,
+    supersedes: Option<&CertificateId>,
+) -> Result<Option<String>, String> {
+    let Ok(valid) = goodstanding_issuer::validate_with(request, now, policy) else {
+        return Ok(None);
+    };
+    let record_set =
+        crate::register::record_set_of_valid(&valid, supersedes).map_err(|e| e.to_string())?;
+    let hash = crate::register::request_sha256(request).map_err(|e| e.to_string())?;
+    approvals.judge(&hash, &record_set, supersedes.is_some())?;
+    Ok(Some(hash))
 }
 
 /// Validates, signs, renders and writes one request (the workers' part).
@@ -107,6 +134,20 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
         return refused(item, vec![problem]);
     }
     let live = work.live.get(request.subject.reference.as_str());
+    // Nothing is signed without the approvals the policy asks for, over what it would say now.
+    let mut request_hash = None;
+    if let Some(approvals) = work.approvals {
+        let supersedes = live
+            .filter(|_| work.supersede)
+            .and_then(|old| CertificateId::new(old).ok());
+        match judge_approvals(approvals, request, now, policy, supersedes.as_ref()) {
+            Ok(hash) => request_hash = hash,
+            Err(why) => {
+                let problem = item.problem_at(".", Some(APPROVAL_RULE), why);
+                return refused(item, vec![problem]);
+            }
+        }
+    }
     let signed = match live {
         // What the request says is judged first: a request the rules refuse is refused for that.
         Some(old)
@@ -170,6 +211,7 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             original: item.original,
             to_render: Some(Box::new((issued.certificate, issued.signed, qr_text))),
             notices: issued.notices,
+            request_hash,
         }));
     }
     let contents = match issued.files() {
@@ -204,6 +246,7 @@ pub(super) fn process(item: BatchItem, work: &Work<'_>) -> Outcome {
             original: item.original,
             notices: issued.notices.clone(),
             to_render: None,
+            request_hash,
         })),
         Err((path, error)) => Outcome::Failed(BatchError::Output { path, error }),
     }

@@ -57,14 +57,55 @@ pub fn request_sha256<T: serde::Serialize>(request: &T) -> Result<String, Canoni
 /// The SHA-256 (hex) of what a certificate says about its subject: the record set an approver
 /// approves, and that is computed again at signing.
 pub fn record_set_sha256(certificate: &Certificate) -> Result<String, CanonicalError> {
-    canonical_sha256(&json!({
-        "subject": certificate.subject,
-        "disclosure_level": certificate.disclosure_level,
-        "findings": certificate.findings,
-        "convictions": certificate.convictions,
-        "departures": certificate.departures,
-        "supersedes": certificate.supersedes,
-    }))
+    record_set_of(&RecordSet {
+        subject: &certificate.subject,
+        disclosure_level: certificate.disclosure_level,
+        findings: &certificate.findings,
+        convictions: &certificate.convictions,
+        departures: &certificate.departures,
+        supersedes: certificate.supersedes.as_ref(),
+    })
+}
+
+/// As [`record_set_sha256`], from a validated request and what it will supersede: the same
+/// hash as its certificate's, computed before anything is signed.
+pub fn record_set_of_valid(
+    valid: &goodstanding_issuer::validate::ValidRequest,
+    supersedes: Option<&goodstanding_verifier::CertificateId>,
+) -> Result<String, CanonicalError> {
+    record_set_of(&RecordSet {
+        subject: &valid.subject,
+        disclosure_level: Some(valid.disclosure_level),
+        findings: &valid.findings,
+        convictions: &valid.convictions,
+        departures: &valid.departures,
+        supersedes,
+    })
+}
+
+/// What an approver approves.
+#[derive(serde::Serialize)]
+struct RecordSet<'a, S, F, C, D, L, I> {
+    subject: &'a S,
+    disclosure_level: Option<L>,
+    findings: &'a F,
+    convictions: &'a C,
+    departures: &'a D,
+    supersedes: Option<&'a I>,
+}
+
+fn record_set_of<S, F, C, D, L, I>(
+    set: &RecordSet<'_, S, F, C, D, L, I>,
+) -> Result<String, CanonicalError>
+where
+    S: serde::Serialize,
+    F: serde::Serialize,
+    C: serde::Serialize,
+    D: serde::Serialize,
+    L: serde::Serialize,
+    I: serde::Serialize,
+{
+    canonical_sha256(set)
 }
 
 /// The record set of a revocation: which certificate, for which reason.
@@ -262,6 +303,12 @@ impl Register {
             &[&name, &public, &now],
         )?;
         Self::write_policy(&tx, policy)?;
+        // A team's audit trail is anchored in the transparency log at each publish.
+        tx.exec(
+            "INSERT INTO settings (name, value) VALUES ('audit_anchors', 'on') ON CONFLICT(name) \
+             DO UPDATE SET value = excluded.value",
+            &[],
+        )?;
         self.actor = None;
         let actor = super::audit::Actor::admin(name, key);
         self.actor = Some(actor);
