@@ -248,8 +248,7 @@ fn read_requests(path: &Path) -> Result<Vec<(String, CertificateRequest)>, CliEr
     {
         return Ok(vec![(path.display().to_string(), read_request(path)?)]);
     }
-    let start = goodstanding_files::read_capped(path, 4096).map_err(|e| CliError::file(path, e))?;
-    let format = InputFormat::detect(path, &start);
+    let format = InputFormat::of_file(path).map_err(|e| CliError::file(path, e))?;
     let file = std::fs::File::open(path).map_err(|e| CliError::file(path, e))?;
     let reader = BatchReader::new(file, format).map_err(|e| CliError::file(path, e))?;
     let mut out = Vec::new();

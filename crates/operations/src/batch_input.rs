@@ -41,6 +41,14 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// The form of the file at `path`, from its name and its first bytes ([`Self::detect`]).
+    pub fn of_file(path: &Path) -> std::io::Result<Self> {
+        use std::io::Read as _;
+        let mut start = [0u8; 512];
+        let n = std::fs::File::open(path)?.read(&mut start)?;
+        Ok(Self::detect(path, &start[..n]))
+    }
+
     /// The form of a file: by its extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else by its
     /// first non-blank byte (`{` is JSON Lines).
     pub fn detect(path: &Path, start: &[u8]) -> Self {

@@ -123,10 +123,7 @@ pub fn preview_batch(
     };
     let format = match format {
         Some(format) => format,
-        None => {
-            let start = files::read_capped(input, 4096).map_err(|e| failed(InputError::Io(e)))?;
-            InputFormat::detect(input, &start)
-        }
+        None => InputFormat::of_file(input).map_err(|e| failed(InputError::Io(e)))?,
     };
     let file = File::open(input).map_err(|e| failed(InputError::Io(e)))?;
     let reader = BatchReader::new(file, format).map_err(failed)?;

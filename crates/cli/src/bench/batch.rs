@@ -28,6 +28,102 @@ pub struct BenchBatch<'a> {
     pub log: bool,
     /// Also run against a PostgreSQL register on this server (each run a new database).
     pub postgres: Option<&'a str>,
+    /// Also run with two-person approval on (a team register whose every request two
+    /// approvers approved, each with one signature for the whole set).
+    pub approvals: bool,
+}
+
+/// Makes the register of `run` a team's with two approvals per certificate, has a preparer
+/// submit `input` and two approvers approve it all (one signature each), as the commands do;
+/// returns the arguments that make `batch` act as the admin.
+fn team_with_approvals(
+    exe: &Path,
+    run: &Path,
+    register: &std::ffi::OsStr,
+    input: &Path,
+) -> Result<Vec<std::ffi::OsString>, CliError> {
+    let ops = run.join("ops");
+    let goodstanding = |args: &[&std::ffi::OsStr]| -> Result<(), CliError> {
+        let output = std::process::Command::new(exe)
+            .args(args)
+            .arg("--register")
+            .arg(register)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(CliError::Refused(format!(
+                "setting up approvals: {:?} failed: {}",
+                args.first(),
+                String::from_utf8_lossy(&output.stderr)
+            )))
+        }
+    };
+    let mut keys = Vec::new();
+    for name in ["ada", "pat", "bo", "cy"] {
+        let key = IssuingKey::generate(Some(
+            goodstanding_verifier::KeyId::new(name).map_err(|e| CliError::Input(e.to_string()))?,
+        ))
+        .map_err(key_error)?;
+        let (path, _) = write_key_pair(&key, &ops, true).map_err(key_error)?;
+        keys.push((name, path, ops.join(format!("{name}.pub.jwk"))));
+    }
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let drafts = run.join("drafts");
+    goodstanding(&[
+        &os("register"),
+        &os("init"),
+        &os("--approvals"),
+        &os("2"),
+        &os("--as"),
+        &os("ada"),
+        &os("--key"),
+        keys[0].1.as_os_str(),
+    ])?;
+    for ((name, _, public), role) in keys[1..].iter().zip(["prepare", "approve", "approve"]) {
+        goodstanding(&[
+            &os("operator"),
+            &os("add"),
+            &os(name),
+            public.as_os_str(),
+            &os("--role"),
+            &os(role),
+            &os("--as"),
+            &os("ada"),
+            &os("--key"),
+            keys[0].1.as_os_str(),
+        ])?;
+    }
+    goodstanding(&[
+        &os("submit"),
+        input.as_os_str(),
+        &os("--as"),
+        &os("pat"),
+        &os("--key"),
+        keys[1].1.as_os_str(),
+    ])?;
+    for (name, key, _) in &keys[2..] {
+        goodstanding(&[
+            &os("approve"),
+            &os("--all-pending"),
+            &os("--yes"),
+            &os("--drafts"),
+            drafts.as_os_str(),
+            &os("--as"),
+            &os(name),
+            &os("--key"),
+            key.as_os_str(),
+        ])?;
+    }
+    let _ = std::fs::remove_dir_all(&drafts);
+    Ok(vec![
+        os("--as"),
+        os("ada"),
+        os("--operator-key"),
+        keys[0].1.clone().into_os_string(),
+    ])
 }
 
 /// Sets up a log for the register of `run` in `run/log`, starts two witnesses for it, and
@@ -116,22 +212,29 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
         "peak memory",
         "vs"
     );
-    // Each run: (label, key, logged, on PostgreSQL, the label of the run it is compared with).
-    let mut runs: Vec<(&str, &std::ffi::OsString, bool, bool, &str)> = keys
+    // Each run: (label, key, logged, on PostgreSQL, with approvals, the label of the run it is
+    // compared with).
+    let mut runs: Vec<(&str, &std::ffi::OsString, bool, bool, bool, &str)> = keys
         .iter()
-        .map(|(l, k)| (*l, k, false, false, "file"))
+        .map(|(l, k)| (*l, k, false, false, false, "file"))
         .collect();
     if bench.log {
-        runs.push(("+log", &keys[0].1, true, false, "file"));
+        runs.push(("+log", &keys[0].1, true, false, false, "file"));
+    }
+    if bench.approvals {
+        runs.push(("+appr", &keys[0].1, false, false, true, "file"));
     }
     if bench.postgres.is_some() {
-        runs.push(("pg", &keys[0].1, false, true, "file"));
+        runs.push(("pg", &keys[0].1, false, true, false, "file"));
         if bench.log {
-            runs.push(("pg+log", &keys[0].1, true, true, "+log"));
+            runs.push(("pg+log", &keys[0].1, true, true, false, "+log"));
+        }
+        if bench.approvals {
+            runs.push(("pg+appr", &keys[0].1, false, true, true, "+appr"));
         }
     }
     let mut rates: std::collections::HashMap<(&str, usize), f64> = Default::default();
-    for (label, key, logged, on_postgres, compared_with) in runs {
+    for (label, key, logged, on_postgres, approvals, compared_with) in runs {
         for &n in bench.jobs {
             let run = dir.join(format!("{label}-jobs-{n}"));
             let _ = std::fs::remove_dir_all(&run);
@@ -154,6 +257,11 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
             } else {
                 Vec::new()
             };
+            let acting = if approvals {
+                team_with_approvals(&exe, &run, &register, &input)?
+            } else {
+                Vec::new()
+            };
             let mut command = std::process::Command::new(&exe);
             command
                 .arg("batch")
@@ -169,6 +277,7 @@ pub fn batch(bench: &BenchBatch<'_>) -> Result<(), CliError> {
                 .arg("--jobs")
                 .arg(n.to_string())
                 .arg("--json")
+                .args(&acting)
                 .stdin(std::process::Stdio::null());
             if let Some(module) = &bench.token.module {
                 command.arg("--pkcs11-module").arg(module);

@@ -63,6 +63,11 @@ pub enum BenchCommand {
         /// database), and show its share of the same run on SQLite.
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
+        /// Also run each with two-person approval on: a team register (`register init
+        /// --approvals 2`) whose requests a preparer submitted and two approvers approved, each
+        /// with one signature for the whole set; setting that up is not timed.
+        #[arg(long)]
+        approvals: bool,
     },
     /// Synthesise a published transparency log of N entries (tiles, bundles, a signed
     /// checkpoint) and time `goodstanding log verify` on it from scratch.
@@ -87,6 +92,7 @@ pub fn run(command: BenchCommand) -> Result<(), CliError> {
             token,
             log,
             postgres,
+            approvals,
         } => batch::batch(&batch::BenchBatch {
             count,
             jobs: &jobs,
@@ -95,6 +101,7 @@ pub fn run(command: BenchCommand) -> Result<(), CliError> {
             token: &token,
             log,
             postgres: postgres.as_deref(),
+            approvals,
         }),
         BenchCommand::LogVerify { entries, keep } => log::log_verify(entries, keep.as_deref()),
         BenchCommand::Serve {

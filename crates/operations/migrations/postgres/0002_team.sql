@@ -19,17 +19,20 @@ CREATE TABLE requests (
 );
 CREATE INDEX requests_by_subject ON requests(subject_reference);
 CREATE TABLE approval_sets (
-    root TEXT COLLATE "C" PRIMARY KEY,
+    root TEXT COLLATE "C" NOT NULL,
     approver TEXT COLLATE "C" NOT NULL,
     approved_at TEXT COLLATE "C" NOT NULL,
-    signature TEXT NOT NULL
+    signature TEXT NOT NULL,
+    PRIMARY KEY (root, approver)
 );
 CREATE TABLE approvals (
-    set_root TEXT COLLATE "C" NOT NULL REFERENCES approval_sets(root),
+    set_root TEXT COLLATE "C" NOT NULL,
+    approver TEXT COLLATE "C" NOT NULL,
     position BIGINT NOT NULL CHECK (position >= 0),
     request_hash TEXT COLLATE "C" NOT NULL REFERENCES requests(hash),
     record_set_sha256 TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (set_root, position)
+    PRIMARY KEY (set_root, approver, position),
+    FOREIGN KEY (set_root, approver) REFERENCES approval_sets(root, approver)
 );
 CREATE INDEX approvals_by_request ON approvals(request_hash);
 -- The audit trail: bodies are hashed as stored (text is never re-formatted by the database).

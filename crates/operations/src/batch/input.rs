@@ -144,12 +144,8 @@ pub(super) fn input_format(
     if let Some(format) = given {
         return Ok(format);
     }
-    let mut start = [0u8; 512];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut start))
-        .map_err(|e| BatchError::Input {
-            path: path.to_path_buf(),
-            error: InputError::Io(e),
-        })?;
-    Ok(InputFormat::detect(path, &start[..n]))
+    InputFormat::of_file(path).map_err(|e| BatchError::Input {
+        path: path.to_path_buf(),
+        error: InputError::Io(e),
+    })
 }

@@ -57,17 +57,20 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 CREATE INDEX IF NOT EXISTS requests_by_subject ON requests(subject_reference);
 CREATE TABLE IF NOT EXISTS approval_sets (
-    root TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
     approver TEXT NOT NULL,
     approved_at TEXT NOT NULL,
-    signature TEXT NOT NULL
+    signature TEXT NOT NULL,
+    PRIMARY KEY (root, approver)
 );
 CREATE TABLE IF NOT EXISTS approvals (
-    set_root TEXT NOT NULL REFERENCES approval_sets(root),
+    set_root TEXT NOT NULL,
+    approver TEXT NOT NULL,
     position INTEGER NOT NULL CHECK (position >= 0),
     request_hash TEXT NOT NULL REFERENCES requests(hash),
     record_set_sha256 TEXT NOT NULL,
-    PRIMARY KEY (set_root, position)
+    PRIMARY KEY (set_root, approver, position),
+    FOREIGN KEY (set_root, approver) REFERENCES approval_sets(root, approver)
 );
 CREATE INDEX IF NOT EXISTS approvals_by_request ON approvals(request_hash);
 CREATE TABLE IF NOT EXISTS audit_log (

@@ -22,8 +22,8 @@ use super::audit::{Duty, Role, public_key_text};
 use super::{Register, RegisterError};
 use crate::canonical_json::{CanonicalError, canonical_sha256, hex};
 
-/// An approval set as stored: approver, signature, (request, record set) pairs.
-type ApprovalSet = (String, String, Vec<(String, String)>);
+/// An approval set as stored: signature, (request, record set) pairs.
+type ApprovalSet = (String, Vec<(String, String)>);
 
 /// An operator as the register holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -652,9 +652,9 @@ impl Register {
         )?;
         for (position, (request, record_set)) in items.iter().enumerate() {
             tx.exec(
-                "INSERT INTO approvals (set_root, position, request_hash, record_set_sha256) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                &[&root_hex, &(position as i64), request, record_set],
+                "INSERT INTO approvals (set_root, approver, position, request_hash, \
+                 record_set_sha256) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                &[&root_hex, &by, &(position as i64), request, record_set],
             )?;
         }
         let listed: Vec<_> = items
@@ -706,20 +706,20 @@ impl Register {
                 },
             );
         }
-        let mut sets: HashMap<String, ApprovalSet> = HashMap::new();
+        let mut sets: HashMap<(String, String), ApprovalSet> = HashMap::new();
         for row in self.db.rows(
             "SELECT s.root, s.approver, s.signature, a.request_hash, a.record_set_sha256 FROM \
-             approval_sets s JOIN approvals a ON a.set_root = s.root ORDER BY s.root, a.position",
+             approval_sets s JOIN approvals a ON a.set_root = s.root AND a.approver = s.approver \
+             ORDER BY s.root, s.approver, a.position",
             &[],
         )? {
             let entry = sets
-                .entry(row.get(0)?)
-                .or_insert_with(|| (String::new(), String::new(), Vec::new()));
-            entry.0 = row.get(1)?;
-            entry.1 = row.get(2)?;
-            entry.2.push((row.get(3)?, row.get(4)?));
+                .entry((row.get(0)?, row.get(1)?))
+                .or_insert_with(|| (String::new(), Vec::new()));
+            entry.0 = row.get(2)?;
+            entry.1.push((row.get(3)?, row.get(4)?));
         }
-        for (root, (approver, signature, items)) in sets {
+        for ((root, approver), (signature, items)) in sets {
             let Some(key) = keys.get(&approver) else {
                 continue;
             };

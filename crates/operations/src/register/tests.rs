@@ -962,9 +962,15 @@ fn signing_needs_approvals_from_others_over_the_record_set_computed_at_signing(b
         refusal.contains("yet to approve: any of ada, cy"),
         "{refusal}"
     );
-    cy.approve(&[(one.hash.clone(), shown.clone())]).unwrap();
+    // The same set approved by another: the same root, a signature of their own.
+    cy.approve(&[
+        (one.hash.clone(), shown.clone()),
+        (two.hash.clone(), shown.clone()),
+    ])
+    .unwrap();
     let in_force = admin.approvals_in_force().unwrap();
     in_force.judge(&one.hash, &shown, false).unwrap();
+    in_force.judge(&two.hash, &shown, false).unwrap();
     // Superseding a live certificate needs the revocation policy's 3.
     assert!(in_force.judge(&one.hash, &shown, true).is_err());
     // What the certificate would say changed since: the approvals are void.
@@ -987,12 +993,15 @@ fn signing_needs_approvals_from_others_over_the_record_set_computed_at_signing(b
     admin
         .db
         .exec(
-            "UPDATE approval_sets SET approver = 'cy' WHERE approver = 'bo'",
+            "UPDATE approval_sets SET signature = 'AAAA' WHERE approver = 'bo'",
             &[],
         )
         .unwrap();
     let forged = admin.approvals_in_force().unwrap();
-    assert!(forged.requests[&two.hash].approvals.is_empty());
+    assert_eq!(
+        forged.requests[&two.hash].approvals,
+        [("cy".to_string(), shown.clone())]
+    );
 }
 
 /// Sets column `column` of audit row `seq` to `value` behind the register's back.

@@ -132,12 +132,18 @@ pub(super) const TABLES: &[(&str, &[&str], &str)] = &[
     (
         "approval_sets",
         &["root", "approver", "approved_at", "signature"],
-        "root",
+        "root, approver",
     ),
     (
         "approvals",
-        &["set_root", "position", "request_hash", "record_set_sha256"],
-        "set_root, position",
+        &[
+            "set_root",
+            "approver",
+            "position",
+            "request_hash",
+            "record_set_sha256",
+        ],
+        "set_root, approver, position",
     ),
     (
         "audit_log",
