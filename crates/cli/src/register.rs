@@ -73,6 +73,17 @@ pub enum RegisterCommand {
         #[command(flatten)]
         acting: crate::team::ActingArgs,
     },
+    /// At the end of the retention period, erase the register's links to people (an admin
+    /// only; audited): the subject reference of every certificate that expired before DATE,
+    /// and the content of every request submitted before it that is no longer pending. The
+    /// audit trail names only certificate ids and request hashes, so it still verifies.
+    Erase {
+        /// The cut-off: a date (YYYY-MM-DD) or an RFC 3339 time.
+        #[arg(long, value_name = "DATE")]
+        before: String,
+        #[command(flatten)]
+        register: RegisterArg,
+    },
     /// Change the approval policy (an admin only; audited).
     Policy {
         /// Approvals each certificate needs (0: none) [default: unchanged].
@@ -142,6 +153,27 @@ pub fn run(command: RegisterCommand) -> Result<(), CliError> {
             revocation_approvals,
             acting,
         } => crate::team::register_init(&acting, approvals, revocation_approvals),
+        RegisterCommand::Erase { before, register } => {
+            let cutoff = Timestamp::parse_date_or_time(&before)
+                .map_err(|e| CliError::Input(format!("--before {before:?}: {e}")))?;
+            if cutoff > now()? {
+                return Err(CliError::Input(format!(
+                    "--before {before}: in the future; give the end of the retention period, \
+                     a date already past"
+                )));
+            }
+            let mut register = register.open()?;
+            let erased = register
+                .erase_before(cutoff)
+                .map_err(|e| CliError::Refused(e.to_string()))?;
+            outln!(
+                "erased the subject of {} certificate(s) that expired before {cutoff} and the \
+                 content of {} request(s) submitted before it; the audit trail is unchanged",
+                erased.certificates,
+                erased.requests
+            );
+            Ok(())
+        }
         RegisterCommand::Policy {
             approvals,
             revocation_approvals,

@@ -50,7 +50,7 @@ pub use records::{
     RegisterError, Revocation, RevokeError,
 };
 pub use team::{
-    ApprovalPolicy, ApprovalsInForce, NewRequest, OperatorRecord, RequestApprovals,
+    ApprovalPolicy, ApprovalsInForce, Erased, NewRequest, OperatorRecord, RequestApprovals,
     SubmittedRequest, approval_root, record_set_of_valid, record_set_sha256, request_sha256,
     revocation_record_set,
 };

@@ -766,6 +766,53 @@ impl Register {
     }
 }
 
+/// What an erasure removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Erased {
+    /// Certificates whose subject reference was erased.
+    pub certificates: u64,
+    /// Requests whose content and subject reference were erased.
+    pub requests: u64,
+}
+
+impl Register {
+    /// Erases, at the end of the retention period, the links from the register to people: the
+    /// subject reference of every certificate that expired before `before`, and the content
+    /// and subject of every request submitted before it that is no longer pending (an admin
+    /// only; audited). The audit trail's rows hold no subject references, so it still
+    /// verifies; what they name (certificate ids, request hashes) then leads to no one.
+    pub fn erase_before(
+        &mut self,
+        before: goodstanding_verifier::Timestamp,
+    ) -> Result<Erased, RegisterError> {
+        self.actor_for(Duty::Administer)?;
+        let cutoff = before.to_string();
+        let tx = self.db.transaction()?;
+        let certificates = tx.exec(
+            "UPDATE certificates SET subject_reference = 'erased:' || id, live = NULL WHERE \
+             valid_until < ?1 AND state = 'issued' AND subject_reference NOT LIKE 'erased:%'",
+            &[&cutoff],
+        )?;
+        let requests = tx.exec(
+            "UPDATE requests SET subject_reference = 'erased:' || hash, canonical = '' WHERE \
+             submitted_at < ?1 AND state <> 'pending' AND canonical <> ''",
+            &[&cutoff],
+        )?;
+        self.audit_in(
+            &tx,
+            vec![
+                json!({"action": "erase", "before": cutoff, "certificates": certificates,
+                        "requests": requests}),
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Erased {
+            certificates,
+            requests,
+        })
+    }
+}
+
 /// An operator's name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
 fn check_name(name: &str) -> Result<(), RegisterError> {
     let fine = (1..=64).contains(&name.len())

@@ -57,6 +57,27 @@ fn operator_key(name: &str) -> goodstanding_issuer::keys::IssuingKey {
     .unwrap()
 }
 
+/// The personal key of operator `name` made from a fixed seed, so that a test can act as them
+/// again from another connection.
+fn seeded_operator_key(name: &str, seed: u8) -> goodstanding_issuer::keys::IssuingKey {
+    use base64::Engine as _;
+    // PKCS#8 for Ed25519 (RFC 8410): a fixed prefix, then the 32-byte seed.
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend_from_slice(&[seed; 32]);
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    );
+    goodstanding_issuer::keys::IssuingKey::from_pkcs8_pem(
+        &pem,
+        Some(goodstanding_verifier::KeyId::new(name).unwrap()),
+    )
+    .unwrap()
+}
+
 /// A new, empty register on `backend`.
 fn open(backend: Backend) -> (Kept, Register) {
     match backend {
@@ -644,7 +665,7 @@ fn filled(backend: Backend) -> (Kept, Register) {
         revocation_approvals: 1,
     };
     register
-        .init_team("ada", operator_key("ada"), policy)
+        .init_team("ada", seeded_operator_key("ada", 7), policy)
         .unwrap();
     let approver = operator_key("bo");
     register
@@ -1088,4 +1109,23 @@ fn every_change_is_an_audit_row_and_the_chain_catches_each_kind_of_tampering(bac
         &[],
     );
     assert_eq!(fault.seq, last, "{fault}");
+
+    // At the end of the retention period the links to people go, and the chain still verifies.
+    let mut register = register;
+    register
+        .act_as("ada", seeded_operator_key("ada", 7))
+        .unwrap();
+    let erased = register.erase_before(at("2100-01-01T00:00:00Z")).unwrap();
+    assert!(erased.certificates >= 3, "{erased:?}");
+    let listed = register
+        .db
+        .rows(
+            "SELECT count(*) FROM certificates WHERE subject_reference LIKE 'SUBJ-%' AND state = \
+             'issued'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(listed[0].get::<i64>(0).unwrap(), 0);
+    let after = verify_chain(&register.audit_rows(1).unwrap(), &[head(last)]).unwrap();
+    assert_eq!(after.rows, last + 1);
 }
