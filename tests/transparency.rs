@@ -632,9 +632,16 @@ fn the_page_syncs_the_log_and_checks_a_jws_against_it_offline_too() {
     // The verification service, refreshing from the issuer's site every second: its refresh
     // syncs the log too.
     let published = common::SiteServer::serve(&issuer.path("site"));
-    let service = crate::serve::Service::start(
+    // Its clock is pinned when it starts (the tests' override): a minute ahead, so that the
+    // certificate issued below, whose clock is pinned later, is not "not yet valid" there
+    // when the commands between take more than a second (as on a loaded CI machine).
+    let ahead = goodstanding_verifier::Timestamp::from_unix(common::test_now().unix() + 60)
+        .unwrap()
+        .to_string();
+    let service = crate::serve::Service::start_in(
         &issuer.path("trust"),
         &["--refresh-from", &published.url, "--refresh-every", "1s"],
+        &[("GOODSTANDING_NOW", std::ffi::OsStr::new(&ahead))],
     );
     // Issued after the page was built and the service started: only the log they sync holds it.
     let second = issue(issuer, &request_for(issuer, "SUBJ-200002"), register);
@@ -659,9 +666,7 @@ fn the_page_syncs_the_log_and_checks_a_jws_against_it_offline_too() {
         "{synced}"
     );
     // The service judges the same .jws files by the same path, once its refresh has synced the
-    // log that holds the second certificate. The service's clock started at a whole second of
-    // the tests' clock, so it may run up to a second behind the command that issued the
-    // certificate: until it catches up, the certificate is "not yet valid" there (seen in CI).
+    // log that holds the second certificate.
     let started = std::time::Instant::now();
     let answer = loop {
         let answer = service.verify(Some("text/plain"), std::fs::read(&second_jws).unwrap(), "");
