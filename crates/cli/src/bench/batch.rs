@@ -33,6 +33,24 @@ pub struct BenchBatch<'a> {
     pub approvals: bool,
 }
 
+/// Runs this goodstanding with `args`; its error output if it fails, saying `what` failed.
+fn run_exe(exe: &Path, args: &[&std::ffi::OsStr], what: &str) -> Result<(), CliError> {
+    let output = std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(CliError::Refused(format!(
+            "{what}: {:?} failed: {}",
+            args.first(),
+            String::from_utf8_lossy(&output.stderr)
+        )))
+    }
+}
+
 /// Makes the register of `run` a team's with two approvals per certificate, has a preparer
 /// submit `input` and two approvers approve it all (one signature each), as the commands do;
 /// returns the arguments that make `batch` act as the admin.
@@ -44,22 +62,9 @@ fn team_with_approvals(
 ) -> Result<Vec<std::ffi::OsString>, CliError> {
     let ops = run.join("ops");
     let goodstanding = |args: &[&std::ffi::OsStr]| -> Result<(), CliError> {
-        let output = std::process::Command::new(exe)
-            .args(args)
-            .arg("--register")
-            .arg(register)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(CliError::Refused(format!(
-                "setting up approvals: {:?} failed: {}",
-                args.first(),
-                String::from_utf8_lossy(&output.stderr)
-            )))
-        }
+        let mut all = args.to_vec();
+        all.extend([std::ffi::OsStr::new("--register"), register]);
+        run_exe(exe, &all, "setting up approvals")
     };
     let mut keys = Vec::new();
     for name in ["ada", "pat", "bo", "cy"] {
@@ -353,21 +358,7 @@ fn trust_folder(
         root.join("bench-root.key.pem"),
         root.join("bench-root.pub.jwk"),
     );
-    let run = |args: &[&std::ffi::OsStr]| -> Result<(), CliError> {
-        let output = std::process::Command::new(exe)
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| CliError::Input(format!("cannot run {}: {e}", exe.display())))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(CliError::Refused(format!(
-                "making the bench's trust folder failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )))
-        }
-    };
+    let run = |args: &[&std::ffi::OsStr]| run_exe(exe, args, "making the bench's trust folder");
     let os = |s: &'static str| std::ffi::OsStr::new(s);
     run(&[
         os("root"),

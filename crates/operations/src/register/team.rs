@@ -550,14 +550,7 @@ impl Register {
                 &[&id, &format!("{id}g")],
             )?;
             match rows.as_slice() {
-                [row] => found.push(SubmittedRequest {
-                    hash: row.get(0)?,
-                    kind: row.get(1)?,
-                    subject_reference: row.get(2)?,
-                    canonical: row.get(3)?,
-                    submitted_by: row.get(4)?,
-                    state: row.get(5)?,
-                }),
+                [row] => found.push(submitted_from_row(row)?),
                 [] => {
                     return Err(RegisterError::Operator(format!(
                         "no submitted request {id}"
@@ -582,16 +575,7 @@ impl Register {
                 &[],
             )?
             .iter()
-            .map(|row| {
-                Ok(SubmittedRequest {
-                    hash: row.get(0)?,
-                    kind: row.get(1)?,
-                    subject_reference: row.get(2)?,
-                    canonical: row.get(3)?,
-                    submitted_by: row.get(4)?,
-                    state: row.get(5)?,
-                })
-            })
+            .map(submitted_from_row)
             .collect()
     }
 
@@ -811,6 +795,19 @@ impl Register {
             requests,
         })
     }
+}
+
+/// A submitted request from a row of `hash, kind, subject_reference, canonical, submitted_by,
+/// state`.
+fn submitted_from_row(row: &super::db::Row) -> Result<SubmittedRequest, RegisterError> {
+    Ok(SubmittedRequest {
+        hash: row.get(0)?,
+        kind: row.get(1)?,
+        subject_reference: row.get(2)?,
+        canonical: row.get(3)?,
+        submitted_by: row.get(4)?,
+        state: row.get(5)?,
+    })
 }
 
 /// An operator's name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
