@@ -202,6 +202,39 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         .count();
     assert_eq!(ids.len(), requests, "{}", submitted.stdout);
 
+    // Drafts are records shown to an operator: on a team register, previewing says who.
+    let previews = issuer.path("previews");
+    let anonymous = goodstanding(&[
+        &"preview",
+        &batch_file,
+        &"--out",
+        &previews,
+        &"--register",
+        &register,
+    ]);
+    assert_ne!(anonymous.code, 0);
+    assert!(
+        anonymous.stderr.contains("--as NAME"),
+        "{}",
+        anonymous.stderr
+    );
+    assert!(
+        !previews.exists(),
+        "nothing is shown to whom the register does not know"
+    );
+    ok(&goodstanding(&[
+        &"preview",
+        &batch_file,
+        &"--out",
+        &previews,
+        &"--register",
+        &register,
+        &"--as",
+        &"pat",
+        &"--operator-key",
+        &pat,
+    ]));
+
     let as_ada: [&dyn AsRef<OsStr>; 4] = [&"--as", &"ada", &"--operator-key", &ada];
     let mut batch: Vec<&dyn AsRef<OsStr>> = vec![&"batch", &batch_file];
     batch.extend(as_ada);

@@ -547,6 +547,7 @@ pub fn preview(args: &PreviewArgs) -> Result<(), CliError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let register = args.register.path.as_deref();
+    audit_preview(&args.register, input)?;
     if !is_single {
         return preview_batch(input, None, out, register, json);
     }
@@ -565,6 +566,34 @@ pub fn preview(args: &PreviewArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// On a team register, drafts are records shown to an operator: who previewed which input
+/// (by its SHA-256) is audited before any draft is written. Without a register, or on a
+/// single operator's, `preview` does not touch the register.
+fn audit_preview(register: &crate::shared::RegisterArg, input: &Path) -> Result<(), CliError> {
+    let location = crate::shared::register_location(register.path.as_deref())?;
+    if crate::shared::postgres_url(&location).is_none() && !location.exists() {
+        return Ok(());
+    }
+    let mut opened = register.open()?;
+    if !opened
+        .is_team()
+        .map_err(|e| CliError::Input(e.to_string()))?
+    {
+        return Ok(());
+    }
+    let bytes = std::fs::read(input).map_err(|e| CliError::file(input, e))?;
+    let sha256 = goodstanding_operations::manifest::sha256_hex(&bytes);
+    opened
+        .audit(
+            goodstanding_operations::register::Duty::View,
+            vec![
+                serde_json::json!({"action": "display", "what": "preview drafts",
+                                    "input_sha256": sha256}),
+            ],
+        )
+        .map_err(|e| CliError::Refused(e.to_string()))
 }
 
 /// A draft that could not be made: refused by the rules (exit 1), else an input error.
