@@ -331,6 +331,64 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         signed.stderr
     );
 
+    // A revocation needs its own approvals (the policy's 2, as --approvals).
+    let revoked = std::fs::read_dir(issuer.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension() == Some(OsStr::new("pdf")))
+        .unwrap();
+    let revoked = revoked.file_stem().unwrap().to_string_lossy().into_owned();
+    let revoke: [&dyn AsRef<OsStr>; 8] = [
+        &"revoke",
+        &revoked,
+        &"--reason",
+        &"new_information",
+        &"--register",
+        &register,
+        &"--as",
+        &"ada",
+    ];
+    let mut revoke = revoke.to_vec();
+    revoke.extend([&"--operator-key" as &dyn AsRef<OsStr>, &ada]);
+    let unapproved = goodstanding(&revoke);
+    assert_eq!(unapproved.code, 1, "{}", unapproved.stderr);
+    assert!(
+        unapproved.stderr.contains("submit --revoke"),
+        "{}",
+        unapproved.stderr
+    );
+    let submitted_revocation = goodstanding(&[
+        &"submit",
+        &"--revoke",
+        &revoked,
+        &"--reason",
+        &"new_information",
+        &"--as",
+        &"pat",
+        &"--key",
+        &pat,
+        &"--register",
+        &register,
+    ]);
+    ok(&submitted_revocation);
+    let revocation_id = submitted_ids(&submitted_revocation).remove(0);
+    for (name, key) in [("bo", &bo), ("cy", &cy)] {
+        ok(&goodstanding(&[
+            &"approve",
+            &revocation_id,
+            &"--yes",
+            &"--drafts",
+            &drafts,
+            &"--as",
+            &name,
+            &"--key",
+            key,
+            &"--register",
+            &register,
+        ]));
+    }
+    ok(&goodstanding(&revoke));
+
     // Published: the audit trail's head goes into the witnessed log.
     let (site, root, list) = (
         issuer.path("site"),
@@ -369,8 +427,9 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
     for action in [
         "register_init 1",
         "operator_add 3",
-        "submit 1",
-        "approve 2",
+        "submit 2",
+        "approve 4",
+        "revoke 1",
         "display",
     ] {
         assert!(
