@@ -27,6 +27,8 @@ fn start_batch(issuer: &Issuer, input: &Path, out: &Path, extra: &[&str]) -> Chi
         .arg("--trust")
         .arg(issuer.path("trust"))
         .env("GOODSTANDING_NOW", crate::common::test_now().to_string())
+        // The tests' data folder (a PostgreSQL register's single operator keeps its key there).
+        .env("XDG_DATA_HOME", crate::common::data_home())
         .args(["--jobs", "2"])
         .args(extra)
         .stdin(Stdio::null())

@@ -252,10 +252,15 @@ fn single_operator_key_path(register: &Register) -> Option<PathBuf> {
     goodstanding_files::data_dir().map(|dir| dir.join(format!("operator-{}.key.pem", &id[..16])))
 }
 
+/// The single operator's key id.
+fn operator_kid() -> Result<KeyId, RegisterError> {
+    KeyId::new(SINGLE_OPERATOR)
+        .map_err(|e| RegisterError::Storage(format!("the single operator's key id: {e}")))
+}
+
 /// Opens the single operator's key, making it (mode 0600) the first time.
 fn single_operator_key(path: &std::path::Path) -> Result<IssuingKey, RegisterError> {
-    let kid = KeyId::new(SINGLE_OPERATOR)
-        .map_err(|e| RegisterError::Storage(format!("the single operator's key id: {e}")))?;
+    let kid = operator_kid()?;
     if path.exists() {
         return goodstanding_issuer::keys::load_issuing_key(path, Some(kid)).map_err(|e| {
             RegisterError::Operator(format!("the single operator's key {}: {e}", path.display()))
@@ -271,14 +276,27 @@ fn single_operator_key(path: &std::path::Path) -> Result<IssuingKey, RegisterErr
             RegisterError::Storage(format!("{}: cannot create: {e}", dir.display()))
         })?;
     }
-    goodstanding_files::write_atomic(
+    match goodstanding_files::write_atomic(
         path,
         pem.as_bytes(),
         goodstanding_files::WriteMode::CreateNew,
         true,
-    )
-    .map_err(|e| RegisterError::Storage(format!("{}: cannot write: {e}", path.display())))?;
-    Ok(key)
+    ) {
+        Ok(()) => Ok(key),
+        // Another process made it first (it is written whole, then renamed): use that one.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            goodstanding_issuer::keys::load_issuing_key(path, Some(operator_kid()?)).map_err(|e| {
+                RegisterError::Operator(format!(
+                    "the single operator's key {}: {e}",
+                    path.display()
+                ))
+            })
+        }
+        Err(e) => Err(RegisterError::Storage(format!(
+            "{}: cannot write: {e}",
+            path.display()
+        ))),
+    }
 }
 
 impl Register {
@@ -867,4 +885,29 @@ pub fn verify_chain(
     }
     report.actions = actions.into_iter().collect();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+    use super::*;
+
+    /// Processes that act at once on a new register make its single operator's key once: each
+    /// that lost the race reads the winner's.
+    #[test]
+    fn the_single_operator_key_is_made_once_when_several_act_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.sqlite.operator-key.pem");
+        let keys: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| public_key_text(&single_operator_key(&path).unwrap())))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+        assert_eq!(
+            public_key_text(&single_operator_key(&path).unwrap()),
+            keys[0]
+        );
+    }
 }
