@@ -26,6 +26,7 @@ use rusqlite::Connection;
 /// Name of the register file inside the data directory.
 pub const REGISTER_FILE: &str = "register.sqlite";
 
+mod approvals;
 mod audit;
 mod batches;
 mod connect;
@@ -39,6 +40,10 @@ mod team;
 mod tests;
 mod transfer;
 
+pub use approvals::{
+    ApprovalsInForce, NewRequest, RequestApprovals, SubmittedRequest, approval_root,
+    record_set_of_valid, record_set_sha256, request_sha256, revocation_record_set,
+};
 pub use audit::{
     Actor, AuditRow, ChainFault, ChainReport, Duty, Role, SINGLE_OPERATOR, public_key_text,
     row_hash, verify_chain,
@@ -49,11 +54,7 @@ pub use records::{
     BatchRecord, CertificateRecord, ListFilter, Logged, NewCertificate, PendingCertificate,
     RegisterError, Revocation, RevokeError,
 };
-pub use team::{
-    ApprovalPolicy, ApprovalsInForce, Erased, NewRequest, OperatorRecord, RequestApprovals,
-    SubmittedRequest, approval_root, record_set_of_valid, record_set_sha256, request_sha256,
-    revocation_record_set,
-};
+pub use team::{ApprovalPolicy, Erased, OperatorRecord};
 pub use transfer::Imported;
 
 /// The default register path: `$XDG_DATA_HOME/goodstanding/register.sqlite`, or
