@@ -304,6 +304,9 @@ fn migrate(given: Option<&Path>) -> Result<(), CliError> {
 pub fn revoke_error(e: RevokeError) -> CliError {
     match e {
         unknown @ RevokeError::Unknown(_) => CliError::Input(unknown.to_string()),
+        RevokeError::Register(
+            refused @ goodstanding_operations::register::RegisterError::Operator(_),
+        ) => CliError::Refused(refused.to_string()),
         RevokeError::Register(e) => CliError::Input(e.to_string()),
         other => CliError::Refused(other.to_string()),
     }
@@ -325,7 +328,6 @@ pub fn revoke(args: &RevokeArgs) -> Result<(), CliError> {
         ))
     })?;
     let mut register = args.register.open()?;
-    crate::team::check_revocation_approved(&register, id, reason.as_code())?;
     let at = now()?;
     register.revoke(id, reason, at).map_err(revoke_error)?;
     // With a transparency log the revocation is an entry of its own: witnessed now, or at the

@@ -274,7 +274,8 @@ fn read_requests(path: &Path) -> Result<Vec<(String, CertificateRequest)>, CliEr
 pub fn submit(args: &SubmitArgs) -> Result<(), CliError> {
     let mut requests = Vec::new();
     if let (Some(id), Some(reason)) = (&args.revoke, &args.reason) {
-        let (hash, canonical) = revocation_request(id, reason)?;
+        let (hash, canonical) = goodstanding_operations::register::revocation_request(id, reason)
+            .map_err(|e| CliError::Input(e.to_string()))?;
         requests.push((
             format!("revocation of {id}"),
             NewRequest {
@@ -329,47 +330,6 @@ pub fn submit(args: &SubmitArgs) -> Result<(), CliError> {
         policy.approvals
     );
     Ok(())
-}
-
-/// A revocation as a request: its hash and canonical form.
-pub fn revocation_request(id: &str, reason: &str) -> Result<(String, String), CliError> {
-    let value = serde_json::json!({"revoke": id, "reason": reason});
-    let canonical = goodstanding_operations::canonical_json::canonical(&value)
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    let hash = request_sha256(&value).map_err(|e| CliError::Input(e.to_string()))?;
-    Ok((hash, canonical))
-}
-
-/// Refuses a revocation the register's policy asks approvals for and that does not have them.
-pub fn check_revocation_approved(
-    register: &Register,
-    id: &str,
-    reason: &str,
-) -> Result<(), CliError> {
-    let policy = register
-        .approval_policy()
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    if policy.revocation_approvals == 0 {
-        return Ok(());
-    }
-    let (hash, _) = revocation_request(id, reason)?;
-    let in_force = register
-        .approvals_in_force()
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    let record_set = goodstanding_operations::register::revocation_record_set(id, reason);
-    in_force.judge(&hash, &record_set, true).map_err(|why| {
-        CliError::Refused(format!(
-            "{id} is not revoked: {why}{}",
-            if why.contains("never submitted") {
-                format!(
-                    " (`goodstanding submit --revoke {id} --reason {reason}`, then `approve` by \
-                     others)"
-                )
-            } else {
-                String::new()
-            }
-        ))
-    })
 }
 
 /// `goodstanding approve`.
@@ -461,10 +421,12 @@ pub fn approve(args: &ApproveArgs) -> Result<(), CliError> {
             ],
         )
         .map_err(refused)?;
+    if !shown.is_empty() {
+        std::fs::create_dir_all(&args.drafts).map_err(|e| CliError::file(&args.drafts, e))?;
+    }
     for (submitted, draft, notices) in &shown {
         let pdf = goodstanding_issuer::pdf::render_draft(draft)
             .map_err(|e| CliError::Input(e.to_string()))?;
-        std::fs::create_dir_all(&args.drafts).map_err(|e| CliError::file(&args.drafts, e))?;
         let path = args
             .drafts
             .join(goodstanding_operations::preview::draft_file_name(

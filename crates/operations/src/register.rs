@@ -43,6 +43,7 @@ mod transfer;
 pub use approvals::{
     ApprovalsInForce, NewRequest, RequestApprovals, SubmittedRequest, approval_root,
     record_set_of_valid, record_set_sha256, request_sha256, revocation_record_set,
+    revocation_request,
 };
 pub use audit::{
     Actor, AuditRow, ChainFault, ChainReport, Duty, Role, SINGLE_OPERATOR, public_key_text,

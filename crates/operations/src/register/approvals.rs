@@ -83,6 +83,15 @@ where
     canonical_sha256(set)
 }
 
+/// A revocation as a request to approve: its hash and canonical form.
+pub fn revocation_request(id: &str, reason: &str) -> Result<(String, String), CanonicalError> {
+    let value = json!({"revoke": id, "reason": reason});
+    Ok((
+        request_sha256(&value)?,
+        crate::canonical_json::canonical(&value)?,
+    ))
+}
+
 /// The record set of a revocation: which certificate, for which reason.
 pub fn revocation_record_set(certificate_id: &str, reason: &str) -> String {
     canonical_sha256(&json!({"revoke": certificate_id, "reason": reason})).unwrap_or_default()
@@ -354,12 +363,12 @@ impl Register {
             .as_ref()
             .ok_or_else(|| RegisterError::Storage("no operator".into()))?;
         let by = actor.name.clone();
-        let root = approval_root(items).ok_or_else(|| {
-            RegisterError::Operator("an approval set needs at least one request".into())
-        })?;
         if items.is_empty() {
             return Err(RegisterError::Operator("nothing to approve".into()));
         }
+        let root = approval_root(items).ok_or_else(|| {
+            RegisterError::Operator("a request or record-set hash is not 64 hex characters".into())
+        })?;
         let signature = actor
             .key
             .sign(&approval_message(&root))
@@ -497,6 +506,34 @@ impl Register {
             }
         }
         Ok(in_force)
+    }
+
+    /// Refuses the revocation of `id` for `reason` when the policy asks revocations to be
+    /// approved and this one has not the approvals (submitted with `submit --revoke`).
+    pub(crate) fn check_revocation_approved(
+        &self,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), RegisterError> {
+        if self.approval_policy()?.revocation_approvals == 0 {
+            return Ok(());
+        }
+        let (hash, _) =
+            revocation_request(id, reason).map_err(|e| RegisterError::Storage(e.to_string()))?;
+        let record_set = revocation_record_set(id, reason);
+        self.approvals_in_force()?
+            .judge(&hash, &record_set, true)
+            .map_err(|why| {
+                let hint = if why.contains("never submitted") {
+                    format!(
+                        " (`goodstanding submit --revoke {id} --reason {reason}`, then `approve` \
+                         by others)"
+                    )
+                } else {
+                    String::new()
+                };
+                RegisterError::Operator(format!("{id} is not revoked: {why}{hint}"))
+            })
     }
 
     /// Marks requests a certificate was recorded from: no longer pending, so `approve

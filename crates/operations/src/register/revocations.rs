@@ -45,6 +45,7 @@ impl Register {
             return Err(RevokeError::SupersededNeedsReissue);
         }
         self.actor_for(super::audit::Duty::Issue)?;
+        self.check_revocation_approved(id, reason.as_code())?;
         let tx = self.db.transaction()?;
         Self::revocable(&tx, id)?;
         tx.exec(
