@@ -1289,6 +1289,25 @@ fn version_1_certificates_keep_verifying_during_the_transition() {
         assert!(run.stdout.contains("Łukasz Żółć"), "{file}: {}", run.stdout);
         assert!(!run.stdout.contains("Disclosure level"), "{}", run.stdout);
     }
+    // The PDF made before the QR code became an image (its code drawn as rectangles) still has
+    // its printed code read back and compared with its attachment (issue 27).
+    let pdf = data.join("several-records.pdf");
+    let run = crate::common::goodstanding_in(
+        &[&"verify", &pdf, &"--trust", &trust, &"--json"],
+        None,
+        &at,
+    );
+    let verdict: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    let codes: Vec<&str> = verdict["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["appeal_pending"], "{verdict}");
+    let modules = goodstanding_verifier::pdf::drawn_qr_modules(&std::fs::read(&pdf).unwrap());
+    assert_eq!(modules.map(|codes| codes.len()), Ok(1));
 }
 
 /// Rule 3 and rule 12: a 2010 fine and a 2018 caution that filtering protects are left off the

@@ -31,7 +31,7 @@ fn with_printed_qr_unreadable(pdf: &Path, copy: &Path) -> PathBuf {
     let content = String::from_utf8(document.get_page_content(page)).unwrap();
     let marker = content
         .lines()
-        .find(|l| l.starts_with("q 0 g ") && l.ends_with(" cm"))
+        .find(|l| l.starts_with("q 0 g ") && l.ends_with(" Do Q"))
         .expect("the QR code's drawing on page 1")
         .to_string();
     // The same drawing, with the colour written another way: it prints the same, but it is not

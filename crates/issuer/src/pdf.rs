@@ -192,6 +192,7 @@ fn render_edition(certificate: &Certificate, edition: Edition<'_>) -> Result<Vec
         current: 0,
         y: PAGE_HEIGHT - MARGIN,
         tags: Tags::new(),
+        images: Vec::new(),
     };
     // A QR text too long for one code is printed as several, after everything else.
     let mut qr_parts = Vec::new();

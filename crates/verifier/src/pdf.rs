@@ -163,9 +163,14 @@ const MAX_PAGE_CONTENT: usize = 1024 * 1024;
 const MAX_QR_PAGES: u32 = 16;
 
 /// The QR codes drawn on a goodstanding PDF, as their modules (width, row-major dark modules),
-/// read back from the drawing itself, page by page in order: each is `q 0 g m 0 0 -m x y cm`,
-/// then one `x y w h re` per rectangle of dark modules, then `f Q`. Empty if no page has such
-/// a drawing (a PDF made or printed again by another program).
+/// read back from the drawing itself, page by page in order. Two drawings are read:
+/// - an image mask a code (PDFs issued since December 2026): `q 0 g s 0 0 s x y cm /QRn Do Q`, where `/QRn` is an
+///   image XObject of the page (`/ImageMask true /BitsPerComponent 1`, one bit a module, a 0 bit
+///   dark, rows padded to whole bytes);
+/// - rectangles (PDFs issued before): `q 0 g m 0 0 -m x y cm`, then one `x y w h re` per rectangle of dark
+///   modules, then `f Q` (PDFs issued before keep being read).
+///
+/// Empty if no page has such a drawing (a PDF made or printed again by another program).
 pub fn drawn_qr_modules(bytes: &[u8]) -> Result<Vec<(usize, Vec<bool>)>, PdfError> {
     drawn_qr_codes(&load(bytes)?)
 }
@@ -178,17 +183,96 @@ fn drawn_qr_codes(document: &Document) -> Result<Vec<(usize, Vec<bool>)>, PdfErr
             .map_err(|e| PdfError::Unreadable(e.to_string()))?;
         let content = String::from_utf8_lossy(&content);
         let mut lines = content.lines();
-        while lines
-            .by_ref()
-            .any(|l| l.starts_with("q 0 g ") && l.ends_with(" cm"))
-        {
-            match drawn_code(&mut lines) {
+        while let Some(line) = lines.by_ref().find(|l| l.starts_with("q 0 g ")) {
+            let code = if line.ends_with(" cm") {
+                drawn_code(&mut lines)
+            } else if let Some(name) = image_name(line) {
+                image_code(document, *page, name)
+            } else {
+                continue;
+            };
+            match code {
                 Some(code) if codes.len() < crate::parts::MAX_PARTS => codes.push(code),
                 _ => return Ok(codes),
             }
         }
     }
     Ok(codes)
+}
+
+/// The image a `q 0 g s 0 0 s x y cm /QRn Do Q` line draws: `QRn`.
+fn image_name(line: &str) -> Option<&str> {
+    let (_, name) = line.strip_suffix(" Do Q")?.rsplit_once(' ')?;
+    name.strip_prefix("/QR")
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|_| &name[1..])
+}
+
+/// Whether `width` is the side of a QR code (versions 1 to 40).
+fn is_qr_width(width: usize) -> bool {
+    (21..=177).contains(&width) && (width - 17).is_multiple_of(4)
+}
+
+/// One QR code drawn as the image mask `name` of `page`.
+fn image_code(
+    document: &Document,
+    page: lopdf::ObjectId,
+    name: &str,
+) -> Option<(usize, Vec<bool>)> {
+    let resolve = |object: &Object| -> Option<Object> {
+        document.dereference(object).ok().map(|(_, o)| o.clone())
+    };
+    let resources = document
+        .get_dictionary(page)
+        .ok()?
+        .get(b"Resources")
+        .ok()
+        .and_then(resolve)?;
+    let xobjects = resources
+        .as_dict()
+        .ok()?
+        .get(b"XObject")
+        .ok()
+        .and_then(resolve)?;
+    let image = xobjects
+        .as_dict()
+        .ok()?
+        .get(name.as_bytes())
+        .ok()
+        .and_then(resolve)?;
+    let stream = image.as_stream().ok()?;
+    let entry = |key: &[u8]| stream.dict.get(key).ok().and_then(resolve);
+    let number = |key: &[u8]| entry(key).and_then(|o| o.as_i64().ok());
+    let width = usize::try_from(number(b"Width")?).ok()?;
+    if entry(b"Subtype")?.as_name().ok()? != b"Image"
+        || !entry(b"ImageMask")?.as_bool().ok()?
+        || number(b"BitsPerComponent")? != 1
+        || number(b"Height")? != i64::try_from(width).ok()?
+        || entry(b"Decode").is_some()
+        || !is_qr_width(width)
+    {
+        return None;
+    }
+    let row = width.div_ceil(8);
+    let bits = match entry(b"Filter") {
+        None => stream.content.clone(),
+        Some(filter) if filter.as_name().ok()? == b"FlateDecode" => {
+            // At most the image's own size is inflated.
+            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&stream.content, row * width)
+                .ok()?
+        }
+        Some(_) => return None,
+    };
+    if bits.len() != row * width {
+        return None;
+    }
+    let dark = (0..width * width)
+        .map(|i| {
+            let (y, x) = (i / width, i % width);
+            bits[y * row + x / 8] & (0x80 >> (x % 8)) == 0
+        })
+        .collect();
+    Some((width, dark))
 }
 
 /// One QR code's rectangles, up to its `f Q`.
@@ -217,7 +301,7 @@ fn drawn_code<'a>(lines: &mut impl Iterator<Item = &'a str>) -> Option<(usize, V
         .map(|&(_, y, _, h)| y + h)
         .max()
         .unwrap_or(0);
-    if width != height || !(21..=177).contains(&width) || (width - 17) % 4 != 0 {
+    if width != height || !is_qr_width(width) {
         return None;
     }
     let mut dark = vec![false; width * width];

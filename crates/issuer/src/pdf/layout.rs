@@ -33,6 +33,19 @@ pub(super) struct Layout {
     pub(super) y: f32,
     /// The structure tree (PDF/UA): what each piece of content is, in reading order.
     pub(super) tags: Tags,
+    /// The QR codes, each drawn as a 1-bit image (an image mask) on its page.
+    pub(super) images: Vec<QrImage>,
+}
+
+/// A QR code's modules as an image mask: one bit a module, rows padded to whole bytes, a 0
+/// bit painted in the fill colour (dark) and a 1 bit left unpainted (light).
+pub(super) struct QrImage {
+    /// The page it is drawn on.
+    pub(super) page: usize,
+    /// Modules a side.
+    pub(super) width: usize,
+    /// The rows, top first.
+    pub(super) bits: Vec<u8>,
 }
 
 /// A structure element of the tagged PDF.

@@ -4,24 +4,6 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-/// Appends `n` in decimal: what `write!(out, "{n}")` writes, without the formatting machinery,
-/// which took a tenth of a certificate's time in the QR code's thousands of rectangles.
-pub(super) fn push_decimal(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
-}
-
 /// Appends `n` as four upper-case hexadecimal digits: what `write!(out, "{n:04X}")` writes.
 pub(super) fn push_hex4(out: &mut String, n: u16) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -404,8 +386,10 @@ pub(super) fn write_pdf(
     let first_element = FIRST_PAGE + 2 * page_count;
     let attachment = format!("{}.jws", c.id);
     let proof_attachment = format!("{}.tlog-proof", c.id);
-    // The log's proof, when attached, takes the two objects after the structure elements.
-    let proof_file = first_element + layout.tags.elements.len() as u32;
+    // The QR codes' images follow the structure elements; the log's proof, when attached,
+    // takes the two objects after them.
+    let first_image = first_element + layout.tags.elements.len() as u32;
+    let proof_file = first_image + layout.images.len() as u32;
     let proof_spec = proof_file + 1;
     let (title, subject, attached) = match edition {
         Edition::Signed { proof: None, .. } => (
@@ -522,11 +506,22 @@ pub(super) fn write_pdf(
     );
     for (i, content) in layout.pages.iter().enumerate() {
         let page = FIRST_PAGE + 2 * i as u32;
+        let images: String = (first_image..)
+            .zip(&layout.images)
+            .enumerate()
+            .filter(|(_, (_, image))| image.page == i)
+            .map(|(name, (object, _))| format!("/QR{name} {object} 0 R "))
+            .collect();
+        let images = if images.is_empty() {
+            String::new()
+        } else {
+            format!(" /XObject << {images}>>")
+        };
         writer.object(
             page,
             &format!(
                 "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {PAGE_WIDTH:.2} \
-                 {PAGE_HEIGHT:.2}] /Resources << /Font << {} >> >> /Contents {} 0 R \
+                 {PAGE_HEIGHT:.2}] /Resources << /Font << {} >>{images} >> /Contents {} 0 R \
                  /StructParents {i} /Tabs /S >>",
                 fonts.join(" "),
                 page + 1
@@ -538,6 +533,18 @@ pub(super) fn write_pdf(
         writer.object(
             first_element + index as u32,
             &element_dictionary(&layout.tags, index, first_element),
+        );
+    }
+    for (object, image) in (first_image..).zip(&layout.images) {
+        writer.stream(
+            object,
+            &format!(
+                "/Type /XObject /Subtype /Image /Width {w} /Height {w} /ImageMask true \
+                 /BitsPerComponent 1",
+                w = image.width
+            ),
+            &image.bits,
+            true,
         );
     }
     if let Edition::Signed {
