@@ -14,9 +14,9 @@
 //! | `page` | what is drawn: QR code, heading, record tables, footers, draft watermark |
 //! | `syntax` | the PDF objects: numbers, strings, streams, fonts, XMP, structure tree, attachment |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use goodstanding_verifier::lists::IssuingBody;
 use goodstanding_verifier::model::Certificate;

@@ -38,8 +38,62 @@ pub(super) struct Font {
     pub(super) encoded: Vec<u16>,
 }
 
+/// The characters every subset of the regular font holds, in this order, whatever the
+/// certificate says: the letters, digits and punctuation of nearly every certificate's text
+/// (not all of printable ASCII: with its rarer symbols too, the largest example PDF was 3 KB larger).
+/// Their glyphs get the same subset ids in every PDF, so two certificates whose other
+/// characters are the same (most: names in plain Latin letters) have the same subset, which is
+/// made and compressed once ([`compressed_subset`]).
+const SEEDED: &str = " \"'(),-./0123456789:;ABCDEFGHIJKLMNOPQRSTUVWXYZ`abcdefghijklmnopqrstuvwxyz";
+
+/// The compressed subsets made so far in this process, by their glyphs in subset order; cleared
+/// when it holds [`MAX_CACHED_SUBSETS`]. Deterministic: a subset's bytes depend only on its
+/// glyphs and their order, which is the key.
+static SUBSETS: LazyLock<std::sync::Mutex<HashMap<subsetter::GlyphRemapper, Arc<Subset>>>> =
+    LazyLock::new(Default::default);
+
+/// A font program, zlib-compressed, and its length before compression.
+pub(super) type Subset = (Vec<u8>, usize);
+
+/// Most compressed subsets kept (each 10-20 KB).
+const MAX_CACHED_SUBSETS: usize = 256;
+
+/// The font program of `font`'s subset, zlib-compressed, and its length before compression:
+/// from [`SUBSETS`] if made before, else made, compressed and kept.
+pub(super) fn compressed_subset(font: &Font) -> Result<Arc<Subset>, RenderError> {
+    if let Ok(cache) = SUBSETS.lock()
+        && let Some(hit) = cache.get(&font.remapper)
+    {
+        return Ok(Arc::clone(hit));
+    }
+    let subset = subsetter::subset(font.data, 0, &font.remapper)
+        .map_err(|e| RenderError::Font(format!("{e:?}")))?;
+    let compressed = zlib(&subset)
+        .ok_or_else(|| RenderError::Font("the font subset could not be compressed".into()))?;
+    let made = Arc::new((compressed, subset.len()));
+    if let Ok(mut cache) = SUBSETS.lock() {
+        if cache.len() >= MAX_CACHED_SUBSETS {
+            cache.clear();
+        }
+        cache.insert(font.remapper.clone(), Arc::clone(&made));
+    }
+    Ok(made)
+}
+
 impl Font {
     pub(super) fn load(data: &'static [u8], name: &'static str) -> Result<Self, RenderError> {
+        let mut font = Self::unseeded(data, name)?;
+        if name == REGULAR_NAME {
+            for c in SEEDED.chars() {
+                if font.covers(c) {
+                    font.encode(c.encode_utf8(&mut [0; 4]));
+                }
+            }
+        }
+        Ok(font)
+    }
+
+    fn unseeded(data: &'static [u8], name: &'static str) -> Result<Self, RenderError> {
         let face =
             ttf_parser::Face::parse(data, 0).map_err(|e| RenderError::Font(e.to_string()))?;
         Ok(Self {

@@ -47,11 +47,19 @@ impl Writer {
     }
 
     pub(super) fn stream(&mut self, id: u32, dictionary: &str, data: &[u8], compress: bool) {
+        match compress.then(|| zlib(data)).flatten() {
+            Some(compressed) => self.compressed_stream(id, dictionary, &compressed),
+            None => self.raw_stream(id, dictionary, data, ""),
+        }
+    }
+
+    /// A stream whose data is already zlib-compressed.
+    pub(super) fn compressed_stream(&mut self, id: u32, dictionary: &str, compressed: &[u8]) {
+        self.raw_stream(id, dictionary, compressed, " /Filter /FlateDecode");
+    }
+
+    fn raw_stream(&mut self, id: u32, dictionary: &str, data: &[u8], filter: &str) {
         self.offsets.insert(id, self.out.len());
-        let (data, filter) = match compress.then(|| zlib(data)).flatten() {
-            Some(compressed) => (compressed, " /Filter /FlateDecode"),
-            None => (data.to_vec(), ""),
-        };
         self.out.extend_from_slice(
             format!(
                 "{id} 0 obj\n<< {dictionary} /Length {}{filter} >>\nstream\n",
@@ -59,7 +67,7 @@ impl Writer {
             )
             .as_bytes(),
         );
-        self.out.extend_from_slice(&data);
+        self.out.extend_from_slice(data);
         self.out.extend_from_slice(b"\nendstream\nendobj\n");
     }
 
@@ -280,8 +288,8 @@ pub(super) fn element_dictionary(tags: &Tags, index: usize, first_element: u32) 
 }
 
 pub(super) fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result<(), RenderError> {
-    let subset = subsetter::subset(font.data, 0, &font.remapper)
-        .map_err(|e| RenderError::Font(format!("{e:?}")))?;
+    let subset = compressed_subset(font)?;
+    let (compressed, length) = (&subset.0, subset.1);
     // The subset tag: six capitals from a hash of the glyphs, as PDF 32000 9.6.4 asks.
     let digest = Sha256::digest(format!("{}{:?}", font.name, font.characters).as_bytes());
     let tag: String = digest
@@ -337,12 +345,7 @@ pub(super) fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result
             first + 3
         ),
     );
-    writer.stream(
-        first + 3,
-        &format!("/Length1 {}", subset.len()),
-        &subset,
-        true,
-    );
+    writer.compressed_stream(first + 3, &format!("/Length1 {length}"), compressed);
     let mut cmap = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << \
          /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS \
