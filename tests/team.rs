@@ -33,6 +33,21 @@ fn submitted_ids(run: &Run) -> Vec<String> {
         .collect()
 }
 
+/// Runs `goodstanding ARGS... --as NAME --key KEY --register REGISTER`: a command an operator of
+/// the team runs with their own key.
+fn acting(args: &[&dyn AsRef<OsStr>], name: &str, key: &Path, register: &OsStr) -> Run {
+    let mut all = args.to_vec();
+    all.extend([
+        &"--as" as &dyn AsRef<OsStr>,
+        &name,
+        &"--key",
+        &key,
+        &"--register",
+        &register,
+    ]);
+    goodstanding(&all)
+}
+
 /// Runs `audit verify` on `register`.
 fn audit_verify(register: &OsStr) -> Run {
     goodstanding(&[&"audit", &"verify", &"--register", &register])
@@ -118,52 +133,34 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         "{}",
         init.stdout
     );
-    let again = goodstanding(&[
-        &"register",
-        &"init",
-        &"--as",
-        &"pat",
-        &"--key",
-        &pat,
-        &"--register",
-        &register,
-    ]);
+    let again = acting(&[&"register", &"init"], "pat", &pat, register);
     assert_eq!(again.code, 1, "{}", again.stderr);
     for (name, public, role) in [
         ("pat", &pat_public, "prepare"),
         ("bo", &bo_public, "approve"),
         ("cy", &cy_public, "approve"),
     ] {
-        ok(&goodstanding(&[
-            &"operator",
-            &"add",
-            &name,
-            public,
-            &"--role",
-            &role,
-            &"--as",
-            &"ada",
-            &"--key",
+        ok(&acting(
+            &[&"operator", &"add", &name, public, &"--role", &role],
+            "ada",
             &ada,
-            &"--register",
-            &register,
-        ]));
+            register,
+        ));
     }
     // Only an admin adds operators.
-    let not_admin = goodstanding(&[
-        &"operator",
-        &"add",
-        &"mallory",
-        &pat_public,
-        &"--role",
-        &"admin",
-        &"--as",
-        &"pat",
-        &"--key",
+    let not_admin = acting(
+        &[
+            &"operator",
+            &"add",
+            &"mallory",
+            &pat_public,
+            &"--role",
+            &"admin",
+        ],
+        "pat",
         &pat,
-        &"--register",
-        &register,
-    ]);
+        register,
+    );
     assert_eq!(not_admin.code, 1);
     assert!(
         not_admin.stderr.contains("may not administer"),
@@ -184,16 +181,7 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         anonymous.stderr
     );
 
-    let submitted = goodstanding(&[
-        &"submit",
-        &batch_file,
-        &"--as",
-        &"pat",
-        &"--key",
-        &pat,
-        &"--register",
-        &register,
-    ]);
+    let submitted = acting(&[&"submit", &batch_file], "pat", &pat, register);
     ok(&submitted);
     let ids = submitted_ids(&submitted);
     let requests = std::fs::read_to_string(&batch_file)
@@ -251,32 +239,15 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
 
     // The preparer never approves; an approver approves the whole set with one signature,
     // the other only the first two.
-    let own = goodstanding(&[
-        &"approve",
-        &ids[0],
-        &"--yes",
-        &"--as",
-        &"pat",
-        &"--key",
-        &pat,
-        &"--register",
-        &register,
-    ]);
+    let own = acting(&[&"approve", &ids[0], &"--yes"], "pat", &pat, register);
     assert_eq!(own.code, 1, "{}", own.stderr);
     let drafts = issuer.path("drafts");
-    let by_bo = goodstanding(&[
-        &"approve",
-        &"--all-pending",
-        &"--yes",
-        &"--drafts",
-        &drafts,
-        &"--as",
-        &"bo",
-        &"--key",
+    let by_bo = acting(
+        &[&"approve", &"--all-pending", &"--yes", &"--drafts", &drafts],
+        "bo",
         &bo,
-        &"--register",
-        &register,
-    ]);
+        register,
+    );
     ok(&by_bo);
     assert!(
         by_bo.stdout.contains(&format!(
@@ -286,31 +257,14 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         by_bo.stdout
     );
     assert_eq!(std::fs::read_dir(&drafts).unwrap().count(), requests);
-    let without_yes = goodstanding(&[
-        &"approve",
-        &ids[0],
-        &"--as",
-        &"cy",
-        &"--key",
-        &cy,
-        &"--register",
-        &register,
-    ]);
+    let without_yes = acting(&[&"approve", &ids[0]], "cy", &cy, register);
     assert_eq!(without_yes.code, 2, "{}", without_yes.stderr);
-    ok(&goodstanding(&[
-        &"approve",
-        &ids[0],
-        &ids[1],
-        &"--yes",
-        &"--drafts",
-        &drafts,
-        &"--as",
-        &"cy",
-        &"--key",
+    ok(&acting(
+        &[&"approve", &ids[0], &ids[1], &"--yes", &"--drafts", &drafts],
+        "cy",
         &cy,
-        &"--register",
-        &register,
-    ]));
+        register,
+    ));
 
     let mut again: Vec<&dyn AsRef<OsStr>> = vec![&"batch", &batch_file, &"--again"];
     again.extend(as_ada);
@@ -357,35 +311,27 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         "{}",
         unapproved.stderr
     );
-    let submitted_revocation = goodstanding(&[
-        &"submit",
-        &"--revoke",
-        &revoked,
-        &"--reason",
-        &"new_information",
-        &"--as",
-        &"pat",
-        &"--key",
+    let submitted_revocation = acting(
+        &[
+            &"submit",
+            &"--revoke",
+            &revoked,
+            &"--reason",
+            &"new_information",
+        ],
+        "pat",
         &pat,
-        &"--register",
-        &register,
-    ]);
+        register,
+    );
     ok(&submitted_revocation);
     let revocation_id = submitted_ids(&submitted_revocation).remove(0);
     for (name, key) in [("bo", &bo), ("cy", &cy)] {
-        ok(&goodstanding(&[
-            &"approve",
-            &revocation_id,
-            &"--yes",
-            &"--drafts",
-            &drafts,
-            &"--as",
-            &name,
-            &"--key",
+        ok(&acting(
+            &[&"approve", &revocation_id, &"--yes", &"--drafts", &drafts],
+            name,
             key,
-            &"--register",
-            &register,
-        ]));
+            register,
+        ));
     }
     ok(&goodstanding(&revoke));
 
