@@ -91,14 +91,17 @@ fn is_draft(document: &Document) -> bool {
         .is_some_and(|subject| subject == crate::summary::DRAFT_MARK.as_bytes())
 }
 
+/// `object`, or the object it refers to.
+fn resolved(document: &Document, object: &Object) -> Option<Object> {
+    document.dereference(object).ok().map(|(_, o)| o.clone())
+}
+
 /// The first embedded file whose name ends in `suffix`, at most `limit` bytes.
 fn attached_file(document: &Document, suffix: &str, limit: usize) -> Result<Vec<u8>, PdfError> {
     let catalog = document
         .catalog()
         .map_err(|e| PdfError::Unreadable(e.to_string()))?;
-    let resolve = |object: &Object| -> Option<Object> {
-        document.dereference(object).ok().map(|(_, o)| o.clone())
-    };
+    let resolve = |object: &Object| resolved(document, object);
     let names = catalog
         .get(b"Names")
         .ok()
@@ -203,9 +206,9 @@ fn drawn_qr_codes(document: &Document) -> Result<Vec<(usize, Vec<bool>)>, PdfErr
 /// The image a `q 0 g s 0 0 s x y cm /QRn Do Q` line draws: `QRn`.
 fn image_name(line: &str) -> Option<&str> {
     let (_, name) = line.strip_suffix(" Do Q")?.rsplit_once(' ')?;
-    name.strip_prefix("/QR")
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        .map(|_| &name[1..])
+    let name = name.strip_prefix('/')?;
+    let number = name.strip_prefix("QR")?;
+    (!number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then_some(name)
 }
 
 /// Whether `width` is the side of a QR code (versions 1 to 40).
@@ -219,9 +222,7 @@ fn image_code(
     page: lopdf::ObjectId,
     name: &str,
 ) -> Option<(usize, Vec<bool>)> {
-    let resolve = |object: &Object| -> Option<Object> {
-        document.dereference(object).ok().map(|(_, o)| o.clone())
-    };
+    let resolve = |object: &Object| resolved(document, object);
     let resources = document
         .get_dictionary(page)
         .ok()?
