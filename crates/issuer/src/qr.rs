@@ -15,12 +15,13 @@ use qrcode::{EcLevel, Version};
 /// the first with the lowest score wins.
 const MASKS: [u8; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
 
-/// A QR code: a square of modules, row by row, `true` for dark. No quiet zone.
+/// A QR code: a square of modules, row by row. No quiet zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrMatrix {
     version: i16,
     width: usize,
-    dark: Vec<bool>,
+    /// Each row as bits, module `x` in bit `x % 64` of word `x / 64`, set for dark.
+    rows: Vec<Line>,
 }
 
 impl QrMatrix {
@@ -36,12 +37,34 @@ impl QrMatrix {
 
     /// Whether the module in column `x`, row `y` is dark.
     pub fn is_dark(&self, x: usize, y: usize) -> bool {
-        self.dark.get(y * self.width + x).copied().unwrap_or(false)
+        x < self.width
+            && self
+                .rows
+                .get(y)
+                .is_some_and(|row| row[x / 64] & (1 << (x % 64)) != 0)
     }
 
-    /// All modules, row by row.
-    pub fn modules(&self) -> &[bool] {
-        &self.dark
+    /// All modules, row by row, `true` for dark.
+    pub fn modules(&self) -> Vec<bool> {
+        (0..self.width * self.width)
+            .map(|i| self.is_dark(i % self.width, i / self.width))
+            .collect()
+    }
+
+    /// The modules packed one bit each, row by row, the leftmost module in the most significant
+    /// bit and each row padded to a whole byte with light modules; a bit is set for a dark
+    /// module. (What an image of one bit a sample wants, without a loop over every module.)
+    pub fn packed_rows(&self) -> Vec<u8> {
+        let row_bytes = self.width.div_ceil(8);
+        let mut packed = Vec::with_capacity(row_bytes * self.width);
+        for row in &self.rows {
+            for byte in 0..row_bytes {
+                let bits = (row[byte / 8] >> (8 * (byte % 8))) as u8;
+                // Bit x of the line is module x; in the byte, module 8k goes in the top bit.
+                packed.push(bits.reverse_bits());
+            }
+        }
+        packed
     }
 }
 
@@ -101,44 +124,58 @@ pub fn encode(text: &str) -> Result<QrMatrix, QrError> {
     let width = usize::try_from(version.width()).map_err(|_| QrError::InvalidVersion)?;
 
     // The unmasked modules, and which of them the mask applies to (data and unused modules;
-    // function patterns keep their colour).
-    let mut base = Vec::with_capacity(width * width);
-    let mut maskable = Vec::with_capacity(width * width);
-    for y in 0..version.width() {
-        for x in 0..version.width() {
-            let (dark, takes_mask) = match canvas.get(x, y) {
+    // function patterns keep their colour): as rows, and as columns for the penalty's vertical
+    // rules, so that no masked candidate has to be transposed.
+    let mut base = Lines(vec![ZERO; width]);
+    let mut maskable = Lines(vec![ZERO; width]);
+    let mut base_columns = Lines(vec![ZERO; width]);
+    let mut maskable_columns = Lines(vec![ZERO; width]);
+    for (y, y16) in (0..version.width()).enumerate() {
+        for (x, x16) in (0..version.width()).enumerate() {
+            let (dark, takes_mask) = match canvas.get(x16, y16) {
                 Module::Masked(c) => (c == Color::Dark, false),
                 Module::Unmasked(c) => (c == Color::Dark, true),
                 Module::Empty => (false, true),
             };
-            base.push(dark);
-            maskable.push(takes_mask);
+            base.0[y][x / 64] |= u64::from(dark) << (x % 64);
+            maskable.0[y][x / 64] |= u64::from(takes_mask) << (x % 64);
+            base_columns.0[x][y / 64] |= u64::from(dark) << (y % 64);
+            maskable_columns.0[x][y / 64] |= u64::from(takes_mask) << (y % 64);
         }
     }
 
-    let base = Lines::from_modules(&base, width);
-    let maskable = Lines::from_modules(&maskable, width);
+    let mut rows = base.clone();
+    let mut columns = base_columns.clone();
     let mut best: Option<(u16, Lines)> = None;
     for pattern in MASKS {
-        let mut rows = base.clone();
-        let inverts = &MASK_ROWS[usize::from(pattern)];
-        for ((row, takes_mask), inverted) in rows.0.iter_mut().zip(&maskable.0).zip(inverts) {
-            *row = xor(*row, and(*takes_mask, *inverted));
-        }
-        draw_format_information(&mut rows, width, pattern);
-        let score = penalty(&rows, width);
+        let pattern_index = usize::from(pattern);
+        masked(&mut rows, &base, &maskable, &MASK_ROWS[pattern_index]);
+        masked(
+            &mut columns,
+            &base_columns,
+            &maskable_columns,
+            &MASK_COLUMNS[pattern_index],
+        );
+        draw_format_information(&mut rows, &mut columns, width, pattern);
+        let score = penalty(&rows, &columns, width);
         if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
-            best = Some((score, rows));
+            best = Some((score, rows.clone()));
         }
     }
-    let dark = best
-        .map(|(_, rows)| rows.to_modules(width))
-        .unwrap_or_default();
     Ok(QrMatrix {
         version: number,
         width,
-        dark,
+        rows: best.map(|(_, rows)| rows.0).unwrap_or_default(),
     })
+}
+
+/// `into` becomes `base` with the modules `maskable` marks inverted where `inverts` says.
+fn masked(into: &mut Lines, base: &Lines, maskable: &Lines, inverts: &[Line]) {
+    for (((line, base), takes_mask), inverted) in
+        into.0.iter_mut().zip(&base.0).zip(&maskable.0).zip(inverts)
+    {
+        *line = xor(*base, and(*takes_mask, *inverted));
+    }
 }
 
 /// One row or column of up to 192 modules, module `j` in bit `j % 64` of word `j / 64`.
@@ -151,26 +188,6 @@ const ZERO: Line = [0; 3];
 struct Lines(Vec<Line>);
 
 impl Lines {
-    fn from_modules(modules: &[bool], width: usize) -> Self {
-        let mut lines = vec![ZERO; width];
-        for (line, row) in lines.iter_mut().zip(modules.chunks(width)) {
-            for (x, _) in row.iter().enumerate().filter(|(_, on)| **on) {
-                line[x / 64] |= 1 << (x % 64);
-            }
-        }
-        Self(lines)
-    }
-
-    fn to_modules(&self, width: usize) -> Vec<bool> {
-        (0..width * width)
-            .map(|i| self.get(i % width, i / width))
-            .collect()
-    }
-
-    fn get(&self, x: usize, y: usize) -> bool {
-        self.0[y][x / 64] & (1 << (x % 64)) != 0
-    }
-
     fn set(&mut self, x: usize, y: usize, on: bool) {
         let bit = 1 << (x % 64);
         if on {
@@ -178,22 +195,6 @@ impl Lines {
         } else {
             self.0[y][x / 64] &= !bit;
         }
-    }
-
-    /// The columns of these rows, as lines.
-    fn transposed(&self, width: usize) -> Self {
-        let mut columns = vec![ZERO; width];
-        for (y, row) in self.0.iter().enumerate() {
-            for (word_index, &word) in row.iter().enumerate() {
-                let mut word = word;
-                while word != 0 {
-                    let x = word_index * 64 + word.trailing_zeros() as usize;
-                    columns[x][y / 64] |= 1 << (y % 64);
-                    word &= word - 1;
-                }
-            }
-        }
-        Self(columns)
     }
 }
 
@@ -261,24 +262,34 @@ const MAX_WIDTH: usize = 177;
 /// code: worked out once, rather than by divisions for every module of every code eight times
 /// over (which was most of the time spent choosing a mask). Bits past a code's width meet only
 /// zeros in its `maskable` lines.
-static MASK_ROWS: std::sync::LazyLock<Vec<Vec<Line>>> = std::sync::LazyLock::new(|| {
+static MASK_ROWS: std::sync::LazyLock<Vec<Vec<Line>>> =
+    std::sync::LazyLock::new(|| mask_lines(mask_inverts));
+
+/// The same for each column: bit `y` of column `x` says whether the mask inverts module (x, y).
+static MASK_COLUMNS: std::sync::LazyLock<Vec<Vec<Line>>> = std::sync::LazyLock::new(|| {
+    mask_lines(|pattern, along, line| mask_inverts(pattern, line, along))
+});
+
+/// For each mask pattern, [`MAX_WIDTH`] lines whose bit `along` in line `line` is
+/// `inverts(pattern, along, line)`.
+fn mask_lines(inverts: impl Fn(u8, usize, usize) -> bool) -> Vec<Vec<Line>> {
     MASKS
         .iter()
         .map(|&pattern| {
             (0..MAX_WIDTH)
-                .map(|y| {
-                    let mut inverts = ZERO;
-                    for x in 0..MAX_WIDTH {
-                        if mask_inverts(pattern, x, y) {
-                            inverts[x / 64] |= 1 << (x % 64);
+                .map(|line| {
+                    let mut bits = ZERO;
+                    for along in 0..MAX_WIDTH {
+                        if inverts(pattern, along, line) {
+                            bits[along / 64] |= 1 << (along % 64);
                         }
                     }
-                    inverts
+                    bits
                 })
                 .collect()
         })
         .collect()
-});
+}
 
 /// Whether mask pattern `pattern` (ISO/IEC 18004 table 10, reference 000 to 111) inverts the
 /// module in column `x`, row `y`.
@@ -311,8 +322,13 @@ fn format_information(pattern: u8) -> u16 {
 
 /// Draws the format information twice, most significant bit first: along row 8 left of the
 /// top-left finder then up column 8; and up column 8 by the bottom-left finder then along row 8
-/// by the top-right one. Also the dark module beside the bottom-left finder.
-fn draw_format_information(rows: &mut Lines, w: usize, pattern: u8) {
+/// by the top-right one. Also the dark module beside the bottom-left finder. Into the rows and
+/// the columns alike.
+fn draw_format_information(rows: &mut Lines, columns: &mut Lines, w: usize, pattern: u8) {
+    let mut set = |x: usize, y: usize, on: bool| {
+        rows.set(x, y, on);
+        columns.set(y, x, on);
+    };
     let bits = format_information(pattern);
     let near: [(usize, usize); 15] = [
         (0, 8),
@@ -333,7 +349,7 @@ fn draw_format_information(rows: &mut Lines, w: usize, pattern: u8) {
     ];
     for (k, &(x, y)) in near.iter().enumerate() {
         let on = bits & (1 << (14 - k)) != 0;
-        rows.set(x, y, on);
+        set(x, y, on);
         // The second copy: column 8 from the bottom up for bits 14..8, row 8 from column w-8
         // rightwards for bits 7..0.
         let (x2, y2) = if k < 7 {
@@ -341,17 +357,17 @@ fn draw_format_information(rows: &mut Lines, w: usize, pattern: u8) {
         } else {
             (w - 15 + k, 8)
         };
-        rows.set(x2, y2, on);
+        set(x2, y2, on);
     }
-    rows.set(8, w - 8, true);
+    set(8, w - 8, true);
 }
 
 /// The penalty score of a masked code, by the rules and arithmetic of `qrcode` 0.14 (ISO/IEC
-/// 18004 N1 to N4, with its finder rule and its unrounded balance score), on bit lines.
-fn penalty(rows: &Lines, w: usize) -> u16 {
-    let columns = rows.transposed(w);
+/// 18004 N1 to N4, with its finder rule and its unrounded balance score), on bit lines: the
+/// code's rows, and the same modules as columns.
+fn penalty(rows: &Lines, columns: &Lines, w: usize) -> u16 {
     let mut score: u16 = 0;
-    for lines in [rows, &columns] {
+    for lines in [rows, columns] {
         let mut finder: u16 = 0;
         for &line in &lines.0 {
             score = score.wrapping_add(runs_penalty(line, w));

@@ -107,15 +107,9 @@ fn draw_qr_at(
     let figure = layout.tags.detached("Figure");
     layout.tags.elements[figure].alt = Some(alt);
     layout.begin(Mark::In(figure));
-    let row_bytes = n.div_ceil(8);
-    let mut bits = vec![0xFF_u8; row_bytes * n];
-    for y in 0..n {
-        for x in 0..n {
-            if matrix.is_dark(x, y) {
-                bits[y * row_bytes + x / 8] &= !(0x80 >> (x % 8));
-            }
-        }
-    }
+    // An image mask paints its 0 samples: dark modules are 0, light ones and each row's
+    // padding 1.
+    let bits: Vec<u8> = matrix.packed_rows().into_iter().map(|b| !b).collect();
     let name = layout.images.len();
     layout.images.push(QrImage {
         page: layout.current,
