@@ -43,44 +43,117 @@ pub(super) struct Font {
 /// (not all of printable ASCII: with its rarer symbols too, the largest example PDF was 3 KB larger).
 /// Their glyphs get the same subset ids in every PDF, so two certificates whose other
 /// characters are the same (most: names in plain Latin letters) have the same subset, which is
-/// made and compressed once ([`compressed_subset`]).
+/// made and compressed once ([`embedded_font`]).
 const SEEDED: &str = " \"'(),-./0123456789:;ABCDEFGHIJKLMNOPQRSTUVWXYZ`abcdefghijklmnopqrstuvwxyz";
 
-/// The compressed subsets made so far in this process, by their glyphs in subset order; cleared
-/// when it holds [`MAX_CACHED_SUBSETS`]. Deterministic: a subset's bytes depend only on its
-/// glyphs and their order, which is the key.
-static SUBSETS: LazyLock<std::sync::Mutex<HashMap<subsetter::GlyphRemapper, Arc<Subset>>>> =
+/// The embedded fonts made so far in this process, by their glyphs in subset order and the
+/// characters they show; cleared when it holds [`MAX_CACHED_SUBSETS`]. Deterministic: what is
+/// written depends only on the key.
+static SUBSETS: LazyLock<std::sync::Mutex<HashMap<SubsetKey, Arc<EmbeddedFont>>>> =
     LazyLock::new(Default::default);
 
-/// A font program, zlib-compressed, and its length before compression.
-pub(super) type Subset = (Vec<u8>, usize);
+/// What identifies an embedded font: its glyphs in subset order, and the character each shows.
+type SubsetKey = (subsetter::GlyphRemapper, BTreeMap<u16, char>);
 
-/// Most compressed subsets kept (each 10-20 KB).
+/// Everything of a font's objects that depends on its glyphs, made once per glyph set: the font
+/// program and the ToUnicode map (both zlib-compressed), the name with its subset tag and the
+/// widths array.
+pub(super) struct EmbeddedFont {
+    /// The font program, compressed.
+    pub(super) program: Vec<u8>,
+    /// The font program's length before compression.
+    pub(super) program_length: usize,
+    /// The ToUnicode CMap, compressed.
+    pub(super) to_unicode: Vec<u8>,
+    /// The PostScript name with its subset tag (`ABCDEF+DejaVuSans`).
+    pub(super) base_name: String,
+    /// The advances of the subset's glyphs, in order, for the /W array.
+    pub(super) widths: String,
+}
+
+/// Most embedded fonts kept (each 10-20 KB).
 const MAX_CACHED_SUBSETS: usize = 256;
 
-/// The font program of `font`'s subset, zlib-compressed, and its length before compression:
-/// from [`SUBSETS`] if made before, else made, compressed and kept.
-pub(super) fn compressed_subset(font: &Font) -> Result<Arc<Subset>, RenderError> {
+/// `font`'s objects' glyph-dependent parts ([`EmbeddedFont`]): from [`SUBSETS`] if made
+/// before, else made and kept.
+pub(super) fn embedded_font(font: &Font) -> Result<Arc<EmbeddedFont>, RenderError> {
+    let key = (font.remapper.clone(), font.characters.clone());
     if let Ok(cache) = SUBSETS.lock()
-        && let Some(hit) = cache.get(&font.remapper)
+        && let Some(hit) = cache.get(&key)
     {
         return Ok(Arc::clone(hit));
     }
-    let subset = subsetter::subset(font.data, 0, &font.remapper)
-        .map_err(|e| RenderError::Font(format!("{e:?}")))?;
-    let compressed = zlib(&subset)
-        .ok_or_else(|| RenderError::Font("the font subset could not be compressed".into()))?;
-    let made = Arc::new((compressed, subset.len()));
+    let made = Arc::new(font.embedded()?);
     if let Ok(mut cache) = SUBSETS.lock() {
         if cache.len() >= MAX_CACHED_SUBSETS {
             cache.clear();
         }
-        cache.insert(font.remapper.clone(), Arc::clone(&made));
+        cache.insert(key, Arc::clone(&made));
     }
     Ok(made)
 }
 
 impl Font {
+    /// Makes this font's subset, ToUnicode map, tagged name and widths.
+    fn embedded(&self) -> Result<EmbeddedFont, RenderError> {
+        let program = subsetter::subset(self.data, 0, &self.remapper)
+            .map_err(|e| RenderError::Font(format!("{e:?}")))?;
+        let compressed = zlib(&program)
+            .ok_or_else(|| RenderError::Font("the font subset could not be compressed".into()))?;
+        // The subset tag: six capitals from a hash of the glyphs, as PDF 32000 9.6.4 asks.
+        let digest = Sha256::digest(format!("{}{:?}", self.name, self.characters).as_bytes());
+        let tag: String = digest
+            .iter()
+            .take(6)
+            .map(|b| char::from(b'A' + b % 26))
+            .collect();
+        let mut widths = String::new();
+        for new in 0..self.remapper.num_gids() {
+            let c = self.characters.get(&new).copied().unwrap_or('\0');
+            let _ = write!(
+                widths,
+                "{:.0} ",
+                if new == 0 { 0.0 } else { self.advance(c) }
+            );
+        }
+        let to_unicode = zlib(self.to_unicode_cmap().as_bytes())
+            .ok_or_else(|| RenderError::Font("the ToUnicode map could not be compressed".into()))?;
+        Ok(EmbeddedFont {
+            program: compressed,
+            program_length: program.len(),
+            to_unicode,
+            base_name: format!("{tag}+{}", self.name),
+            widths: widths.trim_end().to_string(),
+        })
+    }
+
+    /// The ToUnicode CMap: each subset glyph to the character it shows.
+    fn to_unicode_cmap(&self) -> String {
+        let mut cmap = String::from(
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << \
+             /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS \
+             def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+        );
+        let entries: Vec<_> = self
+            .characters
+            .iter()
+            .filter(|(gid, _)| **gid != 0)
+            .collect();
+        for chunk in entries.chunks(100) {
+            let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
+            for (gid, c) in chunk {
+                let mut unicode = String::new();
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    let _ = write!(unicode, "{unit:04X}");
+                }
+                let _ = writeln!(cmap, "<{gid:04X}> <{unicode}>");
+            }
+            cmap.push_str("endbfchar\n");
+        }
+        cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        cmap
+    }
+
     pub(super) fn load(data: &'static [u8], name: &'static str) -> Result<Self, RenderError> {
         let mut font = Self::unseeded(data, name)?;
         if name == REGULAR_NAME {

@@ -193,6 +193,9 @@ pub(super) const FIRST_PAGE: u32 = 14;
 /// The output intent's ICC profile: sRGB, 632 bytes (made by tools/make_srgb_icc.py).
 pub(super) const SRGB_PROFILE: &[u8] = include_bytes!("../../color/sRGB-v2-small.icc");
 
+/// [`SRGB_PROFILE`] zlib-compressed, once per process (the same in every PDF).
+static COMPRESSED_SRGB_PROFILE: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| zlib(SRGB_PROFILE));
+
 /// The document's language (BCP 47): the labels and headings are in British English.
 pub(super) const LANGUAGE: &str = "en-GB";
 
@@ -288,28 +291,11 @@ pub(super) fn element_dictionary(tags: &Tags, index: usize, first_element: u32) 
 }
 
 pub(super) fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result<(), RenderError> {
-    let subset = compressed_subset(font)?;
-    let (compressed, length) = (&subset.0, subset.1);
-    // The subset tag: six capitals from a hash of the glyphs, as PDF 32000 9.6.4 asks.
-    let digest = Sha256::digest(format!("{}{:?}", font.name, font.characters).as_bytes());
-    let tag: String = digest
-        .iter()
-        .take(6)
-        .map(|b| char::from(b'A' + b % 26))
-        .collect();
-    let base = format!("{tag}+{}", font.name);
+    let embedded = embedded_font(font)?;
+    let base = &embedded.base_name;
     let face = &font.face;
     let scale = |v: i16| f32::from(v) * 1000.0 / f32::from(face.units_per_em());
     let bbox = face.global_bounding_box();
-    let mut widths = String::new();
-    for new in 0..font.remapper.num_gids() {
-        let c = font.characters.get(&new).copied().unwrap_or('\0');
-        let _ = write!(
-            widths,
-            "{:.0} ",
-            if new == 0 { 0.0 } else { font.advance(c) }
-        );
-    }
     writer.object(
         first,
         &format!(
@@ -326,7 +312,7 @@ pub(super) fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result
              (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {} 0 R \
              /CIDToGIDMap /Identity /W [0 [{}]] >>",
             first + 2,
-            widths.trim_end()
+            embedded.widths
         ),
     );
     writer.object(
@@ -345,30 +331,12 @@ pub(super) fn write_font(writer: &mut Writer, font: &Font, first: u32) -> Result
             first + 3
         ),
     );
-    writer.compressed_stream(first + 3, &format!("/Length1 {length}"), compressed);
-    let mut cmap = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << \
-         /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS \
-         def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    writer.compressed_stream(
+        first + 3,
+        &format!("/Length1 {}", embedded.program_length),
+        &embedded.program,
     );
-    let entries: Vec<_> = font
-        .characters
-        .iter()
-        .filter(|(gid, _)| **gid != 0)
-        .collect();
-    for chunk in entries.chunks(100) {
-        let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
-        for (gid, c) in chunk {
-            let mut unicode = String::new();
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                let _ = write!(unicode, "{unit:04X}");
-            }
-            let _ = writeln!(cmap, "<{gid:04X}> <{unicode}>");
-        }
-        cmap.push_str("endbfchar\n");
-    }
-    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    writer.stream(first + 4, "", cmap.as_bytes(), true);
+    writer.compressed_stream(first + 4, "", &embedded.to_unicode);
     Ok(())
 }
 
@@ -490,7 +458,10 @@ pub(super) fn write_pdf(
         metadata.as_bytes(),
         false,
     );
-    writer.stream(OUTPUT_PROFILE, "/N 3", SRGB_PROFILE, true);
+    match COMPRESSED_SRGB_PROFILE.as_deref() {
+        Some(compressed) => writer.compressed_stream(OUTPUT_PROFILE, "/N 3", compressed),
+        None => writer.stream(OUTPUT_PROFILE, "/N 3", SRGB_PROFILE, false),
+    }
     let mut parent_tree = String::new();
     for (page, marks) in layout.tags.marks.iter().enumerate() {
         let refs: Vec<String> = marks
