@@ -217,25 +217,59 @@ impl Font {
         text.chars().map(|c| self.advance(c)).sum::<f32>() * size / 1000.0
     }
 
-    /// The text as hex glyph ids of the subset, recording every glyph used.
-    pub(super) fn encode(&mut self, text: &str) -> String {
-        let mut hex = String::with_capacity(text.len() * 4);
-        for c in text.chars() {
-            let cached = self.encoded.get(c as usize).copied().filter(|&g| g != 0);
-            let new = match cached {
-                Some(new) => new,
-                None => {
-                    let glyph = self.glyph(c).map_or(0, |(g, _)| g);
-                    let new = self.remapper.remap(glyph);
-                    self.characters.entry(new).or_insert(c);
-                    if let Some(slot) = self.encoded.get_mut(c as usize) {
-                        *slot = new;
-                    }
-                    new
-                }
-            };
-            push_hex4(&mut hex, new);
+    /// The subset glyph id of `c`, recording the glyph as used.
+    fn glyph_id(&mut self, c: char) -> u16 {
+        if let Some(&new) = self.encoded.get(c as usize)
+            && new != 0
+        {
+            return new;
         }
+        let glyph = self.glyph(c).map_or(0, |(g, _)| g);
+        let new = self.remapper.remap(glyph);
+        self.characters.entry(new).or_insert(c);
+        if let Some(slot) = self.encoded.get_mut(c as usize) {
+            *slot = new;
+        }
+        new
+    }
+
+    /// The text as a PDF string of the subset's glyph ids, two bytes each as Identity-H reads
+    /// them, recording every glyph used. When every id is below 128 (nearly always: the seeded
+    /// characters come first), a literal string, half the bytes of hex for the compressor to
+    /// read; else a hex string.
+    pub(super) fn encode(&mut self, text: &str) -> String {
+        let mut literal = String::with_capacity(text.len() * 2 + 2);
+        literal.push('(');
+        for c in text.chars() {
+            let id = self.glyph_id(c);
+            let Ok(low @ 0..0x80) = u8::try_from(id) else {
+                return self.encode_hex(text);
+            };
+            literal.push('\0');
+            match low {
+                b'(' | b')' | b'\\' => {
+                    literal.push('\\');
+                    literal.push(char::from(low));
+                }
+                // An end of line in a literal string would be read as a newline, whatever it was.
+                b'\n' => literal.push_str("\\n"),
+                b'\r' => literal.push_str("\\r"),
+                _ => literal.push(char::from(low)),
+            }
+        }
+        literal.push(')');
+        literal
+    }
+
+    /// `text` as a hex string of glyph ids (for text with an id past 127).
+    fn encode_hex(&mut self, text: &str) -> String {
+        let mut hex = String::with_capacity(text.len() * 4 + 2);
+        hex.push('<');
+        for c in text.chars() {
+            let id = self.glyph_id(c);
+            push_hex4(&mut hex, id);
+        }
+        hex.push('>');
         hex
     }
 }

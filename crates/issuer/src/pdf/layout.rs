@@ -187,7 +187,7 @@ impl Layout {
             return;
         }
         self.begin(mark);
-        let hex = self.fonts[0].encode(text);
+        let string = self.fonts[0].encode(text);
         // The rendering mode is part of the graphics state and outlives ET: set it every time.
         let bold = if style == BOLD_FONT {
             format!("2 Tr {:.2} w ", size * 0.035)
@@ -196,7 +196,7 @@ impl Layout {
         };
         let _ = writeln!(
             self.page(),
-            "BT /F1 {size:.2} Tf {bold}{x:.2} {y:.2} Td <{hex}> Tj ET"
+            "BT /F1 {size:.2} Tf {bold}{x:.2} {y:.2} Td {string} Tj ET"
         );
         self.end();
     }

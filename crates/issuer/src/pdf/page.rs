@@ -445,7 +445,7 @@ pub(super) fn draw_footers(layout: &mut Layout, c: &Certificate, edition: Editio
 pub(super) fn draw_watermark(layout: &mut Layout, page: usize) {
     let size = 150.0;
     let word = "DRAFT";
-    let hex = layout.fonts[0].encode(word);
+    let string = layout.fonts[0].encode(word);
     let width = layout.fonts[0].width(word, size);
     // Rotated 45 degrees about the page's centre.
     let (cos, sin) = (
@@ -458,7 +458,7 @@ pub(super) fn draw_watermark(layout: &mut Layout, page: usize) {
     let y = cy - (dx * sin + dy * cos);
     let watermark = format!(
         "/Artifact BMC\nq 0.85 g BT /F1 {size:.2} Tf 0 Tr {cos:.4} {sin:.4} {:.4} {cos:.4} \
-         {x:.2} {y:.2} Tm <{hex}> Tj ET Q\nEMC\n",
+         {x:.2} {y:.2} Tm {string} Tj ET Q\nEMC\n",
         -sin
     );
     layout.pages[page].insert_str(0, &watermark);
