@@ -98,7 +98,7 @@ impl Font {
     fn embedded(&self) -> Result<EmbeddedFont, RenderError> {
         let program = subsetter::subset(self.data, 0, &self.remapper)
             .map_err(|e| RenderError::Font(format!("{e:?}")))?;
-        let compressed = zlib(&program)
+        let compressed = zlib(&program, Effort::Reused)
             .ok_or_else(|| RenderError::Font("the font subset could not be compressed".into()))?;
         // The subset tag: six capitals from a hash of the glyphs, as PDF 32000 9.6.4 asks.
         let digest = Sha256::digest(format!("{}{:?}", self.name, self.characters).as_bytes());
@@ -116,7 +116,7 @@ impl Font {
                 if new == 0 { 0.0 } else { self.advance(c) }
             );
         }
-        let to_unicode = zlib(self.to_unicode_cmap().as_bytes())
+        let to_unicode = zlib(self.to_unicode_cmap().as_bytes(), Effort::Reused)
             .ok_or_else(|| RenderError::Font("the ToUnicode map could not be compressed".into()))?;
         Ok(EmbeddedFont {
             program: compressed,

@@ -14,13 +14,17 @@ fn numbers_are_written_as_the_formatter_writes_them() {
 #[test]
 fn a_reused_compressor_gives_the_same_bytes_as_a_new_one() {
     let text = "BT /F1 10.00 Tf 0 Tr 56.69 700.00 Td <0041004200430044> Tj ET\n".repeat(50);
-    let first = zlib(text.as_bytes()).unwrap();
-    let _other = zlib(b"something else in between");
-    assert_eq!(zlib(text.as_bytes()).unwrap(), first);
-    let mut fresh = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(4).unwrap());
-    let mut out = vec![0; fresh.zlib_compress_bound(text.len())];
-    let written = fresh.zlib_compress(text.as_bytes(), &mut out).unwrap();
-    assert_eq!(first, out[..written]);
+    for (effort, level) in [(Effort::PerCertificate, 1), (Effort::Reused, 9)] {
+        let first = zlib(text.as_bytes(), effort).unwrap();
+        let _other = zlib(b"something else in between", effort);
+        let _at_the_other_level = zlib(text.as_bytes(), Effort::Reused);
+        assert_eq!(zlib(text.as_bytes(), effort).unwrap(), first);
+        let mut fresh =
+            libdeflater::Compressor::new(libdeflater::CompressionLvl::new(level).unwrap());
+        let mut out = vec![0; fresh.zlib_compress_bound(text.len())];
+        let written = fresh.zlib_compress(text.as_bytes(), &mut out).unwrap();
+        assert_eq!(first, out[..written]);
+    }
 }
 
 /// Reads a literal string of two-byte glyph ids back, as a PDF reader does (PDF 32000 7.3.4.2).
