@@ -118,42 +118,37 @@ pub fn encode(text: &str) -> Result<QrMatrix, QrError> {
         return Err(QrError::InvalidVersion);
     };
     let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M)?;
-    let mut canvas = Canvas::new(version, EcLevel::M);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data, &ec);
-    let width = usize::try_from(version.width()).map_err(|_| QrError::InvalidVersion)?;
+    let layout = version_layout(number)?;
+    let width = layout.width;
 
-    // The unmasked modules, and which of them the mask applies to (data and unused modules;
-    // function patterns keep their colour): as rows, and as columns for the penalty's vertical
-    // rules, so that no masked candidate has to be transposed.
-    let mut base = Lines(vec![ZERO; width]);
-    let mut maskable = Lines(vec![ZERO; width]);
-    let mut base_columns = Lines(vec![ZERO; width]);
-    let mut maskable_columns = Lines(vec![ZERO; width]);
-    for (y, y16) in (0..version.width()).enumerate() {
-        for (x, x16) in (0..version.width()).enumerate() {
-            let (dark, takes_mask) = match canvas.get(x16, y16) {
-                Module::Masked(c) => (c == Color::Dark, false),
-                Module::Unmasked(c) => (c == Color::Dark, true),
-                Module::Empty => (false, true),
-            };
-            base.0[y][x / 64] |= u64::from(dark) << (x % 64);
-            maskable.0[y][x / 64] |= u64::from(takes_mask) << (x % 64);
-            base_columns.0[x][y / 64] |= u64::from(dark) << (y % 64);
-            maskable_columns.0[x][y / 64] |= u64::from(takes_mask) << (y % 64);
+    // The unmasked modules, as rows and as columns (for the penalty's vertical rules, so that no
+    // masked candidate has to be transposed): the version's function patterns, then the data
+    // and error correction codewords' bits, most significant first, in placement order.
+    let mut base = layout.function_rows.clone();
+    let mut base_columns = layout.function_columns.clone();
+    let codeword_bits = data
+        .iter()
+        .chain(&ec)
+        .flat_map(|byte| (0..8).rev().map(move |bit| byte & (1 << bit) != 0));
+    for (&(x, y), dark) in layout.data_modules.iter().zip(codeword_bits) {
+        if dark {
+            let (x, y) = (usize::from(x), usize::from(y));
+            base.0[y][x / 64] |= 1 << (x % 64);
+            base_columns.0[x][y / 64] |= 1 << (y % 64);
         }
     }
+    let (maskable, maskable_columns) = (&layout.maskable_rows, &layout.maskable_columns);
 
     let mut rows = base.clone();
     let mut columns = base_columns.clone();
     let mut best: Option<(u16, Lines)> = None;
     for pattern in MASKS {
         let pattern_index = usize::from(pattern);
-        masked(&mut rows, &base, &maskable, &MASK_ROWS[pattern_index]);
+        masked(&mut rows, &base, maskable, &MASK_ROWS[pattern_index]);
         masked(
             &mut columns,
             &base_columns,
-            &maskable_columns,
+            maskable_columns,
             &MASK_COLUMNS[pattern_index],
         );
         draw_format_information(&mut rows, &mut columns, width, pattern);
@@ -166,6 +161,83 @@ pub fn encode(text: &str) -> Result<QrMatrix, QrError> {
         version: number,
         width,
         rows: best.map(|(_, rows)| rows.0).unwrap_or_default(),
+    })
+}
+
+/// What every code of one version shares: its function patterns (finders, separators, timing
+/// and alignment patterns, the version information, and the format information's place), and
+/// the modules the data fills, in the order it fills them.
+struct VersionLayout {
+    width: usize,
+    /// The function patterns' dark modules, as rows and as columns.
+    function_rows: Lines,
+    function_columns: Lines,
+    /// The modules the mask applies to (all but the function patterns), as rows and columns.
+    maskable_rows: Lines,
+    maskable_columns: Lines,
+    /// (x, y) of each module the data and error correction bits fill, in order (ISO/IEC 18004
+    /// 7.7.3: two-module columns, right to left, upwards and downwards in turn, skipping the
+    /// vertical timing pattern). Modules past the last bit stay light.
+    data_modules: Vec<(u8, u8)>,
+}
+
+/// The layout of each version, made the first time a code of that version is drawn.
+static VERSION_LAYOUTS: [std::sync::OnceLock<VersionLayout>; 40] =
+    [const { std::sync::OnceLock::new() }; 40];
+
+/// The layout of version `number` (1 to 40), drawn with the `qrcode` crate's function patterns.
+fn version_layout(number: i16) -> Result<&'static VersionLayout, QrError> {
+    let slot = usize::try_from(number - 1)
+        .ok()
+        .and_then(|index| VERSION_LAYOUTS.get(index))
+        .ok_or(QrError::InvalidVersion)?;
+    if let Some(layout) = slot.get() {
+        return Ok(layout);
+    }
+    let version = Version::Normal(number);
+    let mut canvas = Canvas::new(version, EcLevel::M);
+    canvas.draw_all_functional_patterns();
+    let width = usize::try_from(version.width()).map_err(|_| QrError::InvalidVersion)?;
+    let mut layout = VersionLayout {
+        width,
+        function_rows: Lines(vec![ZERO; width]),
+        function_columns: Lines(vec![ZERO; width]),
+        maskable_rows: Lines(vec![ZERO; width]),
+        maskable_columns: Lines(vec![ZERO; width]),
+        data_modules: Vec::new(),
+    };
+    for (y, y16) in (0..version.width()).enumerate() {
+        for (x, x16) in (0..version.width()).enumerate() {
+            let (dark, takes_mask) = match canvas.get(x16, y16) {
+                Module::Masked(c) | Module::Unmasked(c) => (c == Color::Dark, false),
+                Module::Empty => (false, true),
+            };
+            layout.function_rows.set(x, y, dark);
+            layout.function_columns.set(y, x, dark);
+            layout.maskable_rows.set(x, y, takes_mask);
+            layout.maskable_columns.set(y, x, takes_mask);
+        }
+    }
+    layout.data_modules = placement_order(width)
+        .filter(|&(x, y)| layout.maskable_rows.get(x, y))
+        .filter_map(|(x, y)| Some((u8::try_from(x).ok()?, u8::try_from(y).ok()?)))
+        .collect();
+    Ok(slot.get_or_init(|| layout))
+}
+
+/// Every module of a code `width` wide in the order data fills them (function patterns
+/// included; the caller skips those): pairs of columns from the right, the right module of a
+/// pair first, upwards in the first pair, downwards in the next, and so on; column 6, the
+/// vertical timing pattern, is skipped whole.
+fn placement_order(width: usize) -> impl Iterator<Item = (usize, usize)> {
+    // The right column of each pair: width-1, width-3, ..., 7, then 5, 3, 1 (past column 6).
+    let rights = (7..width).rev().step_by(2).chain([5, 3, 1]);
+    rights.enumerate().flat_map(move |(pair, right)| {
+        let upwards = pair % 2 == 0;
+        (0..width).flat_map(move |step| {
+            let y = if upwards { width - 1 - step } else { step };
+            [(right, y), (right - 1, y)]
+        })
     })
 }
 
@@ -188,6 +260,10 @@ const ZERO: Line = [0; 3];
 struct Lines(Vec<Line>);
 
 impl Lines {
+    fn get(&self, x: usize, y: usize) -> bool {
+        self.0[y][x / 64] & (1 << (x % 64)) != 0
+    }
+
     fn set(&mut self, x: usize, y: usize, on: bool) {
         let bit = 1 << (x % 64);
         if on {
@@ -454,7 +530,14 @@ mod tests {
     fn modules_are_identical_to_the_qrcode_crate_for_many_texts() {
         let mut seed = SEED;
         let mut versions = std::collections::BTreeSet::new();
-        let lengths = (1..1400).step_by(37).chain([1800, 2400, 3000, 3391]);
+        // A length for every version: the longest text each holds, and some between.
+        let longest = |number: i16| {
+            (1..=3391)
+                .rev()
+                .find(|&n| alphanumeric_version(n) == Some(Version::Normal(number)))
+                .unwrap()
+        };
+        let lengths = (1..=40).map(longest).chain((1..1400).step_by(101));
         for length in lengths {
             let text = random_alphanumeric(&mut seed, length);
             let ours = encode(&text).unwrap();
@@ -462,9 +545,9 @@ mod tests {
             assert_eq!(ours.modules(), reference(&text), "length {length}");
             assert_eq!(ours.width(), 17 + 4 * ours.version() as usize);
         }
-        assert!(versions.len() > 15, "covers many versions: {versions:?}");
-        // Widths past 128 modules use the third word of every line.
-        assert!(versions.contains(&40), "{versions:?}");
+        // Every version's layout (and widths past 128 modules, which use the third word of every
+        // line).
+        assert_eq!(versions.len(), 40, "covers every version: {versions:?}");
     }
 
     /// The budget holds whatever the characters: a text of the most characters version 25
