@@ -172,16 +172,33 @@ impl Register {
         batch_id: &str,
         mut each: impl FnMut(CertificateRecord) -> Result<(), RegisterError>,
     ) -> Result<(), RegisterError> {
-        for row in self.db.rows(
-            &format!(
-                "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
-                 r.certificate_id = c.id WHERE c.batch_id = ?1 AND c.state = 'issued' ORDER BY \
-                 c.batch_item"
-            ),
-            &[&batch_id],
-        )? {
-            each(certificate_from_row(&row)?)?;
+        // A page at a time, after the last item seen: the whole batch at once held about 1.3 KB
+        // a certificate in memory (130 MB for 100,000) while its manifest was written.
+        let mut after: i64 = -1;
+        loop {
+            let page = self.db.rows(
+                &format!(
+                    "SELECT {CERTIFICATE_COLUMNS} FROM certificates c LEFT JOIN revocations r ON \
+                     r.certificate_id = c.id WHERE c.batch_id = ?1 AND c.state = 'issued' AND \
+                     c.batch_item > ?2 ORDER BY c.batch_item LIMIT {BATCH_PAGE}"
+                ),
+                &[&batch_id, &after],
+            )?;
+            let full = page.len() == BATCH_PAGE;
+            for row in page {
+                let certificate = certificate_from_row(&row)?;
+                let item = certificate.batch_item.unwrap_or(0);
+                after = i64::try_from(item).map_err(|_| {
+                    RegisterError::Storage(format!("certificate {}: item {item}", certificate.id))
+                })?;
+                each(certificate)?;
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 }
+
+/// Certificates read at a time when going through a whole batch.
+pub(super) const BATCH_PAGE: usize = 1000;
