@@ -567,6 +567,21 @@ fn a_log_is_frozen_only_when_every_entry_is_witnessed_and_keeps_its_entries(back
     );
 }
 
+/// Batch "batch-1", begun at `now`.
+fn batch_one(now: Timestamp) -> BatchRecord {
+    BatchRecord {
+        id: "batch-1".into(),
+        input_sha256: "ab".repeat(32),
+        input_name: "round.csv".into(),
+        kid: "test-key".into(),
+        out_dir: "out".into(),
+        started_at: now.to_string(),
+        finished_at: None,
+        issued: 0,
+        rejected: 0,
+    }
+}
+
 /// The certificate id numbered `n` (base32, 26 characters).
 fn numbered_id(n: usize) -> CertificateId {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
@@ -582,19 +597,7 @@ fn numbered_id(n: usize) -> CertificateId {
 fn a_batch_longer_than_a_page_is_gone_through_whole_in_input_order(backend: Backend) {
     let (_kept, mut register) = open(backend);
     let now = at("2026-11-01T10:00:00Z");
-    register
-        .begin_batch(&BatchRecord {
-            id: "batch-1".into(),
-            input_sha256: "ab".repeat(32),
-            input_name: "round.jsonl".into(),
-            kid: "test-key".into(),
-            out_dir: "out".into(),
-            started_at: now.to_string(),
-            finished_at: None,
-            issued: 0,
-            rejected: 0,
-        })
-        .unwrap();
+    register.begin_batch(&batch_one(now)).unwrap();
     // Two pages and a bit, recorded out of input order, every third line refused (no
     // certificate), and one left pending (not issued: not gone through).
     let count = 2 * super::batches::BATCH_PAGE + 7;
@@ -636,19 +639,7 @@ fn filled(backend: Backend) -> (Kept, Register, goodstanding_issuer::keys::Issui
     let (kept, mut register) = open(backend);
     let now = at("2026-11-01T10:00:00Z");
     register.set_freshness_days(45).unwrap();
-    register
-        .begin_batch(&BatchRecord {
-            id: "batch-1".into(),
-            input_sha256: "ab".repeat(32),
-            input_name: "round.csv".into(),
-            kid: "test-key".into(),
-            out_dir: "out".into(),
-            started_at: now.to_string(),
-            finished_at: None,
-            issued: 0,
-            rejected: 0,
-        })
-        .unwrap();
+    register.begin_batch(&batch_one(now)).unwrap();
     let mut in_batch = certificate(0, "SUBJ-1");
     in_batch.batch = Some(("batch-1".into(), 1));
     register
