@@ -30,7 +30,7 @@ pub(super) struct Font {
     pub(super) name: &'static str,
     pub(super) remapper: subsetter::GlyphRemapper,
     /// Subset glyph id to the character it shows (for the ToUnicode map).
-    pub(super) characters: BTreeMap<u16, char>,
+    pub(super) characters: Characters,
     /// Glyph and advance of the characters below U+0250, if known for this font.
     pub(super) latin: &'static [Option<(u16, u16)>],
     /// The subset glyph id of each character below U+0250 already encoded (0: not yet), so that
@@ -46,14 +46,16 @@ pub(super) struct Font {
 /// made and compressed once ([`embedded_font`]).
 const SEEDED: &str = " \"'(),-./0123456789:;ABCDEFGHIJKLMNOPQRSTUVWXYZ`abcdefghijklmnopqrstuvwxyz";
 
-/// The embedded fonts made so far in this process, by their glyphs in subset order and the
-/// characters they show; cleared when it holds [`MAX_CACHED_SUBSETS`]. Deterministic: what is
-/// written depends only on the key.
-static SUBSETS: LazyLock<std::sync::Mutex<HashMap<SubsetKey, Arc<EmbeddedFont>>>> =
+/// The embedded fonts made so far in this process, by the character each subset glyph shows
+/// ([`Font::characters`]); cleared when it holds [`MAX_CACHED_SUBSETS`]. That map is the whole
+/// key: the regular font is the only one embedded, and each subset glyph is its character's
+/// glyph, so the map also fixes the glyphs and their order. Deterministic: what is written
+/// depends only on the key.
+static SUBSETS: LazyLock<std::sync::Mutex<HashMap<Characters, Arc<EmbeddedFont>>>> =
     LazyLock::new(Default::default);
 
-/// What identifies an embedded font: its glyphs in subset order, and the character each shows.
-type SubsetKey = (subsetter::GlyphRemapper, BTreeMap<u16, char>);
+/// Subset glyph id to the character it shows.
+pub(super) type Characters = BTreeMap<u16, char>;
 
 /// Everything of a font's objects that depends on its glyphs, made once per glyph set: the font
 /// program and the ToUnicode map (both zlib-compressed), the name with its subset tag and the
@@ -79,9 +81,8 @@ const MAX_CACHED_SUBSETS: usize = 1024;
 /// `font`'s objects' glyph-dependent parts ([`EmbeddedFont`]): from [`SUBSETS`] if made
 /// before, else made and kept.
 pub(super) fn embedded_font(font: &Font) -> Result<Arc<EmbeddedFont>, RenderError> {
-    let key = (font.remapper.clone(), font.characters.clone());
     if let Ok(cache) = SUBSETS.lock()
-        && let Some(hit) = cache.get(&key)
+        && let Some(hit) = cache.get(&font.characters)
     {
         return Ok(Arc::clone(hit));
     }
@@ -90,7 +91,7 @@ pub(super) fn embedded_font(font: &Font) -> Result<Arc<EmbeddedFont>, RenderErro
         if cache.len() >= MAX_CACHED_SUBSETS {
             cache.clear();
         }
-        cache.insert(key, Arc::clone(&made));
+        cache.insert(font.characters.clone(), Arc::clone(&made));
     }
     Ok(made)
 }
