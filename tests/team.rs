@@ -257,7 +257,12 @@ fn a_team_on_postgresql_signs_only_what_two_others_approved_and_its_audit_trail_
         by_bo.stdout
     );
     assert_eq!(std::fs::read_dir(&drafts).unwrap().count(), requests);
-    let without_yes = acting(&[&"approve", &ids[0]], "cy", &cy, register);
+    let without_yes = acting(
+        &[&"approve", &ids[0], &"--drafts", &drafts],
+        "cy",
+        &cy,
+        register,
+    );
     assert_eq!(without_yes.code, 2, "{}", without_yes.stderr);
     ok(&acting(
         &[&"approve", &ids[0], &ids[1], &"--yes", &"--drafts", &drafts],
